@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+
+#include "ctl.h"
+
+int ctl_describe(int argc, char **argv)
+{
+	fprintf(stderr, "rprocctl describe: not implemented yet\n");
+	return CTL_EXIT_FAILURE;
+}
