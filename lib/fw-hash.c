@@ -1,1 +1,367 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The hash segment and the digest rule (DOMAIN §1.9, §1.10).
+ *
+ * Layouts (§1.10 rule 4; all fields LE u32):
+ *   v3, v5: 40-byte header, table at 40, table size in word 5;
+ *   v6:     48-byte header (v5 + qti_metadata_size, oem_metadata_size), table after both
+ *           metadata blocks;
+ *   v7:     40-byte header (0, 7, common_md_size, qti_md_size, oem_md_size, hash_table_size,
+ *           ...), then the common metadata, QTI and OEM metadata, then the table.
+ * The digest length is table_size / e_phnum (rule 5): 32 = SHA-256, 48 = SHA-384.
+ * Signatures and certificates are not checked: no keys (rule 7).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "fw-internal.h"
+
+#define V7_ALG_SHA384 3 /* common metadata hash_table_algorithm (§1.10 rule 4) */
+
+const char *rproc_hash_alg_name(enum rproc_hash_alg alg)
+{
+	switch (alg) {
+	case RPROC_HASH_SHA256:
+		return "sha256";
+	case RPROC_HASH_SHA384:
+		return "sha384";
+	case RPROC_HASH_NONE:
+		break;
+	}
+	return "none";
+}
+
+static const EVP_MD *alg_md(enum rproc_hash_alg alg)
+{
+	return alg == RPROC_HASH_SHA256 ? EVP_sha256() : alg == RPROC_HASH_SHA384 ? EVP_sha384() : NULL;
+}
+
+int fw_digest(enum rproc_hash_alg alg, const void *buf, size_t len, uint8_t *md,
+	      struct rproc_error *err)
+{
+	const EVP_MD *type = alg_md(alg);
+	unsigned int mdlen;
+
+	if (!type || !EVP_Digest(buf, len, md, &mdlen, type, NULL))
+		return rproc_err(err, -EIO, "%s digest failed", rproc_hash_alg_name(alg));
+	return 0;
+}
+
+/* The verifier's predicate (§1.10 rule 7; TZ tzbsp_is_valid_segment). */
+static bool segment_checked(const struct rproc_fw_image *img, const struct rproc_fw_segment *s)
+{
+	unsigned int access = (s->flags >> QCOM_MDT_ACCESS_SHIFT) & 7;
+
+	if (s->index == 0)
+		return true; /* entry 0: the headers TZ was given */
+	return s->type == PT_LOAD && !(s->flags & FW_PF_PAGED) &&
+	       (int)s->index != img->hash_index && access != QCOM_MDT_ACCESS_NOTUSED &&
+	       access != QCOM_MDT_ACCESS_SHARED && s->filesz > 0;
+}
+
+static int hash_layout(struct rproc_fw_image *img, struct rproc_error *err)
+{
+	const uint8_t *h = img->metadata + fw_ehdr_size(img);
+	size_t hlen = fw_hash_size(img);
+	uint64_t table_off, table_size, end, entry;
+	unsigned int version;
+
+	if (hlen < 8)
+		return rproc_err(err, -EINVAL, "hash segment is %zu bytes, too small for a header",
+				 hlen);
+	version = fw_le32(h + 4);
+	img->mbn_version = version;
+	switch (version) {
+	case 3:
+	case 5:
+		if (hlen < 40)
+			goto short_hdr;
+		table_off = 40;
+		table_size = fw_le32(h + 20);
+		break;
+	case 6:
+		if (hlen < 48)
+			goto short_hdr;
+		table_off = 48 + (uint64_t)fw_le32(h + 40) + fw_le32(h + 44);
+		table_size = fw_le32(h + 20);
+		break;
+	case 7:
+		if (hlen < 40)
+			goto short_hdr;
+		table_off = 40 + (uint64_t)fw_le32(h + 8) + fw_le32(h + 12) + fw_le32(h + 16);
+		table_size = fw_le32(h + 20);
+		break;
+	default:
+		return rproc_err(err, -EINVAL,
+				 "hash segment: unknown MBN version %u (known: 3, 5, 6, 7)",
+				 version);
+	}
+	if (add_overflows(table_off, table_size, &end) || end > hlen)
+		return rproc_err(err, -EINVAL,
+				 "hash segment (MBN v%u): hash table [%llu, +%llu) does not fit in "
+				 "the segment's %zu bytes",
+				 version, (unsigned long long)table_off,
+				 (unsigned long long)table_size, hlen);
+	if (table_size % img->phnum)
+		return rproc_err(err, -EINVAL,
+				 "hash segment (MBN v%u): table size %llu is not a multiple of "
+				 "e_phnum %u",
+				 version, (unsigned long long)table_size, img->phnum);
+	entry = table_size / img->phnum;
+	if (entry == 32) {
+		img->alg = RPROC_HASH_SHA256;
+	} else if (entry == 48) {
+		img->alg = RPROC_HASH_SHA384;
+	} else {
+		return rproc_err(err, -EINVAL,
+				 "hash segment (MBN v%u): %llu-byte table entries (table %llu "
+				 "bytes / %u program headers); expected 32 (SHA-256) or 48 "
+				 "(SHA-384)",
+				 version, (unsigned long long)entry, (unsigned long long)table_size,
+				 img->phnum);
+	}
+	/* v7 also names the algorithm; a contradiction means a corrupt header */
+	if (version == 7 && fw_le32(h + 8) >= 20 && hlen >= 60 &&
+	    fw_le32(h + 56) == V7_ALG_SHA384 && entry != 48)
+		return rproc_err(err, -EINVAL,
+				 "hash segment (MBN v7): common metadata says SHA-384 but table "
+				 "entries are %llu bytes",
+				 (unsigned long long)entry);
+	img->digest_len = (size_t)entry;
+	img->hash_table = h + table_off;
+	return 0;
+
+short_hdr:
+	return rproc_err(err, -EINVAL, "hash segment is %zu bytes, too small for an MBN v%u header",
+			 hlen, version);
+}
+
+int fw_hash_parse(struct rproc_fw_image *img, bool strict, struct rproc_error *err)
+{
+	struct rproc_error local;
+	int r;
+
+	img->alg = RPROC_HASH_NONE;
+	img->digest_len = 0;
+	img->hash_table = NULL;
+	for (unsigned int i = 0; i < img->phnum; i++) {
+		img->segs[i].checked = false;
+		img->segs[i].digest = RPROC_DIGEST_NOT_CHECKED;
+	}
+	r = hash_layout(img, strict ? err : &local);
+	if (r < 0) {
+		img->alg = RPROC_HASH_NONE;
+		img->digest_len = 0;
+		img->hash_table = NULL;
+		if (strict)
+			return r;
+		rproc_log(RPROC_LOG_WARNING, NULL, "firmware", r,
+			  "%s: %s; digests cannot be checked", img->path ? img->path : "image",
+			  local.msg);
+		return 0;
+	}
+	for (unsigned int i = 0; i < img->phnum; i++)
+		img->segs[i].checked = segment_checked(img, &img->segs[i]);
+	return 0;
+}
+
+static int need_table(struct rproc_fw_image *img, struct rproc_error *err)
+{
+	int r;
+
+	if (img->alg != RPROC_HASH_NONE)
+		return 0;
+	/* the lenient parse in open dropped the reason: the strict one reports it */
+	r = fw_hash_parse(img, true, err);
+	return r < 0 ? r : 0;
+}
+
+static int digest_fd(enum rproc_hash_alg alg, int fd, uint64_t off, uint64_t len, uint8_t *md,
+		     uint8_t *buf, size_t bsize)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int mdlen;
+	int r = 0;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (!EVP_DigestInit_ex(ctx, alg_md(alg), NULL)) {
+		r = -EIO;
+		goto out;
+	}
+	while (len) {
+		size_t n = len < bsize ? (size_t)len : bsize;
+
+		r = fw_pread_full(fd, buf, n, off);
+		if (r < 0)
+			goto out;
+		if (!EVP_DigestUpdate(ctx, buf, n)) {
+			r = -EIO;
+			goto out;
+		}
+		off += n;
+		len -= n;
+	}
+	if (!EVP_DigestFinal_ex(ctx, md, &mdlen))
+		r = -EIO;
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int rproc_fw_verify_files(struct rproc_fw_image *img, struct rproc_error *err)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	uint8_t md[RPROC_FW_MAX_DIGEST];
+	int bad = 0, first_bad = -1, r;
+	struct rproc_error first = {0};
+
+	r = need_table(img, err);
+	if (r < 0)
+		return r;
+	buf = malloc(FW_BOUNCE);
+	if (!buf)
+		return rproc_err(err, -ENOMEM, "out of memory");
+
+	for (unsigned int i = 0; i < img->phnum; i++) {
+		struct rproc_fw_segment *s = &img->segs[i];
+		const uint8_t *want = img->hash_table + (size_t)i * img->digest_len;
+
+		s->digest = RPROC_DIGEST_NOT_CHECKED;
+		if (!s->checked)
+			continue;
+		if (i == 0) {
+			r = fw_digest(img->alg, img->metadata, fw_ehdr_size(img), md, err);
+			if (r < 0)
+				return r;
+		} else {
+			struct rproc_error serr = {0};
+			uint64_t off;
+			bool owned;
+			int fd;
+
+			r = fw_seg_source(img, i, &fd, &off, &owned, &serr);
+			if (r >= 0) {
+				r = digest_fd(img->alg, fd, off, s->filesz, md, buf, FW_BOUNCE);
+				if (owned)
+					close(fd);
+				if (r < 0)
+					rproc_err(&serr, r, "segment %u: read: %s", i,
+						  strerror(-r));
+			}
+			if (r < 0) {
+				s->digest = RPROC_DIGEST_UNREADABLE;
+				if (first_bad < 0) {
+					first_bad = (int)i;
+					first = serr;
+				}
+				bad++;
+				continue;
+			}
+		}
+		if (memcmp(md, want, img->digest_len)) {
+			s->digest = RPROC_DIGEST_MISMATCH;
+			if (first_bad < 0) {
+				first_bad = (int)i;
+				rproc_err(&first, -EBADMSG,
+					  "segment %u: %s digest does not match hash table entry %u",
+					  i, rproc_hash_alg_name(img->alg), i);
+			}
+			bad++;
+		} else {
+			s->digest = RPROC_DIGEST_OK;
+		}
+	}
+	if (bad && err)
+		*err = first;
+	return bad;
+}
+
+int rproc_fw_parse_metadata(const void *meta, size_t meta_len, struct rproc_fw_image **out,
+			    struct rproc_error *err)
+{
+	struct rproc_fw_image *img = NULL;
+	enum fw_hash_src src;
+	uint64_t off;
+	size_t need = 0;
+	int r;
+
+	*out = NULL;
+	r = fw_parse_headers(meta, meta_len, meta_len, FW_MODE_META, &img, &need, &src, &off, err);
+	if (r == -EAGAIN)
+		r = rproc_err(err, -EINVAL, "metadata is truncated (%zu bytes, %zu needed)",
+			      meta_len, need);
+	if (r < 0)
+		return rproc_err_prefix(err, r, "metadata");
+	memcpy(img->metadata + fw_ehdr_size(img), (const uint8_t *)meta + off, fw_hash_size(img));
+	r = fw_hash_parse(img, true, err);
+	if (r < 0) {
+		rproc_fw_close(img);
+		return rproc_err_prefix(err, r, "metadata");
+	}
+	*out = img;
+	return 0;
+}
+
+int rproc_fw_verify_metadata(const void *meta, size_t meta_len, const void *mem,
+			     uint64_t region_base, uint64_t mem_size, int *bad_segment,
+			     struct rproc_error *err)
+{
+	struct rproc_fw_image *img = NULL;
+	uint8_t md[RPROC_FW_MAX_DIGEST];
+	int r;
+
+	if (bad_segment)
+		*bad_segment = -1;
+	r = rproc_fw_parse_metadata(meta, meta_len, &img, err);
+	if (r < 0)
+		return r;
+
+	for (unsigned int i = 0; i < img->phnum; i++) {
+		const struct rproc_fw_segment *s = &img->segs[i];
+		const uint8_t *want = img->hash_table + (size_t)i * img->digest_len;
+		uint64_t off;
+
+		if (!s->checked)
+			continue;
+		if (i == 0) {
+			r = fw_digest(img->alg, img->metadata, fw_ehdr_size(img), md, err);
+		} else {
+			/* §1.10 rule 7: p_paddr - min_paddr + region_base */
+			if (s->paddr < img->min_addr ||
+			    !range_within(s->paddr - img->min_addr, s->filesz, mem_size)) {
+				r = rproc_err(err, -EINVAL,
+					      "segment %u [0x%llx, +0x%llx) lies outside the "
+					      "authenticated region [0x%llx, +0x%llx)",
+					      i, (unsigned long long)s->paddr,
+					      (unsigned long long)s->filesz,
+					      (unsigned long long)region_base,
+					      (unsigned long long)mem_size);
+				if (bad_segment)
+					*bad_segment = (int)i;
+				break;
+			}
+			off = s->paddr - img->min_addr;
+			r = fw_digest(img->alg, (const uint8_t *)mem + off, (size_t)s->filesz, md,
+				      err);
+		}
+		if (r < 0)
+			break;
+		if (memcmp(md, want, img->digest_len)) {
+			r = rproc_err(err, -EBADMSG,
+				      "segment %u: %s digest of %s does not match hash table "
+				      "entry %u",
+				      i, rproc_hash_alg_name(img->alg),
+				      i ? "the loaded bytes" : "the ELF and program headers", i);
+			if (bad_segment)
+				*bad_segment = (int)i;
+			break;
+		}
+	}
+	rproc_fw_close(img);
+	return r < 0 ? r : 0;
+}
