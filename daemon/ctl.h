@@ -3,6 +3,8 @@
 #ifndef RPROCCTL_CTL_H
 #define RPROCCTL_CTL_H
 
+#include <stdbool.h>
+
 /* Exit codes (documented in rprocctl(1)). */
 enum {
 	CTL_EXIT_OK = 0,
@@ -17,5 +19,20 @@ enum {
 /* argv[0] is the subcommand name; getopt-style options follow. */
 int ctl_describe(int argc, char **argv);
 int ctl_inspect(int argc, char **argv);
+
+/* Online commands (ctl-bus.c, ctl-status.c): talk to rprocd over D-Bus. */
+struct ctl_opts {
+	bool json;
+	bool user;     /* session bus */
+	bool no_block; /* return once the job is accepted */
+	bool quiet;
+	unsigned int lines; /* journal lines in status */
+};
+
+int ctl_list(const struct ctl_opts *o);
+int ctl_status(const struct ctl_opts *o, char **names, int n);
+/* @action: "start", "stop" or "restart". */
+int ctl_action(const struct ctl_opts *o, const char *action, char **names, int n);
+int ctl_reload(const struct ctl_opts *o);
 
 #endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rprocd.conf: the main file, then drop-ins from /usr/lib, /etc and /run rprocd.conf.d/ *.conf
+ * (sorted by file name; a later directory's file replaces an earlier one of the same name).
+ * Parsing never fails on content: unknown keys and bad values are warnings with file:line and
+ * the rest still applies.  See rprocd.conf(5).
+ */
+#ifndef RPROCD_CONF_H
+#define RPROCD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum conf_backend {
+	CONF_BACKEND_AUTO,
+	CONF_BACKEND_SIMULATED,
+	CONF_BACKEND_REAL,
+};
+
+enum conf_iommu {
+	CONF_IOMMU_AUTO,
+	CONF_IOMMU_IOMMUFD,
+	CONF_IOMMU_VFIO_TYPE1,
+};
+
+#define CONF_UNSET (-1)
+
+/* [RemoteProc:<name>]; CONF_UNSET / NULL where the file says nothing. */
+struct conf_rproc {
+	char name[32];
+	int auto_start;
+	int recovery;
+	int restart_limit;
+	int restart_window_s;
+	char *firmware;
+	int pas_id;
+	int stop_on_exit;
+};
+
+struct conf {
+	enum conf_backend backend;
+	enum conf_iommu iommu;
+	char **firmware_path; /* searched before the system firmware directories */
+	size_t n_firmware_path;
+	char *coredump_dir;   /* NULL: no coredumps */
+	uint64_t coredump_max;
+	char *control_group;  /* NULL: only root may control cores */
+	unsigned int ready_timeout_ms;
+	unsigned int stop_timeout_ms;
+	char *sim_config;     /* passed to the simulated SoC */
+
+	struct conf_rproc *rprocs;
+	size_t n_rprocs;
+
+	unsigned int n_warnings; /* warnings issued while loading */
+};
+
+#define CONF_DEFAULT_COREDUMP_DIR "/var/lib/rprocd/coredump"
+#define CONF_DEFAULT_COREDUMP_MAX (256ull << 20)
+#define CONF_DEFAULT_CONTROL_GROUP "rprocd"
+
+/* Warnings go through this (file, line, message); NULL logs with log_warning(). */
+typedef void (*conf_warn_fn)(const char *file, unsigned int line, const char *msg, void *ud);
+
+void conf_init(struct conf *c);
+void conf_done(struct conf *c);
+
+/* Parse one file's text into @c (pure: no I/O).  @file names it in warnings. */
+void conf_parse_text(struct conf *c, const char *text, const char *file, conf_warn_fn warn,
+		     void *ud);
+
+/*
+ * conf_load() - conf_init() then the main file (@main, or SYSCONFDIR/rprocd.conf; a missing
+ * default file is fine, a missing @main is a warning) and the drop-ins below @root ("" for /).
+ */
+void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn warn, void *ud);
+
+const struct conf_rproc *conf_rproc_find(const struct conf *c, const char *name);
+
+const char *conf_backend_name(enum conf_backend b);
+const char *conf_iommu_name(enum conf_iommu i);
+
+/* Values as the files spell them; exposed for tests.  Negative errno on a bad value. */
+int conf_parse_bool(const char *v);
+int conf_parse_size(const char *v, uint64_t *out);  /* 123, 4K, 16M, 1G, "infinity" = 0 */
+int conf_parse_sec_ms(const char *v, unsigned int *ms); /* "5", "2.5", "500ms", "1min" */
+
+#endif

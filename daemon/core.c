@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One remote processor as the daemon sees it: its lifecycle (librproc), its event source, the
+ * method calls waiting for it to settle, and the policy around it (auto-start, restart,
+ * reloaded settings, logging of failed steps and start timings).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "manager.h"
+
+static uint64_t now_usec(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int waiters_add(struct waiters *w, sd_bus_message *m)
+{
+	sd_bus_message **v = realloc(w->v, (w->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	w->v = v;
+	w->v[w->n++] = sd_bus_message_ref(m);
+	return 0;
+}
+
+/* Reply to every waiter: success when @name is NULL, else the error @name/@msg. */
+static void waiters_reply(struct waiters *w, const char *name, const char *msg)
+{
+	sd_bus_message **v = w->v;
+	size_t n = w->n;
+
+	/* A reply may re-enter (it cannot today, but keep the list consistent anyway). */
+	w->v = NULL;
+	w->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (name)
+			r = sd_bus_reply_method_errorf(v[i], name, "%s", msg);
+		else
+			r = sd_bus_reply_method_return(v[i], NULL);
+		if (r < 0)
+			log_debug("reply to a waiting call failed: %s", strerror(-r));
+		sd_bus_message_unref(v[i]);
+	}
+	free(v);
+}
+
+static void core_refresh_info(struct core *c, struct rproc_info *out)
+{
+	rproc_get_info(c->rproc, out);
+	snprintf(c->phase, sizeof(c->phase), "%s", out->phase ? out->phase : "");
+	out->phase = c->phase;
+}
+
+static void core_log_start_ok(struct core *c)
+{
+	const struct rproc_timings *t = &c->info.timings;
+	char f_total[48], f_fw[48], f_load[48], f_auth[48], f_ready[48], f_bytes[48];
+	const char *fields[] = { f_total, f_fw, f_load, f_auth, f_ready, f_bytes, NULL };
+
+	snprintf(f_total, sizeof(f_total), "BOOT_TIME_USEC=%" PRIu64, t->total_us);
+	snprintf(f_fw, sizeof(f_fw), "FIRMWARE_USEC=%" PRIu64, t->firmware_us);
+	snprintf(f_load, sizeof(f_load), "LOAD_USEC=%" PRIu64, t->load_us);
+	snprintf(f_auth, sizeof(f_auth), "AUTH_USEC=%" PRIu64, t->auth_us);
+	snprintf(f_ready, sizeof(f_ready), "READY_USEC=%" PRIu64, t->ready_us);
+	snprintf(f_bytes, sizeof(f_bytes), "IMAGE_BYTES=%" PRIu64, t->image_bytes);
+	log_fields(RPROC_LOG_INFO, c->name, fields,
+		   "running: %s, %" PRIu64 " bytes loaded in %" PRIu64 ".%03" PRIu64
+		   " ms (firmware %" PRIu64 " us, load %" PRIu64 " us, auth %" PRIu64
+		   " us, ready %" PRIu64 " us)",
+		   c->info.firmware_path, t->image_bytes, t->total_us / 1000, t->total_us % 1000,
+		   t->firmware_us, t->load_us, t->auth_us, t->ready_us);
+}
+
+static void core_failure_message(struct core *c, char *buf, size_t len)
+{
+	if (c->info.last_error_step[0])
+		snprintf(buf, len, "%s: %s: %s", c->name, c->info.last_error_step,
+			 c->info.last_error[0] ? c->info.last_error : "failed");
+	else
+		snprintf(buf, len, "%s: %s", c->name,
+			 c->info.last_error[0] ? c->info.last_error : "start failed");
+}
+
+/* Copy reloaded settings into the lifecycle's config; only while no worker runs. */
+static void core_apply_pending(struct core *c)
+{
+	enum rproc_state s = rproc_state(c->rproc);
+
+	if (!c->cfg_pending || (s != RPROC_OFFLINE && s != RPROC_FAILED))
+		return;
+	if (c->pending.restart_limit != CONF_UNSET)
+		c->cfg.restart_limit = (unsigned int)c->pending.restart_limit;
+	if (c->pending.restart_window_s != CONF_UNSET)
+		c->cfg.restart_window_s = (unsigned int)c->pending.restart_window_s;
+	c->cfg.ready_timeout_ms = c->m->conf.ready_timeout_ms;
+	c->cfg.stop_timeout_ms = c->m->conf.stop_timeout_ms;
+	if (c->pending.firmware) {
+		struct rproc_error err = { 0 };
+		if (rproc_set_firmware(c->rproc, c->pending.firmware, &err) < 0)
+			log_full(RPROC_LOG_WARNING, c->name, "config", err.code,
+				 "Firmware=%s not applied: %s", c->pending.firmware, err.msg);
+		free(c->pending.firmware);
+		c->pending.firmware = NULL;
+	}
+	c->cfg_pending = false;
+}
+
+static void core_settled(struct core *c, enum rproc_state old, enum rproc_state s)
+{
+	char msg[RPROC_ERROR_MAX];
+
+	if (s == RPROC_RUNNING) {
+		if (old == RPROC_STARTING)
+			core_log_start_ok(c);
+		waiters_reply(&c->start_waiters, NULL, NULL);
+		return;
+	}
+	if (s == RPROC_FAILED && old == RPROC_STARTING) {
+		core_failure_message(c, msg, sizeof(msg));
+		log_full(RPROC_LOG_ERR, c->name,
+			 c->info.last_error_step[0] ? c->info.last_error_step : NULL,
+			 c->info.last_errno, "start failed: %s",
+			 c->info.last_error[0] ? c->info.last_error : "unknown error");
+	}
+	if (s == RPROC_CRASHED)
+		log_full(RPROC_LOG_WARNING, c->name, "crash", 0, "crashed: %s",
+			 c->info.last_crash_reason[0] ? c->info.last_crash_reason : "unknown reason");
+
+	if (s == RPROC_OFFLINE || s == RPROC_FAILED) {
+		if (c->start_waiters.n && !c->restart_pending) {
+			core_failure_message(c, msg, sizeof(msg));
+			waiters_reply(&c->start_waiters, RPROCD_ERROR_START_FAILED, msg);
+		}
+		waiters_reply(&c->stop_waiters, NULL, NULL);
+		core_apply_pending(c);
+		if (c->restart_pending) {
+			c->restart_pending = false;
+			sd_bus_error e = SD_BUS_ERROR_NULL;
+			if (core_start(c, NULL, &e) < 0) {
+				snprintf(msg, sizeof(msg), "%s", e.message ? e.message : "start failed");
+				waiters_reply(&c->start_waiters, e.name ? e.name : RPROCD_ERROR_START_FAILED,
+					      msg);
+			}
+			sd_bus_error_free(&e);
+		}
+	}
+}
+
+static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b, void *ud)
+{
+	struct core *c = ud;
+	struct rproc_info old = c->info;
+	char old_phase[64];
+
+	if (ev == RPROC_EV_PROGRESS) {
+		c->progress_done = a;
+		c->progress_total = b;
+		sd_bus_emit_properties_changed(c->m->bus, c->path, "org.rprocd1.RemoteProc",
+					       "Progress", NULL);
+		return;
+	}
+
+	snprintf(old_phase, sizeof(old_phase), "%s", c->phase);
+	old.phase = old_phase;
+	core_refresh_info(c, &c->info);
+	if (c->info.state == RPROC_STARTING && old.state != RPROC_STARTING) {
+		c->start_begin_usec = now_usec(CLOCK_MONOTONIC);
+		c->progress_done = c->progress_total = 0;
+	}
+	if (ev == RPROC_EV_COREDUMP)
+		log_full(RPROC_LOG_NOTICE, c->name, "coredump", 0, "coredump written to %s",
+			 c->info.last_coredump);
+	if (c->m->bus)
+		bus_rproc_emit_changes(c, &old);
+	if (c->info.state != old.state) {
+		log_full(RPROC_LOG_DEBUG, c->name, NULL, 0, "%s -> %s", rproc_state_name(old.state),
+			 rproc_state_name(c->info.state));
+		core_settled(c, old.state, c->info.state);
+		fdstore_sync(c->m);
+		manager_update_status(c->m);
+	}
+}
+
+static int core_io(sd_event_source *s, int fd, uint32_t revents, void *ud)
+{
+	struct core *c = ud;
+	int r = rproc_process(c->rproc);
+
+	if (r < 0)
+		log_full(RPROC_LOG_WARNING, c->name, NULL, r, "processing events failed");
+	return 0;
+}
+
+void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
+{
+	const struct rproc_soc_data *soc = rproc_soc_lookup(c->desc.compatible);
+
+	c->auto_start = cr && cr->auto_start != CONF_UNSET ? cr->auto_start :
+							     (soc ? soc->auto_boot : false);
+	c->stop_on_exit = cr && cr->stop_on_exit == 1;
+	if (initial) {
+		if (cr && cr->recovery != CONF_UNSET)
+			c->cfg.recovery = cr->recovery;
+		if (cr && cr->restart_limit != CONF_UNSET)
+			c->cfg.restart_limit = (unsigned int)cr->restart_limit;
+		if (cr && cr->restart_window_s != CONF_UNSET)
+			c->cfg.restart_window_s = (unsigned int)cr->restart_window_s;
+		return;
+	}
+
+	/* Reload: recovery applies now; the rest when no start or stop is under way. */
+	bool recovery = cr && cr->recovery != CONF_UNSET ? cr->recovery : c->cfg.recovery;
+	rproc_set_recovery(c->rproc, recovery);
+	free(c->pending.firmware);
+	c->pending = cr ? *cr : (struct conf_rproc){ .restart_limit = CONF_UNSET,
+						     .restart_window_s = CONF_UNSET };
+	c->pending.firmware = NULL;
+	if (cr && cr->firmware && strcmp(cr->firmware, rproc_desc(c->rproc)->firmware[0]))
+		c->pending.firmware = strdup(cr->firmware);
+	c->cfg_pending = true;
+	core_apply_pending(c);
+}
+
+int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rproc_snapshot *snap,
+	     struct core **out)
+{
+	const struct conf_rproc *cr = conf_rproc_find(&m->conf, dt->name);
+	struct rproc_error err = { 0 };
+	struct core *c;
+	char *path = NULL;
+	int r;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->m = m;
+	snprintf(c->name, sizeof(c->name), "%s", dt->name);
+	r = sd_bus_path_encode(RPROCD_RPROC_PATH_PREFIX, c->name, &path);
+	if (r < 0)
+		goto fail;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	free(path);
+
+	r = rproc_desc_from_dt(dt, cr && cr->pas_id != CONF_UNSET ? cr->pas_id : -1,
+			       cr ? cr->firmware : NULL, &c->desc, &err);
+	if (r < 0) {
+		log_full(RPROC_LOG_ERR, c->name, "describe", r, "%s", err.msg);
+		goto fail;
+	}
+
+	rproc_config_defaults(&c->cfg);
+	c->cfg.ready_timeout_ms = m->conf.ready_timeout_ms;
+	c->cfg.stop_timeout_ms = m->conf.stop_timeout_ms;
+	c->cfg.coredump_dir = m->conf.coredump_dir;
+	c->cfg.coredump_max = m->conf.coredump_max;
+	c->cfg.search.dirs = m->fw_dirs;
+	c->cfg.search.n_dirs = m->n_fw_dirs;
+	core_apply_conf(c, cr, true);
+
+	if (snap)
+		r = rproc_adopt(&c->desc, m->backend, &c->cfg, snap, &c->rproc, &err);
+	else
+		r = rproc_new(&c->desc, m->backend, &c->cfg, &c->rproc, &err);
+	if (r < 0) {
+		log_full(RPROC_LOG_ERR, c->name, snap ? "adopt" : "create", r, "%s", err.msg);
+		goto fail;
+	}
+	c->adopted = snap != NULL;
+	rproc_set_event_cb(c->rproc, core_event, c);
+	core_refresh_info(c, &c->info);
+
+	r = sd_event_add_io(m->event, &c->io, rproc_fd(c->rproc), EPOLLIN, core_io, c);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_description(c->io, c->name);
+	*out = c;
+	return 0;
+fail:
+	core_free(c);
+	return r;
+}
+
+void core_free(struct core *c)
+{
+	if (!c)
+		return;
+	/* Calls still waiting get an answer rather than a timeout. */
+	waiters_reply(&c->start_waiters, RPROCD_ERROR_BUSY, "rprocd is shutting down");
+	waiters_reply(&c->stop_waiters, RPROCD_ERROR_BUSY, "rprocd is shutting down");
+	sd_event_source_unref(c->io);
+	rproc_free(c->rproc); /* never stops the core: see manager_shutdown() */
+	rproc_desc_clear(&c->desc);
+	free(c->pending.firmware);
+	free(c);
+}
+
+int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
+{
+	int r;
+
+	core_apply_pending(c);
+	r = rproc_start(c->rproc);
+	switch (r) {
+	case 0:
+	case -EINPROGRESS: /* join the start under way: never boot twice */
+		if (reply_to && waiters_add(&c->start_waiters, reply_to) < 0)
+			return -ENOMEM;
+		if (r == 0)
+			log_full(RPROC_LOG_INFO, c->name, NULL, 0, "starting (firmware %s)",
+				 rproc_desc(c->rproc)->firmware[0]);
+		return 1;
+	case -EALREADY:
+		return 0;
+	case -EBUSY:
+		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s: a stop is in progress",
+					 c->name);
+	default:
+		return sd_bus_error_setf(error, RPROCD_ERROR_START_FAILED, "%s: start: %s", c->name,
+					 strerror(-r));
+	}
+}
+
+int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
+{
+	int r = rproc_stop(c->rproc);
+
+	switch (r) {
+	case 0:
+	case -EINPROGRESS:
+		if (reply_to && waiters_add(&c->stop_waiters, reply_to) < 0)
+			return -ENOMEM;
+		if (r == 0)
+			log_full(RPROC_LOG_INFO, c->name, NULL, 0, "stopping");
+		return 1;
+	case -EALREADY:
+		return 0;
+	case -EBUSY:
+		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s: a start is in progress",
+					 c->name);
+	default:
+		return sd_bus_error_setf(error, RPROCD_ERROR_STOP_FAILED, "%s: stop: %s", c->name,
+					 strerror(-r));
+	}
+}
+
+int core_restart(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
+{
+	int r = core_stop(c, NULL, error);
+
+	if (r < 0)
+		return r;
+	if (r == 0) /* already down: a plain start */
+		return core_start(c, reply_to, error);
+	c->restart_pending = true;
+	if (reply_to && waiters_add(&c->start_waiters, reply_to) < 0)
+		return -ENOMEM;
+	return 1;
+}

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* rprocctl list, start, stop, restart, reload: the D-Bus side of the CLI. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl-bus.h"
+#include "util.h"
+
+int ctl_bus_open(const struct ctl_opts *o, sd_bus **bus)
+{
+	int r = o->user ? sd_bus_open_user(bus) : sd_bus_open_system(bus);
+
+	if (r < 0) {
+		fprintf(stderr, "rprocctl: cannot connect to the %s bus: %s\n",
+			o->user ? "session" : "system", strerror(-r));
+		return CTL_EXIT_NO_DAEMON;
+	}
+	return CTL_EXIT_OK;
+}
+
+int ctl_error_exit(const sd_bus_error *e, int r, const char *what)
+{
+	const char *name = e && e->name ? e->name : "";
+	const char *msg = e && e->message ? e->message : strerror(r < 0 ? -r : EIO);
+
+	fprintf(stderr, "rprocctl: %s%s%s\n", what ? what : "", what ? ": " : "", msg);
+	if (!strcmp(name, "org.rprocd1.Error.NotFound") ||
+	    !strcmp(name, SD_BUS_ERROR_UNKNOWN_OBJECT))
+		return CTL_EXIT_NOT_FOUND;
+	if (!strcmp(name, "org.rprocd1.Error.PermissionDenied") ||
+	    !strcmp(name, SD_BUS_ERROR_ACCESS_DENIED) ||
+	    !strcmp(name, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
+		return CTL_EXIT_PERMISSION;
+	if (!strcmp(name, "org.rprocd1.Error.StartFailed") ||
+	    !strcmp(name, "org.rprocd1.Error.StopFailed") || !strcmp(name, "org.rprocd1.Error.Busy"))
+		return CTL_EXIT_START_FAILED;
+	if (!strcmp(name, SD_BUS_ERROR_SERVICE_UNKNOWN) || !strcmp(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+	    !strcmp(name, SD_BUS_ERROR_NO_REPLY) || !strcmp(name, SD_BUS_ERROR_DISCONNECTED))
+		return CTL_EXIT_NO_DAEMON;
+	if (!strcmp(name, "org.rprocd1.Error.InvalidFirmware"))
+		return CTL_EXIT_FAILURE;
+	return CTL_EXIT_FAILURE;
+}
+
+int ctl_fetch_describe(sd_bus *bus, json_object **out)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	const char *s;
+	int r;
+
+	r = sd_bus_call_method(bus, CTL_BUS_NAME, CTL_MANAGER_PATH, CTL_MANAGER_IFACE, "Describe", &e,
+			       &reply, "");
+	if (r < 0) {
+		r = ctl_error_exit(&e, r, "Describe");
+		sd_bus_error_free(&e);
+		return r;
+	}
+	r = sd_bus_message_read(reply, "s", &s);
+	if (r >= 0) {
+		*out = json_tokener_parse(s);
+		if (!*out)
+			r = -EBADMSG;
+	}
+	sd_bus_message_unref(reply);
+	if (r < 0) {
+		fprintf(stderr, "rprocctl: bad reply from rprocd: %s\n", strerror(-r));
+		return CTL_EXIT_FAILURE;
+	}
+	return CTL_EXIT_OK;
+}
+
+json_object *ctl_find_rproc(json_object *root, const char *name)
+{
+	json_object *a = json_object_object_get(root, "rprocs");
+	size_t n = a ? json_object_array_length(a) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		if (!strcmp(ctl_json_str(o, "name"), name))
+			return o;
+	}
+	return NULL;
+}
+
+const char *ctl_json_str(json_object *o, const char *key)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, key));
+	return s ? s : "";
+}
+
+uint64_t ctl_json_u64(json_object *o, const char *key)
+{
+	return json_object_get_uint64(json_object_object_get(o, key));
+}
+
+void ctl_format_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n >= (1u << 20))
+		snprintf(buf, len, "%.1f MiB", (double)n / (1u << 20));
+	else if (n >= 1024)
+		snprintf(buf, len, "%.1f KiB", (double)n / 1024);
+	else
+		snprintf(buf, len, "%" PRIu64 " B", n);
+}
+
+void ctl_format_usec(uint64_t us, char *buf, size_t len)
+{
+	if (us >= 1000000)
+		snprintf(buf, len, "%.2f s", (double)us / 1e6);
+	else
+		snprintf(buf, len, "%.1f ms", (double)us / 1e3);
+}
+
+int ctl_list(const struct ctl_opts *o)
+{
+	sd_bus *bus = NULL;
+	json_object *root = NULL, *a;
+	int r;
+
+	r = ctl_bus_open(o, &bus);
+	if (r)
+		return r;
+	r = ctl_fetch_describe(bus, &root);
+	sd_bus_flush_close_unref(bus);
+	if (r)
+		return r;
+	a = json_object_object_get(root, "rprocs");
+	if (o->json) {
+		json_object *out = json_object_new_object();
+		json_object_object_add(out, "rprocs", json_object_get(a));
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+		json_object_put(out);
+		json_object_put(root);
+		return CTL_EXIT_OK;
+	}
+	size_t n = a ? json_object_array_length(a) : 0;
+	if (!o->quiet)
+		printf("%-10s %-8s %-6s %-26s %-10s %s\n", "NAME", "STATE", "PAS", "FIRMWARE", "BOOT",
+		       "CRASHES");
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(a, i);
+		char boot[32] = "-";
+
+		if (ctl_json_u64(c, "boot_time_usec"))
+			ctl_format_usec(ctl_json_u64(c, "boot_time_usec"), boot, sizeof(boot));
+		printf("%-10s %-8s %-6" PRIu64 " %-26s %-10s %" PRIu64 "\n", ctl_json_str(c, "name"),
+		       ctl_json_str(c, "state"), ctl_json_u64(c, "pas_id"),
+		       ctl_json_str(c, "firmware"), boot, ctl_json_u64(c, "crash_count"));
+	}
+	if (!o->quiet)
+		printf("\n%zu remote processors listed (backend %s).\n", n,
+		       ctl_json_str(root, "backend"));
+	json_object_put(root);
+	return CTL_EXIT_OK;
+}
+
+int ctl_reload(const struct ctl_opts *o)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus *bus = NULL;
+	int r;
+
+	r = ctl_bus_open(o, &bus);
+	if (r)
+		return r;
+	r = sd_bus_call_method(bus, CTL_BUS_NAME, CTL_MANAGER_PATH, CTL_MANAGER_IFACE, "Reload", &e,
+			       NULL, "");
+	if (r < 0)
+		r = ctl_error_exit(&e, r, "reload");
+	else
+		r = CTL_EXIT_OK;
+	sd_bus_error_free(&e);
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
+/* ---- start / stop / restart ---------------------------------------------------------- */
+
+struct job {
+	struct action_ctx *ctx;
+	const char *name;
+	char *path;
+	sd_bus_slot *slot;
+	bool done;
+	int exit;
+	char phase[64];
+	char state[16];
+	unsigned int progress_quarter;
+};
+
+struct action_ctx {
+	const struct ctl_opts *o;
+	const char *action;
+	bool tty;
+	uint64_t t0;
+	struct job *jobs;
+	int n;
+	int pending;
+};
+
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
+	_printf_(3, 4);
+static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+	uint64_t t = mono_usec() - x->t0;
+
+	printf("%-8s +%" PRIu64 ".%03" PRIu64 "s  ", j->name, t / 1000000, (t / 1000) % 1000);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* PropertiesChanged on a core we act on: show the phase and load progress on a terminal. */
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *err)
+{
+	struct action_ctx *x = userdata;
+	const char *path = sd_bus_message_get_path(m), *iface;
+	struct job *j = NULL;
+	int r;
+
+	for (int i = 0; i < x->n; i++)
+		if (!strcmp(x->jobs[i].path, path))
+			j = &x->jobs[i];
+	if (!j || j->done)
+		return 0;
+	r = sd_bus_message_read(m, "s", &iface);
+	if (r < 0 || strcmp(iface, CTL_RPROC_IFACE))
+		return 0;
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	if (r < 0)
+		return 0;
+	while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+		const char *prop, *s;
+		uint64_t done, total;
+
+		if (sd_bus_message_read(m, "s", &prop) < 0)
+			return 0;
+		if (!strcmp(prop, "Phase") && sd_bus_message_read(m, "v", "s", &s) >= 0) {
+			if (*s && strcmp(s, j->phase))
+				progress_line(x, j, "%s", s);
+			snprintf(j->phase, sizeof(j->phase), "%s", s);
+		} else if (!strcmp(prop, "State") && sd_bus_message_read(m, "v", "s", &s) >= 0) {
+			if (strcmp(s, j->state))
+				progress_line(x, j, "state: %s", s);
+			snprintf(j->state, sizeof(j->state), "%s", s);
+		} else if (!strcmp(prop, "Progress") &&
+			   sd_bus_message_read(m, "v", "(tt)", &done, &total) >= 0) {
+			unsigned int q = total ? (unsigned int)(done * 4 / total) : 0;
+			if (total && q > j->progress_quarter) {
+				char a[32], b[32];
+				ctl_format_bytes(done, a, sizeof(a));
+				ctl_format_bytes(total, b, sizeof(b));
+				progress_line(x, j, "loading %s of %s", a, b);
+				j->progress_quarter = q;
+			}
+		} else {
+			sd_bus_message_skip(m, "v");
+		}
+		sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
+static void print_summary(sd_bus *bus, struct action_ctx *x, struct job *j)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	uint64_t fw, load, auth, ready, total, bytes;
+	char *state = NULL;
+
+	if (x->o->quiet)
+		return;
+	sd_bus_get_property_string(bus, CTL_BUS_NAME, j->path, CTL_RPROC_IFACE, "State", &e, &state);
+	sd_bus_error_free(&e);
+	if (strcmp(x->action, "stop") &&
+	    sd_bus_get_property(bus, CTL_BUS_NAME, j->path, CTL_RPROC_IFACE, "Timings", &e, &reply,
+				"(tttttt)") >= 0 &&
+	    sd_bus_message_read(reply, "(tttttt)", &fw, &load, &auth, &ready, &total, &bytes) >= 0 &&
+	    total) {
+		char t[32], b[32];
+		ctl_format_usec(total, t, sizeof(t));
+		ctl_format_bytes(bytes, b, sizeof(b));
+		printf("%s: %s (boot %s: firmware %.1f ms, load %.1f ms, auth %.1f ms, ready %.1f ms; %s loaded)\n",
+		       j->name, state ? state : "?", t, fw / 1e3, load / 1e3, auth / 1e3, ready / 1e3,
+		       b);
+	} else {
+		printf("%s: %s\n", j->name, state ? state : "?");
+	}
+	fflush(stdout);
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(reply);
+	free(state);
+}
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct job *j = userdata;
+	struct action_ctx *x = j->ctx;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	j->done = true;
+	x->pending--;
+	if (e) {
+		char what[64];
+		snprintf(what, sizeof(what), "%s %s", x->action, j->name);
+		j->exit = ctl_error_exit(e, -EIO, what);
+		if (j->exit == CTL_EXIT_NOT_FOUND && !strcmp(e->name, SD_BUS_ERROR_UNKNOWN_OBJECT))
+			fprintf(stderr, "rprocctl: no remote processor named '%s' (see rprocctl list)\n",
+				j->name);
+		return 0;
+	}
+	j->exit = CTL_EXIT_OK;
+	if (x->o->no_block) {
+		if (!x->o->quiet)
+			printf("%s: %s queued\n", j->name, x->action);
+		return 0;
+	}
+	print_summary(sd_bus_message_get_bus(m), x, j);
+	return 0;
+}
+
+int ctl_action(const struct ctl_opts *o, const char *action, char **names, int n)
+{
+	struct action_ctx x = { .o = o, .action = action, .tty = isatty(STDOUT_FILENO) && !o->quiet };
+	sd_bus_slot *match = NULL;
+	sd_bus *bus = NULL;
+	int r, ret = CTL_EXIT_OK;
+
+	r = ctl_bus_open(o, &bus);
+	if (r)
+		return r;
+	x.jobs = calloc((size_t)n, sizeof(*x.jobs));
+	if (!x.jobs) {
+		ret = CTL_EXIT_FAILURE;
+		goto out;
+	}
+	x.n = n;
+	x.t0 = mono_usec();
+	if (x.tty && !o->no_block) {
+		r = sd_bus_match_signal(bus, &match, CTL_BUS_NAME, NULL,
+					"org.freedesktop.DBus.Properties", "PropertiesChanged",
+					on_properties_changed, &x);
+		if (r < 0)
+			fprintf(stderr, "rprocctl: no progress display: %s\n", strerror(-r));
+	}
+	for (int i = 0; i < n; i++) {
+		struct job *j = &x.jobs[i];
+		sd_bus_message *call = NULL;
+
+		j->ctx = &x;
+		j->name = names[i];
+		r = sd_bus_path_encode(CTL_RPROC_PREFIX, names[i], &j->path);
+		if (r < 0) {
+			ret = CTL_EXIT_FAILURE;
+			goto out;
+		}
+		if (o->no_block)
+			r = sd_bus_message_new_method_call(bus, &call, CTL_BUS_NAME, j->path,
+							   CTL_RPROC_IFACE, "Enqueue");
+		else {
+			const char *method = !strcmp(action, "start") ? "Start" :
+					     !strcmp(action, "stop")  ? "Stop" :
+									"Restart";
+			r = sd_bus_message_new_method_call(bus, &call, CTL_BUS_NAME, j->path,
+							   CTL_RPROC_IFACE, method);
+		}
+		if (r >= 0 && o->no_block)
+			r = sd_bus_message_append(call, "s", action);
+		/* A boot may legitimately take long (firmware copy + ready timeout). */
+		if (r >= 0)
+			r = sd_bus_call_async(bus, &j->slot, call, on_reply, j, 120 * 1000000ull);
+		sd_bus_message_unref(call);
+		if (r < 0) {
+			fprintf(stderr, "rprocctl: %s %s: %s\n", action, names[i], strerror(-r));
+			j->done = true;
+			j->exit = CTL_EXIT_NO_DAEMON;
+			continue;
+		}
+		x.pending++;
+	}
+	while (x.pending > 0) {
+		r = sd_bus_process(bus, NULL);
+		if (r < 0) {
+			fprintf(stderr, "rprocctl: bus: %s\n", strerror(-r));
+			ret = CTL_EXIT_NO_DAEMON;
+			goto out;
+		}
+		if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
+			break;
+	}
+	for (int i = 0; i < n; i++)
+		if (x.jobs[i].exit && !ret)
+			ret = x.jobs[i].exit;
+out:
+	for (int i = 0; x.jobs && i < n; i++) {
+		sd_bus_slot_unref(x.jobs[i].slot);
+		free(x.jobs[i].path);
+	}
+	free(x.jobs);
+	sd_bus_slot_unref(match);
+	sd_bus_flush_close_unref(bus);
+	return ret;
+}

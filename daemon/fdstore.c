@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Re-adoption across daemon restarts.  What must survive a restart is handed to the service
+ * manager's fd store (sd_notify FDSTORE=1): every fd the backend lists (closing them would
+ * tear down IOMMU contexts, shim handles, the simulated SoC) and one memfd with each core's
+ * struct rproc_snapshot.  The memfd is stored once and rewritten in place on every change:
+ * the service manager holds the same open file, so it always has the latest snapshots.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "manager.h"
+
+#define SNAPSHOT_FDNAME "rprocd-snapshot"
+#define SNAPSHOT_MAGIC "RPROCSN1"
+#define SNAPSHOT_MAX_CORES 64
+#define FDSTORE_MAX_FDS 128
+
+struct snapshot_header {
+	char magic[8];
+	uint32_t count;
+	uint32_t record_size; /* sizeof(struct snapshot_record): the same build reads it back */
+};
+
+struct snapshot_record {
+	char name[32];
+	struct rproc_snapshot snap;
+};
+
+static int fdstore_push(int fd, const char *name)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=%s", name);
+	return sd_pid_notify_with_fds(0, false, msg, &fd, 1);
+}
+
+static int fdstore_remove(const char *name)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "FDSTOREREMOVE=1\nFDNAME=%s", name);
+	return sd_notify(false, msg);
+}
+
+static int stored_add(struct manager *m, const char *name, int fd)
+{
+	char **nn = realloc(m->stored_names, (m->n_stored + 1) * sizeof(*nn));
+	int *nf;
+
+	if (!nn)
+		return -ENOMEM;
+	m->stored_names = nn;
+	nf = realloc(m->stored_fds, (m->n_stored + 1) * sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	m->stored_fds = nf;
+	m->stored_names[m->n_stored] = strdup(name);
+	if (!m->stored_names[m->n_stored])
+		return -ENOMEM;
+	m->stored_fds[m->n_stored++] = fd;
+	return 0;
+}
+
+static int snapshot_read(int fd, struct rproc_snapshot **snaps, char (**names)[32], size_t *n)
+{
+	struct snapshot_header h;
+	struct snapshot_record rec;
+	ssize_t l;
+
+	l = pread(fd, &h, sizeof(h), 0);
+	if (l != (ssize_t)sizeof(h) || memcmp(h.magic, SNAPSHOT_MAGIC, 8) ||
+	    h.record_size != sizeof(rec) || h.count > SNAPSHOT_MAX_CORES)
+		return -EBADMSG;
+	*snaps = calloc(h.count ? h.count : 1, sizeof(**snaps));
+	*names = calloc(h.count ? h.count : 1, sizeof(**names));
+	if (!*snaps || !*names)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < h.count; i++) {
+		l = pread(fd, &rec, sizeof(rec), (off_t)(sizeof(h) + i * sizeof(rec)));
+		if (l != (ssize_t)sizeof(rec))
+			return -EBADMSG;
+		rec.name[sizeof(rec.name) - 1] = '\0';
+		memcpy((*names)[i], rec.name, sizeof(rec.name));
+		(*snaps)[i] = rec.snap;
+	}
+	*n = h.count;
+	return 0;
+}
+
+static void fd_entries_free(struct rproc_fd_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].fd >= 0)
+			close(e[i].fd);
+	free(e);
+}
+
+/*
+ * Take the fds the service manager passed back: the snapshot memfd is kept for rewriting,
+ * the rest go to the backend.  Call after the backend exists and before any core does.
+ * *n_snaps is 0 when there is nothing to adopt.
+ */
+int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names)[32],
+		 size_t *n_snaps)
+{
+	char **fdnames = NULL;
+	struct rproc_fd_entry *e = NULL;
+	size_t n_e = 0;
+	int n, r = 0, snapfd = -1;
+
+	*snaps = NULL;
+	*names = NULL;
+	*n_snaps = 0;
+	m->fdstore = getenv("NOTIFY_SOCKET") != NULL;
+
+	n = sd_listen_fds_with_names(true, &fdnames);
+	if (n <= 0)
+		return n;
+	e = calloc((size_t)n, sizeof(*e));
+	if (!e) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		int fd = SD_LISTEN_FDS_START + i;
+		const char *name = fdnames && fdnames[i] ? fdnames[i] : "unknown";
+
+		if (!strcmp(name, SNAPSHOT_FDNAME) && snapfd < 0) {
+			snapfd = fd;
+			continue;
+		}
+		snprintf(e[n_e].name, sizeof(e[n_e].name), "%s", name);
+		e[n_e++].fd = fd;
+	}
+	log_info("fd store: %d fds passed back (%zu for the backend, snapshots %s)", n, n_e,
+		 snapfd >= 0 ? "present" : "missing");
+
+	if (n_e && m->backend->adopt_fds) {
+		int orig[FDSTORE_MAX_FDS];
+
+		for (size_t i = 0; i < n_e && i < FDSTORE_MAX_FDS; i++)
+			orig[i] = e[i].fd;
+		r = m->backend->adopt_fds(m->backend, e, n_e);
+		/* What the backend took is already in the store: do not store it twice. */
+		for (size_t i = 0; r >= 0 && i < n_e && i < FDSTORE_MAX_FDS; i++)
+			if (e[i].fd < 0 && stored_add(m, e[i].name, orig[i]) < 0)
+				break;
+		if (r < 0) {
+			log_error_errno(r, "backend %s could not adopt its fds: %s; starting afresh",
+					m->backend_name, strerror(-r));
+			goto out;
+		}
+		log_info("backend %s adopted %d of %zu fds", m->backend_name, r, n_e);
+	} else if (n_e) {
+		log_warning("backend %s cannot adopt fds; %zu closed", m->backend_name, n_e);
+	}
+
+	if (snapfd >= 0) {
+		r = snapshot_read(snapfd, snaps, names, n_snaps);
+		if (r < 0) {
+			log_warning_errno(r, "snapshot memfd unreadable (%s); cores start afresh",
+					  strerror(-r));
+			free(*snaps);
+			free(*names);
+			*snaps = NULL;
+			*names = NULL;
+			*n_snaps = 0;
+			r = 0;
+		}
+		m->snapshot_fd = snapfd; /* the stored copy: keep rewriting it in place */
+		snapfd = -1;
+	}
+out:
+	/* The backend sets fd = -1 in the entries it took; what is left is ours to close. */
+	fd_entries_free(e, e ? n_e : 0);
+	if (snapfd >= 0)
+		close(snapfd);
+	if (fdnames) {
+		for (int i = 0; i < n; i++)
+			free(fdnames[i]);
+		free(fdnames);
+	}
+	return r;
+}
+
+static int snapshot_write(struct manager *m)
+{
+	struct snapshot_header h = { .record_size = sizeof(struct snapshot_record) };
+	size_t n = m->n_cores < SNAPSHOT_MAX_CORES ? m->n_cores : SNAPSHOT_MAX_CORES;
+	size_t len = sizeof(h) + n * sizeof(struct snapshot_record);
+	_cleanup_free_ uint8_t *buf = calloc(1, len);
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(h.magic, SNAPSHOT_MAGIC, 8);
+	h.count = (uint32_t)n;
+	memcpy(buf, &h, sizeof(h));
+	for (size_t i = 0; i < n; i++) {
+		struct snapshot_record *rec =
+			(struct snapshot_record *)(buf + sizeof(h) + i * sizeof(*rec));
+		snprintf(rec->name, sizeof(rec->name), "%s", m->cores[i]->name);
+		rproc_snapshot(m->cores[i]->rproc, &rec->snap);
+	}
+	if (ftruncate(m->snapshot_fd, (off_t)len) < 0)
+		return -errno;
+	if (pwrite(m->snapshot_fd, buf, len, 0) != (ssize_t)len)
+		return -EIO;
+	return 0;
+}
+
+static int fdstore_export_backend(struct manager *m)
+{
+	struct rproc_fd_entry e[FDSTORE_MAX_FDS];
+	size_t n = 0;
+	int r;
+
+	if (!m->backend->export_fds)
+		return 0;
+	r = m->backend->export_fds(m->backend, e, FDSTORE_MAX_FDS, &n);
+	if (r < 0)
+		return r;
+	if (n > FDSTORE_MAX_FDS)
+		n = FDSTORE_MAX_FDS;
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < m->n_stored; j++)
+			if (!strcmp(m->stored_names[j], e[i].name))
+				break;
+		if (j < m->n_stored && m->stored_fds[j] == e[i].fd)
+			continue; /* already stored */
+		if (j < m->n_stored) {
+			/* The same name now stands for another fd: replace it in the store. */
+			fdstore_remove(e[i].name);
+			m->stored_fds[j] = e[i].fd;
+		} else if (stored_add(m, e[i].name, e[i].fd) < 0) {
+			return -ENOMEM;
+		}
+		r = fdstore_push(e[i].fd, e[i].name);
+		if (r < 0)
+			log_warning_errno(r, "fd store: cannot store %s: %s", e[i].name,
+					  strerror(-r));
+	}
+	return 0;
+}
+
+/* Bring the fd store up to date; cheap when nothing changed but the snapshots. */
+int fdstore_sync(struct manager *m)
+{
+	int r;
+
+	if (!m->fdstore)
+		return 0;
+	if (m->snapshot_fd < 0) {
+		m->snapshot_fd = memfd_create(SNAPSHOT_FDNAME, MFD_CLOEXEC);
+		if (m->snapshot_fd < 0)
+			return log_error_errno(-errno, "memfd_create: %s", strerror(errno));
+		r = snapshot_write(m);
+		if (r >= 0)
+			r = fdstore_push(m->snapshot_fd, SNAPSHOT_FDNAME);
+		if (r < 0)
+			log_warning_errno(r, "fd store: cannot store the snapshots: %s",
+					  strerror(-r));
+	} else {
+		r = snapshot_write(m);
+		if (r < 0)
+			log_warning_errno(r, "cannot write the snapshots: %s", strerror(-r));
+	}
+	r = fdstore_export_backend(m);
+	if (r < 0)
+		log_warning_errno(r, "fd store: backend fds: %s", strerror(-r));
+	return 0;
+}

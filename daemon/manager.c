@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The manager: configuration, device tree, backend, the cores, the bus, and the sd_notify
+ * conversation with the service manager (READY, RELOADING, STATUS, STOPPING).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "backends.h"
+#include "log.h"
+#include "manager.h"
+
+static int pas_lookup(const char *core, void *ud)
+{
+	struct manager *m = ud;
+	struct core *c = manager_find_core(m, core);
+
+	return c ? c->desc.pas_id : -1;
+}
+
+int manager_new(const struct manager_args *args, struct manager **out)
+{
+	struct manager *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	m->args = args;
+	m->snapshot_fd = -1;
+	r = sd_event_default(&m->event);
+	if (r < 0) {
+		free(m);
+		return r;
+	}
+	conf_load(&m->conf, args->config, "", NULL, NULL);
+	if (args->simulate)
+		m->conf.backend = CONF_BACKEND_SIMULATED;
+	log_set_pas_lookup(pas_lookup, m);
+	*out = m;
+	return 0;
+}
+
+void manager_free(struct manager *m)
+{
+	if (!m)
+		return;
+	log_set_pas_lookup(NULL, NULL);
+	for (size_t i = 0; i < m->n_cores; i++)
+		core_free(m->cores[i]);
+	free(m->cores);
+	for (size_t i = 0; i < ARRAY_SIZE(m->vtable_slots); i++)
+		sd_bus_slot_unref(m->vtable_slots[i]);
+	sd_bus_flush_close_unref(m->bus);
+	rproc_backend_destroy(m->backend);
+	rproc_dt_free(m->dt);
+	free(m->dtb);
+	free(m->fw_dirs);
+	for (size_t i = 0; i < m->n_stored; i++)
+		free(m->stored_names[i]);
+	free(m->stored_names);
+	free(m->stored_fds);
+	if (m->snapshot_fd >= 0)
+		close(m->snapshot_fd);
+	conf_done(&m->conf);
+	sd_event_unref(m->event);
+	free(m);
+}
+
+struct core *manager_find_core(struct manager *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_cores; i++)
+		if (!strcmp(m->cores[i]->name, name))
+			return m->cores[i];
+	return NULL;
+}
+
+/* --firmware-path directories first, then FirmwarePath=; the system paths follow in librproc. */
+static int manager_build_fw_dirs(struct manager *m)
+{
+	size_t n = m->args->n_firmware_path + m->conf.n_firmware_path;
+	const char **v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->args->n_firmware_path; i++)
+		v[i] = m->args->firmware_path[i];
+	for (size_t i = 0; i < m->conf.n_firmware_path; i++)
+		v[m->args->n_firmware_path + i] = m->conf.firmware_path[i];
+	free(m->fw_dirs);
+	m->fw_dirs = v;
+	m->n_fw_dirs = n;
+	return 0;
+}
+
+static const struct rproc_snapshot *find_snapshot(const struct rproc_snapshot *snaps,
+						  char (*names)[32], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return &snaps[i];
+	return NULL;
+}
+
+int manager_coldplug(struct manager *m)
+{
+	struct rproc_error err = { 0 };
+	struct rproc_snapshot *snaps = NULL;
+	char(*names)[32] = NULL;
+	size_t n_snaps = 0;
+	int r;
+
+	r = rproc_dt_read_file(m->args->dtb, &m->dtb, &m->dtb_len, &err);
+	if (r < 0)
+		return log_full(RPROC_LOG_ERR, NULL, "devicetree", r, "%s%s", err.msg,
+				m->args->dtb ? "" : " (use --dtb FILE to give a tree)");
+	r = rproc_dt_parse(m->dtb, m->dtb_len, &m->dt, &err);
+	if (r < 0)
+		return log_full(RPROC_LOG_ERR, NULL, "devicetree", r, "%s: %s",
+				m->args->dtb ? m->args->dtb : RPROC_DT_LIVE, err.msg);
+	log_info("device tree %s: %s, %zu remote processors",
+		 m->args->dtb ? m->args->dtb : RPROC_DT_LIVE, m->dt->model[0] ? m->dt->model : "?",
+		 m->dt->n);
+
+	r = manager_build_fw_dirs(m);
+	if (r < 0)
+		return r;
+	r = backend_create(m, &err);
+	if (r < 0)
+		return log_full(RPROC_LOG_ERR, NULL, "backend", r, "%s", err.msg);
+	snprintf(m->backend_name, sizeof(m->backend_name), "%s", m->backend->name);
+	log_info("backend: %s", m->backend_name);
+
+	r = fdstore_load(m, &snaps, &names, &n_snaps);
+	if (r < 0)
+		log_warning_errno(r, "fd store: %s", strerror(-r));
+
+	m->cores = calloc(m->dt->n ? m->dt->n : 1, sizeof(*m->cores));
+	if (!m->cores) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < m->dt->n; i++) {
+		const struct rproc_dt_rproc *d = &m->dt->rprocs[i];
+		const struct rproc_snapshot *s = find_snapshot(snaps, names, n_snaps, d->name);
+		struct core *c;
+
+		if (!d->enabled) {
+			log_full(RPROC_LOG_INFO, d->name, NULL, 0, "disabled in the device tree");
+			continue;
+		}
+		if (manager_find_core(m, d->name)) {
+			log_full(RPROC_LOG_WARNING, d->name, NULL, 0,
+				 "duplicate name in the device tree (%s), ignoring", d->node);
+			continue;
+		}
+		r = core_new(m, d, s, &c);
+		if (r < 0)
+			continue; /* logged; the other cores are still served */
+		m->cores[m->n_cores++] = c;
+		if (s)
+			log_full(RPROC_LOG_NOTICE, c->name, NULL, 0,
+				 "re-adopted: %s since %" PRIu64 ", %u crashes",
+				 rproc_state_name(c->info.state), c->info.state_change_usec,
+				 c->info.crash_count);
+	}
+	for (size_t i = 0; i < n_snaps; i++)
+		if (!manager_find_core(m, names[i]))
+			log_warning("snapshot for '%s' has no matching core in the tree; dropped",
+				    names[i]);
+	r = 0;
+out:
+	free(snaps);
+	free(names);
+	return r;
+}
+
+int manager_autostart(struct manager *m)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->n_cores; i++) {
+		struct core *c = m->cores[i];
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+
+		if (!c->auto_start || c->adopted)
+			continue; /* an adopted core keeps the state it had */
+		if (core_start(c, NULL, &e) > 0)
+			n++;
+		else if (sd_bus_error_is_set(&e))
+			log_full(RPROC_LOG_ERR, c->name, "start", 0, "%s", e.message);
+		sd_bus_error_free(&e);
+	}
+	return n;
+}
+
+int manager_connect_bus(struct manager *m)
+{
+	int r;
+
+	r = m->args->user_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
+	if (r < 0)
+		return log_error_errno(r, "cannot connect to the %s bus: %s",
+				       m->args->user_bus ? "user" : "system", strerror(-r));
+	r = bus_manager_register(m);
+	if (r < 0)
+		return log_error_errno(r, "cannot register D-Bus objects: %s", strerror(-r));
+	r = sd_bus_request_name(m->bus, RPROCD_BUS_NAME, 0);
+	if (r < 0)
+		return log_error_errno(r, "cannot own %s: %s", RPROCD_BUS_NAME, strerror(-r));
+	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return log_error_errno(r, "cannot attach the bus: %s", strerror(-r));
+	return 0;
+}
+
+int manager_reload(struct manager *m)
+{
+	struct conf c;
+
+	sd_notify(false, "RELOADING=1\nSTATUS=Reloading configuration");
+	log_info("reloading configuration");
+	conf_load(&c, m->args->config, "", NULL, NULL);
+	if (m->args->simulate)
+		c.backend = CONF_BACKEND_SIMULATED;
+	bool sim_changed = (c.sim_config || m->conf.sim_config) &&
+			   (!c.sim_config || !m->conf.sim_config ||
+			    strcmp(c.sim_config, m->conf.sim_config));
+	if (c.backend != m->conf.backend || c.iommu != m->conf.iommu || sim_changed)
+		log_warning("Backend=, IOMMU= and SimulationConfig= apply at the next daemon start");
+	/* Keep the backend's settings; swap the rest. */
+	c.backend = m->conf.backend;
+	c.iommu = m->conf.iommu;
+	free(c.sim_config);
+	c.sim_config = m->conf.sim_config;
+	m->conf.sim_config = NULL;
+	conf_done(&m->conf);
+	m->conf = c;
+	if (manager_build_fw_dirs(m) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_cores; i++) {
+		struct core *core = m->cores[i];
+
+		core->cfg.search.dirs = m->fw_dirs;
+		core->cfg.search.n_dirs = m->n_fw_dirs;
+		core->cfg.coredump_dir = m->conf.coredump_dir;
+		core->cfg.coredump_max = m->conf.coredump_max;
+		bool auto_start = core->auto_start, stop_on_exit = core->stop_on_exit;
+		core_apply_conf(core, conf_rproc_find(&m->conf, core->name), false);
+		if (m->bus && (auto_start != core->auto_start || stop_on_exit != core->stop_on_exit))
+			sd_bus_emit_properties_changed(m->bus, core->path, "org.rprocd1.RemoteProc",
+						       "AutoStart", "StopOnExit", NULL);
+	}
+	manager_update_status(m);
+	sd_notify(false, "READY=1");
+	return 0;
+}
+
+void manager_shutdown(struct manager *m)
+{
+	size_t stopping = 0;
+
+	sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
+	for (size_t i = 0; i < m->n_cores; i++) {
+		struct core *c = m->cores[i];
+
+		if (c->stop_on_exit && rproc_stop(c->rproc) == 0) {
+			log_full(RPROC_LOG_INFO, c->name, NULL, 0, "stopping (StopOnExit=yes)");
+			stopping++;
+		}
+	}
+	for (size_t i = 0; stopping && i < m->n_cores; i++) {
+		struct core *c = m->cores[i];
+
+		if (c->stop_on_exit)
+			rproc_wait_idle(c->rproc, (int)c->cfg.stop_timeout_ms + 5000);
+	}
+	fdstore_sync(m);
+	for (size_t i = 0; i < m->n_cores; i++) {
+		struct core *c = m->cores[i];
+		enum rproc_state s = rproc_state(c->rproc);
+
+		if (s == RPROC_RUNNING || s == RPROC_STARTING)
+			log_full(RPROC_LOG_INFO, c->name, NULL, 0,
+				 "left %s for the next rprocd to adopt", rproc_state_name(s));
+	}
+}
+
+void manager_update_status(struct manager *m)
+{
+	char buf[512];
+	size_t off = 0;
+	unsigned int counts[RPROC_STATE_COUNT] = { 0 };
+
+	for (size_t i = 0; i < m->n_cores; i++)
+		counts[rproc_state(m->cores[i]->rproc)]++;
+	off += (size_t)snprintf(buf, sizeof(buf), "STATUS=%u of %zu remote processors running",
+				counts[RPROC_RUNNING], m->n_cores);
+	for (size_t i = 0; i < m->n_cores && off < sizeof(buf); i++) {
+		struct core *c = m->cores[i];
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s %s", i ? ", " : ": ",
+					c->name, rproc_state_name(rproc_state(c->rproc)));
+	}
+	sd_notify(false, buf);
+}
