@@ -1,0 +1,357 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared shell helpers of the VM tier (sourced by run.sh and iommufd.sh; bash only).
+#
+# Everything downloaded or built is cached under $RPROCD_VM_CACHE:
+#   default $XDG_CACHE_HOME/rprocd-vm, else /var/cache/rprocd-vm for root,
+#   else ~/.cache/rprocd-vm.
+# Debian packages come from the host's own apt sources; foreign-arch and other-suite
+# lookups use a private apt state (lists + archives) under the cache, so the host's dpkg
+# and apt lists are left as they are.
+
+if [ -z "${RPROCD_VM_CACHE:-}" ]; then
+	if [ -n "${XDG_CACHE_HOME:-}" ]; then
+		RPROCD_VM_CACHE=$XDG_CACHE_HOME/rprocd-vm
+	elif [ "$(id -u)" = 0 ]; then
+		RPROCD_VM_CACHE=/var/cache/rprocd-vm
+	else
+		RPROCD_VM_CACHE=$HOME/.cache/rprocd-vm
+	fi
+fi
+export RPROCD_VM_CACHE
+export DEBIAN_FRONTEND=noninteractive
+VM_HOST_ARCH=$(dpkg --print-architecture 2>/dev/null || echo unknown)
+
+vm_log() { printf 'vm: %s\n' "$*" >&2; }
+
+# meson's "skipped" exit status: used whenever the tier cannot run here (no QEMU, not
+# Debian, no root to install it). Never a pass.
+vm_skip() {
+	printf 'vm: SKIP: %s\n' "$*"
+	exit 77
+}
+
+vm_now() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); } # ms
+
+# vm_need_pkgs PKG... : install missing host packages, or skip when that is impossible.
+vm_need_pkgs() {
+	local p missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	command -v apt-get >/dev/null || vm_skip "missing ${missing[*]} and no apt-get (not Debian)"
+	[ "$(id -u)" = 0 ] || vm_skip "missing host packages ${missing[*]}; install them (root)"
+	vm_log "installing ${missing[*]}"
+	if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+		apt-get update -qq >/dev/null 2>&1
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+			vm_skip "apt-get install ${missing[*]} failed (no network or registry?)"
+	fi
+}
+
+# The first URI of the host's Debian archive (deb822 .sources or one-line .list files),
+# so a private source list can name another suite without writing a host into the repo.
+vm_debian_uri() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		uri=$(awk '/^URIs:/{for (i = 2; i <= NF; i++) if ($i !~ /security/) {print $i; exit}}' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return 0; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -e "$f" ] || continue
+		uri=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {
+			if ($i !~ /security/) {print $i; exit}; break}}' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return 0; }
+	done
+	return 1
+}
+
+# vm_apt_setup NAME ARCH [SUITE]: fill the array APTX with apt options for a private
+# state under $RPROCD_VM_CACHE/apt-NAME. Without SUITE the host's sources are read (for a
+# foreign ARCH); with SUITE a private source list for that Debian suite is written.
+# Lists are refreshed when missing or older than a day.
+vm_apt_setup() {
+	local name=$1 arch=$2 suite=${3:-} d uri
+	d=$RPROCD_VM_CACHE/apt-$name
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc"
+	APTX=(-o "APT::Architectures::=$arch" -o "APT::Architecture=$arch"
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
+		-o "Dir::State::status=$d/status")
+	[ -e "$d/status" ] || : >"$d/status"
+	if [ -n "$suite" ]; then
+		uri=$(vm_debian_uri) || vm_skip "no Debian archive URI in /etc/apt sources"
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+			>"$d/etc/sources.list"
+		APTX+=(-o "Dir::Etc::SourceList=$d/etc/sources.list"
+			-o "Dir::Etc::SourceParts=$d/etc/none")
+	fi
+	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
+		apt-get "${APTX[@]}" update -qq >/dev/null 2>&1 ||
+			vm_log "apt-get update ($name) reported errors"
+	fi
+}
+
+# vm_apt_download DIR PKG: download the newest PKG (.deb, not installed) into DIR once,
+# print its path. Uses the APTX set by vm_apt_setup.
+vm_apt_download() {
+	local dir=$1 pkg=$2 ver f
+	ver=$(apt-cache "${APTX[@]}" policy "$pkg" 2>/dev/null | awk '/Candidate:/{print $2}')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || { vm_log "package $pkg not found"; return 1; }
+	mkdir -p "$dir"
+	f=$(ls "$dir/${pkg}_${ver/*:/}_"*.deb 2>/dev/null | head -1)
+	if [ -z "$f" ]; then
+		(cd "$dir" && apt-get "${APTX[@]}" download -qq "$pkg=$ver" 2>&1 |
+			grep -v 'unsandboxed' >&2) || true
+		f=$(ls "$dir/${pkg}_${ver/*:/}_"*.deb 2>/dev/null | head -1)
+	fi
+	[ -n "$f" ] || { vm_log "download of $pkg $ver failed"; return 1; }
+	echo "$f"
+}
+
+# ---- per-architecture guest pieces -------------------------------------------------------
+
+# vm_arch ARCH: QEMU binary, cross compiler, packages, memory layout of the guest.
+#  amd64: q35 + intel-iommu; memmap=17M$0xc000000 keeps 16 MiB carveout + 64 KiB devmem
+#         from the kernel, below edu's 28-bit DMA mask, so IOVA == PA works as is.
+#  arm64: virt + SMMUv3; RAM starts at 1 GiB and mem=480M keeps the top 32 MiB of the 512 MiB
+#         from the kernel.  That is above edu's default 28-bit DMA mask, so the device is
+#         given a 32-bit mask (edu's dma_mask property) for IOVA == PA; VM_ARM64_DMA_MASK
+#         overrides it (e.g. 0xfffffff exercises the declared fixed-IOVA path).
+vm_arch() {
+	VM_ARCH=$1
+	case $VM_ARCH in
+	amd64)
+		VM_QEMU=qemu-system-x86_64 VM_CC=gcc VM_GNU=x86_64-linux-gnu
+		VM_PKGS=(qemu-system-x86)
+		VM_CARVEOUT_PA=0xc000000 VM_DEVMEM_PA=0xd000000
+		VM_RESERVE='memmap=17M$0xc000000'
+		VM_EDU_DMA_MASK=0xfffffff
+		;;
+	arm64)
+		VM_QEMU=qemu-system-aarch64 VM_CC=aarch64-linux-gnu-gcc VM_GNU=aarch64-linux-gnu
+		VM_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+		VM_CARVEOUT_PA=0x5e000000 VM_DEVMEM_PA=0x5f000000
+		VM_RESERVE='mem=480M'
+		VM_EDU_DMA_MASK=${VM_ARM64_DMA_MASK:-0xffffffff}
+		;;
+	*)
+		vm_log "unknown architecture $VM_ARCH (amd64 or arm64)"
+		return 1
+		;;
+	esac
+	VM_CARVEOUT_SIZE=0x1000000 VM_DEVMEM_SIZE=0x10000
+}
+
+# vm_qemu_usable: QEMU starts under TCG here (no KVM needed).  Else the suite skips.
+vm_qemu_usable() {
+	command -v "$VM_QEMU" >/dev/null || return 1
+	printf 'quit\n' | timeout 30 "$VM_QEMU" -machine none -accel tcg -display none -nodefaults \
+		-no-user-config -monitor stdio >/dev/null 2>&1
+}
+
+# vm_debian_kernel DIR: download and unpack Debian's current linux-image for $VM_ARCH into DIR
+# (cached); sets VM_KVER, VM_KROOT and VM_KERNEL (the image QEMU boots).
+vm_debian_kernel() {
+	local dir=$1 meta pkg deb
+	if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
+		APTX=()
+		apt-cache show "linux-image-$VM_ARCH" >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
+	else
+		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
+	fi
+	meta=$(apt-cache "${APTX[@]}" depends "linux-image-$VM_ARCH" 2>/dev/null |
+		awk '/Depends: linux-image-/{print $2; exit}')
+	pkg=${meta%%:*}
+	[ -n "$pkg" ] || { vm_log "cannot resolve linux-image-$VM_ARCH"; return 1; }
+	deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg") || return 1
+	VM_KROOT=$dir/$(basename "$deb" .deb)
+	if [ ! -d "$VM_KROOT/boot" ]; then
+		rm -rf "$VM_KROOT.tmp" && mkdir -p "$VM_KROOT.tmp"
+		dpkg -x "$deb" "$VM_KROOT.tmp"
+		VM_KVER=$(ls "$VM_KROOT.tmp/lib/modules" | head -1)
+		# the .deb ships no modules.dep
+		depmod -b "$VM_KROOT.tmp" "$VM_KVER"
+		mv "$VM_KROOT.tmp" "$VM_KROOT"
+	fi
+	VM_KVER=$(ls "$VM_KROOT/lib/modules" | head -1)
+	VM_KERNEL=$VM_KROOT/boot/vmlinuz-$VM_KVER
+	if [ "$VM_ARCH" = amd64 ]; then
+		# QEMU boots the ELF vmlinux through PVH: no in-guest decompression (~3 s of TCG)
+		[ -s "$VM_KROOT/vmlinux" ] || vm_extract_vmlinux "$VM_KERNEL" "$VM_KROOT/vmlinux" ||
+			true
+		[ -s "$VM_KROOT/vmlinux" ] && VM_KERNEL=$VM_KROOT/vmlinux
+	fi
+	vm_log "$VM_ARCH kernel $pkg ($VM_KVER): $VM_KERNEL"
+}
+
+# vm_extract_vmlinux BZIMAGE OUT: the compressed payload of an x86 bzImage, decompressed.
+# The first xz or zstd stream whose output is an ELF file is it.
+vm_extract_vmlinux() {
+	local in=$1 out=$2 kind magic off
+	for kind in xz zstd; do
+		case $kind in
+		xz) magic='\xfd7zXZ\x00' ;;
+		zstd) magic='\x28\xb5\x2f\xfd' ;;
+		esac
+		for off in $(LC_ALL=C grep -obUaP "$magic" "$in" 2>/dev/null | cut -d: -f1 | head -3); do
+			# decompressors complain about the trailing data: judge the output instead
+			tail -c +$((off + 1)) "$in" 2>/dev/null |
+				{ if [ $kind = xz ]; then xz -dcq --single-stream; else zstd -dcq; fi; } \
+					>"$out.tmp" 2>/dev/null || true
+			if [ "$(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+				mv "$out.tmp" "$out"
+				return 0
+			fi
+		done
+	done
+	rm -f "$out.tmp"
+	return 1
+}
+
+# vm_modules ROOT MODS...: copy MODS and their dependencies from $VM_KROOT into the
+# initramfs ROOT (decompressed for busybox insmod), load order in ROOT/modules.list.
+vm_modules() {
+	local root=$1 m ko name
+	shift
+	mkdir -p "$root/lib/modules"
+	: >"$root/modules.list"
+	for m in "$@"; do
+		modprobe -d "$VM_KROOT" -S "$VM_KVER" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" {print $2}'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		name=${ko##*/}
+		case $name in
+		*.xz) xz -dc "$ko" >"$root/lib/modules/${name%.xz}" && name=${name%.xz} ;;
+		*.zst) zstd -qdc "$ko" >"$root/lib/modules/${name%.zst}" && name=${name%.zst} ;;
+		*) cp "$ko" "$root/lib/modules/$name" ;;
+		esac
+		echo "$name" >>"$root/modules.list"
+	done
+}
+
+# vm_busybox DIR: a static busybox for $VM_ARCH; prints its path.
+vm_busybox() {
+	local dir=$1 deb
+	if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
+		vm_need_pkgs busybox-static
+		echo /bin/busybox
+		return 0
+	fi
+	if [ ! -x "$dir/busybox-$VM_ARCH/bin/busybox" ]; then
+		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
+		deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" busybox-static) || return 1
+		rm -rf "$dir/busybox-$VM_ARCH" && dpkg -x "$deb" "$dir/busybox-$VM_ARCH"
+	fi
+	echo "$dir/busybox-$VM_ARCH/bin/busybox"
+}
+
+# vm_crypto DIR: compiler flags for a static libcrypto of $VM_ARCH (librproc's firmware
+# hash code needs it).  The host's libssl-dev for the host arch; for another arch Debian's
+# libssl-dev:<arch>, unpacked (not installed) under DIR.  Sets VM_CRYPTO_FLAGS.
+vm_crypto() {
+	local dir=$1 deb x
+	if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
+		vm_need_pkgs libssl-dev
+		VM_CRYPTO_FLAGS=(-lcrypto)
+		return 0
+	fi
+	x=$dir/libssl-$VM_ARCH
+	if [ ! -f "$x/usr/lib/$VM_GNU/libcrypto.a" ]; then
+		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
+		deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" libssl-dev) || return 1
+		rm -rf "$x" && dpkg -x "$deb" "$x"
+	fi
+	VM_CRYPTO_FLAGS=(-I"$x/usr/include" -I"$x/usr/include/$VM_GNU" "$x/usr/lib/$VM_GNU/libcrypto.a")
+}
+
+# vm_build_guest SRC OUT: the static guest test for $VM_ARCH from the librproc sources it
+# uses (firmware loader, VFIO layer, /dev/mem provider, errors) and tests/vm/guest.
+vm_build_guest() {
+	local src=$1 out=$2 gen=$2.gen d f
+	local libsrc=(error.c fw.c fw-io.c fw-hash.c backend/vfio.c backend/vfio-type1.c
+		backend/iommufd.c)
+	mkdir -p "$gen"
+	# config.h: the UAPI the cross compiler's kernel headers have (meson does this for the host)
+	{
+		echo "/* generated by tests/vm for $VM_ARCH */"
+		vm_cc_has 'linux/iommufd.h' IOMMU_IOAS_MAP && d=1 || d=0
+		echo "#define HAVE_LINUX_IOMMUFD_H $d"
+		[ $d = 1 ] && vm_cc_has 'linux/iommufd.h' IOMMU_IOAS_MAP_FILE && d=1 || d=0
+		echo "#define HAVE_IOMMU_IOAS_MAP_FILE $d"
+		vm_cc_has 'linux/vfio.h' VFIO_DEVICE_BIND_IOMMUFD && d=1 || d=0
+		echo "#define HAVE_VFIO_DEVICE_BIND_IOMMUFD $d"
+	} >"$gen/config.h"
+	for f in "${!libsrc[@]}"; do libsrc[f]=$src/lib/${libsrc[f]}; done
+	[ -f "$src/lib/backend/devmem.c" ] && libsrc+=("$src/lib/backend/devmem.c")
+	"$VM_CC" -std=gnu11 -O2 -static -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+		-Wno-format-truncation -Wno-missing-field-initializers \
+		-I"$gen" -I"$src/lib" -I"$src/lib/backend" -I"$src/tests/vm/guest" \
+		-o "$out" "$src"/tests/vm/guest/*.c "${libsrc[@]}" "${VM_CRYPTO_FLAGS[@]}" \
+		2> >(grep -v -e 'statically linked applications' -e 'in function .\(dlfcn\|BIO_\)' >&2)
+}
+
+vm_cc_has() { # header symbol
+	printf '#include <%s>\n#ifndef %s\nint x = sizeof(%s);\n#endif\n' "$1" "$2" "$2" |
+		"$VM_CC" -x c -fsyntax-only - >/dev/null 2>&1
+}
+
+# vm_initramfs ROOT OUT: pack ROOT as a gzip'd newc cpio.
+vm_initramfs() {
+	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1 >"$2")
+}
+
+# vm_boot LOG KERNEL INITRD QEMU-ARGS...: boot under TCG with an emulated IOMMU and edu,
+# console into LOG (with host timestamps).  Returns QEMU's exit status.
+vm_boot() {
+	local log=$1 kernel=$2 initrd=$3 start line
+	shift 3
+	local append="console=$([ "$VM_ARCH" = arm64 ] && echo ttyAMA0 || echo ttyS0) loglevel=4"
+	append+=" panic=-1 $VM_RESERVE ${VM_EXTRA_APPEND:-}"
+	local args=()
+	case $VM_ARCH in
+	amd64)
+		args=(-machine q35,kernel-irqchip=split -cpu max
+			-device intel-iommu,intremap=on,caching-mode=on
+			-append "$append edd=off intel_iommu=on iommu=nopt")
+		;;
+	arm64)
+		args=(-machine virt,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
+			-append "$append iommu.passthrough=0")
+		;;
+	esac
+	args+=(-accel tcg,thread=multi -smp 2 -m 512M -nographic -no-reboot -nic none
+		-device "edu,dma_mask=$VM_EDU_DMA_MASK" -kernel "$kernel" -initrd "$initrd" "$@")
+	echo "+ $VM_QEMU ${args[*]}" >"$log"
+	start=$(vm_now)
+	timeout -k 5 "${VM_TIMEOUT:-240}" "$VM_QEMU" "${args[@]}" </dev/null 2>&1 |
+		while IFS= read -r line; do
+			printf '[%6.2f] %s\n' "$(($(vm_now) - start))e-3" "${line%$'\r'}"
+		done >>"$log"
+	return "${PIPESTATUS[0]}"
+}
+
+# vm_report LOG: print the console and one line per check ("ok   - ARCH: what" /
+# "FAIL - ARCH: what"); adds VM_PASS / VM_FAIL.  A guest that did not finish is a failure.
+vm_report() {
+	local log=$1 verdict what p=0 f=0
+	sed 's/^/    | /' "$log"
+	while read -r verdict what; do
+		if [ "$verdict" = pass ]; then
+			echo "ok   - $VM_ARCH: $what"
+			p=$((p + 1))
+		else
+			echo "FAIL - $VM_ARCH: $what"
+			f=$((f + 1))
+		fi
+	done < <(sed -n 's/^\[[ 0-9.]*\] VMCHECK //p' "$log")
+	if grep -q 'VMTEST done' "$log" && grep -q 'VMGUEST end' "$log"; then
+		echo "ok   - $VM_ARCH: guest test ran to completion"
+		p=$((p + 1))
+	else
+		echo "FAIL - $VM_ARCH: guest test ran to completion (see the console above)"
+		f=$((f + 1))
+	fi
+	VM_PASS=$((VM_PASS + p)) VM_FAIL=$((VM_FAIL + f))
+}

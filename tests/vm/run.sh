@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run.sh [--mkfw PATH] [--work DIR] [amd64] [arm64]  -  the VM tier (meson suite 'vm')
+#
+# Boots Debian's own kernel under QEMU (TCG; KVM is not needed) with an emulated IOMMU
+# (x86-64: q35 + intel-iommu; arm64: virt + SMMUv3) and QEMU's edu PCI DMA device bound to
+# vfio-pci, and runs tests/vm/guest/vm-test inside: librproc's /dev/mem provider, firmware
+# loader and real VFIO type1 code load a generated image (mkfw) into a carveout the guest
+# kernel does not own, map it for the device at IOVA == PA, and edu's DMA engine proves what
+# the device can and cannot reach.  One line per check, then "vm: N passed, N failed".
+#
+# Debian 12, root: installs QEMU, busybox-static and the arm64 cross compiler when missing,
+# downloads the guest kernels (and arm64 busybox/libcrypto, unpacked, not installed) into
+# $RPROCD_VM_CACHE (see common.sh).  Exits 77 (meson: skipped) when QEMU cannot run here.
+# Env: VM_ARCHES (default "amd64 arm64"), VM_TIMEOUT (per boot, s), VM_EXTRA_APPEND,
+#      VM_ARM64_DMA_MASK.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+. "$HERE/common.sh"
+
+mkfw= work=$RPROCD_VM_CACHE/work arches=()
+while (($#)); do
+	case $1 in
+	--mkfw) mkfw=$2; shift 2 ;;
+	--work) work=$2; shift 2 ;;
+	amd64 | arm64) arches+=("$1"); shift ;;
+	*) echo "usage: $0 [--mkfw PATH] [--work DIR] [amd64] [arm64]" >&2; exit 2 ;;
+	esac
+done
+((${#arches[@]})) || read -ra arches <<<"${VM_ARCHES:-amd64 arm64}"
+mkdir -p "$work"
+t_all=$(vm_now)
+
+command -v dpkg >/dev/null || vm_skip "not a Debian system (no dpkg): the VM tier needs Debian's packages"
+vm_need_pkgs cpio kmod xz-utils zstd gzip gcc libc6-dev libssl-dev
+for a in "${arches[@]}"; do
+	vm_arch "$a" || exit 2
+	vm_need_pkgs "${VM_PKGS[@]}"
+	vm_qemu_usable || vm_skip "$VM_QEMU cannot start a TCG machine here"
+done
+
+# The firmware image: mkfw from the build, else built from its source here.
+if [ -z "$mkfw" ]; then
+	mkfw=$work/mkfw
+	gcc -std=gnu11 -O2 -D_GNU_SOURCE -o "$mkfw" "$SRC/tests/mkfw/mkfw.c" -lcrypto || exit 1
+fi
+fw=$work/vm-test.mbn
+"$mkfw" -o "$fw" --form mbn --seed 6 --segments 4 --size 1M >/dev/null || {
+	echo "FAIL - mkfw could not write the test image"
+	echo "vm: 0 passed, 1 failed"
+	exit 1
+}
+
+VM_PASS=0 VM_FAIL=0
+for a in "${arches[@]}"; do
+	vm_arch "$a"
+	out=$work/$a
+	mkdir -p "$out"
+	t0=$(vm_now)
+	if ! vm_debian_kernel "$RPROCD_VM_CACHE/kernels" || ! bb=$(vm_busybox "$RPROCD_VM_CACHE") ||
+		! vm_crypto "$RPROCD_VM_CACHE" || ! vm_build_guest "$SRC" "$out/vm-test"; then
+		echo "FAIL - $a: guest image prepared (kernel, busybox, guest test build)"
+		VM_FAIL=$((VM_FAIL + 1))
+		continue
+	fi
+	root=$out/initramfs
+	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,lib/firmware}
+	cp "$bb" "$root/bin/busybox"
+	for app in sh mount cat echo ls insmod poweroff sleep dmesg grep tail head readlink cut \
+		tr sed uname; do
+		ln -s busybox "$root/bin/$app"
+	done
+	cp "$out/vm-test" "$root/bin/vm-test"
+	cp "$fw" "$root/lib/firmware/vm-test.mbn"
+	cp "$HERE/guest/init.sh" "$root/init"
+	mods=(vfio-pci vfio_iommu_type1)
+	[ "$a" = arm64 ] && mods=(arm_smmu_v3 "${mods[@]}")
+	vm_modules "$root" "${mods[@]}"
+	cat >"$root/vm.conf" <<-EOF
+		VM_CARVEOUT_PA=$VM_CARVEOUT_PA
+		VM_CARVEOUT_SIZE=$VM_CARVEOUT_SIZE
+		VM_DEVMEM_PA=$VM_DEVMEM_PA
+		VM_DEVMEM_SIZE=$VM_DEVMEM_SIZE
+		VM_EDU_DMA_MASK=$VM_EDU_DMA_MASK
+		VM_RESERVE='$VM_RESERVE'
+		VM_TEST_ARGS=
+	EOF
+	vm_initramfs "$root" "$out/initramfs.cpio.gz"
+	t1=$(vm_now)
+	vm_boot "$out/console.log" "$VM_KERNEL" "$out/initramfs.cpio.gz"
+	rc=$?
+	t2=$(vm_now)
+	echo "=== $a: prepare $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s, boot+test" \
+		"$(((t2 - t1) / 1000)).$(((t2 - t1) % 1000 / 100)) s, qemu exit $rc ($($VM_QEMU --version | head -1))"
+	vm_report "$out/console.log"
+done
+t_end=$(vm_now)
+echo "=== total $(((t_end - t_all) / 1000)) s"
+echo "vm: $VM_PASS passed, $VM_FAIL failed"
+[ "$VM_FAIL" = 0 ]
