@@ -443,15 +443,23 @@ static int open_bnn(const struct rproc_fw_image *img, unsigned int i, int *out,
 		int e = errno;
 
 		dot = strrchr(img->path, '.');
-		if (e == ENOENT && !(dot && !strcmp(dot, ".mdt")))
-			/* not named .mdt: most likely a truncated .mbn, say so */
+		if (e == ENOENT && !(dot && !strcmp(dot, ".mdt"))) {
+			/* not named .mdt: most likely a truncated .mbn, name the segment cut */
+			const struct rproc_fw_segment *cut = s;
+
+			for (unsigned int k = 0; k < img->phnum; k++)
+				if (beyond_file(&img->segs[k], img->file_size)) {
+					cut = &img->segs[k];
+					break;
+				}
 			return rproc_err(err, -EINVAL,
 					 "segment %u (offset 0x%llx, %llu bytes) lies past the end "
 					 "of the file (%llu bytes) and %s does not exist: the file "
 					 "is truncated",
-					 i, (unsigned long long)s->offset,
-					 (unsigned long long)s->filesz,
+					 cut->index, (unsigned long long)cut->offset,
+					 (unsigned long long)cut->filesz,
 					 (unsigned long long)img->file_size, bnn);
+		}
 		return rproc_err(err, -e, "segment %u: %s: %s", i, bnn, strerror(e));
 	}
 	if (fstat(fd, &st) < 0)
