@@ -121,6 +121,12 @@ const char *const *rproc_stop_steps(unsigned int *n);
  * counters, mem_reloc).  rproc_adopt() creates a core in the snapshot's state without
  * touching the hardware: no stop, no re-map.
  */
+#define RPROC_SNAPSHOT_VERSION 2
+#define RPROC_SNAP_MAX_DEVMEM 32
+#define RPROC_SNAP_RSC_DONE (1u << 0)  /* resource table fetched, devmem mapped */
+#define RPROC_SNAP_HANDOVER (1u << 1)  /* handover seen: proxy votes already dropped */
+#define RPROC_SNAP_PROXY (1u << 2)     /* proxy votes held */
+
 struct rproc_snapshot {
 	uint32_t version;
 	uint32_t state;
@@ -135,6 +141,17 @@ struct rproc_snapshot {
 	char last_error[512];
 	char last_error_step[32];
 	int32_t last_errno;
+	/* version 2: what the core still holds, so that an adopted core can release it later */
+	uint32_t flags; /* RPROC_SNAP_* */
+	uint32_t n_devmem;
+	struct rproc_snapshot_devmem {
+		uint64_t da;
+		uint64_t pa;
+		uint64_t len;
+		uint32_t flags;
+		uint32_t reserved;
+	} devmem[RPROC_SNAP_MAX_DEVMEM];
+	uint64_t dtb_mem_reloc;
 };
 
 void rproc_snapshot(struct rproc *r, struct rproc_snapshot *s);
