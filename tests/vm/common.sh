@@ -19,6 +19,7 @@ if [ -z "${RPROCD_VM_CACHE:-}" ]; then
 fi
 export RPROCD_VM_CACHE
 export DEBIAN_FRONTEND=noninteractive
+VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_HOST_ARCH=$(dpkg --print-architecture 2>/dev/null || echo unknown)
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
@@ -75,6 +76,7 @@ vm_debian_uri() {
 vm_apt_setup() {
 	local name=$1 arch=$2 suite=${3:-} d uri
 	d=$RPROCD_VM_CACHE/apt-$name
+	VM_APT_ARCH=$arch
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc"
 	APTX=(-o "APT::Architectures::=$arch" -o "APT::Architecture=$arch"
 		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
@@ -100,11 +102,12 @@ vm_apt_download() {
 	ver=$(apt-cache "${APTX[@]}" policy "$pkg" 2>/dev/null | awk '/Candidate:/{print $2}')
 	[ -n "$ver" ] && [ "$ver" != "(none)" ] || { vm_log "package $pkg not found"; return 1; }
 	mkdir -p "$dir"
-	f=$(ls "$dir/${pkg}_${ver/*:/}_"*.deb 2>/dev/null | head -1)
+	# apt names the file with the epoch as %3a; the arch tells amd64 and arm64 copies apart
+	f=$(ls "$dir/${pkg}_"*"${ver##*:}_"{"${VM_APT_ARCH:-$VM_HOST_ARCH}",all}.deb 2>/dev/null | head -1)
 	if [ -z "$f" ]; then
 		(cd "$dir" && apt-get "${APTX[@]}" download -qq "$pkg=$ver" 2>&1 |
 			grep -v 'unsandboxed' >&2) || true
-		f=$(ls "$dir/${pkg}_${ver/*:/}_"*.deb 2>/dev/null | head -1)
+		f=$(ls "$dir/${pkg}_"*"${ver##*:}_"{"${VM_APT_ARCH:-$VM_HOST_ARCH}",all}.deb 2>/dev/null | head -1)
 	fi
 	[ -n "$f" ] || { vm_log "download of $pkg $ver failed"; return 1; }
 	echo "$f"
@@ -156,7 +159,7 @@ vm_qemu_usable() {
 vm_debian_kernel() {
 	local dir=$1 meta pkg deb
 	if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
-		APTX=()
+		APTX=() VM_APT_ARCH=$VM_HOST_ARCH
 		apt-cache show "linux-image-$VM_ARCH" >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
 	else
 		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
@@ -354,4 +357,35 @@ vm_report() {
 		f=$((f + 1))
 	fi
 	VM_PASS=$((VM_PASS + p)) VM_FAIL=$((VM_FAIL + f))
+}
+
+# vm_guest_image OUT BUSYBOX FW TEST_ARGS [MODULE...]: OUT/initramfs.cpio.gz with busybox,
+# OUT/vm-test, the firmware image, the modules (from $VM_KROOT) and /init + /vm.conf.
+vm_guest_image() {
+	local out=$1 bb=$2 fw=$3 args=$4 root=$1/initramfs app
+	shift 4
+	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,lib/firmware}
+	cp "$bb" "$root/bin/busybox"
+	for app in sh mount cat echo ls insmod poweroff sleep dmesg grep tail head readlink cut \
+		tr sed uname; do
+		ln -s busybox "$root/bin/$app"
+	done
+	cp "$out/vm-test" "$root/bin/vm-test"
+	cp "$fw" "$root/lib/firmware/vm-test.mbn"
+	cp "$VM_HERE/guest/init.sh" "$root/init"
+	if (($#)); then
+		vm_modules "$root" "$@"
+	else
+		: >"$root/modules.list"
+	fi
+	cat >"$root/vm.conf" <<-EOT
+		VM_CARVEOUT_PA=$VM_CARVEOUT_PA
+		VM_CARVEOUT_SIZE=$VM_CARVEOUT_SIZE
+		VM_DEVMEM_PA=$VM_DEVMEM_PA
+		VM_DEVMEM_SIZE=$VM_DEVMEM_SIZE
+		VM_EDU_DMA_MASK=$VM_EDU_DMA_MASK
+		VM_RESERVE='$VM_RESERVE'
+		VM_TEST_ARGS='$args'
+	EOT
+	vm_initramfs "$root" "$out/initramfs.cpio.gz"
 }

@@ -65,29 +65,9 @@ for a in "${arches[@]}"; do
 		VM_FAIL=$((VM_FAIL + 1))
 		continue
 	fi
-	root=$out/initramfs
-	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,lib/firmware}
-	cp "$bb" "$root/bin/busybox"
-	for app in sh mount cat echo ls insmod poweroff sleep dmesg grep tail head readlink cut \
-		tr sed uname; do
-		ln -s busybox "$root/bin/$app"
-	done
-	cp "$out/vm-test" "$root/bin/vm-test"
-	cp "$fw" "$root/lib/firmware/vm-test.mbn"
-	cp "$HERE/guest/init.sh" "$root/init"
 	mods=(vfio-pci vfio_iommu_type1)
 	[ "$a" = arm64 ] && mods=(arm_smmu_v3 "${mods[@]}")
-	vm_modules "$root" "${mods[@]}"
-	cat >"$root/vm.conf" <<-EOF
-		VM_CARVEOUT_PA=$VM_CARVEOUT_PA
-		VM_CARVEOUT_SIZE=$VM_CARVEOUT_SIZE
-		VM_DEVMEM_PA=$VM_DEVMEM_PA
-		VM_DEVMEM_SIZE=$VM_DEVMEM_SIZE
-		VM_EDU_DMA_MASK=$VM_EDU_DMA_MASK
-		VM_RESERVE='$VM_RESERVE'
-		VM_TEST_ARGS=
-	EOF
-	vm_initramfs "$root" "$out/initramfs.cpio.gz"
+	vm_guest_image "$out" "$bb" "$fw" "" "${mods[@]}"
 	t1=$(vm_now)
 	vm_boot "$out/console.log" "$VM_KERNEL" "$out/initramfs.cpio.gz"
 	rc=$?
