@@ -32,7 +32,10 @@ struct real_map {
 	uint32_t prot;
 };
 
-enum irq_src { IRQ_NONE, IRQ_VFIO, IRQ_SHIM, IRQ_ADOPTED };
+enum irq_src { IRQ_NONE, IRQ_VFIO, IRQ_SHIM };
+
+static const char *const irq_src_names[] = { [IRQ_NONE] = "", [IRQ_VFIO] = "vfio",
+					     [IRQ_SHIM] = "shim" };
 
 struct real_dev {
 	struct real_dev *next;
@@ -60,6 +63,7 @@ struct real_backend {
 	struct real_dev *devs;
 	struct rproc_fd_entry *adopted; /* fds from the store not yet claimed */
 	size_t n_adopted;
+	bool exported; /* copies of our fds are in the fd store: destroy must not undo state */
 };
 
 static const char *const irq_names[RPROC_IRQ_COUNT] = {
@@ -425,12 +429,16 @@ static int iommu_unmap(void *dom, uint64_t iova, uint64_t size)
 	return 0;
 }
 
-static void irq_release(struct real_dev *d);
+static void irq_release(struct real_dev *d, bool keep);
 
-static void dev_free(struct real_dev *d)
+/* @keep: leave the kernel state to the fd store's copies (only close our fds). */
+static void dev_free(struct real_dev *d, bool keep)
 {
-	irq_release(d);
-	rproc_vfio_close(d->vfio);
+	irq_release(d, keep);
+	if (keep)
+		rproc_vfio_release(d->vfio);
+	else
+		rproc_vfio_close(d->vfio);
 	free(d->maps);
 	free(d);
 }
@@ -445,7 +453,7 @@ static void iommu_close(void *dom)
 			*p = d->next;
 			break;
 		}
-	dev_free(d);
+	dev_free(d, false);
 }
 
 static const struct rproc_iommu_ops real_iommu_ops = {
@@ -466,14 +474,16 @@ static_assert(QCOM_SCM_SHIM_IRQ_WDOG == RPROC_IRQ_WDOG && QCOM_SCM_SHIM_IRQ_FATA
 		      QCOM_SCM_SHIM_IRQ_STOP_ACK == RPROC_IRQ_STOP_ACK,
 	      "irq order");
 
-static void irq_release(struct real_dev *d)
+static void irq_release(struct real_dev *d, bool keep)
 {
 	struct real_backend *b = d->b;
 
 	if (!d->irq_open)
 		return;
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++) {
-		if (d->irq_src[i] == IRQ_VFIO && d->vfio)
+		if (keep)
+			; /* the registrations live on with the stored fds */
+		else if (d->irq_src[i] == IRQ_VFIO && d->vfio)
 			rproc_vfio_irq_set_eventfd(rproc_vfio_device_fd(d->vfio), (uint32_t)i, -1);
 		else if (d->irq_src[i] == IRQ_SHIM)
 			rproc_shim_set_irq(b->shim, d->device, (uint32_t)i, -1);
@@ -547,13 +557,16 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 		for (int i = 0; i < RPROC_IRQ_COUNT; i++) {
 			char name[64];
 
-			snprintf(name, sizeof(name), "%s.irq.%s", d->device, irq_names[i]);
-			d->irq_fd[i] = claim_adopted(b, name);
-			if (d->irq_fd[i] >= 0) {
-				/* Registered on the kept device/shim fd: still armed. */
-				d->irq_src[i] = IRQ_ADOPTED;
-				continue;
+			/* Registered on the kept device/shim file: still armed. */
+			for (int src = IRQ_VFIO; src <= IRQ_SHIM && d->irq_fd[i] < 0; src++) {
+				snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device,
+					 irq_names[i], irq_src_names[src]);
+				d->irq_fd[i] = claim_adopted(b, name);
+				if (d->irq_fd[i] >= 0)
+					d->irq_src[i] = (enum irq_src)src;
 			}
+			if (d->irq_fd[i] >= 0)
+				continue;
 			/* wdog is a GIC line vfio-platform can deliver; the SMP2P bits cannot
 			 * come through vfio-platform (nested-threaded irqchip, §5.4) and come
 			 * from the shim, with vfio as the last resort. */
@@ -596,7 +609,7 @@ static void irq_close(void *ctx, const struct rproc_desc *desc)
 	struct real_dev *d = dev_find(ctx, desc->device);
 
 	if (d)
-		irq_release(d);
+		irq_release(d, false);
 }
 
 static const struct rproc_irq_ops real_irq_ops = {
@@ -688,6 +701,7 @@ static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out
 	int r;
 
 	*n = 0;
+	b->exported = true;
 	r = add_fd(out, max, n, b->shim->fd, "shim");
 	for (struct real_dev *d = b->devs; d && !r; d = d->next) {
 		if (d->vfio)
@@ -695,7 +709,8 @@ static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out
 		for (int i = 0; i < RPROC_IRQ_COUNT && !r; i++) {
 			char name[64];
 
-			snprintf(name, sizeof(name), "%s.irq.%s", d->device, irq_names[i]);
+			snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device, irq_names[i],
+				 irq_src_names[d->irq_src[i]]);
 			r = add_fd(out, max, n, d->irq_fd[i], name);
 		}
 	}
@@ -746,7 +761,7 @@ static void real_destroy(struct rproc_backend *pub)
 		struct real_dev *d = b->devs;
 
 		b->devs = d->next;
-		dev_free(d);
+		dev_free(d, b->exported);
 	}
 	for (size_t i = 0; i < b->n_adopted; i++)
 		if (b->adopted[i].fd >= 0)

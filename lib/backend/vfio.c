@@ -196,6 +196,21 @@ void rproc_vfio_close(struct rproc_vfio *v)
 	rproc_vfio_free(v);
 }
 
+void rproc_vfio_release(struct rproc_vfio *v)
+{
+	if (!v)
+		return;
+	if (v->device >= 0)
+		close(v->device);
+	if (v->group >= 0)
+		close(v->group);
+	if (v->container >= 0)
+		close(v->container);
+	if (v->iommufd >= 0)
+		close(v->iommufd);
+	rproc_vfio_free(v);
+}
+
 enum rproc_vfio_kind rproc_vfio_kind(const struct rproc_vfio *v)
 {
 	return v->kind;

@@ -10,8 +10,8 @@
  * It maps caller-provided user VAs (or, with iommufd, file ranges) at fixed IOVAs, after
  * checking them against the usable IOVA ranges the kernel reports.  This is the layer the VM
  * tier drives with QEMU's edu device: keep it stable.  Stable API:
- * rproc_vfio_open/close/kind/kind_name/iova_ranges/check_range/map_va/map_file/unmap/
- * device_fd/export_fds/adopt.
+ * rproc_vfio_open/close/release/kind/kind_name/iova_ranges/check_range/map_va/map_file/unmap/
+ * mapped/device_fd/export_fds/adopt and the rproc_vfio_irq_* helpers.
  *
  * The kernel keeps the IOMMU mappings while these fds stay open, even after the user VA is
  * unmapped (type1 for PFNMAP memory, §5.3), which is why the caller may munmap right after a
@@ -53,6 +53,13 @@ int rproc_vfio_open(const char *syspath, const struct rproc_vfio_config *cfg,
 
 /* Tear down: unmap what is still mapped, detach, destroy, close.  NULL is fine. */
 void rproc_vfio_close(struct rproc_vfio *v);
+
+/*
+ * Close the fds without undoing anything: for a daemon exiting while copies of the fds sit
+ * in the service manager's fd store (the domain and its mappings live on in those copies;
+ * the kernel tears them down when the last copy is closed).  NULL is fine.
+ */
+void rproc_vfio_release(struct rproc_vfio *v);
 
 enum rproc_vfio_kind rproc_vfio_kind(const struct rproc_vfio *v);
 
