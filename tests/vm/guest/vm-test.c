@@ -514,6 +514,33 @@ static void test_carveout(struct ctx *c)
 	      r ? err.msg : "");
 }
 
+/*
+ * The other branch of the IOVA choice, whatever this machine's layout picked: the carveout at
+ * the declared fixed IOVA (below every DMA mask, inside the usable ranges) reads back as well.
+ */
+static void test_fixed_iova(struct ctx *c)
+{
+	static uint8_t exp[EDU_MAX_XFER];
+	struct rproc_error err = { 0 };
+	struct probe p[64];
+	size_t n = plan_probes(c, p, 64), good = 0;
+	int r;
+
+	if (!open_vfio(c, RPROC_VFIO_TYPE1))
+		return;
+	r = rproc_vfio_map_va(c->v, FALLBACK_IOVA, c->co.va, c->o.co_size, RPROC_IOMMU_READ, &err);
+	check(r == 0, "carveout mapped READ-only at the declared fixed IOVA 0x%llx%s%s",
+	      FALLBACK_IOVA, r ? ": " : "", r ? err.msg : "");
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (device_read(c, FALLBACK_IOVA + p[i].off, p[i].len) == 0 &&
+		    expected_at(c, p[i].off, p[i].len, exp) == 0 &&
+		    !memcmp(c->scratch, exp, p[i].len))
+			good++;
+	check(r == 0 && good == n, "device reads the image at the fixed IOVA (%zu/%zu probes)",
+	      good, n);
+	close_vfio(c); /* close unmaps what is left */
+}
+
 /* After close, a fresh domain for the device holds nothing of the old mappings. */
 static void test_teardown(struct ctx *c, enum rproc_vfio_kind kind)
 {
@@ -522,15 +549,20 @@ static void test_teardown(struct ctx *c, enum rproc_vfio_kind kind)
 	size_t n = plan_probes(c, p, 64);
 	bool ok;
 
-	close_vfio(c);
 	if (!open_vfio(c, kind))
 		return;
-	ok = n > 0 && device_read(c, c->co_iova + p[0].off, p[0].len) == 0 &&
-	     expected_at(c, p[0].off, p[0].len, exp) == 0 && memcmp(c->scratch, exp, p[0].len);
-	ok &= device_write(c, c->co_iova + p[0].off, 0x3c, p[0].len) == 0 &&
-	      carveout_holds_image(c, p, n);
-	check(ok, "after teardown the device cannot reach the carveout (fresh domain: read "
-		  "returns no image bytes, write does not land)");
+	ok = n > 0;
+	for (int k = 0; ok && k < 2; k++) {
+		uint64_t iova = k ? FALLBACK_IOVA : c->co_iova;
+
+		ok = device_read(c, iova + p[0].off, p[0].len) == 0 &&
+		     expected_at(c, p[0].off, p[0].len, exp) == 0 &&
+		     memcmp(c->scratch, exp, p[0].len);
+		ok &= device_write(c, iova + p[0].off, 0x3c, p[0].len) == 0 &&
+		      carveout_holds_image(c, p, n);
+	}
+	check(ok, "after teardown the device cannot reach the carveout at either IOVA (fresh "
+		  "domain: reads return no image bytes, writes do not land)");
 	close_vfio(c);
 }
 
@@ -622,6 +654,8 @@ int main(int argc, char **argv)
 			      "auto selection without iommufd picks vfio-type1 (got %s)",
 			      rproc_vfio_kind_name(rproc_vfio_kind(c.v)));
 		test_carveout(&c);
+		close_vfio(&c);
+		test_fixed_iova(&c);
 		test_teardown(&c, RPROC_VFIO_TYPE1);
 	}
 	close_vfio(&c);
