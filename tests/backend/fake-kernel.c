@@ -207,7 +207,8 @@ int fk_dup(int fd)
 		abort();
 	roles[n] = roles[fd];
 	files[n] = files[fd];
-	fk.open_fakes++;
+	if (roles[n] != FK_NONE)
+		fk.open_fakes++;
 	return n;
 }
 

@@ -1,2 +1,418 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-int main(void) { return 77; }
+/*
+ * The assembled real backend against the fake kernel and a fake sysfs tree: the iommufd ->
+ * type1 fallback on EFAULT (said once), forced modes, IOVA range checks, the carveout view
+ * providers, interrupts, capability degrade, and fd-store export/adopt across a "restart".
+ */
+#include <errno.h>
+#include <linux/vfio.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compat/iommufd.h"
+#include "compat/vfio-cdev.h"
+#include "fake-kernel.h"
+#include "qcom-scm-shim.h"
+#include "real.h"
+
+static char shim_path[512], devmem_path[512];
+static char logs[32][RPROC_ERROR_MAX];
+static int n_logs;
+
+static void log_cb(void *ud, int level, const char *core, const char *step, int err,
+		   const char *msg)
+{
+	if (n_logs < 32 && level <= RPROC_LOG_NOTICE)
+		snprintf(logs[n_logs++], sizeof(logs[0]), "%s", msg);
+}
+
+static int logs_with(const char *needle)
+{
+	int n = 0;
+
+	for (int i = 0; i < n_logs; i++)
+		n += strstr(logs[i], needle) != NULL;
+	return n;
+}
+
+static int setup(void **state)
+{
+	fk_setup();
+	snprintf(shim_path, sizeof(shim_path), "%s/qcom_scm_shim", fk.dev_root);
+	snprintf(devmem_path, sizeof(devmem_path), "%s/mem", fk.dev_root);
+	n_logs = 0;
+	rproc_log_set(log_cb, NULL, RPROC_LOG_DEBUG);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	assert_int_equal(fk.open_fakes, 0);
+	assert_int_equal(fk.live_mmaps, 0);
+	rproc_log_set(NULL, NULL, RPROC_LOG_INFO);
+	fk_teardown();
+	return 0;
+}
+
+static struct rproc_real_config config(enum rproc_real_iommu iommu)
+{
+	struct rproc_real_config c;
+
+	rproc_real_config_defaults(&c);
+	c.iommu = iommu;
+	c.shim_path = shim_path;
+	c.sysfs_root = fk.sys_root;
+	c.dev_root = fk.dev_root;
+	c.devmem_path = devmem_path;
+	c.device_timeout_ms = 0;
+	return c;
+}
+
+static const struct rproc_desc desc = {
+	.name = "adsp",
+	.device = "30000000.remoteproc",
+	.pas_id = 1,
+	.crash_reason_smem = 423,
+};
+
+static struct rproc_backend *new_backend(enum rproc_real_iommu iommu)
+{
+	struct rproc_real_config c = config(iommu);
+	struct rproc_error err = { 0 };
+	struct rproc_backend *b = NULL;
+
+	if (rproc_real_backend_new(&c, &b, &err) < 0)
+		fail_msg("backend: %s", err.msg);
+	return b;
+}
+
+static void test_config_strings(void **state)
+{
+	enum rproc_real_iommu i;
+	enum rproc_real_carveout c;
+
+	assert_int_equal(rproc_real_iommu_from_string("type1", &i), 0);
+	assert_int_equal(i, RPROC_REAL_IOMMU_TYPE1);
+	assert_int_equal(rproc_real_iommu_from_string("iommufd", &i), 0);
+	assert_string_equal(rproc_real_iommu_to_string(i), "iommufd");
+	assert_int_equal(rproc_real_iommu_from_string("smmu", &i), -EINVAL);
+	assert_int_equal(rproc_real_carveout_from_string("devmem", &c), 0);
+	assert_string_equal(rproc_real_carveout_to_string(c), "devmem");
+	assert_int_equal(rproc_real_carveout_from_string("mmap", &c), -EINVAL);
+}
+
+static void test_no_shim(void **state)
+{
+	struct rproc_real_config c = config(RPROC_REAL_IOMMU_AUTO);
+	struct rproc_error err = { 0 };
+	struct rproc_backend *b = (void *)1;
+
+	fk_remove("qcom_scm_shim");
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), -ENOENT);
+	assert_null(b);
+	assert_non_null(strstr(err.msg, "qcom-scm shim"));
+}
+
+static void test_degrade(void **state)
+{
+	struct rproc_backend *b;
+	uint64_t h = 7;
+
+	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS | QCOM_SCM_SHIM_CAP_MMAP;
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_null(b->pas->stop_bit);
+	assert_null(b->pas->proxy_vote);
+	assert_null(b->pas->proxy_unvote);
+	assert_null(b->pas->crash_reason);
+	assert_null(b->pas->smem_read);
+	assert_non_null(b->pas->auth_and_reset);
+	assert_int_equal(logs_with("no SMP2P stop bit"), 1);
+	assert_int_equal(logs_with("proxy votes"), 1);
+	/* No bridge capability: what tzmem does without bridge mode, a successful no-op. */
+	assert_int_equal(b->pas->shm_bridge_create(b->pas_ctx, 0x90000000, 0x1000, &h), 0);
+	assert_int_equal(h, 0);
+	assert_int_equal(b->pas->shm_bridge_delete(b->pas_ctx, h), 0);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_BRIDGE_CREATE), 0);
+	rproc_backend_destroy(b);
+
+	fk.shim_caps = ~0ULL;
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_non_null(b->pas->stop_bit);
+	assert_non_null(b->pas->crash_reason);
+	rproc_backend_destroy(b);
+}
+
+static void test_iommufd_map_file(void **state)
+{
+	struct rproc_backend *b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	void *dom;
+
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &desc, &dom), 0);
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x100000, 3), 0);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_CARVEOUT_FD), 1);
+	assert_int_equal(fk_count(IOMMU_IOAS_MAP_FILE), 1);
+	assert_int_equal(fk_count(IOMMU_IOAS_MAP), 0);
+	assert_int_equal(b->iommu->unmap(dom, 0x90000000, 0x100000), 0);
+	b->iommu->close(dom);
+	assert_int_equal(fk.ioas_destroys, 1);
+	rproc_backend_destroy(b);
+}
+
+static void test_fallback_to_type1(void **state)
+{
+	struct rproc_backend *b;
+	int fds[RPROC_IRQ_COUNT];
+	void *dom;
+
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_CARVEOUT_FD;
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &desc, &dom), 0);
+	assert_int_equal(b->irq->open(b->irq_ctx, &desc, fds), 0);
+	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 1); /* wdog on the cdev */
+
+	/* Memory iommufd can pin maps fine under iommufd... */
+	fk.pfnmap_va_faults_iommufd = false;
+	assert_int_equal(b->iommu->map(dom, 0x1000000, 0x1000000, 0x10000, 3), 0);
+	assert_int_equal(fk_count(IOMMU_IOAS_MAP), 1);
+	assert_int_equal(fk.live_mmaps, 0); /* the CPU view went away right after the map */
+	/* ...the PFNMAP carveout view does not: EFAULT, fall back, replay, map. */
+	fk.pfnmap_va_faults_iommufd = true;
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x100000, 3), 0);
+	assert_int_equal(logs_with("falling back from iommufd to vfio-type1"), 1);
+	assert_int_equal(logs_with("VM_PFNMAP"), 1);
+	assert_int_equal(fk.ioas_destroys, 1);
+	assert_int_equal(fk_count(VFIO_DEVICE_DETACH_IOMMUFD_PT), 1);
+	assert_int_equal(fk_count(VFIO_IOMMU_MAP_DMA), 2);
+	{
+		struct vfio_iommu_type1_dma_map m0, m1;
+
+		memcpy(&m0, fk_find(VFIO_IOMMU_MAP_DMA, 0)->arg, sizeof(m0));
+		memcpy(&m1, fk_find(VFIO_IOMMU_MAP_DMA, 1)->arg, sizeof(m1));
+		assert_int_equal(m0.iova, 0x1000000); /* replayed */
+		assert_int_equal(m0.size, 0x10000);
+		assert_int_equal(m1.iova, 0x90000000);
+		assert_int_equal(m1.size, 0x100000);
+	}
+	assert_int_equal(fk.n_maps, 2);
+	assert_int_equal(fk.live_mmaps, 0);
+	/* The wdog trigger moved to the type1 device fd (disarm old, arm new). */
+	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 3);
+
+	/* Later maps go to type1 directly; the fallback is said once. */
+	assert_int_equal(b->iommu->map(dom, 0xa0000000, 0xa0000000, 0x1000, 3), 0);
+	assert_int_equal(logs_with("falling back"), 1);
+	assert_int_equal(fk_count(IOMMU_IOAS_MAP), 2);
+
+	assert_int_equal(b->iommu->unmap(dom, 0x90000000, 0x100000), 0);
+	b->irq->close(b->irq_ctx, &desc);
+	b->iommu->close(dom);
+	assert_int_equal(fk.n_maps, 0);
+	rproc_backend_destroy(b);
+}
+
+static void test_forced_iommufd_no_fallback(void **state)
+{
+	struct rproc_backend *b;
+	void *dom;
+
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_CARVEOUT_FD;
+	b = new_backend(RPROC_REAL_IOMMU_IOMMUFD);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &desc, &dom), 0);
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x100000, 3), -EFAULT);
+	assert_int_equal(logs_with("IOMMU=iommufd is forced"), 1);
+	assert_int_equal(fk_count(FK_OPEN(FK_CONTAINER)), 0);
+	assert_int_equal(fk.n_maps, 0);
+	b->iommu->close(dom);
+	rproc_backend_destroy(b);
+}
+
+static void test_map_outside_ranges(void **state)
+{
+	struct rproc_backend *b = new_backend(RPROC_REAL_IOMMU_TYPE1);
+	struct rproc_iova_range r[4];
+	size_t n;
+	void *dom;
+
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &desc, &dom), 0);
+	assert_int_equal(b->iommu->iova_ranges(dom, r, 1, &n), 0);
+	assert_int_equal(n, 2); /* more than asked for: the count says so */
+	assert_int_equal(r[0].last, 0x7ffffff);
+	assert_int_equal(b->iommu->map(dom, 0x8000000, 0x8000000, 0x1000, 3), -ERANGE);
+	assert_int_equal(logs_with("outside the usable IOVA ranges"), 1);
+	assert_int_equal(fk_count(VFIO_IOMMU_MAP_DMA), 0);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_CARVEOUT_FD), 0);
+	assert_int_equal(fk.live_mmaps, 0);
+	/* A kernel error is logged with its fix and nothing stays mapped. */
+	fk_fail(VFIO_IOMMU_MAP_DMA, 1, ENOSPC);
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x1000, 3), -ENOSPC);
+	assert_int_equal(logs_with("dma_entry_limit"), 1);
+	b->iommu->close(dom);
+	rproc_backend_destroy(b);
+}
+
+static void test_mem_providers(void **state)
+{
+	struct rproc_real_config c = config(RPROC_REAL_IOMMU_AUTO);
+	struct rproc_error err = { 0 };
+	struct rproc_backend *b;
+	struct rproc_mem_map m;
+
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_int_equal(b->mem->map(b->mem_ctx, 0x90000000, 0x4000, true, &m), 0);
+	assert_true(m.write_combined);
+	assert_int_equal(fk.live_mmaps, 1);
+	b->mem->unmap(b->mem_ctx, &m);
+	assert_null(m.va);
+	assert_int_equal(fk.live_mmaps, 0);
+	rproc_backend_destroy(b);
+
+	c.carveout = RPROC_REAL_CARVEOUT_DEVMEM;
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
+	assert_int_equal(b->mem->map(b->mem_ctx, 0x90000000, 0x4000, true, &m), 0);
+	assert_false(m.write_combined); /* Device memory: aligned accesses only */
+	assert_int_equal(fk_count(FK_OPEN(FK_DEVMEM)), 1);
+	b->mem->unmap(b->mem_ctx, &m);
+	/* /dev/mem needs page alignment. */
+	assert_int_equal(b->mem->map(b->mem_ctx, 0x90000010, 0x4000, true, &m), -EINVAL);
+	rproc_backend_destroy(b);
+
+	/* shim forced but not offered. */
+	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS;
+	c.carveout = RPROC_REAL_CARVEOUT_SHIM;
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
+	assert_int_equal(b->mem->map(b->mem_ctx, 0x90000000, 0x4000, true, &m), -EOPNOTSUPP);
+	rproc_backend_destroy(b);
+}
+
+static void test_irqs(void **state)
+{
+	struct rproc_backend *b;
+	int fds[RPROC_IRQ_COUNT];
+	uint64_t one = 1;
+
+	fk.irq_flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_AUTOMASKED;
+	b = new_backend(RPROC_REAL_IOMMU_TYPE1);
+	assert_int_equal(b->irq->open(b->irq_ctx, &desc, fds), 0);
+	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
+		assert_true(fds[i] >= 0);
+	/* wdog from vfio-platform, the SMP2P bits from the shim (§5.4). */
+	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 1);
+	assert_int_equal(fk.shim_irq_efd[QCOM_SCM_SHIM_IRQ_WDOG], -1);
+	assert_int_equal(fk.shim_irq_efd[QCOM_SCM_SHIM_IRQ_READY], fds[RPROC_IRQ_READY]);
+	assert_int_equal(fk.shim_irq_efd[QCOM_SCM_SHIM_IRQ_STOP_ACK], fds[RPROC_IRQ_STOP_ACK]);
+	{
+		const struct qcom_scm_shim_irq *r = (const void *)fk_find(QCOM_SCM_SHIM_SET_IRQ_EVENTFD,
+									   0)->arg;
+
+		assert_string_equal(r->device, "30000000.remoteproc");
+	}
+	/* Ack consumes the event and re-enables a level (automasked) interrupt. */
+	assert_int_equal(write(fds[RPROC_IRQ_WDOG], &one, sizeof(one)), sizeof(one));
+	assert_int_equal(b->irq->ack(b->irq_ctx, &desc, RPROC_IRQ_WDOG), 0);
+	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 2);
+	assert_int_equal(b->irq->ack(b->irq_ctx, &desc, RPROC_IRQ_READY), 0); /* nothing pending */
+	b->irq->close(b->irq_ctx, &desc);
+	assert_int_equal(fk.shim_irq_efd[QCOM_SCM_SHIM_IRQ_READY], -1);
+	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 3);
+	rproc_backend_destroy(b);
+}
+
+static void test_irqs_missing_sources(void **state)
+{
+	struct rproc_backend *b;
+	int fds[RPROC_IRQ_COUNT];
+
+	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS;
+	fk.n_irqs = 1; /* vfio-platform delivers only wdog */
+	b = new_backend(RPROC_REAL_IOMMU_TYPE1);
+	assert_int_equal(b->irq->open(b->irq_ctx, &desc, fds), 0);
+	assert_true(fds[RPROC_IRQ_WDOG] >= 0);
+	for (int i = RPROC_IRQ_FATAL; i < RPROC_IRQ_COUNT; i++)
+		assert_int_equal(fds[i], -1);
+	assert_int_equal(logs_with("no source for fatal, ready, handover, stop-ack"), 1);
+	rproc_backend_destroy(b);
+}
+
+static void test_device_not_ready(void **state)
+{
+	struct rproc_backend *b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	char p[1024];
+	void *dom;
+
+	snprintf(p, sizeof(p), "%s/devices/platform/30000000.remoteproc/driver", fk.sys_root);
+	assert_int_equal(unlink(p), 0);
+	assert_true(b->iommu->open(b->iommu_ctx, &desc, &dom) < 0);
+	assert_int_equal(logs_with("no driver"), 1);
+	assert_int_equal(fk_count(FK_OPEN(FK_CONTAINER)) + fk_count(FK_OPEN(FK_IOMMUFD)), 0);
+	rproc_backend_destroy(b);
+}
+
+static void test_export_adopt(void **state)
+{
+	struct rproc_backend *b1, *b2;
+	struct rproc_fd_entry e[16];
+	int fds[RPROC_IRQ_COUNT];
+	unsigned int before;
+	size_t n = 0;
+	void *dom;
+
+	b1 = new_backend(RPROC_REAL_IOMMU_TYPE1);
+	assert_int_equal(b1->iommu->open(b1->iommu_ctx, &desc, &dom), 0);
+	assert_int_equal(b1->irq->open(b1->irq_ctx, &desc, fds), 0);
+	assert_int_equal(b1->iommu->map(dom, 0x90000000, 0x90000000, 0x100000, 3), 0);
+	assert_int_equal(b1->export_fds(b1, e, ARRAY_SIZE(e), &n), 0);
+	assert_int_equal(n, 1 + 3 + RPROC_IRQ_COUNT);
+	assert_string_equal(e[0].name, "shim");
+	assert_string_equal(e[1].name, "30000000.remoteproc.container");
+	assert_string_equal(e[4].name, "30000000.remoteproc.irq.wdog.vfio");
+	assert_string_equal(e[5].name, "30000000.remoteproc.irq.fatal.shim");
+	/* The service manager keeps copies; the daemon exits. */
+	for (size_t i = 0; i < n; i++)
+		e[i].fd = fk_dup(e[i].fd);
+	before = fk.n_calls;
+	rproc_backend_destroy(b1);
+	assert_int_equal(fk.n_calls, before); /* no UNSET_CONTAINER, no irq teardown */
+	assert_int_equal(fk.n_maps, 1);
+
+	/* The restarted daemon re-adopts without unmapping or re-arming. */
+	b2 = new_backend(RPROC_REAL_IOMMU_TYPE1);
+	assert_int_equal(b2->adopt_fds(b2, e, n), (int)n);
+	before = fk.n_calls;
+	assert_int_equal(b2->iommu->open(b2->iommu_ctx, &desc, &dom), 0);
+	assert_int_equal(b2->irq->open(b2->irq_ctx, &desc, fds), 0);
+	for (unsigned int i = before; i < fk.n_calls; i++)
+		assert_int_equal(fk.calls[i].req, VFIO_IOMMU_GET_INFO);
+	assert_int_equal(fk.n_maps, 1);
+	assert_int_equal(b2->iommu->unmap(dom, 0x90000000, 0x100000), 0);
+	rproc_backend_destroy(b2);
+	assert_int_equal(fk.n_maps, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_config_strings),
+		T(test_no_shim),
+		T(test_degrade),
+		T(test_iommufd_map_file),
+		T(test_fallback_to_type1),
+		T(test_forced_iommufd_no_fallback),
+		T(test_map_outside_ranges),
+		T(test_mem_providers),
+		T(test_irqs),
+		T(test_irqs_missing_sources),
+		T(test_device_not_ready),
+		T(test_export_adopt),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
