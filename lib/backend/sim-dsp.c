@@ -28,6 +28,7 @@ void sim_dsp_authenticated(struct sim *s, unsigned int core)
 	struct sim_core_local *l = &s->local[core];
 
 	c->dsp_state = DSP_BOOTING;
+	c->dumpable = 0;
 	c->crash_reason[0] = 0;
 	c->boots++;
 	clear_timers(l);
@@ -59,6 +60,7 @@ void sim_dsp_crash(struct sim *s, unsigned int core, enum rproc_irq irq, const c
 	snprintf(c->crash_reason, sizeof(c->crash_reason), "%s",
 		 reason ? reason : s->cfg.crash_reason);
 	c->dsp_state = DSP_CRASHED;
+	c->dumpable = 1;
 	clear_timers(&s->local[core]);
 	rproc_log(RPROC_LOG_INFO, c->name, "sim", 0, "DSP crashes (%s): %s", rproc_irq_name(irq),
 		  c->crash_reason);

@@ -116,6 +116,8 @@ struct sim_core {
 	uint32_t stop_bit;
 	uint32_t proxy_voted;
 	uint32_t boots;
+	uint32_t dumpable; /* crashed since the last boot: minidump table present */
+	uint32_t pad;
 	uint64_t up_ns; /* CLOCK_MONOTONIC when ready was raised */
 	char crash_reason[256];
 };

@@ -595,7 +595,7 @@ static int tz_smem_read(void *ctx, uint32_t item, void **buf, size_t *len)
 		uint8_t *e, *rg;
 		uint64_t tab;
 
-		if (c->minidump_id < 0 || c->minidump_id >= 10 || c->dsp_state != DSP_CRASHED ||
+		if (c->minidump_id < 0 || c->minidump_id >= 10 || !c->dumpable ||
 		    reg->size < 3 * SIM_PAGE)
 			continue;
 		tab = reg->base + reg->size - SIM_PAGE;

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Crashes on the simulated SoC: crash -> coredump -> recovery, crash loops (back-off, then
+ * `failed`), minidump and size-capped dumps, and the timeout paths (no ready, no stop-ack).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "coredump.h"
+#include "sim-util.h"
+#include "sim.h"
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+struct core_file {
+	uint8_t *buf;
+	size_t len;
+	const Elf64_Ehdr *eh;
+	const Elf64_Phdr *ph;
+	unsigned int n_load;
+};
+
+/* Check the ELF structure with our own parsing; every offset is bounds-checked. */
+static void parse_core(const char *path, struct core_file *cf)
+{
+	cf->buf = read_file(path, &cf->len);
+	assert_true(cf->len >= sizeof(Elf64_Ehdr));
+	cf->eh = (const Elf64_Ehdr *)cf->buf;
+	assert_memory_equal(cf->eh->e_ident, ELFMAG, SELFMAG);
+	assert_int_equal(cf->eh->e_ident[EI_CLASS], ELFCLASS64);
+	assert_int_equal(cf->eh->e_type, ET_CORE);
+	assert_int_equal(cf->eh->e_phentsize, sizeof(Elf64_Phdr));
+	assert_true(cf->eh->e_phoff + cf->eh->e_phnum * sizeof(Elf64_Phdr) <= cf->len);
+	cf->ph = (const Elf64_Phdr *)(cf->buf + cf->eh->e_phoff);
+	assert_int_equal(cf->ph[0].p_type, PT_NOTE);
+	cf->n_load = 0;
+	for (unsigned int i = 0; i < cf->eh->e_phnum; i++) {
+		assert_true(cf->ph[i].p_offset + cf->ph[i].p_filesz <= cf->len);
+		if (cf->ph[i].p_type == PT_LOAD)
+			cf->n_load++;
+	}
+}
+
+/* The text of note @type in the PT_NOTE, or NULL. */
+static const char *core_note(const struct core_file *cf, uint32_t type)
+{
+	const uint8_t *p = cf->buf + cf->ph[0].p_offset, *end = p + cf->ph[0].p_filesz;
+
+	while (p + 12 <= end) {
+		uint32_t namesz, descsz, t;
+
+		memcpy(&namesz, p, 4);
+		memcpy(&descsz, p + 4, 4);
+		memcpy(&t, p + 8, 4);
+		const uint8_t *desc = p + 12 + ((namesz + 3) & ~3u);
+
+		assert_true(desc + descsz <= end);
+		if (t == type && !strcmp((const char *)p + 12, RPROC_NOTE_NAME))
+			return (const char *)desc;
+		p = desc + ((descsz + 3) & ~3u);
+	}
+	return NULL;
+}
+
+static void readelf_check(const char *path)
+{
+	char cmd[4200];
+	int st;
+
+	if (system("readelf --version >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "readelf not installed: structure checked by the test only\n");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "readelf -lnW '%s' 2>&1 | grep -q 'CORE (Core file)' && "
+		 "readelf -lW '%s' 2>&1 | grep -q LOAD && ! readelf -lnW '%s' 2>&1 | grep -qi warning",
+		 path, path, path);
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static unsigned int state_events[RPROC_STATE_COUNT];
+static unsigned int crash_events, dump_events;
+
+static void count_events(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b, void *u)
+{
+	if (ev == RPROC_EV_STATE && a < RPROC_STATE_COUNT)
+		state_events[a]++;
+	if (ev == RPROC_EV_CRASH)
+		crash_events++;
+	if (ev == RPROC_EV_COREDUMP)
+		dump_events++;
+}
+
+static void reset_events(void)
+{
+	memset(state_events, 0, sizeof(state_events));
+	crash_events = dump_events = 0;
+}
+
+static int wait_crashes(struct rproc *r, unsigned int n, enum rproc_state then, int ms)
+{
+	for (int t = 0; t < ms / 20; t++) {
+		struct rproc_info info;
+
+		rproc_get_info(r, &info);
+		if (info.crash_count >= n && info.state == then)
+			return 0;
+		tsim_run_for(&r, 1, 20);
+	}
+	return -ETIMEDOUT;
+}
+
+static void test_crash_coredump_recovery(void **state)
+{
+	struct tsim_board bd;
+	struct core_file cf;
+	struct rproc_info info;
+	struct rproc_sim_usage u;
+	char *dumps = tsim_tmpdir();
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "crash=gpdsp1:fatal:200\ncrash_reason=q6 err: assert in dsp_main.c:42",
+		       "--segments 4 --size 96K");
+	bd.cfg.coredump_dir = dumps;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "gpdsp1");
+	reset_events();
+	rproc_set_event_cb(bd.r[i], count_events, NULL);
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_RUNNING, 20000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_int_equal(info.crash_count, 1);
+	assert_string_equal(info.last_crash_reason, "q6 err: assert in dsp_main.c:42");
+	assert_int_equal(state_events[RPROC_CRASHED], 1);
+	assert_int_equal(state_events[RPROC_RUNNING], 2); /* first boot and the recovery */
+	assert_int_equal(crash_events, 1);
+	assert_int_equal(dump_events, 1);
+	assert_int_equal(rproc_sim_calls(bd.b, "auth_and_reset"), 2);
+	/* recovery keeps the IOMMU context, re-maps the carveout: one mapping, one domain */
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 1);
+	assert_int_equal(u.running_cores, 1);
+
+	/* the dump: named core-time.core, one PT_LOAD per loadable segment, notes */
+	assert_non_null(strstr(info.last_coredump, "/gpdsp1-"));
+	assert_non_null(strstr(info.last_coredump, ".core"));
+	parse_core(info.last_coredump, &cf);
+	assert_int_equal(cf.n_load, cf.eh->e_phnum - 1);
+	assert_true(cf.n_load >= 4);
+	assert_string_equal(core_note(&cf, RPROC_NOTE_CORE), "gpdsp1");
+	assert_string_equal(core_note(&cf, RPROC_NOTE_REASON), "q6 err: assert in dsp_main.c:42");
+	assert_null(core_note(&cf, RPROC_NOTE_TRUNCATED));
+	/* the bytes are the carveout's (the recovery reloaded the same image there) */
+	for (unsigned int k = 1; k < cf.eh->e_phnum; k++) {
+		const Elf64_Phdr *p = &cf.ph[k];
+		uint64_t phys = bd.d[i].carveouts[0].base + (p->p_paddr - cf.ph[1].p_paddr);
+		uint8_t *mem = malloc(p->p_filesz + 1);
+
+		assert_int_equal(p->p_filesz, p->p_memsz);
+		assert_int_equal(rproc_sim_read_phys(bd.b, phys, mem, p->p_filesz), 0);
+		assert_memory_equal(mem, cf.buf + p->p_offset, p->p_filesz);
+		free(mem);
+	}
+	readelf_check(info.last_coredump);
+	free(cf.buf);
+
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_board_free_cores(&bd);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_board_free(&bd);
+	tsim_rmtree(dumps);
+}
+
+/* Every boot crashes: two restarts with a doubling delay, then `failed`. */
+static void test_crash_loop_gives_up(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "crash=cdsp1:wdog:30:0", NULL);
+	bd.cfg.restart_limit = 2;
+	bd.cfg.restart_window_s = 600;
+	bd.cfg.restart_delay_ms = 40;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp1");
+	tsim_log_clear();
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(wait_crashes(bd.r[i], 3, RPROC_FAILED, 20000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_int_equal(info.crash_count, 3);
+	assert_string_equal(info.last_error_step, "recovery");
+	assert_non_null(strstr(info.last_error, "recovery gave up"));
+	assert_string_equal(info.last_crash_reason, "sim: injected error-fatal in the DSP firmware");
+	assert_true(tsim_log_has("cdsp1", "recovery", "restarting in 40 ms"));
+	assert_true(tsim_log_has("cdsp1", "recovery", "restarting in 80 ms"));
+	assert_int_equal(rproc_sim_calls(bd.b, "auth_and_reset"), 3);
+	/* a failed core holds nothing but its context; a manual start is still allowed */
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), u.domains);
+	assert_int_equal(rproc_stop(bd.r[i]), -EALREADY);
+	tsim_board_free_cores(&bd);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_board_free(&bd);
+}
+
+/* Recovery off: the core stays crashed; a stop then takes it offline. */
+static void test_crash_without_recovery(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	bd.cfg.recovery = false;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_raise(bd.b, "adsp", RPROC_IRQ_WDOG, "wdog: stuck in isr"), 0);
+	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
+	tsim_wait_idle(&bd.r[i], 1, 1, 5000);
+	tsim_run_for(&bd.r[i], 1, 100);
+	assert_int_equal(rproc_state(bd.r[i]), RPROC_CRASHED);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.running_cores, 0);
+	assert_int_equal(u.smmu_mappings, 0);
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_board_free(&bd);
+}
+
+static void test_minidump(void **state)
+{
+	struct tsim_board bd;
+	struct core_file cf;
+	struct rproc_info info;
+	char *dumps = tsim_tmpdir();
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "minidump=1\ncrash=adsp:fatal:50", NULL);
+	bd.cfg.coredump_dir = dumps;
+	bd.cfg.recovery = false;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
+	assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
+	for (int t = 0; t < 100; t++) {
+		rproc_get_info(bd.r[i], &info);
+		if (info.last_coredump[0])
+			break;
+		tsim_run_for(&bd.r[i], 1, 20);
+	}
+	parse_core(info.last_coredump, &cf);
+	assert_int_equal(cf.n_load, 2);
+	assert_int_equal(cf.ph[1].p_paddr, bd.d[i].carveouts[0].base);
+	assert_int_equal(cf.ph[1].p_filesz, 4096);
+	assert_non_null(core_note(&cf, RPROC_NOTE_REGION));
+	assert_non_null(strstr(core_note(&cf, RPROC_NOTE_REGION), "md_code"));
+	readelf_check(info.last_coredump);
+	free(cf.buf);
+	tsim_board_free(&bd);
+	tsim_rmtree(dumps);
+}
+
+static void test_coredump_size_cap(void **state)
+{
+	struct tsim_board bd;
+	struct core_file cf;
+	struct rproc_info info;
+	char *dumps = tsim_tmpdir();
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "crash=cdsp0:fatal:50", "--segments 6 --size 192K");
+	bd.cfg.coredump_dir = dumps;
+	bd.cfg.coredump_max = 64 * 1024;
+	bd.cfg.recovery = false;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
+	assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
+	for (int t = 0; t < 100; t++) {
+		rproc_get_info(bd.r[i], &info);
+		if (info.last_coredump[0])
+			break;
+		tsim_run_for(&bd.r[i], 1, 20);
+	}
+	parse_core(info.last_coredump, &cf);
+	assert_true(cf.len <= 64 * 1024);
+	assert_true(cf.n_load < 6);
+	assert_non_null(core_note(&cf, RPROC_NOTE_TRUNCATED));
+	assert_non_null(strstr(core_note(&cf, RPROC_NOTE_TRUNCATED), "size limit 65536"));
+	readelf_check(info.last_coredump);
+	free(cf.buf);
+	tsim_board_free(&bd);
+	tsim_rmtree(dumps);
+}
+
+/* No ready: the start fails at wait-ready, after SHUTDOWN, holding nothing. */
+static void test_no_ready_timeout(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "no_ready=cdsp0", NULL);
+	bd.cfg.ready_timeout_ms = 300;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_FAILED, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.last_error_step, "wait-ready");
+	assert_int_equal(info.last_errno, -ETIMEDOUT);
+	assert_non_null(strstr(info.last_error, "300 ms"));
+	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 1);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_board_free(&bd);
+}
+
+/* No stop-ack: the stop goes on after stop_timeout_ms and ends offline. */
+static void test_no_stop_ack(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "no_stop_ack=adsp", NULL);
+	bd.cfg.stop_timeout_ms = 200;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.last_error_step, "stop-handshake");
+	assert_int_equal(info.last_errno, -ETIMEDOUT);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.stop_bits, 0);
+	assert_int_equal(u.running_cores, 0);
+	assert_int_equal(u.smmu_mappings, 0);
+	tsim_board_free(&bd);
+}
+
+/* A watchdog bite during the stop handshake counts as the acknowledgement (DOMAIN §3.6). */
+static void test_wdog_acks_stop(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "no_stop_ack=adsp", NULL);
+	bd.cfg.stop_timeout_ms = 60000;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	tsim_run_for(&bd.r[i], 1, 50);
+	assert_int_equal(rproc_sim_raise(bd.b, "adsp", RPROC_IRQ_WDOG, NULL), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.last_error, "");
+	assert_int_equal(info.crash_count, 0);
+	tsim_board_free(&bd);
+}
+
+/* The DSP faults while booting (it reads an unmapped IOVA): the start fails with the reason. */
+static void test_boot_crash_reason(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "boot_delay_ms=100", NULL);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "gpdsp0");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	tsim_run_for(&bd.r[i], 1, 30);
+	assert_int_equal(rproc_sim_raise(bd.b, "gpdsp0", RPROC_IRQ_FATAL, "err_fatal: boot"), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_FAILED, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.last_error_step, "wait-ready");
+	assert_non_null(strstr(info.last_error, "err_fatal: boot"));
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_board_free(&bd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crash_coredump_recovery),
+		cmocka_unit_test(test_crash_loop_gives_up),
+		cmocka_unit_test(test_crash_without_recovery),
+		cmocka_unit_test(test_minidump),
+		cmocka_unit_test(test_coredump_size_cap),
+		cmocka_unit_test(test_no_ready_timeout),
+		cmocka_unit_test(test_no_stop_ack),
+		cmocka_unit_test(test_wdog_acks_stop),
+		cmocka_unit_test(test_boot_crash_reason),
+	};
+
+	tsim_log_capture();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
