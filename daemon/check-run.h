@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rprocd --check: the real backend's host self-test, printed line by line. */
+/* `rprocd --check` and `rprocctl check`: the real backend's host self-test, line by line. */
 #ifndef RPROCD_CHECK_RUN_H
 #define RPROCD_CHECK_RUN_H
 
-#include "manager.h"
+#include <stddef.h>
 
-/* Exit status: 0 only if every enabled core could start. */
-int rprocd_check(const struct manager_args *args);
+/*
+ * check_run() - read the configuration (@config or the default files) and the tree (@dtb or
+ * the live one), run rproc_check_run() and print every line as ok/warn/fail with its fix.
+ * Returns the exit status: 0 only if every enabled core can start.
+ */
+int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t n_fw_dirs);
 
 #endif

@@ -113,6 +113,9 @@ static void core_apply_pending(struct core *c)
 				 "Firmware=%s not applied: %s", c->pending.firmware, err.msg);
 		free(c->pending.firmware);
 		c->pending.firmware = NULL;
+		if (c->m->bus)
+			sd_bus_emit_properties_changed(c->m->bus, c->path, "org.rprocd1.RemoteProc",
+						       "Firmware", NULL);
 	}
 	c->cfg_pending = false;
 }
@@ -158,19 +161,11 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 	}
 }
 
-static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b, void *ud)
+/* Refresh the published info and signal what changed; returns the previous state. */
+enum rproc_state core_publish(struct core *c)
 {
-	struct core *c = ud;
 	struct rproc_info old = c->info;
 	char old_phase[64];
-
-	if (ev == RPROC_EV_PROGRESS) {
-		c->progress_done = a;
-		c->progress_total = b;
-		sd_bus_emit_properties_changed(c->m->bus, c->path, "org.rprocd1.RemoteProc",
-					       "Progress", NULL);
-		return;
-	}
 
 	snprintf(old_phase, sizeof(old_phase), "%s", c->phase);
 	old.phase = old_phase;
@@ -179,15 +174,31 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 		c->start_begin_usec = now_usec(CLOCK_MONOTONIC);
 		c->progress_done = c->progress_total = 0;
 	}
+	if (c->m->bus)
+		bus_rproc_emit_changes(c, &old);
+	return old.state;
+}
+
+static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b, void *ud)
+{
+	struct core *c = ud;
+	enum rproc_state old;
+
+	if (ev == RPROC_EV_PROGRESS) {
+		c->progress_done = a;
+		c->progress_total = b;
+		if (c->m->bus)
+			sd_bus_emit_properties_changed(c->m->bus, c->path, "org.rprocd1.RemoteProc",
+						       "Progress", NULL);
+		return;
+	}
+
+	old = core_publish(c);
 	if (ev == RPROC_EV_COREDUMP)
 		log_full(RPROC_LOG_NOTICE, c->name, "coredump", 0, "coredump written to %s",
 			 c->info.last_coredump);
-	if (c->m->bus)
-		bus_rproc_emit_changes(c, &old);
-	if (c->info.state != old.state) {
-		log_full(RPROC_LOG_DEBUG, c->name, NULL, 0, "%s -> %s", rproc_state_name(old.state),
-			 rproc_state_name(c->info.state));
-		core_settled(c, old.state, c->info.state);
+	if (c->info.state != old) {
+		core_settled(c, old, c->info.state);
 		fdstore_sync(c->m);
 		manager_update_status(c->m);
 	}
@@ -231,6 +242,8 @@ void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
 		c->pending.firmware = strdup(cr->firmware);
 	c->cfg_pending = true;
 	core_apply_pending(c);
+	core_publish(c);
+	fdstore_sync(c->m);
 }
 
 int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rproc_snapshot *snap,

@@ -27,6 +27,8 @@ struct ctl_opts {
 	bool no_block; /* return once the job is accepted */
 	bool quiet;
 	unsigned int lines; /* journal lines in status */
+	const char *config; /* check */
+	const char *dtb;    /* check */
 };
 
 int ctl_list(const struct ctl_opts *o);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-run.h"
 #include "config.h"
 #include "ctl.h"
 
@@ -19,6 +20,7 @@ static void help(void)
 	       "  restart NAME...      stop, then start remote processors\n"
 	       "  reload               make rprocd re-read its configuration\n"
 	       "Offline commands (no daemon needed; see rprocctl COMMAND --help):\n"
+	       "  check                check this host for the real backend (ok/warn/fail + fix)\n"
 	       "  describe             what rprocd would do with a device tree\n"
 	       "  inspect FILE         parse and check a firmware image\n\n"
 	       "Options:\n"
@@ -27,6 +29,8 @@ static void help(void)
 	       "     --no-block        return once a start/stop/restart is accepted\n"
 	       "  -n --lines N         journal lines in status (default 10)\n"
 	       "  -q --quiet           print less\n"
+	       "     --config FILE     check: the rprocd configuration to read\n"
+	       "     --dtb FILE        check: use this device tree, not the live one\n"
 	       "  -h --help            show this help\n"
 	       "  -V --version         show the version\n\n"
 	       "Exit status: 0 ok, 1 failure, 2 usage, 3 not found, 4 permission denied,\n"
@@ -35,13 +39,15 @@ static void help(void)
 
 int main(int argc, char **argv)
 {
-	enum { ARG_USER = 0x100, ARG_NO_BLOCK };
+	enum { ARG_USER = 0x100, ARG_NO_BLOCK, ARG_CONFIG, ARG_DTB };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "user", no_argument, NULL, ARG_USER },
 		{ "no-block", no_argument, NULL, ARG_NO_BLOCK },
 		{ "lines", required_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "config", required_argument, NULL, ARG_CONFIG },
+		{ "dtb", required_argument, NULL, ARG_DTB },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -78,6 +84,12 @@ int main(int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
+		case ARG_CONFIG:
+			o.config = optarg;
+			break;
+		case ARG_DTB:
+			o.dtb = optarg;
+			break;
 		case 'h':
 			help();
 			return CTL_EXIT_OK;
@@ -104,6 +116,8 @@ int main(int argc, char **argv)
 		return ctl_action(&o, cmd, names, n);
 	if (!strcmp(cmd, "reload") && n == 0)
 		return ctl_reload(&o);
+	if (!strcmp(cmd, "check") && n == 0)
+		return check_run(o.config, o.dtb, NULL, 0);
 	if (!strcmp(cmd, "describe") || !strcmp(cmd, "inspect")) {
 		fprintf(stderr, "rprocctl: give '%s' first: rprocctl %s [OPTIONS] ...\n", cmd, cmd);
 		return CTL_EXIT_USAGE;

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	}
 	log_setup(log_target, args.log_level >= 0 ? args.log_level : RPROC_LOG_INFO);
 	if (check) {
-		r = rprocd_check(&args);
+		r = check_run(args.config, args.dtb, args.firmware_path, args.n_firmware_path);
 		free(args.firmware_path);
 		return r;
 	}

@@ -1,0 +1,328 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Integration tests: the real rprocd on a private bus with the simulated SoC, driven by
+rprocctl and by a D-Bus client (jeepney).  One test per argument; see meson.build."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+from harness import CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, check, run
+
+NO_AUTOSTART = ''.join(f'[RemoteProc:{c}]\nAutoStart=no\n' for c in CORES)
+
+
+def all_running(env, conn):
+    for c in CORES:
+        env.wait_state(conn, c, 'running')
+
+
+def test_autostart(env):
+    """Default config: every SA8775p core auto-starts in parallel; READY=1 and STATUS= lines."""
+    start = env.start_daemon()
+    conn = env.conn()
+    all_running(env, conn)
+    i = env.notify.wait_for('STATUS', None, start)
+    check('remote processors' in env.notify.messages[i]['STATUS'], 'STATUS= line')
+    i = env.notify.wait_for('STATUS', '5 of 5 remote processors running: ', start, prefix=True)
+    for c in CORES:
+        check(f'{c} running' in env.notify.messages[i]['STATUS'], f'{c} in STATUS=')
+    d = env.describe(conn)
+    check(d['backend'] == 'simulated', f'backend {d["backend"]}')
+    check(sorted(r['name'] for r in d['rprocs']) == sorted(CORES), 'all five cores described')
+    for r in d['rprocs']:
+        check(r['boot_time_usec'] > 0 and r['timings']['image_bytes'] > 0, f'timings of {r["name"]}')
+        check(r['firmware_path'].startswith(env.fwdir), f'firmware path {r["firmware_path"]}')
+    log = env.read_log()
+    check('adsp: running:' in log, 'a start line with timings in the log')
+
+
+def test_list_start_status(env):
+    """rprocctl list / start (all, in parallel) / status / --json."""
+    env.write_config(NO_AUTOSTART)
+    env.start_daemon()
+    p = env.ctl('list', check_rc=0)
+    for c in CORES:
+        check(any(l.split()[:2] == [c, 'offline'] for l in p.stdout.splitlines()), f'{c} offline in list')
+    p = env.ctl('start', *CORES, check_rc=0)
+    for c in CORES:
+        check(f'{c}: running (boot' in p.stdout, f'summary line for {c}: {p.stdout}')
+    p = env.ctl('list', '--json', check_rc=0)
+    j = json.loads(p.stdout)
+    check(set(j) == {'rprocs'}, 'list --json has one key')
+    for r in j['rprocs']:
+        check(r['state'] == 'running', f'{r["name"]} running')
+        for k in ('name', 'state', 'state_change_timestamp', 'pas_id', 'firmware', 'crash_count',
+                  'last_crash_reason', 'last_coredump', 'boot_time_usec', 'recovery', 'compatible',
+                  'phase', 'last_error', 'carveouts', 'iommu_streams'):
+            check(k in r, f'key {k} in list --json')
+    p = env.ctl('status', 'adsp', check_rc=0)
+    for s in ('● adsp - qcom,sa8775p-adsp-pas', 'State: running since', 'PAS id: 1',
+              'Carveout: 0x', 'IOMMU streams: 0x3000/0x0', 'Crashes: 0', 'Boot time:',
+              'qcom/sa8775p/adsp.mbn'):
+        check(s in p.stdout, f'status shows "{s}":\n{p.stdout}')
+    p = env.ctl('status', '--json', 'adsp', 'cdsp1', check_rc=0)
+    j = json.loads(p.stdout)
+    check([r['name'] for r in j['rprocs']] == ['adsp', 'cdsp1'], 'status --json selects')
+    env.ctl('status', 'nosuch', check_rc=3)
+    env.ctl('start', 'nosuch', check_rc=3)
+    env.ctl('frobnicate', check_rc=2)
+
+
+def test_concurrent_start(env):
+    """Two Start() calls at once on one core: both answered, the core boots once."""
+    env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=ready_delay_ms=300\n')
+    env.start_daemon()
+    results = []
+
+    def start():
+        c = env.conn()
+        results.append(env.call(c, RPROC_PREFIX + 'adsp', 'org.rprocd1.RemoteProc', 'Start'))
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(all(r[0] == 'ok' for r in results), f'every Start() succeeded: {results}')
+    conn = env.conn()
+    check(env.get(conn, 'adsp', 'State') == 'running', 'adsp running')
+    d = env.describe(conn)
+    check(d['simulator']['auth_and_reset_calls'] == 1, f'booted once: {d["simulator"]}')
+    # the bus answered while a start was under way: Describe() above, and:
+    check(env.call(conn, RPROC_PREFIX + 'adsp', 'org.rprocd1.RemoteProc', 'Start')[0] == 'ok',
+          'Start() on a running core')
+
+
+def test_stop_restart(env):
+    env.start_daemon()
+    conn = env.conn()
+    all_running(env, conn)
+    t0 = env.get(conn, 'cdsp0', 'StateChangeTimestamp')
+    env.ctl('stop', 'adsp', check_rc=0)
+    check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp offline after stop')
+    env.ctl('stop', 'adsp', check_rc=0)  # no-op
+    env.ctl('restart', 'cdsp0', check_rc=0)
+    check(env.get(conn, 'cdsp0', 'State') == 'running', 'cdsp0 running after restart')
+    check(env.get(conn, 'cdsp0', 'StateChangeTimestamp') > t0, 'restart changed the timestamp')
+    env.ctl('restart', 'adsp', check_rc=0)  # from offline: a start
+    check(env.get(conn, 'adsp', 'State') == 'running', 'adsp running after restart')
+    p = env.ctl('--no-block', 'stop', 'gpdsp1', check_rc=0)
+    check('queued' in p.stdout, '--no-block says queued')
+    env.wait_state(conn, 'gpdsp1', 'offline')
+
+
+def test_permission(env):
+    """Reading is open; control needs root or ControlGroup= membership."""
+    env.write_config(NO_AUTOSTART + '[Daemon]\nControlGroup=users\n')
+    env.start_daemon()
+    nobody = ('nobody', 'nogroup')
+    env.ctl('list', user=nobody, check_rc=0)
+    env.ctl('status', 'adsp', user=nobody, check_rc=0)
+    p = env.ctl('start', 'adsp', user=nobody, check_rc=4)
+    check('users' in p.stderr, f'message names the group: {p.stderr}')
+    env.ctl('reload', user=nobody, check_rc=4)
+    conn = env.conn()
+    check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp not started by nobody')
+    env.ctl('start', 'adsp', user=('nobody', 'nogroup', 'users'), check_rc=0)
+    check(env.get(conn, 'adsp', 'State') == 'running', 'a ControlGroup member may start')
+    env.ctl('stop', 'adsp', user=nobody, check_rc=4)
+
+
+def test_start_failure(env):
+    """A failing step: StartFailed naming the step, exit 5, a log line, LastError set."""
+    env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=fail=auth_and_reset@adsp:1\n')
+    env.start_daemon()
+    p = env.ctl('start', 'adsp', check_rc=5)
+    check('adsp: ' in p.stderr and 'auth' in p.stderr, f'error names the step: {p.stderr}')
+    conn = env.conn()
+    check(env.get(conn, 'adsp', 'State') == 'failed', 'adsp failed')
+    check(env.get(conn, 'adsp', 'LastErrorStep') != '', 'LastErrorStep set')
+    check('start failed' in env.read_log(), 'failure logged')
+    env.ctl('start', 'adsp', check_rc=0)  # the rule fired once; a second start works
+
+
+def collect_changes(env, conn, rule, core, until, timeout=TIMEOUT):
+    """PropertiesChanged of @core until until(props, history) says stop."""
+    history = []
+    end = time.monotonic() + timeout
+    with conn.filter(rule) as queue:
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise Failure(f'timeout; changes seen: {history}')
+            msg = conn.recv_until_filtered(queue, timeout=left)
+            if msg.header.fields.get(1) != RPROC_PREFIX + core:  # HeaderFields.path
+                continue
+            iface, changed, _ = msg.body
+            props = {k: v[1] for k, v in changed.items()}
+            history.append(props)
+            if until(props, history):
+                return history
+
+
+def test_crash_recovery(env):
+    """An injected crash: crashed -> running seen as PropertiesChanged, CrashCount 1."""
+    env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=crash=adsp:fatal:300:1;'
+                     'crash_reason=test crash\n[RemoteProc:adsp]\nRecovery=yes\n')
+    env.start_daemon()
+    conn = env.conn()
+    rule = env.properties_match(conn)
+    env.ctl('start', 'adsp', check_rc=0)
+    states = []
+
+    def until(props, history):
+        if 'State' in props:
+            states.append(props['State'])
+        return 'crashed' in states and states[-1] == 'running'
+
+    collect_changes(env, conn, rule, 'adsp', until)
+    check(env.get(conn, 'adsp', 'CrashCount') == 1, 'CrashCount 1')
+    check(env.get(conn, 'adsp', 'LastCrashReason') != '', 'LastCrashReason set')
+    check('crashed' in env.read_log(), 'crash logged')
+
+
+def test_reload(env):
+    """Reload() and SIGHUP: RELOADING=1 ... READY=1, changed settings applied, signalled."""
+    env.write_config(NO_AUTOSTART)
+    env.start_daemon()
+    conn = env.conn()
+    check(env.get(conn, 'adsp', 'Recovery') is True, 'recovery on by default')
+    rule = env.properties_match(conn)
+    env.write_config(NO_AUTOSTART + '[RemoteProc:adsp]\nRecovery=no\nStopOnExit=yes\n')
+    n = env.notify.count()
+    env.ctl('reload', check_rc=0)
+    i = env.notify.wait_for('RELOADING', '1', n)
+    env.notify.wait_for('READY', '1', i)
+    collect_changes(env, conn, rule, 'adsp', lambda p, h: p.get('Recovery') is False)
+    check(env.get(conn, 'adsp', 'StopOnExit') is True, 'StopOnExit applied')
+    env.write_config(NO_AUTOSTART)
+    n = env.notify.count()
+    env.daemon.send_signal(signal.SIGHUP)
+    i = env.notify.wait_for('RELOADING', '1', n)
+    env.notify.wait_for('READY', '1', i)
+    env.wait_state(conn, 'adsp', 'offline')
+    end = time.monotonic() + TIMEOUT
+    while env.get(conn, 'adsp', 'Recovery') is not True:
+        check(time.monotonic() < end, 'Recovery back on after SIGHUP')
+        time.sleep(0.05)
+
+
+def test_bad_config(env):
+    """Unknown keys and bad values: warnings with file:line; the valid part applies."""
+    env.write_config('[Daemon]\nFrobnicate=1\nReadyTimeoutSec=soon\n'
+                     'this line is not ini\n'
+                     '[RemoteProc:adsp]\nAutoStart=no\nRestartLimit=-3\n'
+                     '[RemoteProc:cdsp0]\nFirmware=../../etc/passwd\n'
+                     '[Nonsense]\nKey=1\n')
+    env.start_daemon()
+    log = env.read_log()
+    for line, what in ((2, 'Frobnicate'), (3, 'ReadyTimeoutSec'), (4, 'syntax'), (7, 'RestartLimit'),
+                       (9, 'Firmware'), (11, 'Nonsense')):
+        check(f'{env.config}:{line}:' in log and what in log, f'warning for line {line} ({what}):\n{log}')
+    conn = env.conn()
+    env.wait_state(conn, 'cdsp0', 'running')  # still serving, others auto-started
+    check(env.get(conn, 'adsp', 'State') == 'offline', 'AutoStart=no applied despite the errors')
+    check(env.get(conn, 'cdsp0', 'Firmware') == 'qcom/sa8775p/cdsp0.mbn', 'bad Firmware= ignored')
+
+
+def test_set_firmware(env):
+    env.write_config(NO_AUTOSTART)
+    env.start_daemon()
+    conn = env.conn()
+    path = RPROC_PREFIX + 'adsp'
+    r = env.call(conn, path, 'org.rprocd1.RemoteProc', 'SetFirmware', 's', ('../evil.mbn',))
+    check(r[0] == 'error' and r[1] == 'org.rprocd1.Error.InvalidFirmware', f'invalid name: {r}')
+    r = env.call(conn, path, 'org.rprocd1.RemoteProc', 'SetFirmware', 's', ('qcom/sa8775p/cdsp1.mbn',))
+    check(r[0] == 'ok', f'SetFirmware offline: {r}')
+    check(env.get(conn, 'adsp', 'Firmware') == 'qcom/sa8775p/cdsp1.mbn', 'Firmware changed')
+    env.ctl('start', 'adsp', check_rc=0)
+    check(env.get(conn, 'adsp', 'FirmwarePath').endswith('cdsp1.mbn'), 'the new file was loaded')
+    r = env.call(conn, path, 'org.rprocd1.RemoteProc', 'SetFirmware', 's', ('qcom/sa8775p/adsp.mbn',))
+    check(r[0] == 'error' and r[1] == 'org.rprocd1.Error.Busy', f'running: {r}')
+    r = env.call(conn, RPROC_PREFIX + 'nosuch', 'org.rprocd1.RemoteProc', 'Start')
+    check(r[0] == 'error' and 'UnknownObject' in r[1], f'unknown object: {r}')
+
+
+def test_busctl(env):
+    """Introspection is complete and busctl works against it."""
+    env.start_daemon()
+    bus = ['busctl', f'--address={env.address}']
+    p = subprocess.run(bus + ['tree', 'org.rprocd1'], capture_output=True, text=True)
+    check(p.returncode == 0, f'busctl tree: {p.stderr}')
+    for c in CORES:
+        check(RPROC_PREFIX + c in p.stdout, f'{c} in busctl tree:\n{p.stdout}')
+    p = subprocess.run(bus + ['introspect', 'org.rprocd1', RPROC_PREFIX + 'adsp'],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, f'busctl introspect: {p.stderr}')
+    for m in ('.Start', '.Stop', '.Restart', '.SetFirmware', '.Enqueue', '.State', '.Phase',
+              '.StateChangeTimestamp', '.BootTimeUSec', '.CrashCount', '.LastCoredump', '.PasId'):
+        check(m in p.stdout, f'{m} introspected')
+    p = subprocess.run(bus + ['introspect', 'org.rprocd1', MANAGER], capture_output=True, text=True)
+    for m in ('.ListRemoteProcs', '.Describe', '.Reload', '.Version', '.Backend'):
+        check(m in p.stdout, f'{m} introspected on the manager')
+    p = subprocess.run(bus + ['call', 'org.rprocd1', MANAGER, 'org.rprocd1.Manager',
+                              'ListRemoteProcs'], capture_output=True, text=True)
+    check(p.returncode == 0 and p.stdout.startswith('a(sso) 5'), f'ListRemoteProcs: {p.stdout}')
+
+
+def test_readopt(env):
+    """SIGKILL while cores run; the restarted daemon re-adopts them from the fd store."""
+    env.write_config('[RemoteProc:gpdsp1]\nAutoStart=no\n')
+    env.start_daemon()
+    conn = env.conn()
+    for c in CORES[:-1]:
+        env.wait_state(conn, c, 'running')
+    env.ctl('stop', 'cdsp1', check_rc=0)
+    before = {r['name']: r for r in env.describe(conn)['rprocs']}
+    time.sleep(0.2)  # let the snapshot of the last change reach the memfd
+    check(any(n == 'rprocd-snapshot' for n, _ in env.notify.fds), f'snapshot stored: {env.notify.fds}')
+    env.daemon.kill()
+    env.daemon.wait()
+    env.daemon = None
+    conn.close()
+    env.conns.remove(conn)
+
+    stored = list(env.notify.fds)
+    env.start_daemon(listen_fds=stored)
+    conn = env.conn()
+    d = env.describe(conn)
+    after = {r['name']: r for r in d['rprocs']}
+    for c in ('adsp', 'cdsp0', 'gpdsp0'):
+        a, b = after[c], before[c]
+        check(a['state'] == 'running', f'{c} still running after re-adoption: {a["state"]}')
+        check(a['adopted'], f'{c} marked adopted')
+        for k in ('state_change_timestamp', 'crash_count', 'boot_time_usec', 'firmware_path'):
+            check(a[k] == b[k], f'{c}.{k} kept: {b[k]} -> {a[k]}')
+    check(after['cdsp1']['state'] == 'offline', 'a stopped core stays stopped')
+    check(after['gpdsp1']['state'] == 'offline', 'a core never started stays offline')
+    check(d['simulator']['running_cores'] == 3, f'TZ still runs 3 cores: {d["simulator"]}')
+    log = env.read_log()
+    check('re-adopted' in log, 're-adoption logged')
+    # controllable again
+    env.ctl('stop', 'adsp', check_rc=0)
+    check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp stopped after re-adoption')
+    env.ctl('start', 'adsp', 'cdsp1', check_rc=0)
+    check(env.get(conn, 'cdsp1', 'State') == 'running', 'cdsp1 started after re-adoption')
+
+
+def test_sigterm(env):
+    """SIGTERM: STOPPING=1, exit 0; StopOnExit=yes cores are stopped, others left running."""
+    env.write_config('[RemoteProc:adsp]\nStopOnExit=yes\n')
+    start = env.start_daemon()
+    conn = env.conn()
+    all_running(env, conn)
+    rc = env.stop_daemon(signal.SIGTERM)
+    check(rc == 0, f'exit status {rc}')
+    env.notify.wait_for('STOPPING', '1', start)
+    log = env.read_log()
+    check('adsp: stopping (StopOnExit=yes)' in log, 'StopOnExit core stopped')
+    check('cdsp0: left running for the next rprocd to adopt' in log, 'others left running')
+
+
+TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_')}
+
+if __name__ == '__main__':
+    run(TESTS)
