@@ -331,9 +331,15 @@ int rproc_fw_verify_metadata(const void *meta, size_t meta_len, const void *mem,
 		if (i == 0) {
 			r = fw_digest(img->alg, img->metadata, fw_ehdr_size(img), md, err);
 		} else {
-			/* §1.10 rule 7: p_paddr - min_paddr + region_base */
-			if (s->paddr < img->min_addr ||
-			    !range_within(s->paddr - img->min_addr, s->filesz, mem_size)) {
+			/*
+			 * §1.10 rule 7: a relocatable image sits at p_paddr - min_paddr +
+			 * region_base.  A non-relocatable one was loaded at its absolute p_paddr
+			 * (§1.6), which is p_paddr - region_base into @mem.
+			 */
+			uint64_t origin = img->relocatable ? img->min_addr : region_base;
+
+			if (s->paddr < origin ||
+			    !range_within(s->paddr - origin, s->filesz, mem_size)) {
 				r = rproc_err(err, -EINVAL,
 					      "segment %u [0x%llx, +0x%llx) lies outside the "
 					      "authenticated region [0x%llx, +0x%llx)",
@@ -345,7 +351,7 @@ int rproc_fw_verify_metadata(const void *meta, size_t meta_len, const void *mem,
 					*bad_segment = (int)i;
 				break;
 			}
-			off = s->paddr - img->min_addr;
+			off = s->paddr - origin;
 			r = fw_digest(img->alg, (const uint8_t *)mem + off, (size_t)s->filesz, md,
 				      err);
 		}

@@ -545,6 +545,35 @@ static void test_reloc(void **state)
 	assert_int_equal(reloc, min);
 	assert_int_equal(rproc_fw_reloc(img, min - 0x100000, span + 0x100000, &reloc, &err), 0);
 	assert_int_equal(reloc, min - 0x100000);
+	{
+		/* loaded at absolute addresses in a larger carveout, TZ finds it there */
+		uint64_t cbase = min - 0x100000, csize = span + 0x200000;
+		uint8_t *mem = calloc(1, csize);
+		int bad = 0;
+
+		assert_non_null(mem);
+		assert_int_equal(rproc_fw_load(img, mem, cbase, csize, NULL, NULL, &err), 0);
+		assert_int_equal(rproc_fw_verify_metadata(img->metadata, img->metadata_len, mem,
+							  cbase, csize, &bad, &err),
+				 0);
+		assert_int_equal(bad, -1);
+		/* any window that holds the image finds it at the same physical addresses */
+		assert_int_equal(rproc_fw_verify_metadata(img->metadata, img->metadata_len,
+							  mem + 0x1000, cbase + 0x1000,
+							  csize - 0x1000, &bad, &err),
+				 0);
+		/* memory that is not where the region says it is: mismatch */
+		assert_int_equal(rproc_fw_verify_metadata(img->metadata, img->metadata_len,
+							  mem + 0x1000, cbase, csize - 0x1000,
+							  &bad, &err),
+				 -EBADMSG);
+		/* and a window that starts above the image */
+		assert_int_equal(rproc_fw_verify_metadata(img->metadata, img->metadata_len,
+							  mem + 0x200000, cbase + 0x200000,
+							  csize - 0x200000, &bad, &err),
+				 -EINVAL);
+		free(mem);
+	}
 	assert_int_equal(rproc_fw_reloc(img, min + 0x1000, span, &reloc, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "not relocatable"));
 	assert_int_equal(rproc_fw_reloc(img, min, span - 0x2000, &reloc, &err), -EINVAL);
