@@ -157,18 +157,26 @@ vm_qemu_usable() {
 # vm_debian_kernel DIR: download and unpack Debian's current linux-image for $VM_ARCH into DIR
 # (cached); sets VM_KVER, VM_KROOT and VM_KERNEL (the image QEMU boots).
 vm_debian_kernel() {
-	local dir=$1 meta pkg deb
-	if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
-		APTX=() VM_APT_ARCH=$VM_HOST_ARCH
-		apt-cache show "linux-image-$VM_ARCH" >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
+	local dir=$1 meta pkg deb memo=$1/$VM_ARCH.deb
+	mkdir -p "$dir"
+	# apt-cache takes seconds on a loaded machine: the resolved .deb is remembered for a day
+	if [ -n "$(find "$memo" -mtime -1 2>/dev/null)" ] && deb=$(cat "$memo") && [ -f "$deb" ]; then
+		pkg=$(basename "$deb" | cut -d_ -f1)
 	else
-		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
+		if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
+			APTX=() VM_APT_ARCH=$VM_HOST_ARCH
+			apt-cache show "linux-image-$VM_ARCH" >/dev/null 2>&1 ||
+				apt-get update -qq >/dev/null 2>&1
+		else
+			vm_apt_setup "$VM_ARCH" "$VM_ARCH"
+		fi
+		meta=$(apt-cache "${APTX[@]}" depends "linux-image-$VM_ARCH" 2>/dev/null |
+			awk '/Depends: linux-image-/{print $2; exit}')
+		pkg=${meta%%:*}
+		[ -n "$pkg" ] || { vm_log "cannot resolve linux-image-$VM_ARCH"; return 1; }
+		deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg") || return 1
+		echo "$deb" >"$memo"
 	fi
-	meta=$(apt-cache "${APTX[@]}" depends "linux-image-$VM_ARCH" 2>/dev/null |
-		awk '/Depends: linux-image-/{print $2; exit}')
-	pkg=${meta%%:*}
-	[ -n "$pkg" ] || { vm_log "cannot resolve linux-image-$VM_ARCH"; return 1; }
-	deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg") || return 1
 	VM_KROOT=$dir/$(basename "$deb" .deb)
 	if [ ! -d "$VM_KROOT/boot" ]; then
 		rm -rf "$VM_KROOT.tmp" && mkdir -p "$VM_KROOT.tmp"
@@ -274,7 +282,7 @@ vm_crypto() {
 vm_build_guest() {
 	local src=$1 out=$2 gen=$2.gen d f
 	local libsrc=(error.c fw.c fw-io.c fw-hash.c backend/vfio.c backend/vfio-type1.c
-		backend/iommufd.c)
+		backend/iommufd.c backend/devmem.c)
 	mkdir -p "$gen"
 	# config.h: the UAPI the cross compiler's kernel headers have (meson does this for the host)
 	{
@@ -287,12 +295,20 @@ vm_build_guest() {
 		echo "#define HAVE_VFIO_DEVICE_BIND_IOMMUFD $d"
 	} >"$gen/config.h"
 	for f in "${!libsrc[@]}"; do libsrc[f]=$src/lib/${libsrc[f]}; done
-	[ -f "$src/lib/backend/devmem.c" ] && libsrc+=("$src/lib/backend/devmem.c")
-	"$VM_CC" -std=gnu11 -O2 -static -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-		-Wno-format-truncation -Wno-missing-field-initializers \
-		-I"$gen" -I"$src/lib" -I"$src/lib/backend" -I"$src/tests/vm/guest" \
-		-o "$out" "$src"/tests/vm/guest/*.c "${libsrc[@]}" "${VM_CRYPTO_FLAGS[@]}" \
-		2> >(grep -v -e 'statically linked applications' -e 'in function .\(dlfcn\|BIO_\)' >&2)
+	local flags=(-std=gnu11 -O2 -static -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
+		-Wno-format-truncation -Wno-missing-field-initializers
+		-I"$gen" -I"$src/lib" -I"$src/lib/backend" -I"$src/tests/vm/guest")
+	# rebuilt only when a source, a header or the flags changed (~5 s with static libcrypto)
+	local key
+	key=$({ echo "$VM_CC ${flags[*]} ${VM_CRYPTO_FLAGS[*]}"; cat "$src"/tests/vm/guest/* \
+		"${libsrc[@]}" "$src"/lib/*.h "$src"/lib/backend/*.h "$src"/lib/compat/*.h \
+		"$gen/config.h"; } 2>/dev/null | sha256sum | cut -c1-16)
+	[ -x "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
+	rm -f "$out.key"
+	"$VM_CC" "${flags[@]}" -o "$out" "$src"/tests/vm/guest/*.c "${libsrc[@]}" \
+		"${VM_CRYPTO_FLAGS[@]}" \
+		2> >(grep -v -e 'statically linked applications' -e 'in function .\(dlfcn\|BIO_\)' >&2) &&
+		echo "$key" >"$out.key"
 }
 
 vm_cc_has() { # header symbol

@@ -14,18 +14,20 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 
 suite=${VM_KSUITE:-trixie}
-vm_need_pkgs build-essential bc bison flex libelf-dev xz-utils
-vm_apt_setup "$suite-all" amd64 "$suite"
 pkg=${VM_KSRC_PKG:-linux-source-6.12}
-ver=$(apt-cache "${APTX[@]}" policy "$pkg" 2>/dev/null | awk '/Candidate:/{print $2}')
-[ -n "$ver" ] && [ "$ver" != "(none)" ] || { vm_log "$pkg not found in $suite"; exit 1; }
-key=$(cat "$HERE/iommufd-kernel.config" | sha256sum | cut -c1-12)
-out=$RPROCD_VM_CACHE/kernel-iommufd/$pkg-$ver-$key
-if [ -s "$out/vmlinux" ]; then
-	vm_log "iommufd kernel: cached $out/vmlinux"
-	echo "$out/vmlinux"
+key=$(sha256sum <"$HERE/iommufd-kernel.config" | cut -c1-12)
+# any kernel built from this config is good enough: no apt lookup when one is cached
+cached=$(ls -d "$RPROCD_VM_CACHE/kernel-iommufd/$pkg"-*-"$key"/vmlinux 2>/dev/null | tail -1)
+if [ -n "$cached" ] && [ -s "$cached" ]; then
+	vm_log "iommufd kernel: cached $cached"
+	echo "$cached"
 	exit 0
 fi
+vm_need_pkgs build-essential bc bison flex libelf-dev xz-utils
+vm_apt_setup "$suite-all" amd64 "$suite"
+ver=$(apt-cache "${APTX[@]}" policy "$pkg" 2>/dev/null | awk '/Candidate:/{print $2}')
+[ -n "$ver" ] && [ "$ver" != "(none)" ] || { vm_log "$pkg not found in $suite"; exit 1; }
+out=$RPROCD_VM_CACHE/kernel-iommufd/$pkg-$ver-$key
 
 t0=$(vm_now)
 deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg")

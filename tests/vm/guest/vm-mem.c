@@ -1,32 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* CPU view of reserved physical memory for the guest test (see vm-mem.h). */
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "devmem.h"
 #include "vm-mem.h"
 
-/*
- * Until librproc's /dev/mem provider (lib/backend/devmem.c) exists this maps /dev/mem the
- * way DOMAIN §5.5 says the provider must: MAP_SHARED of the physical offset, O_SYNC.
- */
+/* The carveout provider the real backend falls back to when there is no shim mmap. */
 int vm_mem_map(struct vm_mem *m, uint64_t phys, uint64_t size, bool writable,
 	       struct rproc_error *err)
 {
-	int fd = open("/dev/mem", (writable ? O_RDWR : O_RDONLY) | O_SYNC | O_CLOEXEC);
-	void *p;
+	int r;
 
 	memset(m, 0, sizeof(*m));
-	if (fd < 0)
-		return rproc_err(err, -errno, "open /dev/mem: %s", strerror(errno));
-	p = mmap(NULL, size, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, (off_t)phys);
-	close(fd);
-	if (p == MAP_FAILED)
-		return rproc_err(err, -errno, "mmap /dev/mem at 0x%llx: %s",
-				 (unsigned long long)phys, strerror(errno));
-	m->va = p;
+	r = rproc_devmem_map(NULL, phys, size, writable, &m->va, err);
+	if (r < 0)
+		return r;
 	m->phys = phys;
 	m->size = size;
 	return 0;

@@ -205,14 +205,20 @@ struct ctx {
 	uint64_t reloc;
 };
 
-/* Device reads @len bytes at bus address @iova; the result lands in scratch[0..len). The
- * device buffer is poisoned first so a blocked read cannot return a previous transfer. */
-static int device_read(struct ctx *c, uint64_t iova, uint32_t len)
+/*
+ * Device reads @len bytes at bus address @iova; the result lands in scratch[0..len).  For the
+ * checks that expect a blocked read, @poison first fills the device buffer so that a blocked
+ * read cannot hand back an earlier transfer (each edu transfer costs 100 ms, so the positive
+ * reads skip it: a blocked one leaves a different probe's bytes and fails anyway).
+ */
+static int device_read(struct ctx *c, uint64_t iova, uint32_t len, bool poison)
 {
-	int r;
+	int r = 0;
 
-	memset(c->scratch + SCRATCH_SIZE / 2, POISON, len);
-	r = edu_read_bus(&c->edu, SCRATCH_IOVA + SCRATCH_SIZE / 2, len);
+	if (poison) {
+		memset(c->scratch + SCRATCH_SIZE / 2, POISON, len);
+		r = edu_read_bus(&c->edu, SCRATCH_IOVA + SCRATCH_SIZE / 2, len);
+	}
 	if (!r)
 		r = edu_read_bus(&c->edu, iova, len);
 	memset(c->scratch, 0, len);
@@ -456,7 +462,7 @@ static void test_carveout(struct ctx *c)
 
 	/* the stand-in DSP reads its image through the IOMMU */
 	for (size_t i = 0; i < n; i++) {
-		if (device_read(c, c->co_iova + p[i].off, p[i].len) ||
+		if (device_read(c, c->co_iova + p[i].off, p[i].len, false) ||
 		    expected_at(c, p[i].off, p[i].len, exp))
 			continue;
 		if (!memcmp(c->scratch, exp, p[i].len))
@@ -470,7 +476,7 @@ static void test_carveout(struct ctx *c)
 	      c->co_iova, good, n);
 
 	/* read-only mapping: readable, not writable */
-	ok = device_read(c, c->dm_iova + 0x100, 0x200) == 0;
+	ok = device_read(c, c->dm_iova + 0x100, 0x200, false) == 0;
 	for (uint32_t k = 0; ok && k < 0x200; k++)
 		ok = c->scratch[k] == (uint8_t)(0x100 + k);
 	check(ok, "device reads the READ-only devmem mapping (pattern matches)");
@@ -489,7 +495,7 @@ static void test_carveout(struct ctx *c)
 	/* stop: unmap the carveout; the device must lose it in both directions */
 	r = rproc_vfio_unmap(c->v, c->co_iova, c->o.co_size, &err);
 	check(r == 0, "rproc_vfio_unmap of the carveout%s%s", r ? ": " : "", r ? err.msg : "");
-	ok = device_read(c, c->co_iova + p[0].off, p[0].len) == 0 &&
+	ok = device_read(c, c->co_iova + p[0].off, p[0].len, true) == 0 &&
 	     expected_at(c, p[0].off, p[0].len, exp) == 0 && memcmp(c->scratch, exp, p[0].len);
 	check(ok, "device read of the carveout after unmap sees no image bytes");
 	ok = true;
@@ -531,8 +537,9 @@ static void test_fixed_iova(struct ctx *c)
 	r = rproc_vfio_map_va(c->v, FALLBACK_IOVA, c->co.va, c->o.co_size, RPROC_IOMMU_READ, &err);
 	check(r == 0, "carveout mapped READ-only at the declared fixed IOVA 0x%llx%s%s",
 	      FALLBACK_IOVA, r ? ": " : "", r ? err.msg : "");
+	n = n > 4 ? 4 : n; /* the first segment's probes: the path is proven above */
 	for (size_t i = 0; r == 0 && i < n; i++)
-		if (device_read(c, FALLBACK_IOVA + p[i].off, p[i].len) == 0 &&
+		if (device_read(c, FALLBACK_IOVA + p[i].off, p[i].len, false) == 0 &&
 		    expected_at(c, p[i].off, p[i].len, exp) == 0 &&
 		    !memcmp(c->scratch, exp, p[i].len))
 			good++;
@@ -555,7 +562,7 @@ static void test_teardown(struct ctx *c, enum rproc_vfio_kind kind)
 	for (int k = 0; ok && k < 2; k++) {
 		uint64_t iova = k ? FALLBACK_IOVA : c->co_iova;
 
-		ok = device_read(c, iova + p[0].off, p[0].len) == 0 &&
+		ok = device_read(c, iova + p[0].off, p[0].len, true) == 0 &&
 		     expected_at(c, p[0].off, p[0].len, exp) == 0 &&
 		     memcmp(c->scratch, exp, p[0].len);
 		ok &= device_write(c, iova + p[0].off, 0x3c, p[0].len) == 0 &&
@@ -591,7 +598,7 @@ static void test_iommufd(struct ctx *c)
 				      RPROC_IOMMU_READ | RPROC_IOMMU_WRITE, &err);
 		check(r == 0, "iommufd IOAS_MAP of a memfd buffer at IOVA 0x%llx%s%s", MEMFD_IOVA,
 		      r ? ": " : "", r ? err.msg : "");
-		ok = r == 0 && device_read(c, MEMFD_IOVA + 0x123, 0x800) == 0 &&
+		ok = r == 0 && device_read(c, MEMFD_IOVA + 0x123, 0x800, false) == 0 &&
 		     !memcmp(c->scratch, buf + 0x123, 0x800);
 		check(ok, "device DMA read of the memfd buffer through iommufd matches");
 		if (r == 0) {
