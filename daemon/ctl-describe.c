@@ -96,16 +96,26 @@ static const char *human_size(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-/* Problems rprocd would hit starting this core (no PAS id, no carveout, ...): warnings. */
-static void warn_desc(const struct rproc_dt_rproc *r, unsigned int *warnings)
+/*
+ * Problems rprocd would hit starting this core (no PAS id, no carveout, ...) as warnings.
+ * Disabled nodes are often incomplete on purpose (the board fills them in): for them only an
+ * unknown compatible is worth saying.
+ */
+static void warn_desc(const struct rproc_dt_rproc *r)
 {
 	struct rproc_error err = { 0 };
 	struct rproc_desc d;
 
+	if (!r->enabled) {
+		if (!r->soc)
+			fprintf(stderr,
+				"rprocctl describe: warning: %s: no PAS id known for %s (node is "
+				"disabled); set PasId= in the [%s] section of rprocd.conf\n",
+				r->name, r->compatible, r->name);
+		return;
+	}
 	if (rproc_desc_from_dt(r, -1, NULL, &d, &err) < 0) {
-		fprintf(stderr, "rprocctl describe: warning: %s%s\n", err.msg,
-			r->enabled ? "" : " (node is disabled)");
-		(*warnings)++;
+		fprintf(stderr, "rprocctl describe: warning: %s\n", err.msg);
 		return;
 	}
 	rproc_desc_clear(&d);
@@ -401,7 +411,6 @@ int ctl_describe(int argc, char **argv)
 	struct rproc_error err = { 0 };
 	_cleanup_(dt_freep) struct rproc_dt *dt = NULL;
 	_cleanup_free_ void *blob = NULL;
-	unsigned int warnings = 0;
 	size_t len;
 	int ret;
 
@@ -422,7 +431,7 @@ int ctl_describe(int argc, char **argv)
 	}
 
 	for (size_t i = 0; i < dt->n; i++)
-		warn_desc(&dt->rprocs[i], &warnings);
+		warn_desc(&dt->rprocs[i]);
 	if (!dt->n)
 		fprintf(stderr, "rprocctl describe: warning: no PAS remote processor (no node with a "
 				"\"*-pas\" compatible) in %s\n",

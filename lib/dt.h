@@ -16,7 +16,7 @@
 #include "soc.h"
 
 #define RPROC_DT_MAX_FW 4
-#define RPROC_DT_MAX_REGIONS 4
+#define RPROC_DT_MAX_REGIONS 8 /* sm8650/sdx75 modems list 5 (region_assign) */
 #define RPROC_DT_MAX_IOMMUS 4
 #define RPROC_DT_MAX_IRQS 8
 #define RPROC_DT_MAX_STATES 4

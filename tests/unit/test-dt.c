@@ -628,8 +628,9 @@ static void test_bad_memory_region(void **state)
 	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "6 bytes");
 	set_raw(fdt, ADSP, "memory-region", "", 0);
 	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region");
-	set_cells(fdt, ADSP, "memory-region", 5, adsp_mem, adsp_mem, adsp_mem, adsp_mem, adsp_mem);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "at most 4");
+	set_cells(fdt, ADSP, "memory-region", 9, adsp_mem, adsp_mem, adsp_mem, adsp_mem, adsp_mem,
+		  adsp_mem, adsp_mem, adsp_mem, adsp_mem);
+	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "9 entries, at most 8");
 	set_cells(fdt, ADSP, "memory-region", 1, smmu);
 	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", SMMU, "not a child");
 
