@@ -637,7 +637,8 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		c->req = req;
 		c->value = (uintptr_t)arg;
 		sz = arg_size(role, req, arg);
-		memcpy(c->arg, arg, sz < sizeof(c->arg) ? sz : sizeof(c->arg));
+		if (sz)
+			memcpy(c->arg, arg, sz < sizeof(c->arg) ? sz : sizeof(c->arg));
 	}
 	r = -scripted(req);
 	if (!r) {
