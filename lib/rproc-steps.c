@@ -72,6 +72,12 @@ static int pas_result(struct rproc_error *err, int e, const char *what, uint32_t
 	for (struct rproc_img *im = &(r)->img[1]; im >= &(r)->img[0]; im--)                       \
 		if (im->present)
 
+/* Non-PAS ops return 0 or -errno; anything else is a backend bug, treated as -EIO. */
+static int neg(int e)
+{
+	return e > 0 ? -EIO : e;
+}
+
 /* ---- release operations, retried ---------------------------------------------------------- */
 
 static int do_shutdown(struct rproc *r, struct rproc_img *im)
@@ -125,7 +131,7 @@ static int do_unmap(struct rproc *r, uint64_t iova, uint64_t size)
 	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
 		if (t)
 			pause_ms(RELEASE_PAUSE_MS);
-		e = r->b->iommu->unmap(r->dom, iova, size);
+		e = neg(r->b->iommu->unmap(r->dom, iova, size));
 		if (!e)
 			return 0;
 		rproc_log(RPROC_LOG_WARNING, r->d.name, "iommu-unmap", e,
@@ -191,14 +197,14 @@ static int step_iommu_open(struct rproc *r, struct rproc_error *err)
 	if (!r->d.n_iommus || !r->b->iommu)
 		return 0; /* no iommus: no SMMU stream, nothing to map (DOMAIN §3.9 EL2 overlay) */
 	if (!r->dom) {
-		e = r->b->iommu->open(r->b->iommu_ctx, &r->d, &r->dom);
+		e = neg(r->b->iommu->open(r->b->iommu_ctx, &r->d, &r->dom));
 		if (e < 0) {
 			r->dom = NULL;
 			return rproc_err(err, e, "cannot open the IOMMU context of %s: %s",
 					 r->d.device, strerror(-e));
 		}
 	}
-	e = r->b->iommu->iova_ranges(r->dom, r->ranges, ARRAY_SIZE(r->ranges), &n);
+	e = neg(r->b->iommu->iova_ranges(r->dom, r->ranges, ARRAY_SIZE(r->ranges), &n));
 	if (e < 0) {
 		undo_iommu_open(r);
 		return rproc_err(err, e, "cannot read the usable IOVA ranges of %s: %s",
@@ -260,7 +266,7 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 	for (size_t i = 0; i < r->n_devmem; i++) {
 		struct rproc_devmem *m = &r->devmem[i];
 
-		e = r->b->iommu->map(r->dom, m->da, m->pa, m->len, m->flags);
+		e = neg(r->b->iommu->map(r->dom, m->da, m->pa, m->len, m->flags));
 		if (e < 0) {
 			rproc_err(err, e, "cannot map devmem \"%s\" da 0x%llx -> pa 0x%llx (0x%llx bytes, "
 					  "flags 0x%x): %s",
@@ -375,7 +381,7 @@ static int step_load(struct rproc *r, struct rproc_error *err)
 		struct rproc_mem_map m = { 0 };
 		int e;
 
-		e = r->b->mem->map(r->b->mem_ctx, im->co->base, im->co->size, true, &m);
+		e = neg(r->b->mem->map(r->b->mem_ctx, im->co->base, im->co->size, true, &m));
 		if (e < 0)
 			return rproc_err(err, e, "cannot map carveout %s [0x%llx, +0x%llx) for "
 						 "loading: %s",
@@ -462,8 +468,8 @@ static int step_iommu_map(struct rproc *r, struct rproc_error *err)
 					 im->co->node, (unsigned long long)im->co->base,
 					 (unsigned long long)im->co->size, r->d.device, list);
 		}
-		e = r->b->iommu->map(r->dom, im->co->base, im->co->base, im->co->size,
-				     RPROC_IOMMU_READ | RPROC_IOMMU_WRITE);
+		e = neg(r->b->iommu->map(r->dom, im->co->base, im->co->base, im->co->size,
+					 RPROC_IOMMU_READ | RPROC_IOMMU_WRITE));
 		if (e < 0) {
 			undo_iommu_map(r);
 			return rproc_err(err, e, "cannot map carveout %s at IOVA == PA 0x%llx: %s",

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A mock backend for unit tests of the lifecycle: every call is recorded by name, any call
+ * can be made to fail, interrupts are eventfds the test raises (or the mock raises itself:
+ * ready after AUTH_AND_RESET, stop-ack after the stop bit), and counters say what is held.
+ */
+#ifndef TEST_MOCK_BACKEND_H
+#define TEST_MOCK_BACKEND_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+
+#define MOCK_MAX_CALLS 512
+
+struct mock {
+	struct rproc_backend b;
+	pthread_mutex_t lock;
+	char calls[MOCK_MAX_CALLS][24];
+	unsigned int n_calls;
+	const char *fail_op;
+	unsigned int fail_nth; /* 0: every call */
+	int fail_err;
+	unsigned int fail_seen;
+	bool auto_ready, auto_handover, auto_stop_ack;
+	int irq[RPROC_IRQ_COUNT];
+	uint64_t base, size;
+	uint8_t *mem;
+	char crash_reason[128];
+	/* what is held right now */
+	int maps, bridges, meta, running, cpu_maps, domains, votes;
+};
+
+struct mock *mock_new(uint64_t base, uint64_t size);
+void mock_free(struct mock *m);
+void mock_raise(struct mock *m, enum rproc_irq irq);
+void mock_fail(struct mock *m, const char *op, unsigned int nth, int err);
+/* The calls since the last mock_reset_calls(), space-separated. */
+const char *mock_calls(struct mock *m, char *buf, size_t len);
+void mock_reset_calls(struct mock *m);
+unsigned int mock_count(struct mock *m, const char *op);
+int mock_held(struct mock *m);
+
+#endif

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The lifecycle state machine against a mock backend: the exact order of backend calls
+ * (DOMAIN §2.3, §7.1, §7.2), the answers to requests in every state, handover, crash and
+ * recovery, firmware changes, and snapshot/adopt without touching the hardware.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mock-backend.h"
+#include "rproc-priv.h"
+#include "sim-util.h"
+
+#define BASE 0x90000000ull
+#define SIZE (1024 * 1024ull)
+
+struct fx {
+	struct mock *m;
+	struct rproc_desc d;
+	struct rproc_config cfg;
+	const char *dirs[1];
+	char *dir;
+	struct rproc *r;
+	unsigned int states[RPROC_STATE_COUNT];
+	unsigned int progress;
+	uint64_t last_done, last_total;
+	char trail[512];
+};
+
+static void on_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b, void *u)
+{
+	struct fx *f = u;
+	size_t o = strlen(f->trail);
+
+	if (ev == RPROC_EV_STATE && a < RPROC_STATE_COUNT) {
+		f->states[a]++;
+		snprintf(f->trail + o, sizeof(f->trail) - o, "%s%s", o ? " " : "",
+			 rproc_state_name((enum rproc_state)a));
+	} else if (ev == RPROC_EV_PROGRESS) {
+		f->progress++;
+		f->last_done = a;
+		f->last_total = b;
+	}
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct rproc_error err = { 0 };
+
+	f->m = mock_new(BASE, SIZE);
+	f->dir = tsim_tmpdir();
+	assert_int_equal(tsim_mkfw(f->dir, "mock.mbn", "--size 64K --seed 3"), 0);
+	snprintf(f->d.name, sizeof(f->d.name), "mock");
+	snprintf(f->d.device, sizeof(f->d.device), "90000000.remoteproc");
+	f->d.pas_id = 7;
+	f->d.dtb_pas_id = f->d.lite_pas_id = f->d.minidump_id = RPROC_NO_ID;
+	f->d.crash_reason_smem = 1;
+	f->d.n_firmware = 1;
+	snprintf(f->d.firmware[0], sizeof(f->d.firmware[0]), "mock.mbn");
+	f->d.n_carveouts = 1;
+	snprintf(f->d.carveouts[0].node, sizeof(f->d.carveouts[0].node), "/reserved-memory/mock");
+	f->d.carveouts[0].base = BASE;
+	f->d.carveouts[0].size = SIZE;
+	f->d.n_iommus = 1;
+	f->d.iommus[0].sid = 0x100;
+	rproc_config_defaults(&f->cfg);
+	f->dirs[0] = f->dir;
+	f->cfg.search.dirs = f->dirs;
+	f->cfg.search.n_dirs = 1;
+	f->cfg.search.root = f->dir;
+	f->cfg.search.release = "test";
+	f->cfg.search.class_path = "";
+	f->cfg.restart_delay_ms = 5;
+	assert_int_equal(rproc_new(&f->d, &f->m->b, &f->cfg, &f->r, &err), 0);
+	rproc_set_event_cb(f->r, on_event, f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	rproc_free(f->r);
+	assert_int_equal(mock_held(f->m), 0);
+	mock_free(f->m);
+	tsim_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static void wait_state(struct fx *f, enum rproc_state s)
+{
+	assert_int_equal(tsim_wait_state(&f->r, 1, 1, s, 10000), 0);
+}
+
+static void test_call_order(void **state)
+{
+	struct fx *f = *state;
+	char buf[2048];
+
+	assert_int_equal(rproc_start(f->r), 0);
+	assert_int_equal(rproc_state(f->r), RPROC_STARTING);
+	wait_state(f, RPROC_RUNNING);
+	/* the CPU view is gone before AUTH_AND_RESET; the bridge lives only around it */
+	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
+			    "irq_open iommu_open iova_ranges get_rsc_table init_image mem_setup "
+			    "mem_map mem_unmap proxy_vote iommu_map shm_bridge_create "
+			    "auth_and_reset shm_bridge_delete metadata_release");
+	assert_true(f->progress >= 1);
+	assert_int_equal(f->last_done, f->last_total);
+	mock_reset_calls(f->m);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	/* SHUTDOWN before the unmap; no handover came, so the votes go at the end */
+	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
+			    "stop_bit_set stop_bit_clear shutdown iommu_unmap proxy_unvote");
+	assert_string_equal(f->trail, "starting running stopping offline");
+	/* a second start skips the resource table: fetched once per IOMMU context */
+	mock_reset_calls(f->m);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(mock_count(f->m, "get_rsc_table"), 0);
+	assert_int_equal(mock_count(f->m, "iommu_open"), 0);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+}
+
+static void test_answers(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_info info;
+
+	f->m->auto_ready = false;
+	f->m->auto_stop_ack = false;
+	f->cfg.stop_timeout_ms = 100;
+	assert_int_equal(rproc_stop(f->r), -EALREADY);
+	assert_int_equal(rproc_start(f->r), 0);
+	assert_int_equal(rproc_start(f->r), -EINPROGRESS);
+	/* a stop while starting cancels the start */
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	assert_int_equal(mock_held(f->m), 0); /* a cancelled start holds nothing */
+	assert_int_equal(rproc_stop(f->r), -EALREADY);
+
+	assert_int_equal(rproc_start(f->r), 0);
+	tsim_run_for(&f->r, 1, 20);
+	mock_raise(f->m, RPROC_IRQ_READY);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(rproc_start(f->r), -EALREADY);
+	assert_int_equal(rproc_stop(f->r), 0);
+	assert_int_equal(rproc_start(f->r), -EBUSY);
+	assert_int_equal(rproc_stop(f->r), -EINPROGRESS);
+	wait_state(f, RPROC_OFFLINE);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error_step, "stop-handshake");
+	assert_int_equal(info.last_errno, -ETIMEDOUT);
+	assert_int_equal(mock_count(f->m, "auth_and_reset"), 1);
+}
+
+/* handover drops the proxy votes once; the stop does not drop them again */
+static void test_handover(void **state)
+{
+	struct fx *f = *state;
+
+	f->m->auto_handover = true;
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(mock_count(f->m, "proxy_unvote"), 1);
+	assert_int_equal(f->m->votes, 0);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	assert_int_equal(mock_count(f->m, "proxy_unvote"), 1);
+}
+
+/* Every backend call a start makes fails once in turn: failed, and nothing held. */
+static void test_each_call_fails(void **state)
+{
+	static const char *const ops[] = {
+		"iommu_open", "iova_ranges", "get_rsc_table", "init_image",
+		"mem_setup",  "mem_map",     "proxy_vote",    "iommu_map",
+		"shm_bridge_create", "auth_and_reset",
+	};
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct rproc_info info;
+
+		mock_fail(f->m, ops[i], 1, -EIO);
+		assert_int_equal(rproc_start(f->r), 0);
+		wait_state(f, RPROC_FAILED);
+		rproc_get_info(f->r, &info);
+		assert_int_equal(info.last_errno, -EIO);
+		assert_int_equal(mock_held(f->m), 0);
+		/* TZ codes (a positive result) are failures too; other ops return -errno only
+		 * but a positive value must not pass either */
+		mock_fail(f->m, ops[i], 1, 5);
+		assert_int_equal(rproc_start(f->r), 0);
+		wait_state(f, RPROC_FAILED);
+		assert_int_equal(mock_held(f->m), 0);
+	}
+	mock_fail(f->m, NULL, 0, 0);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+}
+
+static void test_crash_recovery(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_info info;
+	char buf[2048];
+
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	mock_reset_calls(f->m);
+	f->trail[0] = 0;
+	mock_raise(f->m, RPROC_IRQ_FATAL);
+	for (int t = 0; t < 200 && f->states[RPROC_RUNNING] < 2; t++)
+		tsim_run_for(&f->r, 1, 10);
+	assert_string_equal(f->trail, "crashed starting running");
+	rproc_get_info(f->r, &info);
+	assert_int_equal(info.crash_count, 1);
+	assert_string_equal(info.last_crash_reason, "mock: err_fatal");
+	/* no handshake on a crashed core; recovery does not refetch the resource table */
+	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
+			    "crash_reason shutdown iommu_unmap proxy_unvote iova_ranges init_image "
+			    "mem_setup "
+			    "mem_map mem_unmap proxy_vote iommu_map shm_bridge_create "
+			    "auth_and_reset shm_bridge_delete metadata_release");
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+}
+
+static void test_firmware_change(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_error err = { 0 };
+	struct rproc_info info;
+
+	assert_int_equal(rproc_set_firmware(f->r, "../../etc/passwd", &err), -EINVAL);
+	assert_int_equal(rproc_set_firmware(f->r, "missing.mbn", &err), 0);
+	assert_string_equal(rproc_desc(f->r)->firmware[0], "missing.mbn");
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_FAILED);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error_step, "firmware");
+	assert_int_equal(info.last_errno, -ENOENT);
+	assert_non_null(strstr(info.last_error, "missing.mbn"));
+	assert_int_equal(mock_held(f->m), 0);
+	assert_int_equal(rproc_set_firmware(f->r, "mock.mbn", &err), 0);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(rproc_set_firmware(f->r, "other.mbn", &err), -EBUSY);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error, "");
+	assert_non_null(strstr(info.firmware_path, "mock.mbn"));
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+}
+
+static void test_snapshot_adopt(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_error err = { 0 };
+	struct rproc_snapshot s, bad;
+	struct rproc_info before, after;
+	char buf[2048];
+
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	rproc_get_info(f->r, &before);
+	rproc_snapshot(f->r, &s);
+	assert_int_equal(s.version, RPROC_SNAPSHOT_VERSION);
+	assert_int_equal(s.state, RPROC_RUNNING);
+	mock_reset_calls(f->m);
+	rproc_free(f->r); /* the daemon goes away: the core keeps running */
+	f->r = NULL;
+	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)), "iommu_close");
+	assert_int_equal(f->m->running, 1);
+
+	bad = s;
+	bad.version = 99;
+	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &bad, &f->r, &err), -EINVAL);
+	mock_reset_calls(f->m);
+	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
+	rproc_set_event_cb(f->r, on_event, f);
+	/* nothing touched but the handles */
+	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)), "irq_open iommu_open");
+	rproc_get_info(f->r, &after);
+	assert_int_equal(after.state, RPROC_RUNNING);
+	assert_int_equal(after.state_change_usec, before.state_change_usec);
+	assert_int_equal(after.timings.total_us, before.timings.total_us);
+	assert_int_equal(after.mem_reloc, before.mem_reloc);
+	assert_string_equal(after.firmware_path, before.firmware_path);
+	assert_int_equal(rproc_start(f->r), -EALREADY);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	assert_int_equal(mock_count(f->m, "shutdown"), 1);
+	assert_int_equal(mock_count(f->m, "iommu_unmap"), 1);
+	assert_int_equal(mock_held(f->m), 1); /* the context */
+
+	/* a snapshot taken mid-start cannot be trusted: adopted as failed */
+	rproc_free(f->r);
+	f->r = NULL;
+	s.state = RPROC_STARTING;
+	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
+	rproc_get_info(f->r, &after);
+	assert_int_equal(after.state, RPROC_FAILED);
+	assert_string_equal(after.last_error_step, "adopt");
+}
+
+static void test_step_names(void **state)
+{
+	unsigned int n, m;
+	const char *const *st = rproc_start_steps(&n);
+	const char *const *sp = rproc_stop_steps(&m);
+
+	assert_string_equal(st[0], "iommu-open");
+	assert_null(st[n]);
+	assert_null(sp[m]);
+	assert_string_equal(st[n - 1], "metadata-release");
+	assert_string_equal(sp[0], "stop-handshake");
+	assert_int_equal(rproc_debug_fail_step(((struct fx *)*state)->r, "no-such-step", -EIO),
+			 -ENOENT);
+	for (int s = 0; s <= RPROC_STATE_COUNT; s++)
+		assert_non_null(rproc_state_name((enum rproc_state)s));
+	assert_string_equal(rproc_state_name(RPROC_CRASHED), "crashed");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_call_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_call_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_firmware_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_adopt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
+	};
+
+	tsim_log_capture();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
