@@ -45,9 +45,8 @@ static void wr64(struct edu *e, unsigned int off, uint64_t v)
 
 int edu_open(struct edu *e, int devfd, char *why, size_t why_len)
 {
-	struct vfio_region_info bar = { .argsz = sizeof(bar), .index = VFIO_PCI_BAR0_REGION_INDEX };
-	struct vfio_region_info cfg = { .argsz = sizeof(cfg),
-					.index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_region_info bar = {.argsz = sizeof(bar), .index = VFIO_PCI_BAR0_REGION_INDEX};
+	struct vfio_region_info cfg = {.argsz = sizeof(cfg), .index = VFIO_PCI_CONFIG_REGION_INDEX};
 	uint16_t cmd = 0;
 	void *p;
 
