@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <linux/vfio.h>
 #include <libudev.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,10 @@ struct real_backend {
 	struct rproc_fd_entry *adopted; /* fds from the store not yet claimed */
 	size_t n_adopted;
 	bool exported; /* copies of our fds are in the fd store: destroy must not undo state */
+	/* Cores start in parallel worker threads: the device list and the adopted fds are
+	 * shared.  Per-device work (wait, open, map) runs outside the lock: one core, one
+	 * device. */
+	pthread_mutex_t lock;
 };
 
 static const char *const irq_names[RPROC_IRQ_COUNT] = {
@@ -133,10 +138,14 @@ static enum rproc_vfio_kind vfio_kind(const struct real_backend *b)
 /* Take the adopted fd named exactly @name (or -1). */
 static int claim_adopted(struct real_backend *b, const char *name)
 {
-	for (size_t i = 0; i < b->n_adopted; i++)
+	int fd = -1;
+
+	pthread_mutex_lock(&b->lock);
+	for (size_t i = 0; i < b->n_adopted && fd < 0; i++)
 		if (b->adopted[i].fd >= 0 && !strcmp(b->adopted[i].name, name))
-			return TAKE_FD(b->adopted[i].fd);
-	return -1;
+			fd = TAKE_FD(b->adopted[i].fd);
+	pthread_mutex_unlock(&b->lock);
+	return fd;
 }
 
 /* ---- carveout CPU view ------------------------------------------------------------------ */
@@ -210,10 +219,14 @@ static const struct rproc_mem_ops real_mem_ops = {
 
 static struct real_dev *dev_find(struct real_backend *b, const char *device)
 {
-	for (struct real_dev *d = b->devs; d; d = d->next)
+	struct real_dev *found = NULL;
+
+	pthread_mutex_lock(&b->lock);
+	for (struct real_dev *d = b->devs; d && !found; d = d->next)
 		if (!strcmp(d->device, device))
-			return d;
-	return NULL;
+			found = d;
+	pthread_mutex_unlock(&b->lock);
+	return found;
 }
 
 static int dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_vfio_kind kind,
@@ -225,9 +238,14 @@ static int dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_
 		.log_name = d->core,
 	};
 
-	if (b->n_adopted &&
-	    rproc_vfio_adopt(d->syspath, &vc, d->device, b->adopted, b->n_adopted, &d->vfio,
-			     NULL) == 0) {
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&b->lock);
+	if (b->n_adopted)
+		r = rproc_vfio_adopt(d->syspath, &vc, d->device, b->adopted, b->n_adopted, &d->vfio,
+				     NULL);
+	pthread_mutex_unlock(&b->lock);
+	if (r == 0) {
 		rproc_log(RPROC_LOG_INFO, d->core, "iommu", 0,
 			  "%s: re-adopted the %s context from the fd store", d->device,
 			  rproc_vfio_kind_name(rproc_vfio_kind(d->vfio)));
@@ -263,8 +281,10 @@ static int iommu_open(void *ctx, const struct rproc_desc *desc, void **dom)
 		for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 			d->irq_fd[i] = -1;
 		d->b = b;
+		pthread_mutex_lock(&b->lock);
 		d->next = b->devs;
 		b->devs = d;
+		pthread_mutex_unlock(&b->lock);
 	}
 	r = rproc_dev_wait(&env, desc->device, b->cfg.device_timeout_ms, &info, &err);
 	if (r < 0) {
@@ -448,11 +468,13 @@ static void iommu_close(void *dom)
 	struct real_dev *d = dom;
 	struct real_backend *b = d->b;
 
+	pthread_mutex_lock(&b->lock);
 	for (struct real_dev **p = &b->devs; *p; p = &(*p)->next)
 		if (*p == d) {
 			*p = d->next;
 			break;
 		}
+	pthread_mutex_unlock(&b->lock);
 	dev_free(d, false);
 }
 
@@ -565,6 +587,13 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 				if (d->irq_fd[i] >= 0)
 					d->irq_src[i] = (enum irq_src)src;
 			}
+			if (d->irq_src[i] == IRQ_VFIO) {
+				struct rproc_vfio_irq_info info;
+
+				if (rproc_vfio_irq_info(rproc_vfio_device_fd(d->vfio), (uint32_t)i,
+							&info) == 0)
+					d->irq_automasked[i] = info.flags & VFIO_IRQ_INFO_AUTOMASKED;
+			}
 			if (d->irq_fd[i] >= 0)
 				continue;
 			/* wdog is a GIC line vfio-platform can deliver; the SMP2P bits cannot
@@ -620,8 +649,6 @@ static const struct rproc_irq_ops real_irq_ops = {
 
 /* ---- PAS: degrade where the shim lacks an optional capability ------------------------------ */
 
-static bool warned_bridge;
-
 static int bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *handle)
 {
 	struct rproc_shim *s = ctx;
@@ -650,8 +677,7 @@ static void setup_pas(struct real_backend *b)
 	b->pas = rproc_shim_pas_ops;
 	b->pas.shm_bridge_create = bridge_create;
 	b->pas.shm_bridge_delete = bridge_delete;
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE) && !warned_bridge) {
-		warned_bridge = true;
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE)) {
 		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
 			  "the shim cannot create SHM bridges: AUTH_AND_RESET runs without one "
 			  "(fine unless TZ is in bridge mode, §2.5)");
@@ -717,15 +743,33 @@ static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out
 	return r;
 }
 
+/* Names real_export_fds() and rproc_vfio_export_fds() produce: "<device>.<role>[...]". */
+static bool ours(const char *name)
+{
+	static const char *const roles[] = { ".container", ".group", ".device", ".iommufd.ioas",
+					     ".irq." };
+
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		const char *p = strstr(name, roles[i]);
+
+		if (p && p != name)
+			return true;
+	}
+	return false;
+}
+
 static int real_adopt_fds(struct rproc_backend *pub, struct rproc_fd_entry *in, size_t n)
 {
 	struct real_backend *b = (struct real_backend *)pub;
 	struct rproc_fd_entry *all;
 	size_t taken = 0;
 
+	pthread_mutex_lock(&b->lock);
 	all = reallocarray(b->adopted, b->n_adopted + n, sizeof(*all));
-	if (!all)
+	if (!all) {
+		pthread_mutex_unlock(&b->lock);
 		return -ENOMEM;
+	}
 	b->adopted = all;
 	for (size_t i = 0; i < n; i++) {
 		if (in[i].fd < 0)
@@ -744,12 +788,13 @@ static int real_adopt_fds(struct rproc_backend *pub, struct rproc_fd_entry *in, 
 			taken++;
 			continue;
 		}
-		if (!strchr(in[i].name, '.'))
+		if (!ours(in[i].name))
 			continue;
 		b->adopted[b->n_adopted++] = in[i];
 		in[i].fd = -1;
 		taken++;
 	}
+	pthread_mutex_unlock(&b->lock);
 	return (int)taken;
 }
 
@@ -774,6 +819,7 @@ static void real_destroy(struct rproc_backend *pub)
 	free(b->sysfs_root);
 	free(b->dev_root);
 	free(b->devmem_path);
+	pthread_mutex_destroy(&b->lock);
 	free(b);
 }
 
@@ -796,6 +842,7 @@ int rproc_real_backend_new(const struct rproc_real_config *cfg, struct rproc_bac
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return rproc_err(err, -ENOMEM, "out of memory");
+	pthread_mutex_init(&b->lock, NULL);
 	if (cfg)
 		b->cfg = *cfg;
 	else

@@ -382,14 +382,23 @@ static void test_export_adopt(void **state)
 	assert_int_equal(fk.n_calls, before); /* no UNSET_CONTAINER, no irq teardown */
 	assert_int_equal(fk.n_maps, 1);
 
-	/* The restarted daemon re-adopts without unmapping or re-arming. */
+	/* The restarted daemon re-adopts without unmapping or re-arming; an fd that is not
+	 * the backend's stays with the caller. */
 	b2 = new_backend(RPROC_REAL_IOMMU_TYPE1);
-	assert_int_equal(b2->adopt_fds(b2, e, n), (int)n);
+	snprintf(e[n].name, sizeof(e[n].name), "daemon-state");
+	e[n].fd = dup(0);
+	assert_int_equal(b2->adopt_fds(b2, e, n + 1), (int)n);
+	assert_true(e[n].fd >= 0);
+	close(e[n].fd);
 	before = fk.n_calls;
 	assert_int_equal(b2->iommu->open(b2->iommu_ctx, &desc, &dom), 0);
 	assert_int_equal(b2->irq->open(b2->irq_ctx, &desc, fds), 0);
+	/* Only reads: the ranges and the wdog trigger's level/edge type. */
 	for (unsigned int i = before; i < fk.n_calls; i++)
-		assert_int_equal(fk.calls[i].req, VFIO_IOMMU_GET_INFO);
+		if (fk.calls[i].req != VFIO_IOMMU_GET_INFO &&
+		    fk.calls[i].req != VFIO_DEVICE_GET_IRQ_INFO)
+			fail_msg("unexpected call 0x%lx after adoption", fk.calls[i].req);
+	assert_int_equal(fk_count(VFIO_DEVICE_GET_IRQ_INFO), 2);
 	assert_int_equal(fk.n_maps, 1);
 	assert_int_equal(b2->iommu->unmap(dom, 0x90000000, 0x100000), 0);
 	rproc_backend_destroy(b2);
