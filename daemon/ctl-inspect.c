@@ -120,8 +120,9 @@ static int print_json(const struct rproc_fw_image *img, unsigned int checked,
 	json_object *o = json_object_new_object(), *segs = json_object_new_array(), *sum;
 
 	json_object_object_add(o, "path", json_object_new_string(img->path));
-	json_object_object_add(o, "form",
-			       json_object_new_string(img->form == RPROC_FW_SPLIT ? "split" : "mbn"));
+	json_object_object_add(o, "form", json_object_new_string(img->form == RPROC_FW_SPLIT
+									  ? "split"
+									  : "mbn"));
 	json_object_object_add(o, "elf_class", json_object_new_int((int)img->elf_class));
 	json_object_object_add(o, "mbn_version", json_object_new_int((int)img->mbn_version));
 	json_object_object_add(o, "hash_alg",

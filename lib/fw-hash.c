@@ -37,7 +37,11 @@ const char *rproc_hash_alg_name(enum rproc_hash_alg alg)
 
 static const EVP_MD *alg_md(enum rproc_hash_alg alg)
 {
-	return alg == RPROC_HASH_SHA256 ? EVP_sha256() : alg == RPROC_HASH_SHA384 ? EVP_sha384() : NULL;
+	if (alg == RPROC_HASH_SHA256)
+		return EVP_sha256();
+	if (alg == RPROC_HASH_SHA384)
+		return EVP_sha384();
+	return NULL;
 }
 
 int fw_digest(enum rproc_hash_alg alg, const void *buf, size_t len, uint8_t *md,

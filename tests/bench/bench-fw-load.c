@@ -119,8 +119,8 @@ static int bench(const char *mkfw, const char *dir, const char *form, unsigned i
 	printf("%-5s %u MiB image, %s, %u segments: rproc_fw_load %.0f MiB/s", form, size_mib,
 	       rproc_hash_alg_name(img->alg), img->phnum, mib(bytes, best_load));
 	if (img->form == RPROC_FW_MBN)
-		printf(", pread+memcpy baseline %.0f MiB/s, speed ratio %.2f", mib(bytes, best_base),
-		       best_base / best_load);
+		printf(", pread+memcpy baseline %.0f MiB/s, speed ratio %.2f",
+		       mib(bytes, best_base), best_base / best_load);
 	printf(", TZ verify %.0f MiB/s\n", mib(bytes, best_verify));
 	rproc_fw_close(img);
 	free(mem);

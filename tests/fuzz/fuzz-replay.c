@@ -58,8 +58,12 @@ static void replay(const uint8_t *data, size_t size, unsigned int mutations)
 		memcpy(m, data, size);
 		/* mostly the first KiB: that is where headers and tables are */
 		for (unsigned int e = 0; e < edits; e++) {
-			size_t span = size > 1024 && rng() % 4 == 0 ? size : size < 1024 ? size : 1024;
-			size_t pos = (size_t)(rng() % span);
+			size_t span = size < 1024 ? size : 1024;
+			size_t pos;
+
+			if (size > 1024 && rng() % 4 == 0)
+				span = size;
+			pos = (size_t)(rng() % span);
 
 			switch (rng() % 3) {
 			case 0:

@@ -77,7 +77,8 @@ static const struct {
 	 "program header table past the end of the file"},
 	{"absurd", BAD_ABSURD_PHNUM, "open", "EINVAL", "e_phnum 65535"},
 	{"absurd-phnum", BAD_ABSURD_PHNUM, "open", "EINVAL", "e_phnum 65535"},
-	{"absurd-size", BAD_ABSURD_SIZE, "open", "EINVAL", "a segment with p_filesz = p_memsz = ~0"},
+	{"absurd-size", BAD_ABSURD_SIZE, "open", "EINVAL",
+	 "a segment with p_filesz = p_memsz = ~0"},
 	{"filesz-gt-memsz", BAD_FILESZ_GT_MEMSZ, "open", "EINVAL",
 	 "a loadable segment with p_filesz > p_memsz"},
 	{"no-hash", BAD_NO_HASH, "open", "EINVAL", "the hash segment's type bits cleared"},
@@ -402,6 +403,7 @@ static uint64_t parse_size(const char *s, const char *what)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
+	uint64_t margin;
 	enum { O_FORM = 256, O_VER, O_HASH, O_SEED, O_PADDR, O_SEGS, O_SIZE, O_NORELOC,
 	       O_NOEXTRAS, O_ELF64, O_BAD, O_DESCRIBE };
 	static const struct option lo[] = {
@@ -511,10 +513,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		o->dlen = o->version >= 6 ? 48 : 32;
 	if (o->size < o->nseg * 2ull)
 		die("--size must give each segment at least 2 bytes");
-	if (o->base + o->size + (o->nseg + 8ull) * 2 * PAGE +
-			    (o->bad >= 0 && bads[o->bad].kind == BAD_OUTSIDE_SPAN ? 1ull << 30 : 0) >
-		    (1ull << 32) &&
-	    !o->elf64)
+	margin = o->bad >= 0 && bads[o->bad].kind == BAD_OUTSIDE_SPAN ? 1ull << 30 : 0;
+	if (!o->elf64 && o->base + o->size + (o->nseg + 8ull) * 2 * PAGE + margin > (1ull << 32))
 		die("--paddr too high for a 32-bit image of this size");
 }
 
@@ -881,8 +881,9 @@ int main(int argc, char **argv)
 
 			if (bad == BAD_NONE || bad == BAD_FLIP || bad == BAD_FLIP_HEADER)
 				checked += chk;
-			printf("%s{\"index\": %u, \"type\": \"%s\", \"flags\": %u, \"offset\": %" PRIu64
-			       ", \"paddr\": %" PRIu64 ", \"filesz\": %" PRIu64 ", \"memsz\": %" PRIu64
+			printf("%s{\"index\": %u, \"type\": \"%s\", \"flags\": %u, "
+			       "\"offset\": %" PRIu64 ", \"paddr\": %" PRIu64
+			       ", \"filesz\": %" PRIu64 ", \"memsz\": %" PRIu64
 			       ", \"loadable\": %s, \"checked\": %s, \"hashed\": %s}",
 			       first ? "" : ", ", i, type_name(s->type), s->flags, s->offset,
 			       s->paddr, s->filesz, s->memsz, loadable ? "true" : "false",

@@ -334,8 +334,10 @@ static void test_matrix(void **state)
 			for (int split = 0; split < 2; split++) {
 				char args[128];
 
+				size_t seed = v * 4 + a * 2 + (size_t)split;
+
 				snprintf(args, sizeof(args), "--mbn-version %u --hash %s --seed %zu",
-					 versions[v], algs[a], v * 4 + a * 2 + (size_t)split);
+					 versions[v], algs[a], seed);
 				run_good(split ? "img.mdt" : "img.mbn", args);
 			}
 }
