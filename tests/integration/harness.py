@@ -265,6 +265,9 @@ class Env:
     # -- clients -------------------------------------------------------------------------
     def ctl(self, *args, user=None, check_rc=None, input=None):
         argv = [self.rprocctl] + list(args)
+        if os.environ.get('RPROCD_TEST_VALGRIND'):
+            argv = ['valgrind', '--error-exitcode=99', '--leak-check=full',
+                    '--errors-for-leak-kinds=definite,indirect', '--quiet'] + argv
         if user:
             argv = ['setpriv', f'--reuid={user[0]}', f'--regid={user[1]}',
                     '--clear-groups' if len(user) < 3 else f'--groups={user[2]}'] + argv

@@ -322,6 +322,24 @@ def test_sigterm(env):
     check('cdsp0: left running for the next rprocd to adopt' in log, 'others left running')
 
 
+def test_check(env):
+    """--check without the hardware: fail lines with fixes, exit 1 (and the same from rprocctl)."""
+    for argv in ([env.rprocd, '--check'], [env.rprocctl, 'check']):
+        p = subprocess.run(argv + ['--dtb', env.dtb, '--config', env.config], capture_output=True,
+                           text=True, timeout=TIMEOUT)
+        check(p.returncode == 1, f'{argv}: exit {p.returncode}\n{p.stdout}{p.stderr}')
+        check('\nfail ' in '\n' + p.stdout and '     fix: ' in p.stdout, f'fail/fix lines:\n{p.stdout}')
+        for c in CORES:
+            check(f'{c}: ' in p.stdout, f'{c} checked')
+    p = subprocess.run([env.rprocd, '--bogus'], capture_output=True, text=True)
+    check(p.returncode == 2, 'bad option: exit 2')
+    p = subprocess.run([env.rprocd, '--version'], capture_output=True, text=True)
+    check(p.returncode == 0 and p.stdout.startswith('rprocd '), '--version')
+    env.ctl('--version', check_rc=0)
+    env.ctl('start', check_rc=2)  # no names
+    env.ctl('list', check_rc=6)   # no daemon on the bus
+
+
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_')}
 
 if __name__ == '__main__':

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* rprocd.conf parsing: values, warnings with file:line, drop-in order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conf.h"
+
+struct warns {
+	unsigned int n;
+	char file[8][256];
+	unsigned int line[8];
+	char msg[8][512];
+};
+
+static void collect(const char *file, unsigned int line, const char *msg, void *ud)
+{
+	struct warns *w = ud;
+
+	if (w->n < 8) {
+		snprintf(w->file[w->n], sizeof(w->file[0]), "%s", file);
+		w->line[w->n] = line;
+		snprintf(w->msg[w->n], sizeof(w->msg[0]), "%s", msg);
+	}
+	w->n++;
+}
+
+static void test_defaults(void **state)
+{
+	struct conf c;
+
+	conf_init(&c);
+	assert_int_equal(c.backend, CONF_BACKEND_AUTO);
+	assert_int_equal(c.ready_timeout_ms, 5000);
+	assert_int_equal(c.stop_timeout_ms, 5000);
+	assert_string_equal(c.control_group, "rprocd");
+	assert_string_equal(c.coredump_dir, CONF_DEFAULT_COREDUMP_DIR);
+	assert_null(conf_rproc_find(&c, "adsp"));
+	conf_done(&c);
+}
+
+static void test_values(void **state)
+{
+	struct warns w = { 0 };
+	struct conf c;
+	const struct conf_rproc *r;
+
+	conf_init(&c);
+	conf_parse_text(&c,
+			"# comment\n"
+			"[Daemon]\n"
+			"Backend=simulated\n"
+			"IOMMU=vfio-type1\n"
+			"FirmwarePath=/a /b\n"
+			"FirmwarePath=/c\n"
+			"CoredumpDirectory=\n"
+			"CoredumpMaxSize=16M\n"
+			"ControlGroup=wheel\n"
+			"ReadyTimeoutSec=2.5\n"
+			"StopTimeoutSec=750ms\n"
+			"SimulationConfig=ready_delay_ms=5;crash=adsp:fatal:10\n"
+			"[RemoteProc:adsp]\n"
+			"AutoStart=no\n"
+			"Recovery=off\n"
+			"RestartLimit=7\n"
+			"RestartWindowSec=2min\n"
+			"Firmware=qcom/x/adsp.mbn\n"
+			"PasId=42\n"
+			"StopOnExit=yes\n",
+			"t.conf", collect, &w);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(c.backend, CONF_BACKEND_SIMULATED);
+	assert_int_equal(c.iommu, CONF_IOMMU_VFIO_TYPE1);
+	assert_int_equal(c.n_firmware_path, 3);
+	assert_string_equal(c.firmware_path[0], "/a");
+	assert_string_equal(c.firmware_path[2], "/c");
+	assert_null(c.coredump_dir);
+	assert_int_equal(c.coredump_max, 16u << 20);
+	assert_string_equal(c.control_group, "wheel");
+	assert_int_equal(c.ready_timeout_ms, 2500);
+	assert_int_equal(c.stop_timeout_ms, 750);
+	assert_string_equal(c.sim_config, "ready_delay_ms=5;crash=adsp:fatal:10");
+	r = conf_rproc_find(&c, "adsp");
+	assert_non_null(r);
+	assert_int_equal(r->auto_start, 0);
+	assert_int_equal(r->recovery, 0);
+	assert_int_equal(r->restart_limit, 7);
+	assert_int_equal(r->restart_window_s, 120);
+	assert_string_equal(r->firmware, "qcom/x/adsp.mbn");
+	assert_int_equal(r->pas_id, 42);
+	assert_int_equal(r->stop_on_exit, 1);
+	assert_null(conf_rproc_find(&c, "cdsp0"));
+	conf_done(&c);
+}
+
+static void test_firmware_path_reset(void **state)
+{
+	struct conf c;
+
+	conf_init(&c);
+	conf_parse_text(&c, "[Daemon]\nFirmwarePath=/a\nFirmwarePath=\nFirmwarePath=/z\n", "t",
+			collect, &(struct warns){ 0 });
+	assert_int_equal(c.n_firmware_path, 1);
+	assert_string_equal(c.firmware_path[0], "/z");
+	conf_done(&c);
+}
+
+/* Every bad line is reported with its line number; the good lines around it still apply. */
+static void test_warnings(void **state)
+{
+	struct warns w = { 0 };
+	struct conf c;
+
+	conf_init(&c);
+	conf_parse_text(&c,
+			"[Daemon]\n"                 /* 1 */
+			"Backend=quantum\n"          /* 2 */
+			"Nope=1\n"                   /* 3 */
+			"ReadyTimeoutSec=3\n"        /* 4: good */
+			"[RemoteProc:bad name]\n"    /* 5 */
+			"AutoStart=yes\n"            /* 6: in the bad section */
+			"[RemoteProc:adsp]\n"        /* 7 */
+			"AutoStart=maybe\n"          /* 8 */
+			"Firmware=/etc/passwd\n",    /* 9 */
+			"w.conf", collect, &w);
+	assert_int_equal(w.n, 5);
+	assert_int_equal(c.n_warnings, 5);
+	assert_string_equal(w.file[0], "w.conf");
+	assert_int_equal(w.line[0], 2);
+	assert_non_null(strstr(w.msg[0], "Backend=quantum"));
+	assert_int_equal(w.line[1], 3);
+	assert_non_null(strstr(w.msg[1], "unknown key 'Nope'"));
+	assert_int_equal(w.line[2], 6);
+	assert_int_equal(w.line[3], 8);
+	assert_int_equal(w.line[4], 9);
+	assert_int_equal(c.backend, CONF_BACKEND_AUTO);
+	assert_int_equal(c.ready_timeout_ms, 3000);
+	assert_int_equal(conf_rproc_find(&c, "adsp")->auto_start, CONF_UNSET);
+	assert_null(conf_rproc_find(&c, "adsp")->firmware);
+	conf_done(&c);
+}
+
+static void test_syntax_error(void **state)
+{
+	struct warns w = { 0 };
+	struct conf c;
+
+	conf_init(&c);
+	conf_parse_text(&c, "[Daemon]\n\nthis is not ini\nBackend=real\n", "s.conf", collect, &w);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.line[0], 3);
+	assert_int_equal(c.backend, CONF_BACKEND_REAL); /* the line after still applies */
+	conf_done(&c);
+}
+
+static void test_bad_values(void **state)
+{
+	static const char *const bad[] = {
+		"[Daemon]\nCoredumpMaxSize=12Q\n",
+		"[Daemon]\nCoredumpMaxSize=-1\n",
+		"[Daemon]\nCoredumpMaxSize=99999999999999999999\n",
+		"[Daemon]\nCoredumpMaxSize=20000000000T\n",
+		"[Daemon]\nReadyTimeoutSec=0\n",
+		"[Daemon]\nReadyTimeoutSec=5h\n",
+		"[Daemon]\nStopTimeoutSec=99999999999\n",
+		"[Daemon]\nCoredumpDirectory=relative/dir\n",
+		"[Daemon]\nFirmwarePath=relative\n",
+		"[Daemon]\nControlGroup=bad group\n",
+		"[Daemon]\nIOMMU=smmu\n",
+		"[RemoteProc:adsp]\nRestartLimit=1001\n",
+		"[RemoteProc:adsp]\nRestartWindowSec=500ms\n",
+		"[RemoteProc:adsp]\nPasId=-1\n",
+		"[RemoteProc:adsp]\nPasId=0x10\n",
+		"[RemoteProc:adsp]\nFirmware=a/../b.mbn\n",
+		"[RemoteProc:adsp]\nStopOnExit=2\n",
+		"[RemoteProc:adsp]\nUnknown=1\n",
+		"[RemoteProc:]\nAutoStart=1\n",
+		"[Other]\nKey=1\n",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct warns w = { 0 };
+		struct conf c;
+
+		conf_init(&c);
+		conf_parse_text(&c, bad[i], "b.conf", collect, &w);
+		if (w.n != 1)
+			fail_msg("'%s' gave %u warnings", bad[i], w.n);
+		assert_int_equal(w.line[0], 2);
+		conf_done(&c);
+	}
+}
+
+static void test_helpers(void **state)
+{
+	uint64_t sz;
+	unsigned int ms;
+
+	assert_int_equal(conf_parse_bool("Yes"), 1);
+	assert_int_equal(conf_parse_bool("off"), 0);
+	assert_int_equal(conf_parse_bool("yess"), -EINVAL);
+	assert_int_equal(conf_parse_size("4K", &sz), 0);
+	assert_int_equal(sz, 4096);
+	assert_int_equal(conf_parse_size("1GiB", &sz), 0);
+	assert_int_equal(sz, 1u << 30);
+	assert_int_equal(conf_parse_size("infinity", &sz), 0);
+	assert_int_equal(sz, 0);
+	assert_int_equal(conf_parse_size("", &sz), -EINVAL);
+	assert_int_equal(conf_parse_sec_ms("1.5min", &ms), 0);
+	assert_int_equal(ms, 90000);
+	assert_int_equal(conf_parse_sec_ms("0.0015", &ms), 0);
+	assert_int_equal(ms, 1);
+	assert_int_equal(conf_parse_sec_ms("1.", &ms), 0);
+	assert_int_equal(ms, 1000);
+	assert_int_equal(conf_parse_sec_ms("x", &ms), -EINVAL);
+	assert_int_equal(conf_parse_sec_ms("5000000", &ms), -ERANGE);
+	assert_string_equal(conf_backend_name(CONF_BACKEND_REAL), "real");
+	assert_string_equal(conf_iommu_name(CONF_IOMMU_IOMMUFD), "iommufd");
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Drop-ins: sorted by name; /run replaces /etc replaces /usr/lib for the same name. */
+static void test_dropins(void **state)
+{
+	char root[] = "/tmp/rprocd-conf-XXXXXX", p[PATH_MAX];
+	struct warns w = { 0 };
+	struct conf c;
+	const struct conf_rproc *r;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(p, sizeof(p), "mkdir -p %s/usr/lib/rprocd.conf.d %s" SYSCONFDIR
+		 "/rprocd.conf.d %s/run/rprocd.conf.d", root, root, root);
+	assert_int_equal(system(p), 0);
+
+	snprintf(p, sizeof(p), "%s%s/rprocd.conf", root, SYSCONFDIR);
+	write_file(p, "[Daemon]\nReadyTimeoutSec=1\nStopTimeoutSec=1\n[RemoteProc:adsp]\nRestartLimit=1\n");
+	snprintf(p, sizeof(p), "%s/usr/lib/rprocd.conf.d/10-vendor.conf", root);
+	write_file(p, "[Daemon]\nReadyTimeoutSec=2\n[RemoteProc:adsp]\nRestartLimit=2\n");
+	snprintf(p, sizeof(p), "%s/usr/lib/rprocd.conf.d/20-vendor.conf", root);
+	write_file(p, "[Daemon]\nStopTimeoutSec=20\n");
+	snprintf(p, sizeof(p), "%s%s/rprocd.conf.d/20-vendor.conf", root, SYSCONFDIR);
+	write_file(p, "[Daemon]\nStopTimeoutSec=21\n");
+	snprintf(p, sizeof(p), "%s/run/rprocd.conf.d/30-run.conf", root);
+	write_file(p, "[RemoteProc:adsp]\nRestartLimit=3\nBogus=1\n");
+	snprintf(p, sizeof(p), "%s/run/rprocd.conf.d/ignored.txt", root);
+	write_file(p, "[Daemon]\nReadyTimeoutSec=99\n");
+
+	conf_load(&c, NULL, root, collect, &w);
+	assert_int_equal(c.ready_timeout_ms, 2000);  /* 10-vendor over the main file */
+	assert_int_equal(c.stop_timeout_ms, 21000);  /* /etc's 20-vendor replaced /usr/lib's */
+	r = conf_rproc_find(&c, "adsp");
+	assert_non_null(r);
+	assert_int_equal(r->restart_limit, 3);       /* 30-run is last */
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.file[0], "/run/rprocd.conf.d/30-run.conf"));
+	assert_int_equal(w.line[0], 3);
+	conf_done(&c);
+
+	/* --config replaces the main file; a missing one is a warning, drop-ins still apply. */
+	memset(&w, 0, sizeof(w));
+	snprintf(p, sizeof(p), "%s/nonexistent.conf", root);
+	conf_load(&c, p, root, collect, &w);
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.msg[0], "cannot read"));
+	assert_int_equal(c.ready_timeout_ms, 2000);
+	conf_done(&c);
+
+	snprintf(p, sizeof(p), "rm -rf %s", root);
+	assert_int_equal(system(p), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),      cmocka_unit_test(test_values),
+		cmocka_unit_test(test_firmware_path_reset), cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_syntax_error),  cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_helpers),       cmocka_unit_test(test_dropins),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
