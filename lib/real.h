@@ -47,6 +47,15 @@ int rproc_real_carveout_from_string(const char *s, enum rproc_real_carveout *out
 const char *rproc_real_carveout_to_string(enum rproc_real_carveout v);
 
 /*
+ * Restarts (backend.h export_fds/adopt_fds): once export_fds() has been called, the backend
+ * assumes copies of its fds are in the service manager's fd store and never undoes kernel
+ * state on its own: iommu->close and irq->close park the device's context (a later open
+ * reuses it), and destroy only closes its own fds.  The kernel tears a context down when the
+ * last copy is closed, so a daemon that really lets a device go removes that device's
+ * entries ("<device>." prefix) from the store.
+ */
+
+/*
  * rproc_real_backend_new() - open the shim (its version and capabilities are checked; missing
  * optional ones are logged once and the matching ops left NULL) and build the backend.
  * Devices are looked up lazily, when the lifecycle opens a core's IOMMU context.

@@ -468,6 +468,11 @@ static void iommu_close(void *dom)
 	struct real_dev *d = dom;
 	struct real_backend *b = d->b;
 
+	/* Once copies of the fds sit in the fd store, a core the daemon lets go (it may still
+	 * be running, or a new daemon may take it over) keeps its context: park it, so a later
+	 * open reuses it instead of finding the group busy with the stored copy. */
+	if (b->exported)
+		return;
 	pthread_mutex_lock(&b->lock);
 	for (struct real_dev **p = &b->devs; *p; p = &(*p)->next)
 		if (*p == d) {
@@ -635,9 +640,11 @@ static int irq_ack(void *ctx, const struct rproc_desc *desc, enum rproc_irq irq)
 
 static void irq_close(void *ctx, const struct rproc_desc *desc)
 {
-	struct real_dev *d = dev_find(ctx, desc->device);
+	struct real_backend *b = ctx;
+	struct real_dev *d = dev_find(b, desc->device);
 
-	if (d)
+	/* Parked like the IOMMU context (see iommu_close): the stored eventfds stay armed. */
+	if (d && !b->exported)
 		irq_release(d, false);
 }
 

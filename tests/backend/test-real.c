@@ -374,10 +374,21 @@ static void test_export_adopt(void **state)
 	assert_string_equal(e[1].name, "30000000.remoteproc.container");
 	assert_string_equal(e[4].name, "30000000.remoteproc.irq.wdog.vfio");
 	assert_string_equal(e[5].name, "30000000.remoteproc.irq.fatal.shim");
-	/* The service manager keeps copies; the daemon exits. */
+	/* The service manager keeps copies; the daemon lets the (running) core go: parked. */
 	for (size_t i = 0; i < n; i++)
 		e[i].fd = fk_dup(e[i].fd);
 	before = fk.n_calls;
+	b1->irq->close(b1->irq_ctx, &desc);
+	b1->iommu->close(dom);
+	assert_int_equal(fk.n_calls, before);
+	{
+		void *again;
+
+		assert_int_equal(b1->iommu->open(b1->iommu_ctx, &desc, &again), 0);
+		assert_ptr_equal(again, dom); /* the parked context, no group re-open */
+		assert_int_equal(fk.n_calls, before);
+	}
+	/* ... and exits. */
 	rproc_backend_destroy(b1);
 	assert_int_equal(fk.n_calls, before); /* no UNSET_CONTAINER, no irq teardown */
 	assert_int_equal(fk.n_maps, 1);
