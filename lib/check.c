@@ -355,10 +355,23 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 	if (ok) {
 		snprintf(core->backend, sizeof(core->backend), "shim+%s", kind);
 		if (!strcmp(kind, "iommufd") &&
-		    !rproc_shim_has(c->shim, QCOM_SCM_SHIM_CAP_CARVEOUT_FD))
-			line(c, RPROC_CHECK_WARN, rp->name, "IOMMU=vfio-type1 avoids the detour",
-			     "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1): the first map "
-			     "will fall back to vfio-type1");
+		    !rproc_shim_has(c->shim, QCOM_SCM_SHIM_CAP_CARVEOUT_FD)) {
+			if (c->have_type1 && c->cfg->iommu != RPROC_REAL_IOMMU_IOMMUFD) {
+				line(c, RPROC_CHECK_WARN, rp->name, "IOMMU=vfio-type1 avoids the detour",
+				     "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1): the first "
+				     "map will fall back to vfio-type1");
+			} else {
+				/* Also the case of iommufd's VFIO compatibility container (§5.3). */
+				line(c, RPROC_CHECK_FAIL, rp->name,
+				     "a kernel with the real vfio_iommu_type1 (not "
+				     "CONFIG_IOMMUFD_VFIO_CONTAINER), or a shim offering the carveout "
+				     "as a dma-buf",
+				     "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1) and no "
+				     "type1 fallback is available");
+				ok = false;
+				snprintf(core->backend, sizeof(core->backend), "none");
+			}
+		}
 	}
 	core->startable = ok;
 	line(c, ok ? RPROC_CHECK_OK : RPROC_CHECK_FAIL, rp->name, NULL, "%s: backend %s",

@@ -17,6 +17,7 @@ struct rproc_vfio {
 	int container; /* type1 */
 	int group;     /* type1 */
 	int group_id;  /* type1 */
+	bool group_set; /* type1: the group is in the container */
 	int iommufd;   /* iommufd */
 	int device;
 	uint32_t devid;   /* iommufd */

@@ -91,6 +91,7 @@ static int open_group(struct rproc_vfio *v, struct rproc_error *err)
 	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) < 0)
 		return rproc_err(err, -errno, "%s: VFIO_GROUP_SET_CONTAINER (group %d): %s", v->name,
 				 v->group_id, strerror(errno));
+	v->group_set = true;
 	return 0;
 }
 
@@ -234,8 +235,9 @@ void rproc_type1_close(struct rproc_vfio *v)
 	if (v->device >= 0)
 		close(TAKE_FD(v->device));
 	if (v->group >= 0) {
-		if (v->container >= 0)
+		if (v->group_set)
 			ioctl(v->group, VFIO_GROUP_UNSET_CONTAINER);
+		v->group_set = false;
 		close(TAKE_FD(v->group));
 	}
 	if (v->container >= 0)

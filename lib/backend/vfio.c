@@ -393,6 +393,7 @@ int rproc_vfio_adopt(const char *syspath, const struct rproc_vfio_config *cfg, c
 		v->group = b->fd;
 		v->device = c->fd;
 		v->group_id = (int)id1;
+		v->group_set = true;
 		r = rproc_type1_read_ranges(v, err);
 	} else {
 		rproc_vfio_free(v);

@@ -103,6 +103,7 @@ const char *fk_setup(void)
 	fk.ranges[1][1] = 0xffffffffffULL;
 	fk.n_ranges = 2;
 	fk.pfnmap_va_faults_iommufd = true;
+	fk.type1_cap_next = -1;
 	fk.n_irqs = 5;
 	fk.irq_flags = VFIO_IRQ_INFO_EVENTFD;
 	fk.shim_major = QCOM_SCM_SHIM_VERSION_MAJOR;
@@ -372,8 +373,9 @@ static int type1_info(struct vfio_iommu_type1_info *info)
 		info->cap_offset = sizeof(*info);
 		cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
 		cap->header.version = 1;
-		cap->header.next = 0;
-		cap->nr_iovas = fk.n_ranges;
+		cap->header.next = fk.type1_cap_next >= 0 ? (uint32_t)fk.type1_cap_next : 0;
+		cap->header.id = fk.type1_cap_next >= 0 ? 99 : cap->header.id;
+		cap->nr_iovas = fk.type1_cap_nr ? fk.type1_cap_nr : fk.n_ranges;
 		for (unsigned int i = 0; i < fk.n_ranges; i++) {
 			cap->iova_ranges[i].start = fk.ranges[i][0];
 			cap->iova_ranges[i].end = fk.ranges[i][1];
@@ -386,9 +388,9 @@ static int do_container(unsigned long req, void *arg, uint64_t val)
 {
 	switch (req) {
 	case VFIO_GET_API_VERSION:
-		return VFIO_API_VERSION;
+		return fk.api_version;
 	case VFIO_CHECK_EXTENSION:
-		return val == VFIO_TYPE1v2_IOMMU || val == VFIO_TYPE1_IOMMU;
+		return fk.no_type1v2 ? 0 : (val == VFIO_TYPE1v2_IOMMU || val == VFIO_TYPE1_IOMMU);
 	case VFIO_SET_IOMMU:
 		return val == VFIO_TYPE1v2_IOMMU ? 0 : -EINVAL;
 	case VFIO_IOMMU_GET_INFO:

@@ -50,6 +50,10 @@ struct fk_state {
 	unsigned int n_ranges;
 	bool group_not_viable;
 	bool type1_no_iova_cap;
+	int type1_cap_next;    /* >= 0: force the IOVA cap header's next (bad chains) */
+	uint32_t type1_cap_nr; /* != 0: claim this many ranges in the cap (truncation) */
+	int api_version;       /* VFIO_GET_API_VERSION answer */
+	bool no_type1v2;
 	bool pfnmap_va_faults_iommufd; /* IOAS_MAP of a fake mmap -> EFAULT (real kernels) */
 	unsigned int n_irqs;           /* VFIO device IRQ indexes with EVENTFD */
 	uint32_t irq_flags;

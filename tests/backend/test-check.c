@@ -163,6 +163,29 @@ static void test_type1_only_kernel(void **state)
 	rproc_check_report_free(r);
 }
 
+static void test_iommufd_without_type1(void **state)
+{
+	struct rproc_check_report *r;
+	char cmd[1024];
+
+	/* /dev/vfio/vfio without vfio_iommu_type1: iommufd's compatibility container. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/module/vfio_iommu_type1'", fk.sys_root);
+	assert_int_equal(system(cmd), 0);
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_CARVEOUT_FD;
+	r = run();
+	assert_false(r->all_startable);
+	assert_non_null(find(r, RPROC_CHECK_FAIL, "adsp", "no type1 fallback"));
+	rproc_check_report_free(r);
+
+	/* With the real type1 it is only a detour. */
+	put("sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
+	r = run();
+	assert_true(r->all_startable);
+	assert_non_null(find(r, RPROC_CHECK_WARN, "adsp", "fall back to vfio-type1"));
+	assert_non_null(find(r, RPROC_CHECK_WARN, "kernel", "MSI isolation"));
+	rproc_check_report_free(r);
+}
+
 static void test_reset_required(void **state)
 {
 	struct rproc_check_report *r;
@@ -323,6 +346,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_healthy),
 		T(test_type1_only_kernel),
+		T(test_iommufd_without_type1),
 		T(test_reset_required),
 		T(test_kernel_managed),
 		T(test_not_el2),

@@ -254,6 +254,70 @@ static void test_type1_map_errors(void **state)
 	assert_int_equal(fk.n_maps, 0);
 }
 
+static void test_type1_setup_errors(void **state)
+{
+	struct rproc_vfio_config c = cfg(RPROC_VFIO_TYPE1);
+	struct rproc_error err = { 0 };
+	struct rproc_vfio *v;
+
+	fk.api_version = 1;
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "VFIO API 1"));
+	fk.api_version = 0;
+
+	fk.no_type1v2 = true;
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "type1v2"));
+	fk.no_type1v2 = false;
+
+	fk_fail(FK_OPEN(FK_GROUP), 1, EACCES);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EACCES);
+	assert_non_null(strstr(err.msg, "permissions"));
+
+	fk_remove("vfio/5"); /* not bound to a VFIO driver: no group node */
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "driver_override"));
+}
+
+static void test_type1_ioctl_errors(void **state)
+{
+	struct rproc_vfio_config c = cfg(RPROC_VFIO_TYPE1);
+	struct rproc_error err = { 0 };
+	struct rproc_vfio *v;
+
+	fk_fail(VFIO_GROUP_GET_STATUS, 1, EIO);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EIO);
+	fk_fail(VFIO_GROUP_SET_CONTAINER, 1, EINVAL);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "SET_CONTAINER"));
+	fk_fail(VFIO_IOMMU_GET_INFO, 1, EINVAL);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EINVAL);
+	/* The second, full-size call fails. */
+	fk_fail(VFIO_IOMMU_GET_INFO, 3, ENOMEM);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -ENOMEM);
+	assert_int_equal(fk_count(VFIO_GROUP_UNSET_CONTAINER), 2);
+}
+
+static void test_type1_bad_caps(void **state)
+{
+	struct rproc_vfio_config c = cfg(RPROC_VFIO_TYPE1);
+	struct rproc_error err = { 0 };
+	struct rproc_vfio *v;
+
+	/* A chain that points back at itself. */
+	fk.type1_cap_next = sizeof(struct vfio_iommu_type1_info);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "loops"));
+	/* A chain that points outside the buffer. */
+	fk.type1_cap_next = 4096;
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EPROTO);
+	/* More ranges claimed than the buffer holds. */
+	fk.type1_cap_next = -1;
+	fk.type1_cap_nr = 1000;
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "does not fit"));
+}
+
 /* ---- iommufd ------------------------------------------------------------------------------ */
 
 static void test_iommufd_sequence(void **state)
@@ -390,6 +454,52 @@ static void test_iommufd_ranges_fail(void **state)
 	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -ENOMEM);
 	assert_int_equal(fk_count(VFIO_DEVICE_DETACH_IOMMUFD_PT), 1);
 	assert_int_equal(fk.ioas_destroys, 1);
+}
+
+static void test_iommufd_setup_errors(void **state)
+{
+	struct rproc_vfio_config c = cfg(RPROC_VFIO_IOMMUFD);
+	struct rproc_error err = { 0 };
+	struct rproc_vfio *v;
+
+	fk_fail(FK_OPEN(FK_DEVICE), 1, EACCES);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EACCES);
+	assert_non_null(strstr(err.msg, "permissions"));
+	fk_fail(VFIO_DEVICE_BIND_IOMMUFD, 1, EBUSY);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "legacy container"));
+	fk_fail(IOMMU_IOAS_ALLOC, 1, ENOMEM);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -ENOMEM);
+	assert_int_equal(fk.ioas_destroys, 0); /* nothing allocated, nothing destroyed */
+	fk_remove("vfio-dev");
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "CONFIG_VFIO_DEVICE_CDEV"));
+}
+
+static void test_iommufd_map_errors(void **state)
+{
+	struct rproc_vfio_config c = cfg(RPROC_VFIO_IOMMUFD);
+	struct rproc_error err = { 0 };
+	struct rproc_vfio *v;
+	static char buf[4096];
+
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), 0);
+	fk_fail(IOMMU_IOAS_MAP, 1, ENOMEM);
+	assert_int_equal(rproc_vfio_map_va(v, 0x90000000, buf, 0x1000, 3, &err), -ENOMEM);
+	assert_non_null(strstr(err.msg, "RLIMIT_MEMLOCK"));
+	fk_fail(IOMMU_IOAS_MAP, 2, ENOSPC);
+	assert_int_equal(rproc_vfio_map_va(v, 0x90000000, buf, 0x1000, 3, &err), -ENOSPC);
+	assert_int_equal(rproc_vfio_map_va(v, 0x90000000, buf, 0x1000, 3, &err), 0);
+	assert_int_equal(rproc_vfio_map_va(v, 0x90000000, buf, 0x1000, 3, &err), -EEXIST);
+	assert_int_equal(rproc_vfio_unmap(v, 0x90001000, 0x1000, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "not mapped"));
+	assert_int_equal(rproc_vfio_mapped(v), 1);
+	/* Outside, and a zero-sized or wrapping range. */
+	assert_int_equal(rproc_vfio_map_va(v, 0x8080000, buf, 0x1000, 3, &err), -ERANGE);
+	assert_int_equal(rproc_vfio_map_va(v, 0x90000000, buf, 0, 3, &err), -EINVAL);
+	assert_int_equal(rproc_vfio_map_va(v, UINT64_MAX - 0xfff, buf, 0x2000, 3, &err), -EINVAL);
+	rproc_vfio_close(v);
+	assert_int_equal(fk.n_maps, 0);
 }
 
 static void test_iommufd_pfnmap_efault(void **state)
@@ -616,11 +726,16 @@ int main(void)
 		T(test_type1_get_device_busy),
 		T(test_type1_no_iova_cap),
 		T(test_type1_map_errors),
+		T(test_type1_setup_errors),
+		T(test_type1_ioctl_errors),
+		T(test_type1_bad_caps),
 		T(test_iommufd_sequence),
 		T(test_iommufd_emsgsize),
 		T(test_iommufd_bind_eperm),
 		T(test_iommufd_attach_fails),
 		T(test_iommufd_ranges_fail),
+		T(test_iommufd_setup_errors),
+		T(test_iommufd_map_errors),
 		T(test_iommufd_pfnmap_efault),
 		T(test_iommufd_map_file),
 		T(test_type1_has_no_map_file),
