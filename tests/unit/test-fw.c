@@ -638,6 +638,228 @@ static void test_robust(void **state)
 	tfw_rmtree(dir);
 }
 
+static void put_le(uint8_t *p, unsigned int width, uint64_t v)
+{
+	for (unsigned int i = 0; i < width; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* One header field changed in an ELF32 .mbn: rproc_fw_parse() fails naming the problem. */
+static void expect_parse_error(const uint8_t *file, size_t len, size_t off, unsigned int width,
+			       uint64_t val, const char *what)
+{
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error err = {0};
+	uint8_t *c = malloc(len);
+	int r;
+
+	assert_non_null(c);
+	memcpy(c, file, len);
+	put_le(c + off, width, val);
+	r = rproc_fw_parse(c, len, len, &img, NULL, &err);
+	if (r != -EINVAL || !strstr(err.msg, what))
+		fail_msg("offset %zu = 0x%llx: %d '%s', want EINVAL '%s'", off,
+			 (unsigned long long)val, r, err.msg, what);
+	assert_null(img);
+	free(c);
+}
+
+/* One hash-segment field changed in a metadata blob: the strict (TZ) parse names it. */
+static void expect_meta_error(const struct rproc_fw_image *ref, size_t off, unsigned int width,
+			      uint64_t val, const char *what)
+{
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error err = {0};
+	uint8_t *c = malloc(ref->metadata_len);
+	int bad, r;
+
+	assert_non_null(c);
+	memcpy(c, ref->metadata, ref->metadata_len);
+	put_le(c + ref->segs[0].filesz + off, width, val);
+	r = rproc_fw_parse_metadata(c, ref->metadata_len, &img, &err);
+	if (r != -EINVAL || !strstr(err.msg, what))
+		fail_msg("hash +%zu = 0x%llx: %d '%s', want EINVAL '%s'", off,
+			 (unsigned long long)val, r, err.msg, what);
+	assert_null(img);
+	assert_int_equal(rproc_fw_verify_metadata(c, ref->metadata_len, NULL, 0, 0, &bad, &err),
+			 -EINVAL);
+	/* the loader stays lenient: the image parses, without a hash table */
+	r = rproc_fw_parse(c, ref->metadata_len, ref->metadata_len, &img, NULL, &err);
+	assert_int_equal(r, 0);
+	assert_int_equal(img->alg, RPROC_HASH_NONE);
+	assert_null(img->hash_table);
+	assert_int_equal(rproc_fw_verify_files(img, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, what));
+	rproc_fw_close(img);
+	free(c);
+}
+
+static void test_header_errors(void **state)
+{
+	char *dir = tfw_tmpdir(), *path = NULL;
+	struct rproc_fw_image *ref = NULL;
+	struct rproc_error err = {0};
+	uint64_t hdr, phnum, fsz;
+	size_t len, hph;
+	json_object *d;
+	uint8_t *file;
+
+	assert_true(asprintf(&path, "%s/h.mbn", dir) > 0);
+	d = tfw_mkfw(path, "--mbn-version 6 --seed 4");
+	assert_non_null(d);
+	file = tfw_read(path, &len);
+	assert_non_null(file);
+	hdr = tfw_u64(d, "metadata_size") -
+	      tfw_u64(json_object_array_get_idx(tfw_obj(d, "segments"), 1), "filesz");
+	phnum = tfw_u64(d, "phnum");
+	fsz = len;
+	hph = 52 + 32; /* phdr 1, the hash segment */
+
+	expect_parse_error(file, len, 5, 1, 2, "little-endian");
+	expect_parse_error(file, len, 4, 1, 3, "unknown ELF class");
+	expect_parse_error(file, len, 4, 1, 2, "e_phentsize");
+	expect_parse_error(file, len, 42, 2, 40, "e_phentsize");
+	expect_parse_error(file, len, 44, 2, 1, "at least 2");
+	expect_parse_error(file, len, 44, 2, 1025, "absurd");
+	expect_parse_error(file, len, 44, 2, 0xffff, "extended");
+	expect_parse_error(file, len, 28, 4, 20, "overlaps the ELF header");
+	expect_parse_error(file, len, 28, 4, fsz - 64, "past the end");
+	expect_parse_error(file, len, 46, 2, 39, "e_shentsize");
+	{
+		uint8_t *c = malloc(len);
+
+		assert_non_null(c);
+		memcpy(c, file, len);
+		put_le(c + 46, 2, 40);
+		put_le(c + 48, 2, 2);
+		expect_parse_error(c, len, 32, 4, fsz - 40, "section header table");
+		put_le(c + 32, 4, fsz - 80); /* fits exactly: fine */
+		assert_int_equal(rproc_fw_parse(c, len, len, &ref, NULL, &err), 0);
+		rproc_fw_close(ref);
+		ref = NULL;
+		free(c);
+	}
+	expect_parse_error(file, len, 52 + 16, 4, 100, "less than");
+	expect_parse_error(file, len, 52 + 16, 4, 0x200000, "1 MiB");
+	expect_parse_error(file, len, hph + 16, 4, 0, "empty");
+	expect_parse_error(file, len, hph + 16, 4, 0x2000000, "absurd");
+	expect_parse_error(file, len, hph + 24, 4, 0, "no hash segment");
+	expect_parse_error(file, len, 52 + 0, 4, 1, "PT_LOAD");
+	expect_parse_error(file, len, 52 + 2 * 32 + 20, 4, 1, "> p_memsz"); /* segment 2 */
+	expect_parse_error(file, len, 52 + 2 * 32 + 12, 4, 0xffffff00, "address space");
+	{
+		struct rproc_fw_image *img = NULL;
+
+		assert_int_equal(rproc_fw_parse(file, 51, 51, &img, NULL, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "too small"));
+		file[4] = 2;
+		assert_int_equal(rproc_fw_parse(file, 60, 60, &img, NULL, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "ELF64"));
+		file[4] = 1;
+		assert_int_equal(rproc_fw_parse(file, len, len - 1, &img, NULL, &err), -EINVAL);
+		assert_null(img);
+	}
+
+	/* hash segment layout (MBN v6: 48-byte header, metadata, then the table) */
+	assert_int_equal(rproc_fw_parse(file, len, len, &ref, NULL, &err), 0);
+	assert_int_equal(ref->segs[0].filesz, hdr);
+	expect_meta_error(ref, 4, 4, 4, "unknown MBN version 4");
+	expect_meta_error(ref, 20, 4, phnum * 48 + 1, "multiple");
+	expect_meta_error(ref, 20, 4, phnum * 40, "40-byte table entries");
+	expect_meta_error(ref, 20, 4, 0x100000, "does not fit");
+	expect_meta_error(ref, 40, 4, 0xffffff00, "does not fit");
+	expect_meta_error(ref, 44, 4, 0xffffffff, "does not fit");
+	rproc_fw_close(ref);
+	free(file);
+	json_object_put(d);
+
+	/* v7 that names SHA-384 in its common metadata over a SHA-256 table */
+	d = tfw_mkfw(path, "--mbn-version 7 --hash sha256");
+	assert_non_null(d);
+	assert_int_equal(rproc_fw_open(path, &ref, &err), 0);
+	assert_int_equal(ref->alg, RPROC_HASH_SHA256);
+	expect_meta_error(ref, 56, 4, 3, "SHA-384");
+	expect_meta_error(ref, 8, 4, 0xfffffff0, "does not fit");
+	rproc_fw_close(ref);
+	json_object_put(d);
+
+	/* a hash segment too short for its header */
+	d = tfw_mkfw(path, "--mbn-version 5");
+	assert_non_null(d);
+	assert_int_equal(rproc_fw_open(path, &ref, &err), 0);
+	{
+		size_t h = ref->segs[0].filesz;
+		uint8_t *c = malloc(h + 20);
+		struct rproc_fw_image *img = NULL;
+
+		assert_non_null(c);
+		memcpy(c, ref->metadata, h + 20);
+		put_le(c + 52 + 32 + 16, 4, 20);
+		assert_int_equal(rproc_fw_parse_metadata(c, h + 20, &img, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "too small for an MBN v5 header"));
+		put_le(c + 52 + 32 + 16, 4, 6);
+		assert_int_equal(rproc_fw_parse_metadata(c, h + 6, &img, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "too small for a header"));
+		free(c);
+	}
+	rproc_fw_close(ref);
+	json_object_put(d);
+	free(path);
+	tfw_rmtree(dir);
+}
+
+/* Files that change after open: unreadable segments are reported, loads fail cleanly. */
+static void test_files_change(void **state)
+{
+	char *dir = tfw_tmpdir(), *path = NULL, *bnn = NULL;
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error err = {0};
+	json_object *d;
+	uint8_t *mem;
+	int r;
+
+	assert_true(asprintf(&path, "%s/c.mdt", dir) > 0);
+	d = tfw_mkfw(path, "--mbn-version 6");
+	assert_non_null(d);
+	assert_int_equal(rproc_fw_open(path, &img, &err), 0);
+	assert_true(asprintf(&bnn, "%s/c.b02", dir) > 0);
+	assert_true(img->segs[2].checked);
+	unlink(bnn);
+	r = rproc_fw_verify_files(img, &err);
+	assert_int_equal(r, 1);
+	assert_int_equal(img->segs[2].digest, RPROC_DIGEST_UNREADABLE);
+	assert_non_null(strstr(err.msg, "c.b02"));
+	mem = calloc(1, rproc_fw_span(img));
+	assert_non_null(mem);
+	r = rproc_fw_load(img, mem, img->min_addr, rproc_fw_span(img), NULL, NULL, &err);
+	assert_int_equal(r, -ENOENT);
+	assert_non_null(strstr(err.msg, "segment 2"));
+	free(mem);
+	rproc_fw_close(img);
+	json_object_put(d);
+	free(path);
+
+	/* an .mbn cut short after open: a read error, not garbage in memory */
+	assert_true(asprintf(&path, "%s/c.mbn", dir) > 0);
+	d = tfw_mkfw(path, "--mbn-version 3");
+	assert_non_null(d);
+	assert_int_equal(rproc_fw_open(path, &img, &err), 0);
+	assert_int_equal(truncate(path, (off_t)img->segs[2].offset + 10), 0);
+	mem = calloc(1, rproc_fw_span(img));
+	assert_non_null(mem);
+	r = rproc_fw_load(img, mem, img->min_addr, rproc_fw_span(img), NULL, NULL, &err);
+	assert_int_equal(r, -EIO);
+	assert_non_null(strstr(err.msg, "segment 2"));
+	assert_true(rproc_fw_verify_files(img, &err) >= 1);
+	assert_int_equal(img->segs[2].digest, RPROC_DIGEST_UNREADABLE);
+	free(mem);
+	rproc_fw_close(img);
+	json_object_put(d);
+	free(path);
+	free(bnn);
+	tfw_rmtree(dir);
+}
+
 static void test_open_errors(void **state)
 {
 	char *dir = tfw_tmpdir(), *path = NULL;
@@ -664,6 +886,8 @@ int main(void)
 		cmocka_unit_test(test_hash_in_bnn), cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_reloc),	     cmocka_unit_test(test_robust),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_header_errors),
+		cmocka_unit_test(test_files_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
