@@ -107,10 +107,45 @@
 	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem", "modem")
 
 /*
+ * Newer instances, read from a later copy of qcom_q6v5_pas.c in the search index (struct
+ * qcom_pas_data; the same tree also carries "nord" support, so it may be a -next or vendor
+ * tree: provenance not verified against a tagged release).  Needed by the Milos, Shikra,
+ * SDM660 and SM8750 boards that Debian's 7.3 kernel ships (tests/realdtb).  That copy also
+ * gives sc7280_wpss_resource minidump_id 4 and auto_boot false, unlike the 009e288c tree
+ * used above; the older values are kept here and the difference is [UNCONFIRMED].
+ */
+#define milos_cdsp_resource                                                                        \
+	PAS_DATA(601, "cdsp.mbn", "cdsp_dtb.mbn", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp")
+#define shikra_cdsp_resource                                                                       \
+	PAS_DATA(601, "cdsp.mbn", NULL, 18, NO, NO, 7, true, false, "cdsp", "cdsp")
+#define shikra_lpaicp_resource                                                                     \
+	PAS_DATA(682, "lpaicp.mbn", "lpaicp_dtb.mbn", 0x56, 0x57, NO, NO, true, false, NULL,       \
+		 "lpaicp")
+#define shikra_mpss_resource                                                                       \
+	PAS_DATA(421, "qdsp6sw.mbn", NULL, 4, NO, NO, 3, false, false, "modem", "modem")
+#define sm8750_mpss_resource                                                                       \
+	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem", "modem")
+
+/*
+ * Not listed: "qcom,glymur-soccp-pas" and "qcom,kaanapali-soccp-pas".  The kernel marks them
+ * early_boot (the bootloader starts them and the driver attaches), which rprocd does not
+ * model; their nodes are reported as unknown.
+ *
  * Rows in adsp_of_match[] order (qcom_q6v5_pas.c), "*-pas" entries only, plus the three
- * QCS8300 fallback rows (see the top of this file).
+ * QCS8300 fallback rows (see the top of this file).  The newer rows come first.
  */
 static const struct rproc_soc_data soc_table[] = {
+	/* From the later copy (see above). */
+	{ .compatible = "qcom,milos-adsp-pas", sm8550_adsp_resource },
+	{ .compatible = "qcom,milos-cdsp-pas", milos_cdsp_resource },
+	{ .compatible = "qcom,milos-mpss-pas", sm8450_mpss_resource },
+	{ .compatible = "qcom,milos-wpss-pas", sc7280_wpss_resource },
+	{ .compatible = "qcom,sdm660-cdsp-pas", cdsp_resource_init },
+	{ .compatible = "qcom,shikra-cdsp-pas", shikra_cdsp_resource },
+	{ .compatible = "qcom,shikra-lpaicp-pas", shikra_lpaicp_resource },
+	{ .compatible = "qcom,shikra-mpss-pas", shikra_mpss_resource },
+	{ .compatible = "qcom,sm8750-mpss-pas", sm8750_mpss_resource },
+	/* qcom_q6v5_pas.c at 009e288c989b. */
 	{ .compatible = "qcom,msm8998-adsp-pas", msm8996_adsp_resource },
 	{ .compatible = "qcom,msm8998-slpi-pas", msm8996_slpi_resource_init },
 	{ .compatible = "qcom,qcs404-adsp-pas", adsp_resource_init },

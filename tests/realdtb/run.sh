@@ -75,7 +75,7 @@ fetch_dtbs() {
 			-o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache"
 			-o "Dir::Etc::sourcelist=/dev/null" -o "Dir::Etc::sourceparts=$A/sources.list.d"
 			-o "Dir::Etc::preferencesparts=$A/preferences.d" -q)
-		if ! find "$A/lists" -name '*Packages*' -mmin -1440 | grep -q .; then
+		if [ -z "$(find "$A/lists" -name '*Packages*' -mmin -1440 -print -quit)" ]; then
 			apt-get "${apt[@]}" update >"$CACHE/apt-update.log" 2>&1 ||
 				echo "note: apt-get update reported errors (see $CACHE/apt-update.log)"
 		fi
@@ -97,7 +97,9 @@ fetch_dtbs() {
 			fi
 			deb=$(ls "$CACHE/${pkg}_"*.deb 2>/dev/null | head -1)
 			[ -n "$deb" ] || continue
-			dpkg-deb -c "$deb" | grep -q '/qcom/[^/]*\.dtb$' && break
+			# awk reads the whole listing (grep -q would SIGPIPE dpkg-deb under pipefail)
+			dpkg-deb -c "$deb" 2>/dev/null |
+				awk '/\/qcom\/[^\/]*\.dtb$/ { f = 1 } END { exit !f }' && break
 			deb=
 		done
 		[ -n "$deb" ] || skip "no package of $KERNEL holds qcom DTBs (download failed?)"

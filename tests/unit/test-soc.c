@@ -159,6 +159,15 @@ static void test_coverage(void **state)
 	assert_int_equal(rproc_soc_lookup("qcom,sc7280-wpss-pas")->pas_id, 6);
 	assert_int_equal(rproc_soc_lookup("qcom,sc7280-wpss-pas")->crash_reason_smem, 626);
 	assert_int_equal(rproc_soc_lookup("qcom,sdm845-slpi-pas")->pas_id, 12);
+
+	/* Rows for boards of newer kernels (see lib/soc.c on their source). */
+	assert_int_equal(rproc_soc_lookup("qcom,milos-cdsp-pas")->dtb_pas_id, 0x25);
+	assert_string_equal(rproc_soc_lookup("qcom,milos-cdsp-pas")->dtb_firmware, "cdsp_dtb.mbn");
+	assert_int_equal(rproc_soc_lookup("qcom,shikra-lpaicp-pas")->pas_id, 0x56);
+	assert_int_equal(rproc_soc_lookup("qcom,shikra-lpaicp-pas")->minidump_id, RPROC_NO_ID);
+	assert_true(rproc_soc_lookup("qcom,sm8750-mpss-pas")->decrypt_shutdown);
+	/* early_boot cores are not modelled: left unknown on purpose. */
+	assert_null(rproc_soc_lookup("qcom,kaanapali-soccp-pas"));
 }
 
 int main(void)
