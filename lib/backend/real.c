@@ -304,7 +304,11 @@ static int iommu_open(void *ctx, const struct rproc_desc *desc, void **dom)
 static int iommu_iova_ranges(void *dom, struct rproc_iova_range *out, size_t max, size_t *n)
 {
 	struct real_dev *d = dom;
-	const struct rproc_iova_range *r = rproc_vfio_iova_ranges(d->vfio, n);
+	const struct rproc_iova_range *r;
+
+	if (!d->vfio)
+		return -ENODEV; /* a failed type1 fallback left no context */
+	r = rproc_vfio_iova_ranges(d->vfio, n);
 
 	for (size_t i = 0; i < *n && i < max; i++)
 		out[i] = r[i];
@@ -400,6 +404,8 @@ static int iommu_map(void *dom, uint64_t iova, uint64_t pa, uint64_t size, uint3
 	struct rproc_error err = { 0 };
 	int r;
 
+	if (!d->vfio)
+		return -ENODEV;
 	/* A carveout outside the usable ranges is a configuration error, not a kernel one:
 	 * say which ranges exist before touching anything (§7.0 step 7). */
 	r = rproc_vfio_check_range(d->vfio, iova, size, &err);
@@ -435,8 +441,11 @@ static int iommu_unmap(void *dom, uint64_t iova, uint64_t size)
 {
 	struct real_dev *d = dom;
 	struct rproc_error err = { 0 };
-	int r = rproc_vfio_unmap(d->vfio, iova, size, &err);
+	int r;
 
+	if (!d->vfio)
+		return -ENODEV;
+	r = rproc_vfio_unmap(d->vfio, iova, size, &err);
 	if (r < 0) {
 		rproc_log(RPROC_LOG_ERR, d->core, "iommu", r, "%s", err.msg);
 		return r;

@@ -585,6 +585,15 @@ static int do_shim(unsigned long req, void *arg)
 		static const char reason[] = "err_fatal.c:42: watchdog\x01 bite";
 		struct qcom_scm_shim_smem *s = arg;
 
+		if (fk.smem_len) {
+			if (s->buffer_len < fk.smem_len) {
+				s->buffer_len = fk.smem_len;
+				return -EOVERFLOW;
+			}
+			memset((void *)(uintptr_t)s->buffer, 'A', fk.smem_len);
+			s->buffer_len = fk.smem_len;
+			return 0;
+		}
 		if (s->buffer_len < sizeof(reason)) {
 			s->buffer_len = sizeof(reason);
 			return -EOVERFLOW;

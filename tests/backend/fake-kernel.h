@@ -63,6 +63,7 @@ struct fk_state {
 	uint64_t shim_caps;
 	uint64_t rsctable_size;  /* what TZ returns */
 	uint64_t shim_result;    /* out_result of PAS calls */
+	uint64_t smem_len;       /* != 0: SMEM items are this many bytes of 'A' */
 
 	/* scripted failures: the nth (1-based) call of req fails with err */
 	struct {

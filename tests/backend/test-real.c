@@ -218,6 +218,27 @@ static void test_fallback_to_type1(void **state)
 	rproc_backend_destroy(b);
 }
 
+static void test_fallback_fails(void **state)
+{
+	struct rproc_backend *b;
+	struct rproc_iova_range r[2];
+	size_t n;
+	void *dom;
+
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_CARVEOUT_FD;
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &desc, &dom), 0);
+	fk_fail(FK_OPEN(FK_GROUP), 1, EBUSY);
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x100000, 3), -EBUSY);
+	assert_int_equal(logs_with("type1 fallback"), 1);
+	/* No context left: every op says so instead of touching freed state. */
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x100000, 3), -ENODEV);
+	assert_int_equal(b->iommu->unmap(dom, 0x90000000, 0x100000), -ENODEV);
+	assert_int_equal(b->iommu->iova_ranges(dom, r, 2, &n), -ENODEV);
+	b->iommu->close(dom);
+	rproc_backend_destroy(b);
+}
+
 static void test_forced_iommufd_no_fallback(void **state)
 {
 	struct rproc_backend *b;
@@ -282,6 +303,15 @@ static void test_mem_providers(void **state)
 	b->mem->unmap(b->mem_ctx, &m);
 	/* /dev/mem needs page alignment. */
 	assert_int_equal(b->mem->map(b->mem_ctx, 0x90000010, 0x4000, true, &m), -EINVAL);
+	rproc_backend_destroy(b);
+
+	/* /dev/mem errors name the cause. */
+	fk_fail(FK_OPEN(FK_DEVMEM), 2, EACCES);
+	c.carveout = RPROC_REAL_CARVEOUT_DEVMEM;
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
+	assert_int_equal(b->mem->map(b->mem_ctx, 0x90000000, 0x4000, true, &m), -EACCES);
+	fk_remove("mem");
+	assert_int_equal(b->mem->map(b->mem_ctx, 0x90000000, 0x4000, true, &m), -ENOENT);
 	rproc_backend_destroy(b);
 
 	/* shim forced but not offered. */
@@ -425,6 +455,7 @@ int main(void)
 		T(test_degrade),
 		T(test_iommufd_map_file),
 		T(test_fallback_to_type1),
+		T(test_fallback_fails),
 		T(test_forced_iommufd_no_fallback),
 		T(test_map_outside_ranges),
 		T(test_mem_providers),

@@ -5,6 +5,8 @@
  * codes, SMEM crash reasons and the degrade paths.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,6 +241,43 @@ static void test_crash_reason(void **state)
 	rproc_shim_close(s);
 }
 
+static void test_smem_retry(void **state)
+{
+	struct rproc_shim *s = open_ok();
+	void *buf;
+	size_t len;
+
+	fk.smem_len = 10000; /* bigger than the first 4 KiB try */
+	assert_int_equal(rproc_shim_pas_ops.smem_read(s, 602, &buf, &len), 0);
+	assert_int_equal(len, 10000);
+	assert_int_equal(((char *)buf)[9999], 'A');
+	free(buf);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_SMEM_READ), 2);
+	/* Absurd sizes are refused, not allocated. */
+	fk.smem_len = 1ULL << 40;
+	assert_int_equal(rproc_shim_pas_ops.smem_read(s, 602, &buf, &len), -EOVERFLOW);
+	assert_null(buf);
+	rproc_shim_close(s);
+}
+
+static void test_carveout_fd(void **state)
+{
+	struct rproc_shim *s = open_ok();
+	const struct qcom_scm_shim_carveout_fd *c;
+	int fd = -1;
+
+	assert_int_equal(rproc_shim_carveout_fd(s, 0x90000000, 0x100000, &fd), 0);
+	assert_true(fd >= 0);
+	c = (const void *)fk_find(QCOM_SCM_SHIM_CARVEOUT_FD, 0)->arg;
+	assert_int_equal(c->addr, 0x90000000);
+	assert_int_equal(c->length, 0x100000);
+	assert_int_equal(c->flags, O_CLOEXEC);
+	close(fd);
+	fk_fail(QCOM_SCM_SHIM_CARVEOUT_FD, 2, ENODEV);
+	assert_int_equal(rproc_shim_carveout_fd(s, 0x90000000, 0x100000, &fd), -ENODEV);
+	rproc_shim_close(s);
+}
+
 static void test_optional_caps_absent(void **state)
 {
 	struct rproc_shim *s;
@@ -262,6 +301,7 @@ static void test_optional_caps_absent(void **state)
 	assert_int_equal(rproc_shim_carveout_fd(s, 0x90000000, 0x1000, &fd), -EOPNOTSUPP);
 	assert_int_equal(rproc_shim_set_irq(s, d.device, QCOM_SCM_SHIM_IRQ_READY, 5), -EOPNOTSUPP);
 	/* The bridge flag is dropped when the shim cannot make bridges. */
+	assert_int_equal(ops->set_remote_state(s, 1, 1), -EOPNOTSUPP);
 	assert_int_equal(rproc_shim_auth_and_reset(s, 1, 0x90000000, 0x1000, true), 0);
 	assert_int_equal(((const struct qcom_scm_shim_pas *)fk_find(QCOM_SCM_SHIM_PAS_AUTH_AND_RESET,
 								     0)->arg)->flags, 0);
@@ -314,6 +354,8 @@ int main(void)
 		T(test_rsctable_retry),
 		T(test_rsctable_too_big),
 		T(test_crash_reason),
+		T(test_smem_retry),
+		T(test_carveout_fd),
 		T(test_optional_caps_absent),
 		T(test_device_ops),
 	};
