@@ -142,6 +142,7 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 	log_info("fd store: %d fds passed back (%zu for the backend, snapshots %s)", n, n_e,
 		 snapfd >= 0 ? "present" : "missing");
 
+	bool adopted = true;
 	if (n_e && m->backend->adopt_fds) {
 		int orig[FDSTORE_MAX_FDS];
 
@@ -155,16 +156,30 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 		if (r < 0) {
 			log_error_errno(r, "backend %s could not adopt its fds: %s; starting afresh",
 					m->backend_name, strerror(-r));
-			goto out;
+			adopted = false;
+			r = 0;
+		} else {
+			log_info("backend %s adopted %d of %zu fds", m->backend_name, r, n_e);
 		}
-		log_info("backend %s adopted %d of %zu fds", m->backend_name, r, n_e);
 	} else if (n_e) {
 		log_warning("backend %s cannot adopt fds; %zu closed", m->backend_name, n_e);
+		adopted = false;
 	}
+	/*
+	 * Stale fds would come back on the next restart ahead of the fresh ones stored under
+	 * the same name: drop them from the store.
+	 */
+	for (size_t i = 0; i < n_e; i++)
+		if (e[i].fd >= 0 && m->fdstore)
+			fdstore_remove(e[i].name);
 
 	if (snapfd >= 0) {
-		r = snapshot_read(snapfd, snaps, names, n_snaps);
-		if (r < 0) {
+		/* Keep the stored memfd either way: it is rewritten in place from now on. */
+		m->snapshot_fd = snapfd;
+		snapfd = -1;
+		if (!adopted) {
+			log_warning("snapshots ignored: the backend's state is gone; cores start afresh");
+		} else if ((r = snapshot_read(m->snapshot_fd, snaps, names, n_snaps)) < 0) {
 			log_warning_errno(r, "snapshot memfd unreadable (%s); cores start afresh",
 					  strerror(-r));
 			free(*snaps);
@@ -174,8 +189,6 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 			*n_snaps = 0;
 			r = 0;
 		}
-		m->snapshot_fd = snapfd; /* the stored copy: keep rewriting it in place */
-		snapfd = -1;
 	}
 out:
 	/* The backend sets fd = -1 in the entries it took; what is left is ours to close. */

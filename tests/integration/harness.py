@@ -6,6 +6,7 @@ STOPPING=1, STATUS= and keeps the FDSTORE=1 file descriptors, which a restart pa
 LISTEN_FDS / LISTEN_FDNAMES / LISTEN_PID, the way systemd does it.
 """
 import array
+import fcntl
 import json
 import os
 import shutil
@@ -202,38 +203,39 @@ class Env:
                     '--errors-for-leak-kinds=definite,indirect', '--quiet'] + argv
         return argv
 
-    def start_daemon(self, extra=(), wait_ready=True, listen_fds=None):
+    def start_daemon(self, extra=(), wait_ready=True, listen_fds=None, watchdog_usec=None):
+        """Start rprocd as the service manager would; returns the index of the first
+        notification it sends.  @listen_fds: [(name, fd)] passed as LISTEN_FDS."""
         if self.notify is None:
             self.notify = Notify(os.path.join(self.dir, 'notify'))
-        env = dict(os.environ)
-        env['NOTIFY_SOCKET'] = self.notify.path
-        env.pop('LISTEN_FDS', None)
-        env.pop('LISTEN_FDNAMES', None)
-        env.pop('LISTEN_PID', None)
+        for k in ('LISTEN_FDS', 'LISTEN_FDNAMES', 'LISTEN_PID', 'WATCHDOG_USEC', 'WATCHDOG_PID'):
+            os.environ.pop(k, None)
+        os.environ['NOTIFY_SOCKET'] = self.notify.path
         start = self.notify.count()
-        logf = open(self.log, 'a')
-        pass_fds = ()
-        preexec = None
-        if listen_fds:
-            fds = [fd for _, fd in listen_fds]
-            n = len(fds)
-            pass_fds = tuple(range(3, 3 + n))
-            names = ':'.join(name for name, _ in listen_fds)
+        fds = [fd for _, fd in listen_fds or ()]
+        names = ':'.join(name for name, _ in listen_fds or ())
 
-            def preexec():
-                # move the stored fds to 3..3+n-1, as the service manager does
-                high = [os.dup(fd) for fd in fds]
-                tmp = [__import__('fcntl').fcntl(h, __import__('fcntl').F_DUPFD, 1000) for h in high]
-                for i, t in enumerate(tmp):
-                    os.dup2(t, 3 + i)
-                os.environ['LISTEN_FDS'] = str(n)
+        def preexec():
+            # In the child: the stored fds go to 3, 4, ... and the *_PID variables name the
+            # child itself, as systemd does it.
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 1000) for fd in fds]
+            for i, h in enumerate(high):
+                os.dup2(h, 3 + i)
+                os.close(h)
+            if fds:
+                os.environ['LISTEN_FDS'] = str(len(fds))
                 os.environ['LISTEN_FDNAMES'] = names
                 os.environ['LISTEN_PID'] = str(os.getpid())
-            env = None  # the child's own environ, which preexec() edits
-            os.environ['NOTIFY_SOCKET'] = self.notify.path
-        self.daemon = subprocess.Popen(self.daemon_argv(extra), stdout=logf, stderr=logf,
-                                       env=env, pass_fds=pass_fds, preexec_fn=preexec)
-        logf.close()
+            if watchdog_usec:
+                os.environ['WATCHDOG_USEC'] = str(watchdog_usec)
+                os.environ['WATCHDOG_PID'] = str(os.getpid())
+
+        with open(self.log, 'a') as logf:
+            # env=None: the child's own environ, which preexec() edits
+            self.daemon = subprocess.Popen(self.daemon_argv(extra), stdout=logf, stderr=logf,
+                                           pass_fds=tuple(range(3, 3 + len(fds))),
+                                           preexec_fn=preexec)
+        del os.environ['NOTIFY_SOCKET']
         if wait_ready:
             try:
                 self.notify.wait_for('READY', '1', start)

@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 
-from harness import CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, check, run
+from harness import CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, Notify, check, run
 
 NO_AUTOSTART = ''.join(f'[RemoteProc:{c}]\nAutoStart=no\n' for c in CORES)
 
@@ -306,6 +306,44 @@ def test_readopt(env):
     check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp stopped after re-adoption')
     env.ctl('start', 'adsp', 'cdsp1', check_rc=0)
     check(env.get(conn, 'cdsp1', 'State') == 'running', 'cdsp1 started after re-adoption')
+
+
+def test_readopt_stale(env):
+    """Passed-back fds that cannot be adopted: start afresh, drop them from the store."""
+    bad_snap = os.memfd_create('rprocd-snapshot')
+    os.write(bad_snap, b'not a snapshot' * 10)
+    bad_sim = os.memfd_create('rproc-sim')
+    os.write(bad_sim, b'\0' * 4096)  # wrong size for this tree's simulated SoC
+    # as if the service manager's store held them
+    env.notify = Notify(os.path.join(env.dir, 'notify'))
+    env.notify.fds = [('rprocd-snapshot', bad_snap), ('rproc-sim', bad_sim)]
+    start = env.start_daemon(listen_fds=list(env.notify.fds))
+    conn = env.conn()
+    all_running(env, conn)  # auto-started afresh
+    d = env.describe(conn)
+    check(not any(r['adopted'] for r in d['rprocs']), 'nothing adopted')
+    log = env.read_log()
+    check('could not adopt' in log, f'adoption failure logged:\n{log}')
+    env.notify.wait_for('FDSTOREREMOVE', '1', start)
+    sims = [n for n, _ in env.notify.fds if n == 'rproc-sim']
+    check(len(sims) == 1, f'one fresh simulator fd in the store: {env.notify.fds}')
+    check(len([n for n, _ in env.notify.fds if n == 'rprocd-snapshot']) == 1,
+          'the snapshot memfd is reused, not stored twice')
+
+    # the store now holds fresh state: a restart adopts it
+    env.daemon.kill()
+    env.daemon.wait()
+    env.daemon = None
+    env.start_daemon(listen_fds=list(env.notify.fds))
+    d = env.describe(env.conn())
+    check(all(r['adopted'] and r['state'] == 'running' for r in d['rprocs']),
+          f'adopted after the fresh start: {[(r["name"], r["state"], r["adopted"]) for r in d["rprocs"]]}')
+
+
+def test_watchdog(env):
+    """WATCHDOG_USEC set: rprocd pings the service manager (WATCHDOG=1)."""
+    start = env.start_daemon(watchdog_usec=200000)
+    env.notify.wait_for('WATCHDOG', '1', start)
 
 
 def test_sigterm(env):
