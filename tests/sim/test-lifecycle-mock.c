@@ -151,6 +151,7 @@ static void test_answers(void **state)
 	assert_int_equal(mock_held(f->m), 0); /* a cancelled start holds nothing */
 	assert_int_equal(rproc_stop(f->r), -EALREADY);
 
+	mock_reset_calls(f->m);
 	assert_int_equal(rproc_start(f->r), 0);
 	tsim_run_for(&f->r, 1, 20);
 	mock_raise(f->m, RPROC_IRQ_READY);

@@ -411,11 +411,17 @@ static void test_boot_crash_reason(void **state)
 	struct rproc_sim_usage u;
 	int i;
 
-	tsim_board_new(&bd, "lemans-el2", "boot_delay_ms=100", NULL);
+	tsim_board_new(&bd, "lemans-el2", "boot_delay_ms=5000", NULL);
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "gpdsp0");
 	assert_int_equal(rproc_start(bd.r[i]), 0);
-	tsim_run_for(&bd.r[i], 1, 30);
+	for (int t = 0; t < 500; t++) {
+		rproc_get_info(bd.r[i], &info);
+		if (!strcmp(info.phase, "wait-ready"))
+			break;
+		tsim_run_for(&bd.r[i], 1, 10);
+	}
+	assert_string_equal(info.phase, "wait-ready");
 	assert_int_equal(rproc_sim_raise(bd.b, "gpdsp0", RPROC_IRQ_FATAL, "err_fatal: boot"), 0);
 	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_FAILED, 10000), 0);
 	rproc_get_info(bd.r[i], &info);

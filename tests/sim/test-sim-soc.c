@@ -198,7 +198,7 @@ static void test_dsp_smmu_fault(void **state)
 	uint64_t h, v;
 	char reason[256];
 
-	rig_new(&g, "boot_delay_ms=300", "gpdsp1");
+	rig_new(&g, "boot_delay_ms=1000", "gpdsp1");
 	b = g.bd.b;
 	assert_int_equal(b->irq->open(b->irq_ctx, g.d, fds), 0);
 	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len), 0);
