@@ -139,11 +139,46 @@ static void test_stop_cancels_start(void **state)
 	tsim_board_free(&bd);
 }
 
+/* Any tree boots: DTB images (x1e80100), qcom,devmem rows (devmem), odd cells (odd). */
+static void test_other_boards(void **state)
+{
+	static const char *const boards[] = { "x1e80100", "devmem", "odd" };
+
+	for (size_t k = 0; k < sizeof(boards) / sizeof(boards[0]); k++) {
+		struct tsim_board bd;
+		struct rproc_sim_usage u;
+
+		tsim_board_new(&bd, boards[k], NULL, NULL);
+		assert_true(bd.n > 0);
+		tsim_board_cores(&bd);
+		for (int round = 0; round < 2; round++) {
+			for (size_t i = 0; i < bd.n; i++)
+				assert_int_equal(rproc_start(bd.r[i]), 0);
+			if (tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000) < 0) {
+				for (size_t i = 0; i < bd.n; i++) {
+					struct rproc_info info;
+
+					rproc_get_info(bd.r[i], &info);
+					fprintf(stderr, "%s %s: %s %s\n", boards[k], bd.d[i].name,
+						rproc_state_name(info.state), info.last_error);
+				}
+				fail();
+			}
+			stop_all(&bd);
+		}
+		tsim_board_free_cores(&bd);
+		rproc_sim_report(bd.b, &u);
+		assert_int_equal(rproc_sim_usage_total(&u), 0);
+		tsim_board_free(&bd);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_answers),
 		cmocka_unit_test(test_stop_cancels_start),
+		cmocka_unit_test(test_other_boards),
 		cmocka_unit_test(test_five_cores_parallel_100),
 	};
 
