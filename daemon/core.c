@@ -336,9 +336,9 @@ int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 		return 1;
 	case -EALREADY:
 		return 0;
-	case -EBUSY:
-		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s: a stop is in progress",
-					 c->name);
+	case -EBUSY: /* stopping, or a crash is being handled (recovery follows) */
+		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s is %s: try again when it settles",
+					 c->name, rproc_state_name(rproc_state(c->rproc)));
 	default:
 		return sd_bus_error_setf(error, RPROCD_ERROR_START_FAILED, "%s: start: %s", c->name,
 					 strerror(-r));
@@ -360,8 +360,8 @@ int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 	case -EALREADY:
 		return 0;
 	case -EBUSY:
-		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s: a start is in progress",
-					 c->name);
+		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s is %s: try again when it settles",
+					 c->name, rproc_state_name(rproc_state(c->rproc)));
 	default:
 		return sd_bus_error_setf(error, RPROCD_ERROR_STOP_FAILED, "%s: stop: %s", c->name,
 					 strerror(-r));

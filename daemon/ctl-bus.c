@@ -29,6 +29,9 @@ int ctl_error_exit(const sd_bus_error *e, int r, const char *what)
 	const char *name = e && e->name ? e->name : "";
 	const char *msg = e && e->message ? e->message : strerror(r < 0 ? -r : EIO);
 
+	if (!strcmp(name, SD_BUS_ERROR_ACCESS_DENIED))
+		/* dbus-daemon's text is a rule dump: say what it means instead. */
+		msg = "permission denied by the D-Bus policy (control is for root and the rprocd group)";
 	fprintf(stderr, "rprocctl: %s%s%s\n", what ? what : "", what ? ": " : "", msg);
 	if (!strcmp(name, "org.rprocd1.Error.NotFound") ||
 	    !strcmp(name, SD_BUS_ERROR_UNKNOWN_OBJECT))

@@ -149,7 +149,7 @@ class Notify:
 
 
 class Env:
-    def __init__(self, name):
+    def __init__(self, name, bus_policy=None):
         self.rprocd = env_path('RPROCD')
         self.rprocctl = env_path('RPROCCTL')
         self.mkfw = env_path('MKFW')
@@ -165,7 +165,7 @@ class Env:
         self.conns = []
         self.make_firmware()
         self.write_config('')
-        self.start_bus()
+        self.start_bus(bus_policy)
 
     # -- setup ---------------------------------------------------------------------------
     def make_firmware(self):
@@ -180,11 +180,14 @@ class Env:
         with open(self.config, 'w') as f:
             f.write(text)
 
-    def start_bus(self):
+    def start_bus(self, policy=None):
         self.bus_path = os.path.join(self.dir, 'bus')
         conf = os.path.join(self.dir, 'bus.conf')
+        text = BUS_CONFIG.format(path=self.bus_path)
+        if policy:  # the installed policy file, on top of the permissive defaults
+            text = text.replace('</busconfig>', f'  <include>{policy}</include>\n</busconfig>')
         with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(path=self.bus_path))
+            f.write(text)
         self.bus_proc = subprocess.Popen(['dbus-daemon', '--config-file', conf, '--nofork',
                                           '--print-address'], stdout=subprocess.PIPE)
         self.address = self.bus_proc.stdout.readline().decode().strip()
@@ -349,7 +352,7 @@ def run(tests):
     names = sys.argv[1:] or list(tests)
     failed = 0
     for name in names:
-        env = Env(name)
+        env = Env(name, bus_policy=getattr(tests[name], 'bus_policy', None))
         try:
             tests[name](env)
             rc = env.close()

@@ -346,6 +346,41 @@ def test_watchdog(env):
     env.notify.wait_for('WATCHDOG', '1', start)
 
 
+def test_bus_policy(env):
+    """conf/org.rprocd1.conf on the bus: reads open, control refused by the bus itself."""
+    env.write_config(NO_AUTOSTART + '[Daemon]\nControlGroup=\n')
+    env.start_daemon()
+    nobody = ('nobody', 'nogroup')
+    env.ctl('list', user=nobody, check_rc=0)
+    env.ctl('status', '--json', 'adsp', user=nobody, check_rc=0)
+    p = env.ctl('start', 'adsp', user=nobody, check_rc=4)
+    check('permission denied by the D-Bus policy' in p.stderr, f'bus refusal: {p.stderr}')
+    check('requires root' not in p.stderr, 'refused by the bus policy, before rprocd')
+    env.ctl('reload', user=nobody, check_rc=4)
+    p = subprocess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+                        'busctl', f'--address={env.address}', 'introspect', 'org.rprocd1',
+                        RPROC_PREFIX + 'adsp'], capture_output=True, text=True)
+    check(p.returncode == 0 and '.Start' in p.stdout, f'introspection open: {p.stderr}')
+    env.ctl('start', 'adsp', check_rc=0)  # root
+
+
+test_bus_policy.bus_policy = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                                          'conf', 'org.rprocd1.conf')
+
+
+def test_user_bus(env):
+    """--user: rprocd and rprocctl on the session bus."""
+    env.write_config(NO_AUTOSTART)
+    os.environ['DBUS_SESSION_BUS_ADDRESS'] = env.address
+    os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = 'unix:path=/nonexistent'
+    env.start_daemon(extra=['--user'])
+    env.ctl('list', check_rc=6)  # nothing on the "system" bus
+    env.ctl('--user', 'start', 'adsp', check_rc=0)
+    p = env.ctl('--user', 'list', '--json', check_rc=0)
+    states = {r['name']: r['state'] for r in json.loads(p.stdout)['rprocs']}
+    check(states['adsp'] == 'running' and states['cdsp0'] == 'offline', f'states: {states}')
+
+
 def test_sigterm(env):
     """SIGTERM: STOPPING=1, exit 0; StopOnExit=yes cores are stopped, others left running."""
     env.write_config('[RemoteProc:adsp]\nStopOnExit=yes\n')
