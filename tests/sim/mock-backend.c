@@ -199,7 +199,7 @@ static int i_ranges(void *dom, struct rproc_iova_range *r, size_t max, size_t *n
 	ENTER(m, "iova_ranges");
 	*n = 1;
 	if (max)
-		r[0] = (struct rproc_iova_range){ 0x10000000, 0xffffffffull };
+		r[0] = (struct rproc_iova_range){ m->range_start, m->range_last };
 	LEAVE(m, 0);
 }
 
@@ -288,6 +288,8 @@ struct mock *mock_new(uint64_t base, uint64_t size)
 	m->size = size;
 	m->mem = calloc(1, size);
 	m->auto_ready = m->auto_stop_ack = true;
+	m->range_start = 0x10000000;
+	m->range_last = 0xffffffffull;
 	snprintf(m->crash_reason, sizeof(m->crash_reason), "mock: err_fatal");
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 		m->irq[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -27,6 +27,7 @@ struct mock {
 	bool auto_ready, auto_handover, auto_stop_ack;
 	int irq[RPROC_IRQ_COUNT];
 	uint64_t base, size;
+	uint64_t range_start, range_last; /* the one usable IOVA range */
 	uint8_t *mem;
 	char crash_reason[128];
 	/* what is held right now */

@@ -320,6 +320,24 @@ static void test_snapshot_adopt(void **state)
 	assert_string_equal(after.last_error_step, "adopt");
 }
 
+/* IOVA == PA must be possible: a carveout outside the usable ranges is a clear error. */
+static void test_iova_range_check(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_info info;
+
+	f->m->range_last = 0x7fffffff;
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_FAILED);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error_step, "iommu-map");
+	assert_int_equal(info.last_errno, -ERANGE);
+	assert_non_null(strstr(info.last_error, "0x10000000-0x7fffffff"));
+	assert_non_null(strstr(info.last_error, "/reserved-memory/mock"));
+	assert_int_equal(mock_count(f->m, "iommu_map"), 0);
+	assert_int_equal(mock_held(f->m), 0);
+}
+
 static void test_step_names(void **state)
 {
 	unsigned int n, m;
@@ -348,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_firmware_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_adopt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
 	};
 

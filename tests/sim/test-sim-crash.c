@@ -432,6 +432,68 @@ static void test_boot_crash_reason(void **state)
 	tsim_board_free(&bd);
 }
 
+/* The fault-injection settings as a user would write them, on a parallel boot. */
+static void test_fault_settings(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	struct rproc_sim_usage u;
+	int a, c1, g0;
+
+	tsim_board_new(&bd, "lemans-el2",
+		       "corrupt=adsp:0x100\nfail=auth_and_reset@cdsp1:1:-ETIMEDOUT\n"
+		       "slow_auth_ms=50\nstop_ack=0",
+		       "--no-extras");
+	bd.cfg.stop_timeout_ms = 100;
+	tsim_board_cores(&bd);
+	a = tsim_board_find(&bd, "adsp");
+	c1 = tsim_board_find(&bd, "cdsp1");
+	g0 = tsim_board_find(&bd, "gpdsp0");
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_idle(bd.r, bd.n, (1u << bd.n) - 1, 20000), 0);
+	rproc_get_info(bd.r[a], &info);
+	assert_int_equal(info.state, RPROC_FAILED);
+	assert_string_equal(info.last_error_step, "auth-and-reset");
+	assert_int_equal(info.last_errno, -EBADMSG);
+	rproc_get_info(bd.r[c1], &info);
+	assert_int_equal(info.state, RPROC_FAILED);
+	assert_int_equal(info.last_errno, -ETIMEDOUT);
+	rproc_get_info(bd.r[g0], &info);
+	assert_int_equal(info.state, RPROC_RUNNING);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.running_cores, 3);
+	/* the rule fired once: cdsp1 starts now */
+	assert_int_equal(rproc_start(bd.r[c1]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[c1], 1, 1, RPROC_RUNNING, 10000), 0);
+	/* stop_ack=0: every stop waits out its timeout, and still completes */
+	assert_int_equal(rproc_stop(bd.r[g0]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[g0], 1, 1, RPROC_OFFLINE, 10000), 0);
+	rproc_get_info(bd.r[g0], &info);
+	assert_int_equal(info.last_errno, -ETIMEDOUT);
+	tsim_board_free(&bd);
+}
+
+/* TZ without SHM bridge mode: bridge calls are no-ops and AUTH_AND_RESET needs none. */
+static void test_no_bridge_mode(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "bridges=0\nrequire_bridge=0", NULL);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_create"), 1);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.bridges, 0);
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +506,8 @@ int main(void)
 		cmocka_unit_test(test_no_stop_ack),
 		cmocka_unit_test(test_wdog_acks_stop),
 		cmocka_unit_test(test_boot_crash_reason),
+		cmocka_unit_test(test_fault_settings),
+		cmocka_unit_test(test_no_bridge_mode),
 	};
 
 	tsim_log_capture();
