@@ -1,83 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The real backend: assembles the shim client, the VFIO DMA contexts, the carveout CPU view
- * and the interrupt sources into the ops tables of backend.h.
- *
- * Per device it keeps the list of IOMMU mappings it made, because iommufd cannot map the
- * PFNMAP carveout view (§5.1): the first -EFAULT makes that device fall back to type1, which
- * means a new domain, so everything mapped so far is mapped again there.
+ * The real backend: assembles the shim client, the VFIO DMA contexts (real-iommu.c), the
+ * carveout CPU view and the interrupt sources (real-irq.c) into the ops tables of backend.h;
+ * hides the PAS ops the shim cannot do; hands its fds to the daemon's fd store.
  */
-#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/vfio.h>
-#include <libudev.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "devices.h"
 #include "devmem.h"
 #include "qcom-scm-shim.h"
-#include "real.h"
-#include "shim.h"
-#include "vfio.h"
-
-struct real_map {
-	uint64_t iova, pa, size;
-	uint32_t prot;
-};
-
-enum irq_src { IRQ_NONE, IRQ_VFIO, IRQ_SHIM };
-
-static const char *const irq_src_names[] = { [IRQ_NONE] = "", [IRQ_VFIO] = "vfio",
-					     [IRQ_SHIM] = "shim" };
-
-struct real_dev {
-	struct real_dev *next;
-	struct real_backend *b;
-	char device[128];
-	char core[32];
-	char syspath[PATH_MAX];
-	struct rproc_vfio *vfio;
-	bool fell_back;
-	struct real_map *maps;
-	size_t n_maps, cap_maps;
-	bool irq_open;
-	int irq_fd[RPROC_IRQ_COUNT];
-	enum irq_src irq_src[RPROC_IRQ_COUNT];
-	bool irq_automasked[RPROC_IRQ_COUNT];
-};
-
-struct real_backend {
-	struct rproc_backend pub;
-	struct rproc_pas_ops pas;
-	struct rproc_real_config cfg;
-	char *shim_path, *sysfs_root, *dev_root, *devmem_path;
-	struct rproc_shim *shim;
-	struct udev *udev;
-	struct real_dev *devs;
-	struct rproc_fd_entry *adopted; /* fds from the store not yet claimed */
-	size_t n_adopted;
-	bool exported; /* copies of our fds are in the fd store: destroy must not undo state */
-	/* Cores start in parallel worker threads: the device list and the adopted fds are
-	 * shared.  Per-device work (wait, open, map) runs outside the lock: one core, one
-	 * device. */
-	pthread_mutex_t lock;
-};
-
-static const char *const irq_names[RPROC_IRQ_COUNT] = {
-	[RPROC_IRQ_WDOG] = "wdog",
-	[RPROC_IRQ_FATAL] = "fatal",
-	[RPROC_IRQ_READY] = "ready",
-	[RPROC_IRQ_HANDOVER] = "handover",
-	[RPROC_IRQ_STOP_ACK] = "stop-ack",
-};
+#include "real-internal.h"
 
 /* ---- config ------------------------------------------------------------------------------ */
 
@@ -127,16 +64,10 @@ const char *rproc_real_carveout_to_string(enum rproc_real_carveout v)
 	       v == RPROC_REAL_CARVEOUT_DEVMEM ? "devmem" : "auto";
 }
 
-static enum rproc_vfio_kind vfio_kind(const struct real_backend *b)
-{
-	return b->cfg.iommu == RPROC_REAL_IOMMU_IOMMUFD ? RPROC_VFIO_IOMMUFD :
-	       b->cfg.iommu == RPROC_REAL_IOMMU_TYPE1   ? RPROC_VFIO_TYPE1 : RPROC_VFIO_AUTO;
-}
-
 /* ---- adopted fds ------------------------------------------------------------------------ */
 
 /* Take the adopted fd named exactly @name (or -1). */
-static int claim_adopted(struct real_backend *b, const char *name)
+int real_claim_adopted(struct real_backend *b, const char *name)
 {
 	int fd = -1;
 
@@ -157,7 +88,7 @@ static bool shim_mmap_ok(const struct real_backend *b)
 }
 
 /* Map [phys, +size) for the CPU; *wc says whether it is the write-combined shim view. */
-static int cpu_view(struct real_backend *b, uint64_t phys, uint64_t size, bool writable,
+int real_cpu_view(struct real_backend *b, uint64_t phys, uint64_t size, bool writable,
 		    void **va, bool *wc, struct rproc_error *err)
 {
 	int r = -EOPNOTSUPP;
@@ -189,7 +120,7 @@ static int mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable, struc
 	void *va;
 	int r;
 
-	r = cpu_view(b, phys, size, writable, &va, &wc, NULL);
+	r = real_cpu_view(b, phys, size, writable, &va, &wc, NULL);
 	if (r < 0)
 		return r;
 	*m = (struct rproc_mem_map){
@@ -210,457 +141,9 @@ static void mem_unmap(void *ctx, struct rproc_mem_map *m)
 	m->va = NULL;
 }
 
-static const struct rproc_mem_ops real_mem_ops = {
+const struct rproc_mem_ops real_mem_ops = {
 	.map = mem_map,
 	.unmap = mem_unmap,
-};
-
-/* ---- IOMMU ------------------------------------------------------------------------------- */
-
-static struct real_dev *dev_find(struct real_backend *b, const char *device)
-{
-	struct real_dev *found = NULL;
-
-	pthread_mutex_lock(&b->lock);
-	for (struct real_dev *d = b->devs; d && !found; d = d->next)
-		if (!strcmp(d->device, device))
-			found = d;
-	pthread_mutex_unlock(&b->lock);
-	return found;
-}
-
-static int dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_vfio_kind kind,
-			 struct rproc_error *err)
-{
-	struct rproc_vfio_config vc = {
-		.kind = kind,
-		.dev_root = b->dev_root,
-		.log_name = d->core,
-	};
-
-	int r = -ENOENT;
-
-	pthread_mutex_lock(&b->lock);
-	if (b->n_adopted)
-		r = rproc_vfio_adopt(d->syspath, &vc, d->device, b->adopted, b->n_adopted, &d->vfio,
-				     NULL);
-	pthread_mutex_unlock(&b->lock);
-	if (r == 0) {
-		rproc_log(RPROC_LOG_INFO, d->core, "iommu", 0,
-			  "%s: re-adopted the %s context from the fd store", d->device,
-			  rproc_vfio_kind_name(rproc_vfio_kind(d->vfio)));
-		return 0;
-	}
-	return rproc_vfio_open(d->syspath, &vc, &d->vfio, err);
-}
-
-static int iommu_open(void *ctx, const struct rproc_desc *desc, void **dom)
-{
-	struct real_backend *b = ctx;
-	struct rproc_dev_env env = {
-		.sysfs_root = b->sysfs_root,
-		.dev_root = b->dev_root,
-		.udev = b->udev,
-	};
-	struct rproc_dev_info info;
-	struct rproc_error err = { 0 };
-	struct real_dev *d;
-	int r;
-
-	d = dev_find(b, desc->device);
-	if (d && d->vfio) {
-		*dom = d;
-		return 0;
-	}
-	if (!d) {
-		d = calloc(1, sizeof(*d));
-		if (!d)
-			return -ENOMEM;
-		snprintf(d->device, sizeof(d->device), "%s", desc->device);
-		snprintf(d->core, sizeof(d->core), "%s", desc->name);
-		for (int i = 0; i < RPROC_IRQ_COUNT; i++)
-			d->irq_fd[i] = -1;
-		d->b = b;
-		pthread_mutex_lock(&b->lock);
-		d->next = b->devs;
-		b->devs = d;
-		pthread_mutex_unlock(&b->lock);
-	}
-	r = rproc_dev_wait(&env, desc->device, b->cfg.device_timeout_ms, &info, &err);
-	if (r < 0) {
-		rproc_log(RPROC_LOG_ERR, desc->name, "iommu", r, "%s", err.msg);
-		return r;
-	}
-	snprintf(d->syspath, sizeof(d->syspath), "%s", info.syspath);
-	r = dev_open_vfio(b, d, vfio_kind(b), &err);
-	if (r < 0) {
-		rproc_log(RPROC_LOG_ERR, desc->name, "iommu", r, "%s", err.msg);
-		return r;
-	}
-	*dom = d;
-	return 0;
-}
-
-static int iommu_iova_ranges(void *dom, struct rproc_iova_range *out, size_t max, size_t *n)
-{
-	struct real_dev *d = dom;
-	const struct rproc_iova_range *r;
-
-	if (!d->vfio)
-		return -ENODEV; /* a failed type1 fallback left no context */
-	r = rproc_vfio_iova_ranges(d->vfio, n);
-
-	for (size_t i = 0; i < *n && i < max; i++)
-		out[i] = r[i];
-	return 0;
-}
-
-/* Map through a temporary CPU view: the view goes away right after, the IOMMU mapping stays
- * (type1 keeps PFNMAP mappings without the VMA, §5.3), so no CPU view outlives the call. */
-static int map_one(struct real_backend *b, struct real_dev *d, const struct real_map *m,
-		   struct rproc_error *err)
-{
-	bool wc;
-	void *va;
-	int r;
-
-	if (rproc_vfio_kind(d->vfio) == RPROC_VFIO_IOMMUFD &&
-	    rproc_shim_has(b->shim, QCOM_SCM_SHIM_CAP_CARVEOUT_FD)) {
-		int fd;
-
-		/* A file iommufd can pin (6.19+ dma-buf, §5.1); else the VA path below. */
-		if (rproc_shim_carveout_fd(b->shim, m->pa, m->size, &fd) == 0) {
-			r = rproc_vfio_map_file(d->vfio, m->iova, fd, 0, m->size, m->prot, err);
-			close(fd);
-			if (r == 0 || r == -ERANGE)
-				return r;
-		}
-	}
-	r = cpu_view(b, m->pa, m->size, true, &va, &wc, err);
-	if (r < 0)
-		return r;
-	r = rproc_vfio_map_va(d->vfio, m->iova, va, m->size, m->prot, err);
-	munmap(va, (size_t)m->size);
-	return r;
-}
-
-/* iommufd refused PFNMAP memory: move this device to type1 and replay its mappings. */
-static int fall_back_to_type1(struct real_backend *b, struct real_dev *d, const char *reason,
-			      struct rproc_error *err)
-{
-	bool irqs = d->irq_open;
-	int r;
-
-	rproc_log(RPROC_LOG_WARNING, d->core, "iommu", -EFAULT,
-		  "%s: falling back from iommufd to vfio-type1 for this device: %s", d->device,
-		  reason);
-	d->fell_back = true;
-	if (irqs)
-		for (int i = 0; i < RPROC_IRQ_COUNT; i++)
-			if (d->irq_src[i] == IRQ_VFIO)
-				rproc_vfio_irq_set_eventfd(rproc_vfio_device_fd(d->vfio),
-							   (uint32_t)i, -1);
-	rproc_vfio_close(d->vfio);
-	d->vfio = NULL;
-	r = dev_open_vfio(b, d, RPROC_VFIO_TYPE1, err);
-	if (r < 0)
-		return rproc_err_prefix(err, r, "type1 fallback");
-	for (size_t i = 0; i < d->n_maps; i++) {
-		r = map_one(b, d, &d->maps[i], err);
-		if (r < 0)
-			return rproc_err_prefix(err, r, "type1 fallback, re-mapping 0x%" PRIx64,
-						d->maps[i].iova);
-	}
-	/* The eventfds stay; the triggers move to the new device fd. */
-	for (int i = 0; irqs && i < RPROC_IRQ_COUNT; i++)
-		if (d->irq_src[i] == IRQ_VFIO &&
-		    rproc_vfio_irq_set_eventfd(rproc_vfio_device_fd(d->vfio), (uint32_t)i,
-					       d->irq_fd[i]) < 0)
-			rproc_log(RPROC_LOG_WARNING, d->core, "irq", -errno,
-				  "%s: %s lost in the type1 fallback", d->device, irq_names[i]);
-	return 0;
-}
-
-static int track(struct real_dev *d, const struct real_map *m)
-{
-	if (d->n_maps == d->cap_maps) {
-		size_t cap = d->cap_maps ? d->cap_maps * 2 : 8;
-		struct real_map *n = reallocarray(d->maps, cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		d->maps = n;
-		d->cap_maps = cap;
-	}
-	d->maps[d->n_maps++] = *m;
-	return 0;
-}
-
-static int iommu_map(void *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
-{
-	struct real_dev *d = dom;
-	struct real_backend *b = d->b;
-	struct real_map m = { .iova = iova, .pa = pa, .size = size, .prot = prot };
-	struct rproc_error err = { 0 };
-	int r;
-
-	if (!d->vfio)
-		return -ENODEV;
-	/* A carveout outside the usable ranges is a configuration error, not a kernel one:
-	 * say which ranges exist before touching anything (§7.0 step 7). */
-	r = rproc_vfio_check_range(d->vfio, iova, size, &err);
-	if (r < 0)
-		goto fail;
-	r = map_one(b, d, &m, &err);
-	if (r == -EFAULT && rproc_vfio_kind(d->vfio) == RPROC_VFIO_IOMMUFD &&
-	    b->cfg.iommu == RPROC_REAL_IOMMU_AUTO) {
-		char reason[RPROC_ERROR_MAX];
-
-		snprintf(reason, sizeof(reason), "%s", err.msg);
-		memset(&err, 0, sizeof(err));
-		r = fall_back_to_type1(b, d, reason, &err);
-		if (r == 0)
-			r = map_one(b, d, &m, &err);
-	} else if (r == -EFAULT && rproc_vfio_kind(d->vfio) == RPROC_VFIO_IOMMUFD) {
-		rproc_err_prefix(&err, r, "IOMMU=iommufd is forced; set it to auto or vfio-type1");
-	}
-	if (r < 0)
-		goto fail;
-	r = track(d, &m);
-	if (r < 0) {
-		rproc_vfio_unmap(d->vfio, iova, size, NULL);
-		return r;
-	}
-	return 0;
-fail:
-	rproc_log(RPROC_LOG_ERR, d->core, "iommu", r, "%s", err.msg);
-	return r;
-}
-
-static int iommu_unmap(void *dom, uint64_t iova, uint64_t size)
-{
-	struct real_dev *d = dom;
-	struct rproc_error err = { 0 };
-	int r;
-
-	if (!d->vfio)
-		return -ENODEV;
-	r = rproc_vfio_unmap(d->vfio, iova, size, &err);
-	if (r < 0) {
-		rproc_log(RPROC_LOG_ERR, d->core, "iommu", r, "%s", err.msg);
-		return r;
-	}
-	for (size_t i = 0; i < d->n_maps; i++)
-		if (d->maps[i].iova == iova && d->maps[i].size == size) {
-			d->maps[i] = d->maps[--d->n_maps];
-			break;
-		}
-	return 0;
-}
-
-static void irq_release(struct real_dev *d, bool keep);
-
-/* @keep: leave the kernel state to the fd store's copies (only close our fds). */
-static void dev_free(struct real_dev *d, bool keep)
-{
-	irq_release(d, keep);
-	if (keep)
-		rproc_vfio_release(d->vfio);
-	else
-		rproc_vfio_close(d->vfio);
-	free(d->maps);
-	free(d);
-}
-
-static void iommu_close(void *dom)
-{
-	struct real_dev *d = dom;
-	struct real_backend *b = d->b;
-
-	/* Once copies of the fds sit in the fd store, a core the daemon lets go (it may still
-	 * be running, or a new daemon may take it over) keeps its context: park it, so a later
-	 * open reuses it instead of finding the group busy with the stored copy. */
-	if (b->exported)
-		return;
-	pthread_mutex_lock(&b->lock);
-	for (struct real_dev **p = &b->devs; *p; p = &(*p)->next)
-		if (*p == d) {
-			*p = d->next;
-			break;
-		}
-	pthread_mutex_unlock(&b->lock);
-	dev_free(d, false);
-}
-
-static const struct rproc_iommu_ops real_iommu_ops = {
-	.open = iommu_open,
-	.iova_ranges = iommu_iova_ranges,
-	.map = iommu_map,
-	.unmap = iommu_unmap,
-	.close = iommu_close,
-};
-
-/* ---- interrupts --------------------------------------------------------------------------- */
-
-/* rproc_irq and the shim's QCOM_SCM_SHIM_IRQ_* share one order, that of the DT's
- * interrupt-names (§3.3), which is also the vfio-platform IRQ index (§5.4). */
-static_assert(QCOM_SCM_SHIM_IRQ_WDOG == RPROC_IRQ_WDOG && QCOM_SCM_SHIM_IRQ_FATAL == RPROC_IRQ_FATAL &&
-		      QCOM_SCM_SHIM_IRQ_READY == RPROC_IRQ_READY &&
-		      QCOM_SCM_SHIM_IRQ_HANDOVER == RPROC_IRQ_HANDOVER &&
-		      QCOM_SCM_SHIM_IRQ_STOP_ACK == RPROC_IRQ_STOP_ACK,
-	      "irq order");
-
-static void irq_release(struct real_dev *d, bool keep)
-{
-	struct real_backend *b = d->b;
-
-	if (!d->irq_open)
-		return;
-	for (int i = 0; i < RPROC_IRQ_COUNT; i++) {
-		if (keep)
-			; /* the registrations live on with the stored fds */
-		else if (d->irq_src[i] == IRQ_VFIO && d->vfio)
-			rproc_vfio_irq_set_eventfd(rproc_vfio_device_fd(d->vfio), (uint32_t)i, -1);
-		else if (d->irq_src[i] == IRQ_SHIM)
-			rproc_shim_set_irq(b->shim, d->device, (uint32_t)i, -1);
-		if (d->irq_fd[i] >= 0)
-			close(d->irq_fd[i]);
-		d->irq_fd[i] = -1;
-		d->irq_src[i] = IRQ_NONE;
-	}
-	d->irq_open = false;
-}
-
-static int new_eventfd(void)
-{
-	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int irq_from_vfio(struct real_dev *d, int i)
-{
-	struct rproc_vfio_irq_info info;
-	int devfd = rproc_vfio_device_fd(d->vfio);
-	int fd, r;
-
-	if (devfd < 0 || rproc_vfio_irq_info(devfd, (uint32_t)i, &info) < 0 ||
-	    !(info.flags & VFIO_IRQ_INFO_EVENTFD) || !info.count)
-		return -ENOENT;
-	fd = new_eventfd();
-	if (fd < 0)
-		return fd;
-	r = rproc_vfio_irq_set_eventfd(devfd, (uint32_t)i, fd);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	d->irq_fd[i] = fd;
-	d->irq_src[i] = IRQ_VFIO;
-	d->irq_automasked[i] = info.flags & VFIO_IRQ_INFO_AUTOMASKED;
-	return 0;
-}
-
-static int irq_from_shim(struct real_dev *d, int i)
-{
-	int fd = new_eventfd(), r;
-
-	if (fd < 0)
-		return fd;
-	r = rproc_shim_set_irq(d->b->shim, d->device, (uint32_t)i, fd);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	d->irq_fd[i] = fd;
-	d->irq_src[i] = IRQ_SHIM;
-	return 0;
-}
-
-static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_COUNT])
-{
-	struct real_backend *b = ctx;
-	struct real_dev *d;
-	void *dom;
-	char missing[128] = "";
-	int r;
-
-	r = iommu_open(b, desc, &dom);
-	if (r < 0)
-		return r;
-	d = dom;
-	if (!d->irq_open) {
-		for (int i = 0; i < RPROC_IRQ_COUNT; i++) {
-			char name[64];
-
-			/* Registered on the kept device/shim file: still armed. */
-			for (int src = IRQ_VFIO; src <= IRQ_SHIM && d->irq_fd[i] < 0; src++) {
-				snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device,
-					 irq_names[i], irq_src_names[src]);
-				d->irq_fd[i] = claim_adopted(b, name);
-				if (d->irq_fd[i] >= 0)
-					d->irq_src[i] = (enum irq_src)src;
-			}
-			if (d->irq_src[i] == IRQ_VFIO) {
-				struct rproc_vfio_irq_info info;
-
-				if (rproc_vfio_irq_info(rproc_vfio_device_fd(d->vfio), (uint32_t)i,
-							&info) == 0)
-					d->irq_automasked[i] = info.flags & VFIO_IRQ_INFO_AUTOMASKED;
-			}
-			if (d->irq_fd[i] >= 0)
-				continue;
-			/* wdog is a GIC line vfio-platform can deliver; the SMP2P bits cannot
-			 * come through vfio-platform (nested-threaded irqchip, §5.4) and come
-			 * from the shim, with vfio as the last resort. */
-			if (i == RPROC_IRQ_WDOG)
-				r = irq_from_vfio(d, i) == 0 ? 0 : irq_from_shim(d, i);
-			else
-				r = irq_from_shim(d, i) == 0 ? 0 : irq_from_vfio(d, i);
-			if (r < 0)
-				snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
-					 "%s%s", missing[0] ? ", " : "", irq_names[i]);
-		}
-		d->irq_open = true;
-		if (missing[0])
-			rproc_log(RPROC_LOG_WARNING, d->core, "irq", 0,
-				  "%s: no source for %s (shim without SMP2P/wdog support, and "
-				  "vfio-platform does not deliver them)", d->device, missing);
-	}
-	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
-		fds[i] = d->irq_fd[i];
-	return 0;
-}
-
-static int irq_ack(void *ctx, const struct rproc_desc *desc, enum rproc_irq irq)
-{
-	struct real_dev *d = dev_find(ctx, desc->device);
-	uint64_t v;
-
-	if (!d || (unsigned int)irq >= RPROC_IRQ_COUNT || d->irq_fd[irq] < 0)
-		return -ENOENT;
-	if (read(d->irq_fd[irq], &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return -errno;
-	/* Level interrupts come masked (AUTOMASKED): re-enable after consuming. */
-	if (d->irq_src[irq] == IRQ_VFIO && d->irq_automasked[irq])
-		return rproc_vfio_irq_unmask(rproc_vfio_device_fd(d->vfio), (uint32_t)irq);
-	return 0;
-}
-
-static void irq_close(void *ctx, const struct rproc_desc *desc)
-{
-	struct real_backend *b = ctx;
-	struct real_dev *d = dev_find(b, desc->device);
-
-	/* Parked like the IOMMU context (see iommu_close): the stored eventfds stay armed. */
-	if (d && !b->exported)
-		irq_release(d, false);
-}
-
-static const struct rproc_irq_ops real_irq_ops = {
-	.open = irq_open,
-	.ack = irq_ack,
-	.close = irq_close,
 };
 
 /* ---- PAS: degrade where the shim lacks an optional capability ------------------------------ */
@@ -751,8 +234,8 @@ static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out
 		for (int i = 0; i < RPROC_IRQ_COUNT && !r; i++) {
 			char name[64];
 
-			snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device, irq_names[i],
-				 irq_src_names[d->irq_src[i]]);
+			snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device, real_irq_names[i],
+				 real_irq_src_names[d->irq_src[i]]);
 			r = add_fd(out, max, n, d->irq_fd[i], name);
 		}
 	}
@@ -822,7 +305,7 @@ static void real_destroy(struct rproc_backend *pub)
 		struct real_dev *d = b->devs;
 
 		b->devs = d->next;
-		dev_free(d, b->exported);
+		real_dev_free(d, b->exported);
 	}
 	for (size_t i = 0; i < b->n_adopted; i++)
 		if (b->adopted[i].fd >= 0)
@@ -912,3 +395,4 @@ int rproc_real_backend_new(const struct rproc_real_config *cfg, struct rproc_bac
 	*out = &b->pub;
 	return 0;
 }
+
