@@ -148,6 +148,53 @@ class Notify:
         self.fds = []
 
 
+class Journal:
+    """A stand-in for journald's native socket: collects the entries rprocd sends."""
+
+    def __init__(self, directory):
+        os.makedirs(directory, exist_ok=True)
+        os.chmod(directory, 0o755)
+        self.dir = directory
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(os.path.join(directory, 'socket'))
+        self.entries = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    @staticmethod
+    def parse(data):
+        entry, i = {}, 0
+        while i < len(data):
+            nl = data.index(b'\n', i)
+            line = data[i:nl]
+            if b'=' in line:
+                k, v = line.split(b'=', 1)
+                i = nl + 1
+            else:  # binary-safe form: KEY\n<le64 size><bytes>\n
+                k = line
+                size = int.from_bytes(data[nl + 1:nl + 9], 'little')
+                v = data[nl + 9:nl + 9 + size]
+                i = nl + 9 + size + 1
+            entry[k.decode()] = v.decode(errors='replace')
+        return entry
+
+    def _run(self):
+        while True:
+            try:
+                data = self.sock.recv(1 << 20)
+            except OSError:
+                return
+            with self.lock:
+                self.entries.append(self.parse(data))
+
+    def find(self, **fields):
+        with self.lock:
+            return [e for e in self.entries if all(e.get(k) == v for k, v in fields.items())]
+
+    def close(self):
+        self.sock.close()
+
+
 class Env:
     def __init__(self, name, bus_policy=None):
         self.rprocd = env_path('RPROCD')
@@ -162,6 +209,7 @@ class Env:
         self.bus_proc = None
         self.daemon = None
         self.notify = None
+        self.journal = None
         self.conns = []
         self.make_firmware()
         self.write_config('')
@@ -198,13 +246,23 @@ class Env:
 
     # -- the daemon ----------------------------------------------------------------------
     def daemon_argv(self, extra=()):
+        target = 'journal' if self.journal else 'console'
         argv = [self.rprocd, '--simulate', '--dtb', self.dtb, '--firmware-path', self.fwdir,
-                '--config', self.config, '--log-target', 'console', '--log-level', 'debug']
+                '--config', self.config, '--log-target', target, '--log-level', 'debug']
         argv += list(extra)
         if os.environ.get('RPROCD_TEST_VALGRIND'):
             argv = ['valgrind', '--error-exitcode=99', '--leak-check=full',
                     '--errors-for-leak-kinds=definite,indirect', '--quiet'] + argv
+        if self.journal:
+            # A private mount namespace where /run/systemd/journal is our Journal.
+            argv = ['unshare', '--mount', 'sh', '-c',
+                    'mount -t tmpfs rprocd-test /run && mkdir -p /run/systemd/journal && '
+                    'mount --bind "$0" /run/systemd/journal && exec "$@"',
+                    self.journal.dir] + argv
         return argv
+
+    def use_journal(self):
+        self.journal = Journal(os.path.join(self.dir, 'journal'))
 
     def start_daemon(self, extra=(), wait_ready=True, listen_fds=None, watchdog_usec=None):
         """Start rprocd as the service manager would; returns the index of the first
@@ -337,6 +395,8 @@ class Env:
             rc = self.stop_daemon()
         if self.notify:
             self.notify.close()
+        if self.journal:
+            self.journal.close()
         if self.bus_proc:
             self.bus_proc.terminate()
             self.bus_proc.wait()

@@ -381,6 +381,30 @@ def test_user_bus(env):
     check(states['adsp'] == 'running' and states['cdsp0'] == 'offline', f'states: {states}')
 
 
+def test_journal(env):
+    """Structured journal entries: RPROC=, PAS_ID=, STEP=, ERRNO=; start timings; failures."""
+    if subprocess.run(['unshare', '--mount', 'true']).returncode != 0:
+        print('SKIP: no mount namespaces here')
+        raise SystemExit(77)
+    env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=fail=auth_and_reset@cdsp1:1\n')
+    env.use_journal()
+    env.start_daemon()
+    env.ctl('start', 'adsp', check_rc=0)
+    env.ctl('start', 'cdsp1', check_rc=5)
+    ok = env.journal.find(RPROC='adsp', PAS_ID='1')
+    check(ok, f'entries for adsp with PAS_ID=1: {env.journal.entries[:5]}')
+    timing = [e for e in ok if 'BOOT_TIME_USEC' in e]
+    check(len(timing) == 1, f'one start line with timings: {timing}')
+    for k in ('FIRMWARE_USEC', 'LOAD_USEC', 'AUTH_USEC', 'READY_USEC', 'IMAGE_BYTES'):
+        check(int(timing[0][k]) > 0 or k == 'FIRMWARE_USEC', f'{k} in the start line')
+    check(timing[0]['MESSAGE'].startswith('adsp: running'), timing[0]['MESSAGE'])
+    fail = [e for e in env.journal.find(RPROC='cdsp1', PAS_ID='30', PRIORITY='3')
+            if 'start failed' in e['MESSAGE']]
+    check(len(fail) == 1, f'one failure line for cdsp1: {env.journal.find(RPROC="cdsp1")}')
+    check(fail[0].get('STEP') and fail[0].get('ERRNO'), f'STEP= and ERRNO= on the failure: {fail[0]}')
+    check(fail[0]['MESSAGE'].startswith(f'cdsp1: {fail[0]["STEP"]}: '), fail[0]['MESSAGE'])
+
+
 def test_sigterm(env):
     """SIGTERM: STOPPING=1, exit 0; StopOnExit=yes cores are stopped, others left running."""
     env.write_config('[RemoteProc:adsp]\nStopOnExit=yes\n')
