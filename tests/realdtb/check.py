@@ -128,7 +128,16 @@ def check_lemans(dtb, entries, errors):
             errors.append("lemans %s: device %s" % (name, e["device"]))
         # the carveout, read independently: label -> path (__symbols__) -> reg
         try:
-            path = fdtget(dtb, "/__symbols__", label)
+            try:
+                path = fdtget(dtb, "/__symbols__", label)
+            except ValueError:
+                # built without -@ (Debian before 7.x): the node is named after the label
+                prefix = label[:-len("_mem")].replace("_", "-") + "@"
+                subs = fdtget(dtb, "/reserved-memory", opts=("-l",)).split()
+                match = [n for n in subs if n.startswith(prefix)]
+                if len(match) != 1:
+                    raise ValueError("no unique %s* in /reserved-memory" % prefix)
+                path = "/reserved-memory/" + match[0]
             reg = [int(x, 16) for x in fdtget(dtb, path, "reg", opts=("-t", "x")).split()]
             want = (number(reg[0:2]), number(reg[2:4]))
         except ValueError as ex:
