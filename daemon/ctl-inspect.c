@@ -203,7 +203,7 @@ int ctl_inspect(int argc, char **argv)
 	bool json = false;
 	int c, r, ret = CTL_EXIT_OK;
 
-	optind = 1;
+	optind = 0; /* full reset: the test suite calls this more than once */
 	while ((c = getopt_long(argc, argv, "jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j':
