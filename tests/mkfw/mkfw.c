@@ -30,6 +30,7 @@
 #define F_HASH_NEW 0x02000000u /* newer v6, v7 */
 #define F_RELOC 0x08000000u
 #define F_SHARED (4u << 21)
+#define F_NOTUSED (3u << 21)
 
 #ifndef EM_QDSP6
 #define EM_QDSP6 164
@@ -363,7 +364,7 @@ static void usage(FILE *f)
 		"0x02200000 for v3/v5, 0x02000000 for v6/v7) is phdr 1, or the last phdr for v7;\n"
 		"data segments are PT_LOAD 0x0800000X (relocatable), some with bss (filesz < memsz);\n"
 		"extras: a bss-only PT_LOAD, an empty PT_LOAD (memsz 0), a PT_NOTE (hashed, not\n"
-		"verified), a PT_LOAD with access type SHARED (zero digest).  Hash entries: entry 0 =\n"
+		"verified), PT_LOADs with access type SHARED and NOTUSED (zero digests).  Hash entries: entry 0 =\n"
 		"H(ehdr+phdrs), the hash segment, empty and NOTUSED/SHARED segments all zero, every\n"
 		"other segment H(file bytes).  In the split form .b00 = the headers, .b<hash> = the\n"
 		"hash segment, and a .bNN exists iff p_filesz > 0.\n\n"
@@ -611,6 +612,11 @@ int main(int argc, char **argv)
 		segs[n++] = (struct seg){.type = PT_LOAD, .flags = 6 | rf | F_SHARED,
 					 .paddr = cursor, .vaddr = cursor, .filesz = 200,
 					 .memsz = PAGE, .align = PAGE};
+		cursor += PAGE;
+		/* access type NOTUSED, as in a boot-chain image (0x01600006): zero digest too */
+		segs[n++] = (struct seg){.type = PT_LOAD, .flags = 6 | rf | F_NOTUSED,
+					 .paddr = cursor, .vaddr = cursor, .filesz = 8, .memsz = 8,
+					 .align = 8};
 		cursor += PAGE;
 	}
 	if (o.version == 7)

@@ -860,6 +860,43 @@ static void test_files_change(void **state)
 	tfw_rmtree(dir);
 }
 
+/* mkfw is deterministic: the same options give the same bytes, another seed other bytes */
+static void test_mkfw_deterministic(void **state)
+{
+	char *dir = tfw_tmpdir(), *a = NULL, *b = NULL;
+	json_object *da, *db;
+	uint8_t *fa, *fb;
+	size_t la, lb;
+
+	assert_true(asprintf(&a, "%s/a.mbn", dir) > 0);
+	assert_true(asprintf(&b, "%s/b.mbn", dir) > 0);
+	da = tfw_mkfw(a, "--seed 77 --mbn-version 7");
+	db = tfw_mkfw(b, "--seed 77 --mbn-version 7");
+	assert_non_null(da);
+	assert_non_null(db);
+	fa = tfw_read(a, &la);
+	fb = tfw_read(b, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(fa, fb, la);
+	free(fb);
+	json_object_put(db);
+	db = tfw_mkfw(b, "--seed 78 --mbn-version 7");
+	assert_non_null(db);
+	fb = tfw_read(b, &lb);
+	assert_true(la != lb || memcmp(fa, fb, la));
+	free(fa);
+	free(fb);
+	json_object_put(da);
+	json_object_put(db);
+	/* bad options are refused */
+	assert_null(tfw_mkfw(a, "--mbn-version 4"));
+	assert_null(tfw_mkfw(a, "--bad nonsense"));
+	assert_null(tfw_mkfw(a, "--form mbn --bad missing-bnn"));
+	free(a);
+	free(b);
+	tfw_rmtree(dir);
+}
+
 static void test_open_errors(void **state)
 {
 	char *dir = tfw_tmpdir(), *path = NULL;
@@ -888,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_files_change),
+		cmocka_unit_test(test_mkfw_deterministic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
