@@ -83,11 +83,24 @@ static void core_log_start_ok(struct core *c)
 		   t->firmware_us, t->load_us, t->auth_us, t->ready_us);
 }
 
+/* The last error without a leading "<step>: " (the step is named separately). */
+static const char *core_error_text(const struct core *c)
+{
+	const char *e = c->info.last_error, *step = c->info.last_error_step;
+	size_t n = strlen(step);
+
+	if (!e[0])
+		return "unknown error";
+	if (n && !strncmp(e, step, n) && e[n] == ':' && e[n + 1] == ' ')
+		return e + n + 2;
+	return e;
+}
+
 static void core_failure_message(struct core *c, char *buf, size_t len)
 {
 	if (c->info.last_error_step[0])
 		snprintf(buf, len, "%s: %s: %s", c->name, c->info.last_error_step,
-			 c->info.last_error[0] ? c->info.last_error : "failed");
+			 core_error_text(c));
 	else
 		snprintf(buf, len, "%s: %s", c->name,
 			 c->info.last_error[0] ? c->info.last_error : "start failed");
@@ -124,19 +137,21 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 {
 	char msg[RPROC_ERROR_MAX];
 
+	/*
+	 * Events can coalesce (a fast start may go from offline to running between two looks),
+	 * so compare with the state last published, not with the one expected before it.
+	 */
 	if (s == RPROC_RUNNING) {
-		if (old == RPROC_STARTING)
-			core_log_start_ok(c);
+		core_log_start_ok(c);
 		waiters_reply(&c->start_waiters, NULL, NULL);
 		return;
 	}
-	if (s == RPROC_FAILED && old == RPROC_STARTING) {
-		core_failure_message(c, msg, sizeof(msg));
+	if (s == RPROC_FAILED)
 		log_full(RPROC_LOG_ERR, c->name,
 			 c->info.last_error_step[0] ? c->info.last_error_step : NULL,
-			 c->info.last_errno, "start failed: %s",
-			 c->info.last_error[0] ? c->info.last_error : "unknown error");
-	}
+			 c->info.last_errno, "%s: %s",
+			 old == RPROC_CRASHED ? "recovery gave up" : "start failed",
+			 core_error_text(c));
 	if (s == RPROC_CRASHED)
 		log_full(RPROC_LOG_WARNING, c->name, "crash", 0, "crashed: %s",
 			 c->info.last_crash_reason[0] ? c->info.last_crash_reason : "unknown reason");

@@ -93,15 +93,27 @@ void log_set_pas_lookup(log_pas_lookup_fn fn, void *userdata)
 
 #define LOG_MAX_FIELDS 16
 
+/* Does @msg already begin with "@prefix: "?  (librproc's messages often name their step.) */
+static bool has_prefix(const char *msg, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(msg, prefix, n) && msg[n] == ':' && msg[n + 1] == ' ';
+}
+
 static void log_emit(int level, const char *core, const char *step, int err,
 		     const char *const *fields, const char *msg)
 {
 	if (level > max_level)
 		return;
+	if (core && has_prefix(msg, core))
+		msg += strlen(core) + 2;
+	/* the STEP= field keeps the step; only the text drops the repetition */
+	const char *step_text = step && !has_prefix(msg, step) ? step : NULL;
 
 	if (!use_journal) {
 		fprintf(stderr, "rprocd: %s%s%s%s%s", core ? core : "", core ? ": " : "",
-			step ? step : "", step ? ": " : "", msg);
+			step_text ? step_text : "", step_text ? ": " : "", msg);
 		if (err < 0 && !strstr(msg, strerror(-err)))
 			fprintf(stderr, " (%s)", strerror(-err));
 		fputc('\n', stderr);
@@ -120,8 +132,8 @@ static void log_emit(int level, const char *core, const char *step, int err,
 		iov[n++] = (struct iovec){ .iov_base = buf, .iov_len = (size_t)_l };               \
 	} while (0)
 
-	if (core && step)
-		ADD(f_msg, "MESSAGE=%s: %s: %s", core, step, msg);
+	if (core && step_text)
+		ADD(f_msg, "MESSAGE=%s: %s: %s", core, step_text, msg);
 	else if (core)
 		ADD(f_msg, "MESSAGE=%s: %s", core, msg);
 	else

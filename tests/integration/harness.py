@@ -191,6 +191,16 @@ class Journal:
         with self.lock:
             return [e for e in self.entries if all(e.get(k) == v for k, v in fields.items())]
 
+    def wait(self, pred, timeout=TIMEOUT):
+        """Entries matching @pred, waiting until there is at least one."""
+        end = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                found = [e for e in self.entries if pred(e)]
+            if found or time.monotonic() > end:
+                return found
+            time.sleep(0.02)
+
     def close(self):
         self.sock.close()
 

@@ -391,18 +391,19 @@ def test_journal(env):
     env.start_daemon()
     env.ctl('start', 'adsp', check_rc=0)
     env.ctl('start', 'cdsp1', check_rc=5)
-    ok = env.journal.find(RPROC='adsp', PAS_ID='1')
-    check(ok, f'entries for adsp with PAS_ID=1: {env.journal.entries[:5]}')
-    timing = [e for e in ok if 'BOOT_TIME_USEC' in e]
+    timing = env.journal.wait(lambda e: e.get('RPROC') == 'adsp' and 'BOOT_TIME_USEC' in e)
+    check(all(e.get('PAS_ID') == '1' for e in env.journal.find(RPROC='adsp')),
+          'PAS_ID=1 on every adsp entry')
     check(len(timing) == 1, f'one start line with timings: {timing}')
     for k in ('FIRMWARE_USEC', 'LOAD_USEC', 'AUTH_USEC', 'READY_USEC', 'IMAGE_BYTES'):
         check(int(timing[0][k]) > 0 or k == 'FIRMWARE_USEC', f'{k} in the start line')
     check(timing[0]['MESSAGE'].startswith('adsp: running'), timing[0]['MESSAGE'])
-    fail = [e for e in env.journal.find(RPROC='cdsp1', PAS_ID='30', PRIORITY='3')
-            if 'start failed' in e['MESSAGE']]
+    fail = env.journal.wait(lambda e: e.get('RPROC') == 'cdsp1' and e.get('PAS_ID') == '30' and
+                            e.get('PRIORITY') == '3' and 'start failed' in e['MESSAGE'])
     check(len(fail) == 1, f'one failure line for cdsp1: {env.journal.find(RPROC="cdsp1")}')
     check(fail[0].get('STEP') and fail[0].get('ERRNO'), f'STEP= and ERRNO= on the failure: {fail[0]}')
     check(fail[0]['MESSAGE'].startswith(f'cdsp1: {fail[0]["STEP"]}: '), fail[0]['MESSAGE'])
+    check(f'{fail[0]["STEP"]}: {fail[0]["STEP"]}:' not in fail[0]['MESSAGE'], 'step named once')
 
 
 def test_sigterm(env):
