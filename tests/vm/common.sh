@@ -180,7 +180,13 @@ vm_debian_kernel() {
 	VM_KROOT=$dir/$(basename "$deb" .deb)
 	if [ ! -d "$VM_KROOT/boot" ]; then
 		rm -rf "$VM_KROOT.tmp" && mkdir -p "$VM_KROOT.tmp"
-		dpkg -x "$deb" "$VM_KROOT.tmp"
+		# only the kernel and the module trees the guest loads from (VFIO, irqbypass,
+		# IOMMU drivers): a tenth of the 400 MB, and a quick depmod
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$VM_KROOT.tmp" --wildcards \
+			'./boot/*' './lib/modules/*/modules.order' './lib/modules/*/modules.builtin*' \
+			'./lib/modules/*/kernel/drivers/vfio/*' './lib/modules/*/kernel/virt/*' \
+			'./lib/modules/*/kernel/drivers/iommu/*' 2>/dev/null
+		[ -d "$VM_KROOT.tmp/boot" ] || { vm_log "cannot unpack $deb"; return 1; }
 		VM_KVER=$(ls "$VM_KROOT.tmp/lib/modules" | head -1)
 		# the .deb ships no modules.dep
 		depmod -b "$VM_KROOT.tmp" "$VM_KVER"

@@ -34,10 +34,14 @@ mkdir -p "$work"
 t_all=$(vm_now)
 
 command -v dpkg >/dev/null || vm_skip "not a Debian system (no dpkg): the VM tier needs Debian's packages"
-vm_need_pkgs cpio kmod xz-utils zstd gzip gcc libc6-dev libssl-dev
+pkgs=(cpio kmod xz-utils zstd gzip gcc libc6-dev libssl-dev busybox-static)
 for a in "${arches[@]}"; do
 	vm_arch "$a" || exit 2
-	vm_need_pkgs "${VM_PKGS[@]}"
+	pkgs+=("${VM_PKGS[@]}")
+done
+vm_need_pkgs "${pkgs[@]}" # one apt-get run: each costs seconds of dpkg overhead
+for a in "${arches[@]}"; do
+	vm_arch "$a"
 	vm_qemu_usable || vm_skip "$VM_QEMU cannot start a TCG machine here"
 done
 
@@ -60,8 +64,11 @@ run_arch() {
 	vm_arch "$a"
 	t0=$(vm_now)
 	rm -f "$out/prepare-failed" "$out/console.log"
-	if ! vm_debian_kernel "$RPROCD_VM_CACHE/kernels" || ! bb=$(vm_busybox "$RPROCD_VM_CACHE") ||
-		! vm_crypto "$RPROCD_VM_CACHE" || ! vm_build_guest "$SRC" "$out/vm-test"; then
+	step() { vm_log "$a: $1 at $((($(vm_now) - t0) / 1000)).$((($(vm_now) - t0) % 1000 / 100)) s"; }
+	if ! vm_debian_kernel "$RPROCD_VM_CACHE/kernels" || ! step kernel ||
+		! bb=$(vm_busybox "$RPROCD_VM_CACHE") || ! step busybox ||
+		! vm_crypto "$RPROCD_VM_CACHE" || ! step libcrypto ||
+		! vm_build_guest "$SRC" "$out/vm-test" || ! step "guest test built"; then
 		touch "$out/prepare-failed"
 		return 1
 	fi
