@@ -670,6 +670,15 @@ static int dt_check_blob(const void *blob, size_t len, struct rproc_error *err)
 	ret = fdt_check_header(blob);
 	if (ret)
 		return rproc_err(err, -EINVAL, "device tree header invalid: %s", fdt_strerror(ret));
+	/*
+	 * Versions before 16 (full paths as node names, no size_dt_struct) are pre-2005 and not
+	 * what any kernel or dtc emits today; libfdt 1.6.1's fdt_check_full() dereferences NULL
+	 * on some of them (found by tests/fuzz/fuzz-dt), so they are refused up front.
+	 */
+	if (fdt_version(blob) < 16)
+		return rproc_err(err, -EINVAL,
+				 "device tree version %u is not supported (16 or later needed)",
+				 fdt_version(blob));
 	if (fdt_totalsize(blob) > len)
 		return rproc_err(err, -EINVAL,
 				 "device tree truncated: its header says %u bytes, only %zu present",

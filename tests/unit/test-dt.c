@@ -780,6 +780,12 @@ static void test_bad_blob(void **state)
 	h->version = cpu_to_fdt32(1);
 	EXPECT_FAIL(copy, len, -EINVAL, "header");
 
+	/* Pre-16 layouts are refused before libfdt walks them. */
+	memcpy(copy, blob, len);
+	h->version = cpu_to_fdt32(4);
+	h->last_comp_version = cpu_to_fdt32(2);
+	EXPECT_FAIL(copy, len, -EINVAL, "version 4");
+
 	memcpy(copy, blob, len);
 	h->off_dt_struct = cpu_to_fdt32((uint32_t)len + 16);
 	EXPECT_FAIL(copy, len, -EINVAL, "header");
