@@ -96,6 +96,38 @@ def test_concurrent_start(env):
           'Start() on a running core')
 
 
+def test_bus_during_boot(env):
+    """READY=1 comes once the starts are begun; the bus answers while the cores boot."""
+    env.write_config('[Daemon]\nSimulationConfig=ready_delay_ms=3000\n')
+    env.start_daemon()
+    conn = env.conn()
+    d = env.describe(conn)
+    states = {r['name']: r['state'] for r in d['rprocs']}
+    check(all(s == 'starting' for s in states.values()), f'all still booting: {states}')
+    p = env.ctl('status', '--json', 'adsp', check_rc=0)
+    check(json.loads(p.stdout)['rprocs'][0]['phase'] != '', 'a phase while booting')
+    all_running(env, conn)
+
+
+def test_progress(env):
+    """rprocctl start on a terminal shows phases, sizes and timings as they happen."""
+    env.write_config(NO_AUTOSTART)
+    env.start_daemon()
+    p = subprocess.run(['script', '-qefc', f'{env.rprocctl} start adsp cdsp0', '/dev/null'],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    out = p.stdout.replace('\r', '')
+    check(p.returncode == 0, f'exit {p.returncode}: {out}')
+    lines = [l for l in out.splitlines() if l.startswith('adsp ')]
+    check(any('state: starting' in l for l in lines) or any('state: running' in l for l in lines),
+          f'state lines: {out}')
+    check(any(l.split()[1].startswith('+') and l.split()[1].endswith('s') for l in lines),
+          f'elapsed time on each line: {lines}')
+    check('adsp: running (boot ' in out and 'cdsp0: running (boot ' in out, f'summaries: {out}')
+    check('MiB loaded' in out or 'KiB loaded' in out, f'sizes: {out}')
+    p = env.ctl('start', 'gpdsp0', check_rc=0)  # not a terminal: one line
+    check(p.stdout.count('\n') == 1 and p.stdout.startswith('gpdsp0: running'), p.stdout)
+
+
 def test_stop_restart(env):
     env.start_daemon()
     conn = env.conn()
