@@ -130,12 +130,15 @@ static void print_rproc(const struct rproc_dt_rproc *r)
 	const char *fw[RPROC_DT_MAX_FW + 1];
 	char b1[32], b2[64];
 	unsigned int nfw;
-	bool fw_dt;
+	bool fw_dt, show_status;
 
 	printf("%s\n", r->name);
+	/* The status string only when it says more than enabled/disabled ("fail", "reserved"). */
+	show_status = strcmp(r->status, "okay") && strcmp(r->status, "ok") &&
+		      strcmp(r->status, "disabled");
 	printf(LABEL "%s%s%s%s\n", "State:", r->enabled ? "enabled" : "disabled",
-	       strcmp(r->status, "okay") ? " (status \"" : "", strcmp(r->status, "okay") ? r->status : "",
-	       strcmp(r->status, "okay") ? "\")" : "");
+	       show_status ? " (status \"" : "", show_status ? r->status : "",
+	       show_status ? "\")" : "");
 	printf(LABEL "%s", "Compatible:", r->compatible);
 	if (r->soc && strcmp(r->soc->compatible, r->compatible))
 		printf(" (SoC data of %s)", r->soc->compatible);
