@@ -282,13 +282,15 @@ int rproc_coredump_write(struct rproc_backend *b, const char *dir, const char *c
 		goto nomem;
 	if (incl < n || unreadable) {
 		snprintf(text, sizeof(text),
-			 "%zu of %zu segments written (size limit %llu bytes), %zu unreadable", incl, n,
-			 (unsigned long long)max, unreadable);
+			 "%zu of %zu segments written (size limit %llu bytes), %zu unreadable",
+			 incl, n, (unsigned long long)max, unreadable);
 		if (note_add(&nt, RPROC_NOTE_TRUNCATED, text) < 0)
 			goto nomem;
 		rproc_log(RPROC_LOG_NOTICE, core, "coredump", 0, "%s", text);
 	}
-	ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off, .p_filesz = nt.len, .p_align = 4 };
+	ph[0] = (Elf64_Phdr){
+		.p_type = PT_NOTE, .p_offset = off, .p_filesz = nt.len, .p_align = 4
+	};
 	e = write_all(fd, nt.buf, nt.len, (off_t)off);
 	free(nt.buf);
 	nt.buf = NULL;

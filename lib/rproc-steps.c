@@ -95,7 +95,8 @@ static int do_shutdown(struct rproc *r, struct rproc_img *im)
 			return 0;
 		}
 		rproc_log(RPROC_LOG_WARNING, r->d.name, "shutdown", e < 0 ? e : -EIO,
-			  "SHUTDOWN(PAS %u) returned %d (try %u of %u)", im->pas_id, e, t + 1, tries);
+			  "SHUTDOWN(PAS %u) returned %d (try %u of %u)", im->pas_id, e, t + 1,
+			  tries);
 	}
 	return e < 0 ? e : -EIO;
 }
@@ -172,8 +173,8 @@ static int do_bridge_delete(struct rproc *r, uint64_t handle)
 		if (!e)
 			return 0;
 		rproc_log(RPROC_LOG_WARNING, r->d.name, "auth-and-reset", e < 0 ? e : -EIO,
-			  "SHM bridge delete (handle 0x%llx) returned %d", (unsigned long long)handle,
-			  e);
+			  "SHM bridge delete (handle 0x%llx) returned %d",
+			  (unsigned long long)handle, e);
 	}
 	return e < 0 ? e : -EIO;
 }
@@ -268,8 +269,9 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 
 		e = neg(r->b->iommu->map(r->dom, m->da, m->pa, m->len, m->flags));
 		if (e < 0) {
-			rproc_err(err, e, "cannot map devmem \"%s\" da 0x%llx -> pa 0x%llx (0x%llx bytes, "
-					  "flags 0x%x): %s",
+			rproc_err(err, e,
+				  "cannot map devmem \"%s\" da 0x%llx -> pa 0x%llx (0x%llx bytes, "
+				  "flags 0x%x): %s",
 				  m->name, (unsigned long long)m->da, (unsigned long long)m->pa,
 				  (unsigned long long)m->len, m->flags, strerror(-e));
 			undo_rsc_table(r);
@@ -462,11 +464,12 @@ static int step_iommu_map(struct rproc *r, struct rproc_error *err)
 						      (unsigned long long)r->ranges[i].start,
 						      (unsigned long long)r->ranges[i].last);
 			undo_iommu_map(r);
-			return rproc_err(err, -ERANGE,
-					 "carveout %s [0x%llx, +0x%llx) is not inside the usable IOVA "
-					 "ranges of %s (%s): IOVA == PA is impossible",
-					 im->co->node, (unsigned long long)im->co->base,
-					 (unsigned long long)im->co->size, r->d.device, list);
+			return rproc_err(
+			    err, -ERANGE,
+			    "carveout %s [0x%llx, +0x%llx) is not inside the usable IOVA "
+			    "ranges of %s (%s): IOVA == PA is impossible",
+			    im->co->node, (unsigned long long)im->co->base,
+			    (unsigned long long)im->co->size, r->d.device, list);
 		}
 		e = neg(r->b->iommu->map(r->dom, im->co->base, im->co->base, im->co->size,
 					 RPROC_IOMMU_READ | RPROC_IOMMU_WRITE));
@@ -654,8 +657,9 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 		int n;
 
 		if (now >= end) {
-			ret = rproc_err(err, -ETIMEDOUT, "no stop-ack within %u ms; stopping anyway",
-					r->cfg->stop_timeout_ms);
+			ret =
+			    rproc_err(err, -ETIMEDOUT, "no stop-ack within %u ms; stopping anyway",
+				      r->cfg->stop_timeout_ms);
 			break;
 		}
 		n = poll(p, p[0].fd >= 0 ? 4 : 0, (int)((end - now + 999) / 1000));

@@ -407,7 +407,8 @@ static void handle_crash(struct rproc *r, enum rproc_irq irq)
 	const struct rproc_pas_ops *pas = r->b->pas;
 
 	/* DOMAIN §7.3 step 2: the reason is read first, before anything is torn down. */
-	if (pas->crash_reason && pas->crash_reason(r->b->pas_ctx, &r->d, reason, sizeof(reason)) < 0)
+	if (pas->crash_reason &&
+	    pas->crash_reason(r->b->pas_ctx, &r->d, reason, sizeof(reason)) < 0)
 		reason[0] = 0;
 	if (!reason[0])
 		snprintf(reason, sizeof(reason), "%s",
@@ -448,7 +449,8 @@ static void handle_irqs(struct rproc *r)
 		if (r->proxy_voted && r->b->pas->proxy_unvote &&
 		    r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d) == 0)
 			r->proxy_voted = false;
-		rproc_log(RPROC_LOG_DEBUG, r->d.name, "handover", 0, "handover: proxy votes dropped");
+		rproc_log(RPROC_LOG_DEBUG, r->d.name, "handover", 0,
+			  "handover: proxy votes dropped");
 	}
 	if (fired[RPROC_IRQ_WDOG])
 		handle_crash(r, RPROC_IRQ_WDOG);
@@ -581,7 +583,8 @@ int rproc_set_firmware(struct rproc *r, const char *name, struct rproc_error *er
 	int e;
 
 	if (s != RPROC_OFFLINE && s != RPROC_FAILED)
-		return rproc_err(err, -EBUSY, "%s: the firmware can change only while offline (now %s)",
+		return rproc_err(err, -EBUSY,
+				 "%s: the firmware can change only while offline (now %s)",
 				 r->d.name, rproc_state_name(s));
 	e = rproc_fw_name_valid(name, err);
 	if (e < 0)
@@ -693,9 +696,10 @@ void rproc_free(struct rproc *r)
 	if (!r)
 		return;
 	if (r->thread_live) {
-		/* The worker undoes what it did when cancelled (a start fails, a stop completes). */
+		/* A cancelled worker undoes its work: a start fails, a stop completes. */
 		if (write(r->cancel_fd, &one, sizeof(one)) < 0)
-			rproc_log(RPROC_LOG_WARNING, r->d.name, NULL, -errno, "cannot cancel the job");
+			rproc_log(RPROC_LOG_WARNING, r->d.name, NULL, -errno,
+				  "cannot cancel the job");
 		pthread_join(r->thread, NULL);
 		r->thread_live = false;
 		if (r->job == JOB_START && r->job_result == 0)
@@ -846,8 +850,8 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 		if (e < 0) {
 			r->info.state = RPROC_OFFLINE;
 			rproc_free(r);
-			return rproc_err(err, e, "%s: cannot re-open the IOMMU context: %s", d->name,
-					 strerror(-e));
+			return rproc_err(err, e, "%s: cannot re-open the IOMMU context: %s",
+					 d->name, strerror(-e));
 		}
 	}
 	r->info.state = st;

@@ -278,26 +278,30 @@ int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool
 		}
 		eq = strchr(key, '=');
 		if (!eq)
-			return rproc_err(err, -EINVAL, "simulator config line %u: expected key=value, got \"%s\"",
+			return rproc_err(err, -EINVAL,
+					 "simulator config line %u: expected key=value, got \"%s\"",
 					 line, key);
 		*eq = 0;
 		val = trim(eq + 1);
 		key = trim(key);
 		r = parse_line(s, c, key, val);
 		if (r == -ENOKEY)
-			return rproc_err(err, -EINVAL, "simulator config line %u: unknown key \"%s\"",
-					 line, key);
+			return rproc_err(err, -EINVAL,
+					 "simulator config line %u: unknown key \"%s\"", line, key);
 		if (r == -ENODEV)
-			return rproc_err(err, -EINVAL,
-					 "simulator config line %u: %s: no such core in the device tree",
-					 line, key);
+			return rproc_err(
+			    err, -EINVAL,
+			    "simulator config line %u: %s: no such core in the device tree", line,
+			    key);
 		if (r == -ENOENT)
-			return rproc_err(err, -EINVAL,
-					 "simulator config line %u: %s: unknown operation (see rproc_sim_ops())",
-					 line, key);
+			return rproc_err(
+			    err, -EINVAL,
+			    "simulator config line %u: %s: unknown operation (see rproc_sim_ops())",
+			    line, key);
 		if (r < 0)
-			return rproc_err(err, -EINVAL, "simulator config line %u: bad value for %s: \"%s\"",
-					 line, key, val);
+			return rproc_err(err, -EINVAL,
+					 "simulator config line %u: bad value for %s: \"%s\"", line,
+					 key, val);
 	}
 	(void)runtime;
 	return 0;

@@ -40,7 +40,8 @@ bool sim_smmu_covers(struct sim *s, unsigned int core, uint64_t iova, uint64_t l
 		for (unsigned int i = 0; i < SIM_MAX_MAPS; i++) {
 			const struct sim_map *m = &s->sh->maps[i];
 
-			if (m->used && m->core == core && pos >= m->iova && pos - m->iova < m->size) {
+			if (m->used && m->core == core && pos >= m->iova &&
+			    pos - m->iova < m->size) {
 				hit = m;
 				break;
 			}
@@ -193,7 +194,8 @@ static int sim_iommu_unmap(void *dom, uint64_t iova, uint64_t size)
 	for (int i = 0; i < SIM_MAX_MAPS; i++) {
 		struct sim_map *m = &s->sh->maps[i];
 
-		if (!m->used || m->core != sd->core || !ranges_overlap(m->iova, m->size, iova, size))
+		if (!m->used || m->core != sd->core ||
+		    !ranges_overlap(m->iova, m->size, iova, size))
 			continue;
 		if (m->iova < iova || m->iova + m->size > iova + size) {
 			r = -EINVAL;

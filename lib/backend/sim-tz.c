@@ -173,8 +173,8 @@ static int auth_check(struct sim *s, struct sim_pas *p, uint64_t *base, uint64_t
 	int bad = -1, r;
 
 	if (p->state == TZ_RUNNING) {
-		rproc_log(RPROC_LOG_ERR, name, "sim", -EBUSY, "TZ: auth_and_reset: PAS %d is running",
-			  p->pas_id);
+		rproc_log(RPROC_LOG_ERR, name, "sim", -EBUSY,
+			  "TZ: auth_and_reset: PAS %d is running", p->pas_id);
 		return -EBUSY;
 	}
 	if (p->state == TZ_IDLE || !p->meta_held) {

@@ -174,10 +174,11 @@ static int sim_mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable,
 		struct sim_pas *pas = &s->sh->pas[i];
 
 		if (pas->state == TZ_RUNNING && &s->sh->regions[pas->region] == reg) {
-			rproc_log(RPROC_LOG_ERR, s->sh->cores[pas->core].name, "sim", -EACCES,
-				  "XPU violation: CPU access to the carveout at 0x%llx while PAS %d "
-				  "runs",
-				  (unsigned long long)reg->base, pas->pas_id);
+			rproc_log(
+			    RPROC_LOG_ERR, s->sh->cores[pas->core].name, "sim", -EACCES,
+			    "XPU violation: CPU access to the carveout at 0x%llx while PAS %d "
+			    "runs",
+			    (unsigned long long)reg->base, pas->pas_id);
 			r = -EACCES;
 			goto out;
 		}
@@ -519,8 +520,9 @@ static int build_layout(const struct rproc_dt *dt, struct sim_shared *sh,
 		}
 		rproc_desc_clear(&d);
 		if (r < 0)
-			return err && err->code ? err->code
-						: rproc_err(err, r, "%s: cannot add PAS ids", c->name);
+			return err && err->code
+				   ? err->code
+				   : rproc_err(err, r, "%s: cannot add PAS ids", c->name);
 		sh->n_cores++;
 	}
 	off = ALIGN_UP((uint64_t)sizeof(*sh), SIM_PAGE);

@@ -98,10 +98,11 @@ static void readelf_check(const char *path)
 		fprintf(stderr, "readelf not installed: structure checked by the test only\n");
 		return;
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "readelf -lnW '%s' 2>&1 | grep -q 'CORE (Core file)' && "
-		 "readelf -lW '%s' 2>&1 | grep -q LOAD && ! readelf -lnW '%s' 2>&1 | grep -qi warning",
-		 path, path, path);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "readelf -lnW '%s' 2>&1 | grep -q 'CORE (Core file)' && "
+	    "readelf -lW '%s' 2>&1 | grep -q LOAD && ! readelf -lnW '%s' 2>&1 | grep -qi warning",
+	    path, path, path);
 	st = system(cmd);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
@@ -147,7 +148,8 @@ static void test_crash_coredump_recovery(void **state)
 	char *dumps = tsim_tmpdir();
 	int i;
 
-	tsim_board_new(&bd, "lemans-el2", "crash=gpdsp1:fatal:200\ncrash_reason=q6 err: assert in dsp_main.c:42",
+	tsim_board_new(&bd, "lemans-el2",
+		       "crash=gpdsp1:fatal:200\ncrash_reason=q6 err: assert in dsp_main.c:42",
 		       "--segments 4 --size 96K");
 	bd.cfg.coredump_dir = dumps;
 	tsim_board_cores(&bd);
@@ -222,7 +224,8 @@ static void test_crash_loop_gives_up(void **state)
 	assert_int_equal(info.crash_count, 3);
 	assert_string_equal(info.last_error_step, "recovery");
 	assert_non_null(strstr(info.last_error, "recovery gave up"));
-	assert_string_equal(info.last_crash_reason, "sim: injected error-fatal in the DSP firmware");
+	assert_string_equal(info.last_crash_reason,
+			    "sim: injected error-fatal in the DSP firmware");
 	assert_true(tsim_log_has("cdsp1", "recovery", "restarting in 40 ms"));
 	assert_true(tsim_log_has("cdsp1", "recovery", "restarting in 80 ms"));
 	assert_int_equal(rproc_sim_calls(bd.b, "auth_and_reset"), 3);
