@@ -11,6 +11,16 @@
  * error is logged and recorded.  Release operations (SHUTDOWN, unmap, bridge delete,
  * metadata release, unvote) are retried before giving up, since leaving them undone leaks
  * TrustZone or SMMU state that only a reboot gives back.
+ *
+ * A second (DTB) image (DOMAIN §1.8) goes through every image step just before the main
+ * one.  The kernel authenticates the DTB image before INIT_IMAGE of the main image and maps
+ * its carveout only afterwards (§3.2); here both carveouts are mapped before either
+ * AUTH_AND_RESET, which the simulated TrustZone requires.  Whether real firmware cares is
+ * unknown (§8.2: no SA8775p driver data uses a DTB image).
+ *
+ * Recovery (DOMAIN §3.1): the IOMMU context and the resource table's DEVMEM mappings stay;
+ * iommu-open and rsc-table do nothing when they already hold them.  A failed start releases
+ * them too, so that a failed core holds nothing.
  */
 #include <errno.h>
 #include <poll.h>
@@ -725,7 +735,6 @@ static int stop_proxy_unvote(struct rproc *r, struct rproc_error *err)
 	int e = 0;
 
 	/* A core that never handed over still has our votes (DOMAIN §3.4 step 5). */
-	for_each_img(r, im) do_meta_release(r, im);
 	if (r->proxy_voted)
 		e = do_unvote(r);
 	return e < 0 ? rproc_err(err, e, "proxy unvote failed") : 0;
