@@ -322,7 +322,7 @@ int fw_parse_headers(const uint8_t *buf, size_t len, uint64_t file_size, enum fw
 			img->max_addr = end;
 		if (s->flags & QCOM_MDT_RELOCATABLE)
 			img->relocatable = true;
-		/* two segments copied over each other cannot both match their digests */
+		/* the kernel would let a later segment overwrite an earlier one: refuse it */
 		for (unsigned int j = 0; j < i; j++) {
 			const struct rproc_fw_segment *o = &img->segs[j];
 
