@@ -287,8 +287,9 @@ vm_crypto() {
 # uses (firmware loader, VFIO layer, /dev/mem provider, errors) and tests/vm/guest.
 vm_build_guest() {
 	local src=$1 out=$2 gen=$2.gen d f
-	local libsrc=(error.c fw.c fw-io.c fw-hash.c backend/vfio.c backend/vfio-type1.c
-		backend/iommufd.c backend/devmem.c)
+	local libsrc=(error.c fw.c fw-io.c fw-hash.c fw-locate.c rsc.c soc.c desc.c rproc.c
+		rproc-steps.c coredump.c backend/vfio.c backend/vfio-type1.c backend/iommufd.c
+		backend/devmem.c)
 	mkdir -p "$gen"
 	# config.h: the UAPI the cross compiler's kernel headers have (meson does this for the host)
 	{
@@ -301,7 +302,7 @@ vm_build_guest() {
 		echo "#define HAVE_VFIO_DEVICE_BIND_IOMMUFD $d"
 	} >"$gen/config.h"
 	for f in "${!libsrc[@]}"; do libsrc[f]=$src/lib/${libsrc[f]}; done
-	local flags=(-std=gnu11 -O2 -static -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
+	local flags=(-std=gnu11 -O2 -static -s -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
 		-Wno-format-truncation -Wno-missing-field-initializers
 		-I"$gen" -I"$src/lib" -I"$src/lib/backend" -I"$src/tests/vm/guest")
 	# rebuilt only when a source, a header or the flags changed (~5 s with static libcrypto)
@@ -312,7 +313,7 @@ vm_build_guest() {
 	[ -x "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
 	rm -f "$out.key"
 	"$VM_CC" "${flags[@]}" -o "$out" "$src"/tests/vm/guest/*.c "${libsrc[@]}" \
-		"${VM_CRYPTO_FLAGS[@]}" \
+		"${VM_CRYPTO_FLAGS[@]}" -lpthread \
 		2> >(grep -v -e 'statically linked applications' -e 'in function .\(dlfcn\|BIO_\)' >&2) &&
 		echo "$key" >"$out.key"
 }

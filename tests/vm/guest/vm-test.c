@@ -31,23 +31,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "edu.h"
 #include "error.h"
-#include "fw.h"
-#include "vfio.h"
-#include "vm-mem.h"
-
-/* Fixed IOVAs, all below edu's default 28-bit DMA mask and outside the arm64 SMMU software-MSI
- * window 0x8000000-0x80fffff (DOMAIN §5.1). */
-#define SCRATCH_IOVA 0x4000000ull  /* anonymous RW buffer the device copies results into */
-#define MEMFD_IOVA 0x4800000ull	   /* iommufd: a memfd buffer */
-#define FALLBACK_IOVA 0x5000000ull /* carveout when IOVA == PA is not possible */
-#define SCRATCH_SIZE (64u << 10)
-#define POISON 0xa5
+#include "vm-test.h"
 
 static int n_pass, n_fail;
 
-static void _printf_(2, 3) check(bool ok, const char *fmt, ...)
+void _printf_(2, 3) check(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,7 +52,7 @@ static void _printf_(2, 3) check(bool ok, const char *fmt, ...)
 		n_fail++;
 }
 
-static void _printf_(1, 2) note(const char *fmt, ...)
+void _printf_(1, 2) note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,15 +78,6 @@ static void lib_log(void *ud, int level, const char *core, const char *step, int
 }
 
 /* ---- options ------------------------------------------------------------------------------ */
-
-struct opts {
-	const char *dev;
-	const char *fw;
-	uint64_t co_pa, co_size;
-	uint64_t dm_pa, dm_size;
-	uint64_t dma_mask;
-	bool iommufd;
-};
 
 static int parse_range(const char *s, uint64_t *pa, uint64_t *size)
 {
@@ -163,7 +143,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
  * arm-smmu-v3 "event 0x10 received" (ratelimited).  Best effort: QEMU's VT-d model stops
  * recording faults after the first batch in a boot, so only a count is compared.
  */
-static int count_iommu_faults(void)
+int count_iommu_faults(void)
 {
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char *buf, *line, *save = NULL;
@@ -190,28 +170,13 @@ static int count_iommu_faults(void)
 
 /* ---- test state --------------------------------------------------------------------------- */
 
-struct ctx {
-	struct opts o;
-	struct rproc_vfio *v;
-	struct edu edu;
-	uint8_t *scratch; /* SCRATCH_SIZE, device-writable at SCRATCH_IOVA */
-	struct vm_mem co; /* CPU view of the carveout */
-	struct vm_mem dm; /* CPU view of the devmem region */
-	uint64_t co_iova, dm_iova;
-	uint8_t *file; /* the firmware file, for comparing */
-	size_t file_len;
-	struct rproc_fw_image *img;
-	uint64_t reloc;
-	int faults_at_start; /* IOMMU fault lines in the kernel log before the first DMA */
-};
-
 /*
  * Device reads @len bytes at bus address @iova; the result lands in scratch[0..len).  For the
  * checks that expect a blocked read, @poison first fills the device buffer so that a blocked
  * read cannot hand back an earlier transfer (each edu transfer costs 100 ms, so the positive
  * reads skip it: a blocked one leaves a different probe's bytes and fails anyway).
  */
-static int device_read(struct ctx *c, uint64_t iova, uint32_t len, bool poison)
+int device_read(struct ctx *c, uint64_t iova, uint32_t len, bool poison)
 {
 	int r = 0;
 
@@ -228,7 +193,7 @@ static int device_read(struct ctx *c, uint64_t iova, uint32_t len, bool poison)
 }
 
 /* Device writes @len bytes of @pattern to bus address @iova. */
-static int device_write(struct ctx *c, uint64_t iova, uint8_t pattern, uint32_t len)
+int device_write(struct ctx *c, uint64_t iova, uint8_t pattern, uint32_t len)
 {
 	int r;
 
@@ -260,7 +225,7 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 
 /* What the carveout must hold at @off (@len bytes): segment bytes from the file, zeros for
  * the memsz tail, and 0 where no segment lies (the loader leaves gaps alone: -1). */
-static int expected_at(const struct ctx *c, uint64_t off, uint32_t len, uint8_t *out)
+int expected_at(const struct ctx *c, uint64_t off, uint32_t len, uint8_t *out)
 {
 	const struct rproc_fw_image *img = c->img;
 
@@ -280,14 +245,7 @@ static int expected_at(const struct ctx *c, uint64_t off, uint32_t len, uint8_t 
 	return -1;
 }
 
-/* Offsets (in the carveout) the device reads: start, middle and end of each loadable
- * segment's file bytes, and the zero-filled tail when there is one. */
-struct probe {
-	uint64_t off;
-	uint32_t len;
-};
-
-static size_t plan_probes(const struct ctx *c, struct probe *p, size_t max)
+size_t plan_probes(const struct ctx *c, struct probe *p, size_t max)
 {
 	size_t n = 0;
 
@@ -318,7 +276,7 @@ static size_t plan_probes(const struct ctx *c, struct probe *p, size_t max)
 
 /* ---- steps -------------------------------------------------------------------------------- */
 
-static bool open_vfio(struct ctx *c, enum rproc_vfio_kind kind)
+bool open_vfio(struct ctx *c, enum rproc_vfio_kind kind)
 {
 	struct rproc_vfio_config cfg = {.kind = kind, .log_name = "edu"};
 	struct rproc_error err = {0};
@@ -357,7 +315,7 @@ static bool open_vfio(struct ctx *c, enum rproc_vfio_kind kind)
 	return true;
 }
 
-static void close_vfio(struct ctx *c)
+void close_vfio(struct ctx *c)
 {
 	edu_close(&c->edu);
 	rproc_vfio_close(c->v);
@@ -423,7 +381,7 @@ static bool load_firmware(struct ctx *c)
 }
 
 /* The CPU view agrees with the file at every probe (aligned reads of Device memory). */
-static bool carveout_holds_image(struct ctx *c, const struct probe *p, size_t n)
+bool carveout_holds_image(struct ctx *c, const struct probe *p, size_t n)
 {
 	static uint8_t exp[EDU_MAX_XFER], got[EDU_MAX_XFER];
 
@@ -682,6 +640,10 @@ int main(int argc, char **argv)
 		close_vfio(&c);
 		test_fixed_iova(&c);
 		test_teardown(&c, RPROC_VFIO_TYPE1);
+		if (c.o.co_pa + c.o.co_size - 1 <= c.o.dma_mask)
+			test_lifecycle(&c);
+		else
+			note("lifecycle part skipped: it maps IOVA == PA, beyond edu's DMA mask");
 	}
 	close_vfio(&c);
 	vm_mem_unmap(&c.dm);
