@@ -31,6 +31,14 @@ vm_skip() {
 	exit 77
 }
 
+# vm_lock NAME: hold $RPROCD_VM_CACHE/NAME.lock until the script exits, so that two runs
+# sharing the cache (two build directories, CI and a developer) do not unpack into each other.
+vm_lock() {
+	mkdir -p "$RPROCD_VM_CACHE"
+	exec {VM_LOCK_FD}>"$RPROCD_VM_CACHE/$1.lock"
+	flock -w 3600 "$VM_LOCK_FD" || vm_log "could not lock $RPROCD_VM_CACHE/$1.lock, going on"
+}
+
 vm_now() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); } # ms
 
 # vm_need_pkgs PKG... : install missing host packages, or skip when that is impossible.

@@ -25,6 +25,7 @@ while (($#)); do
 done
 [ "$VM_HOST_ARCH" = amd64 ] || vm_skip "the iommufd guest kernel is built for x86-64 hosts only"
 mkdir -p "$work"
+vm_lock iommufd
 t_all=$(vm_now)
 vm_need_pkgs cpio xz-utils gzip gcc libc6-dev libssl-dev busybox-static
 vm_arch amd64

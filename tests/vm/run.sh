@@ -31,6 +31,7 @@ while (($#)); do
 done
 ((${#arches[@]})) || read -ra arches <<<"${VM_ARCHES:-amd64 arm64}"
 mkdir -p "$work"
+vm_lock vm
 t_all=$(vm_now)
 
 command -v dpkg >/dev/null || vm_skip "not a Debian system (no dpkg): the VM tier needs Debian's packages"
