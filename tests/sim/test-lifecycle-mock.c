@@ -29,7 +29,7 @@ struct fx {
 	char *dir;
 	struct rproc *r;
 	unsigned int states[RPROC_STATE_COUNT];
-	unsigned int progress;
+	unsigned int progress, phases;
 	uint64_t last_done, last_total;
 	char trail[512];
 };
@@ -43,6 +43,8 @@ static void on_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t 
 		f->states[a]++;
 		snprintf(f->trail + o, sizeof(f->trail) - o, "%s%s", o ? " " : "",
 			 rproc_state_name((enum rproc_state)a));
+	} else if (ev == RPROC_EV_PHASE) {
+		f->phases++;
 	} else if (ev == RPROC_EV_PROGRESS) {
 		f->progress++;
 		f->last_done = a;
@@ -116,6 +118,7 @@ static void test_call_order(void **state)
 			    "mem_map mem_unmap proxy_vote iommu_map shm_bridge_create "
 			    "auth_and_reset shm_bridge_delete metadata_release");
 	assert_true(f->progress >= 1);
+	assert_true(f->phases >= 1);
 	assert_int_equal(f->last_done, f->last_total);
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_stop(f->r), 0);
@@ -338,6 +341,30 @@ static void test_iova_range_check(void **state)
 	assert_int_equal(mock_held(f->m), 0);
 }
 
+/* decrypt_shutdown SoCs retry SHUTDOWN every 100 ms (DOMAIN §3.3) */
+static void test_decrypt_shutdown_retry(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_error err = { 0 };
+	struct rproc_info info;
+
+	rproc_free(f->r);
+	f->d.decrypt_shutdown = true;
+	assert_int_equal(rproc_new(&f->d, &f->m->b, &f->cfg, &f->r, &err), 0);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	mock_reset_calls(f->m);
+	mock_fail(f->m, "shutdown", 0, -EBUSY); /* every call */
+	assert_int_equal(rproc_stop(f->r), 0);
+	tsim_run_for(&f->r, 1, 350);
+	mock_fail(f->m, NULL, 0, 0); /* TZ finishes decrypting */
+	wait_state(f, RPROC_OFFLINE);
+	assert_true(mock_count(f->m, "shutdown") >= 4);
+	assert_int_equal(f->m->running, 0);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error, "");
+}
+
 static void test_step_names(void **state)
 {
 	unsigned int n, m;
@@ -367,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_firmware_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decrypt_shutdown_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
 	};
 

@@ -139,6 +139,26 @@ static void test_stop_cancels_start(void **state)
 	tsim_board_free(&bd);
 }
 
+static unsigned int n_dtb(const struct tsim_board *bd)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < bd->n; i++)
+		n += bd->d[i].dtb_pas_id != RPROC_NO_ID && bd->d[i].n_firmware > 1;
+	return n;
+}
+
+static unsigned int n_mappings(const struct tsim_board *bd)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < bd->n; i++)
+		if (bd->d[i].n_iommus)
+			n += 1 + (unsigned int)bd->d[i].n_devmem +
+			     (bd->d[i].dtb_pas_id != RPROC_NO_ID && bd->d[i].n_firmware > 1);
+	return n;
+}
+
 /* Any tree boots: DTB images (x1e80100), qcom,devmem rows (devmem), odd cells (odd). */
 static void test_other_boards(void **state)
 {
@@ -150,6 +170,8 @@ static void test_other_boards(void **state)
 
 		tsim_board_new(&bd, boards[k], NULL, NULL);
 		assert_true(bd.n > 0);
+		if (!strcmp(boards[k], "devmem"))
+			assert_true(n_mappings(&bd) > bd.n); /* the rows are there to map */
 		tsim_board_cores(&bd);
 		for (int round = 0; round < 2; round++) {
 			for (size_t i = 0; i < bd.n; i++)
@@ -164,6 +186,11 @@ static void test_other_boards(void **state)
 				}
 				fail();
 			}
+			rproc_sim_report(bd.b, &u);
+			assert_int_equal(u.running_cores, bd.n + n_dtb(&bd));
+			/* one mapping per carveout, plus the DT's qcom,devmem rows, where the
+			 * node has iommus (x1e80100's nodes have none: nothing to map) */
+			assert_int_equal(u.smmu_mappings, n_mappings(&bd));
 			stop_all(&bd);
 		}
 		tsim_board_free_cores(&bd);

@@ -308,7 +308,9 @@ static void test_readoption(void **state)
 	rproc_backend_destroy(wrong);
 	rproc_dt_free(other);
 
-	assert_int_equal(rproc_sim_new(bd.dt, "rsc_devmem=1", &bd.b, &err), 0);
+	/* adsp has been up for longer than 100 ms: its resumed crash timer fires at once */
+	assert_int_equal(rproc_sim_new(bd.dt, "rsc_devmem=1\ncrash=adsp:fatal:100", &bd.b, &err),
+			 0);
 	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
 	assert_int_equal(fe[0].fd, -1);
 	rproc_sim_report(bd.b, &u);
@@ -326,6 +328,14 @@ static void test_readoption(void **state)
 	assert_int_equal(rproc_sim_calls(bd.b, "auth_and_reset"), 0);
 	assert_int_equal(rproc_sim_calls(bd.b, "iommu_map"), 0);
 	/* controllable again: a crash is seen, and a stop releases everything */
+	for (int t = 0; t < 200; t++) {
+		rproc_get_info(bd.r[idx[0]], &info);
+		if (info.crash_count && info.state == RPROC_RUNNING)
+			break;
+		tsim_run_for(&bd.r[idx[0]], 1, 20);
+	}
+	assert_int_equal(info.crash_count, 1);
+	assert_int_equal(info.state, RPROC_RUNNING); /* recovered */
 	assert_int_equal(rproc_start(bd.r[idx[0]]), -EALREADY);
 	assert_int_equal(rproc_sim_raise(bd.b, "cdsp0", RPROC_IRQ_FATAL, "after adoption"), 0);
 	for (int t = 0; t < 200; t++) {
