@@ -48,7 +48,6 @@ struct real_backend {
 	struct rproc_real_config cfg;
 	char *shim_path, *sysfs_root, *dev_root, *devmem_path;
 	struct rproc_shim *shim;
-	struct udev *udev;
 	struct real_dev *devs;
 	struct rproc_fd_entry *adopted; /* fds from the store not yet claimed */
 	size_t n_adopted;

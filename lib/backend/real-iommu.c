@@ -46,7 +46,6 @@ static int dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_
 		.dev_root = b->dev_root,
 		.log_name = d->core,
 	};
-
 	int r = -ENOENT;
 
 	pthread_mutex_lock(&b->lock);
@@ -66,10 +65,11 @@ static int dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_
 int real_iommu_open(void *ctx, const struct rproc_desc *desc, void **dom)
 {
 	struct real_backend *b = ctx;
+	/* No shared struct udev: libudev objects must not be used from two threads, and cores
+	 * open their contexts from their own worker threads. */
 	struct rproc_dev_env env = {
 		.sysfs_root = b->sysfs_root,
 		.dev_root = b->dev_root,
-		.udev = b->udev,
 	};
 	struct rproc_dev_info info;
 	struct rproc_error err = { 0 };
@@ -118,7 +118,6 @@ static int iommu_iova_ranges(void *dom, struct rproc_iova_range *out, size_t max
 	if (!d->vfio)
 		return -ENODEV; /* a failed type1 fallback left no context */
 	r = rproc_vfio_iova_ranges(d->vfio, n);
-
 	for (size_t i = 0; i < *n && i < max; i++)
 		out[i] = r[i];
 	return 0;

@@ -29,11 +29,10 @@ const char *const real_irq_names[RPROC_IRQ_COUNT] = {
 const char *const real_irq_src_names[3] = { [IRQ_NONE] = "", [IRQ_VFIO] = "vfio",
 					    [IRQ_SHIM] = "shim" };
 
-/* ---- interrupts --------------------------------------------------------------------------- */
-
 /* rproc_irq and the shim's QCOM_SCM_SHIM_IRQ_* share one order, that of the DT's
  * interrupt-names (§3.3), which is also the vfio-platform IRQ index (§5.4). */
-static_assert(QCOM_SCM_SHIM_IRQ_WDOG == RPROC_IRQ_WDOG && QCOM_SCM_SHIM_IRQ_FATAL == RPROC_IRQ_FATAL &&
+static_assert(QCOM_SCM_SHIM_IRQ_WDOG == RPROC_IRQ_WDOG &&
+		      QCOM_SCM_SHIM_IRQ_FATAL == RPROC_IRQ_FATAL &&
 		      QCOM_SCM_SHIM_IRQ_READY == RPROC_IRQ_READY &&
 		      QCOM_SCM_SHIM_IRQ_HANDOVER == RPROC_IRQ_HANDOVER &&
 		      QCOM_SCM_SHIM_IRQ_STOP_ACK == RPROC_IRQ_STOP_ACK,
@@ -168,7 +167,8 @@ static int irq_ack(void *ctx, const struct rproc_desc *desc, enum rproc_irq irq)
 
 	if (!d || (unsigned int)irq >= RPROC_IRQ_COUNT || d->irq_fd[irq] < 0)
 		return -ENOENT;
-	if (read(d->irq_fd[irq], &v, sizeof(v)) < 0 && errno != EAGAIN)
+	/* Nothing pending is -EAGAIN: the caller must not count it as an interrupt. */
+	if (read(d->irq_fd[irq], &v, sizeof(v)) < 0)
 		return -errno;
 	/* Level interrupts come masked (AUTOMASKED): re-enable after consuming. */
 	if (d->irq_src[irq] == IRQ_VFIO && d->irq_automasked[irq])

@@ -312,8 +312,6 @@ static void real_destroy(struct rproc_backend *pub)
 			close(b->adopted[i].fd);
 	free(b->adopted);
 	rproc_shim_close(b->shim);
-	if (b->udev)
-		udev_unref(b->udev);
 	free(b->shim_path);
 	free(b->sysfs_root);
 	free(b->dev_root);
@@ -363,13 +361,6 @@ int rproc_real_backend_new(const struct rproc_real_config *cfg, struct rproc_bac
 	if (r < 0) {
 		real_destroy(&b->pub);
 		return r;
-	}
-	if (!b->sysfs_root) {
-		b->udev = udev_new();
-		if (!b->udev) {
-			real_destroy(&b->pub);
-			return rproc_err(err, -ENOMEM, "udev_new failed");
-		}
 	}
 	setup_pas(b);
 	b->pub.iommu = &real_iommu_ops;

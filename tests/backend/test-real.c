@@ -348,7 +348,12 @@ static void test_irqs(void **state)
 	assert_int_equal(write(fds[RPROC_IRQ_WDOG], &one, sizeof(one)), sizeof(one));
 	assert_int_equal(b->irq->ack(b->irq_ctx, &desc, RPROC_IRQ_WDOG), 0);
 	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 2);
-	assert_int_equal(b->irq->ack(b->irq_ctx, &desc, RPROC_IRQ_READY), 0); /* nothing pending */
+	/* Nothing pending: not an interrupt. */
+	assert_int_equal(b->irq->ack(b->irq_ctx, &desc, RPROC_IRQ_READY), -EAGAIN);
+	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 2);
+	assert_int_equal(write(fds[RPROC_IRQ_READY], &one, sizeof(one)), sizeof(one));
+	assert_int_equal(b->irq->ack(b->irq_ctx, &desc, RPROC_IRQ_READY), 0);
+	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 2); /* shim eventfds need no unmask */
 	b->irq->close(b->irq_ctx, &desc);
 	assert_int_equal(fk.shim_irq_efd[QCOM_SCM_SHIM_IRQ_READY], -1);
 	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 3);
