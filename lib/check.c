@@ -117,11 +117,12 @@ static void check_kernel(struct ctx *c)
 		     "vfio-platform is not loaded: no remoteproc device can be handed to rprocd");
 	} else if (read_param(c->sysfs, "module/vfio_platform/parameters/reset_required", val,
 			      sizeof(val)) == 0 && (val[0] == 'Y' || val[0] == '1')) {
-		line(c, RPROC_CHECK_FAIL, "kernel",
-		     "modprobe -r vfio_platform && modprobe vfio-platform reset_required=0, or boot "
-		     "with vfio_platform.reset_required=0",
-		     "vfio-platform is loaded with reset_required=Y: it cannot bind Qualcomm "
-		     "remoteprocs (no reset handler, §5.4)");
+		line(
+		    c, RPROC_CHECK_FAIL, "kernel",
+		    "modprobe -r vfio_platform && modprobe vfio-platform reset_required=0, or boot "
+		    "with vfio_platform.reset_required=0",
+		    "vfio-platform is loaded with reset_required=Y: it cannot bind Qualcomm "
+		    "remoteprocs (no reset handler, §5.4)");
 	} else {
 		line(c, RPROC_CHECK_OK, "kernel", NULL, "vfio-platform is loaded with "
 		     "reset_required=N");
@@ -137,7 +138,8 @@ static void check_kernel(struct ctx *c)
 			line(c, RPROC_CHECK_WARN, "kernel",
 			     "boot with vfio_iommu_type1.allow_unsafe_interrupts=1 (or echo 1 > "
 			     "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts)",
-			     "type1 refuses platforms without MSI isolation (VFIO_SET_IOMMU: EPERM), "
+			     "type1 refuses platforms without MSI isolation (VFIO_SET_IOMMU: "
+			     "EPERM), "
 			     "which SA8775p is expected to be (§5.3)");
 	} else {
 		line(c, c->have_iommufd ? RPROC_CHECK_WARN : RPROC_CHECK_FAIL, "kernel",
@@ -204,10 +206,11 @@ static bool check_ranges(struct ctx *c, const struct rproc_dt_rproc *rp,
 			 const struct rproc_dev_info *info, char *kind, size_t kind_len)
 {
 	struct rproc_vfio_config vc = {
-		.kind = c->cfg->iommu == RPROC_REAL_IOMMU_IOMMUFD ? RPROC_VFIO_IOMMUFD :
-			c->cfg->iommu == RPROC_REAL_IOMMU_TYPE1   ? RPROC_VFIO_TYPE1 : RPROC_VFIO_AUTO,
-		.dev_root = c->dev,
-		.log_name = rp->name,
+	    .kind = c->cfg->iommu == RPROC_REAL_IOMMU_IOMMUFD ? RPROC_VFIO_IOMMUFD
+		    : c->cfg->iommu == RPROC_REAL_IOMMU_TYPE1 ? RPROC_VFIO_TYPE1
+							      : RPROC_VFIO_AUTO,
+	    .dev_root = c->dev,
+	    .log_name = rp->name,
 	};
 	struct rproc_error err = { 0 };
 	struct rproc_vfio *v = NULL;
@@ -222,9 +225,10 @@ static bool check_ranges(struct ctx *c, const struct rproc_dt_rproc *rp,
 						       MSI_IOVA_LENGTH)) {
 				line(c, RPROC_CHECK_FAIL, rp->name,
 				     "move the carveout: IOVA == PA must avoid the MSI window",
-				     "carveout %s [0x%" PRIx64 "+0x%" PRIx64 "] overlaps the SMMU MSI "
-				     "window [0x8000000-0x80fffff] (§5.1)", co->node, co->base,
-				     co->size);
+				     "carveout %s [0x%" PRIx64 "+0x%" PRIx64
+				     "] overlaps the SMMU MSI "
+				     "window [0x8000000-0x80fffff] (§5.1)",
+				     co->node, co->base, co->size);
 				ok = false;
 			}
 		}
@@ -275,13 +279,14 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 	core->enabled = rp->enabled;
 	snprintf(core->backend, sizeof(core->backend), "none");
 	if (!rp->enabled) {
-		line(c, RPROC_CHECK_OK, rp->name, NULL, "%s is disabled in the device tree: skipped",
-		     rp->node);
+		line(c, RPROC_CHECK_OK, rp->name, NULL,
+		     "%s is disabled in the device tree: skipped", rp->node);
 		return;
 	}
 	if (!rp->soc) {
 		line(c, RPROC_CHECK_FAIL, rp->name, "give its PAS id in rprocd.conf (PasId=)",
-		     "compatible %s is not in the SoC table: its PAS id is unknown", rp->compatible);
+		     "compatible %s is not in the SoC table: its PAS id is unknown",
+		     rp->compatible);
 		ok = false;
 	}
 	if (rp->n_iommus)
@@ -297,10 +302,12 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		const struct rproc_dt_carveout *co = &rp->carveouts[i];
 
 		if (co->no_map)
-			line(c, RPROC_CHECK_OK, rp->name, NULL, "carveout %s [0x%" PRIx64 "+0x%" PRIx64
-			     "] is no-map", co->node, co->base, co->size);
+			line(c, RPROC_CHECK_OK, rp->name, NULL,
+			     "carveout %s [0x%" PRIx64 "+0x%" PRIx64 "] is no-map", co->node,
+			     co->base, co->size);
 		else {
-			line(c, RPROC_CHECK_FAIL, rp->name, "add no-map to the reserved-memory node",
+			line(c, RPROC_CHECK_FAIL, rp->name,
+			     "add no-map to the reserved-memory node",
 			     "carveout %s is not no-map: the kernel may use or map it", co->node);
 			ok = false;
 		}
@@ -357,17 +364,22 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		if (!strcmp(kind, "iommufd") &&
 		    !rproc_shim_has(c->shim, QCOM_SCM_SHIM_CAP_CARVEOUT_FD)) {
 			if (c->have_type1 && c->cfg->iommu != RPROC_REAL_IOMMU_IOMMUFD) {
-				line(c, RPROC_CHECK_WARN, rp->name, "IOMMU=vfio-type1 avoids the detour",
-				     "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1): the first "
+				line(c, RPROC_CHECK_WARN, rp->name,
+				     "IOMMU=vfio-type1 avoids the detour",
+				     "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1): the "
+				     "first "
 				     "map will fall back to vfio-type1");
 			} else {
-				/* Also the case of iommufd's VFIO compatibility container (§5.3). */
-				line(c, RPROC_CHECK_FAIL, rp->name,
-				     "a kernel with the real vfio_iommu_type1 (not "
-				     "CONFIG_IOMMUFD_VFIO_CONTAINER), or a shim offering the carveout "
-				     "as a dma-buf",
-				     "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1) and no "
-				     "type1 fallback is available");
+				/* Also the case of iommufd's VFIO compatibility container (§5.3).
+				 */
+				line(
+				    c, RPROC_CHECK_FAIL, rp->name,
+				    "a kernel with the real vfio_iommu_type1 (not "
+				    "CONFIG_IOMMUFD_VFIO_CONTAINER), or a shim offering the "
+				    "carveout "
+				    "as a dma-buf",
+				    "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1) and no "
+				    "type1 fallback is available");
 				ok = false;
 				snprintf(core->backend, sizeof(core->backend), "none");
 			}

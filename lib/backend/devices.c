@@ -181,11 +181,16 @@ static void diagnose_unbound(const struct rproc_dev_env *env, struct rproc_dev_i
 		 sysfs(env));
 	if (read_attr(path, val, sizeof(val)) == 0 && (val[0] == 'Y' || val[0] == '1')) {
 		/* Probe fails with -EINVAL: no reset module exists for Qualcomm remoteprocs. */
-		snprintf(msg, sizeof(msg), "%s has no driver: vfio-platform is loaded with "
-			 "reset_required=Y, so its probe fails (no reset handler for this device)", n);
-		snprintf(fix, sizeof(fix), "modprobe -r vfio_platform && modprobe vfio-platform "
-			 "reset_required=0 (or boot with vfio_platform.reset_required=0), then echo %s "
-			 "> /sys/bus/platform/drivers_probe", n);
+		snprintf(msg, sizeof(msg),
+			 "%s has no driver: vfio-platform is loaded with "
+			 "reset_required=Y, so its probe fails (no reset handler for this device)",
+			 n);
+		snprintf(
+		    fix, sizeof(fix),
+		    "modprobe -r vfio_platform && modprobe vfio-platform "
+		    "reset_required=0 (or boot with vfio_platform.reset_required=0), then echo %s "
+		    "> /sys/bus/platform/drivers_probe",
+		    n);
 		set(info, RPROC_DEV_RESET_REQUIRED, msg, fix);
 		return;
 	}
@@ -285,9 +290,11 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 	r = locate(env, name, info);
 	if (r == -ENODEV) {
 		snprintf(msg, sizeof(msg), "platform device %s does not exist", name);
-		snprintf(fix, sizeof(fix), "check that the DT node is enabled and named as expected "
-			 "(DOMAIN §4.4); if it is created late (overlay, module load), rprocd waits "
-			 "for it");
+		snprintf(
+		    fix, sizeof(fix),
+		    "check that the DT node is enabled and named as expected "
+		    "(DOMAIN §4.4); if it is created late (overlay, module load), rprocd waits "
+		    "for it");
 		set(info, RPROC_DEV_MISSING, msg, fix);
 		return 0;
 	}
@@ -299,10 +306,12 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 	if (!strcmp(info->driver, PAS_DRIVER)) {
 		snprintf(msg, sizeof(msg), "%s is bound to " PAS_DRIVER ": the kernel's remoteproc "
 			 "driver manages it, rprocd leaves it alone", name);
-		snprintf(fix, sizeof(fix), "nothing, if the kernel should keep it; to hand it to "
+		snprintf(fix, sizeof(fix),
+			 "nothing, if the kernel should keep it; to hand it to "
 			 "rprocd: echo " VFIO_PLATFORM " > %s/driver_override; echo %s > "
 			 "%s/driver/unbind (this stops the running DSP); echo %s > "
-			 "/sys/bus/platform/drivers_probe", info->syspath, name, info->syspath, name);
+			 "/sys/bus/platform/drivers_probe",
+			 info->syspath, name, info->syspath, name);
 		set(info, RPROC_DEV_KERNEL_MANAGED, msg, fix);
 		return 0;
 	}

@@ -26,8 +26,9 @@ int rproc_devmem_map(const char *path, uint64_t phys, uint64_t size, bool writab
 	if (page <= 0)
 		page = 4096;
 	if (!size || !IS_ALIGNED(phys, (uint64_t)page) || !IS_ALIGNED(size, (uint64_t)page))
-		return rproc_err(err, -EINVAL, "%s: 0x%" PRIx64 "+0x%" PRIx64 " is not page aligned",
-				 path, phys, size);
+		return rproc_err(err, -EINVAL,
+				 "%s: 0x%" PRIx64 "+0x%" PRIx64 " is not page aligned", path, phys,
+				 size);
 	if (phys > (uint64_t)INT64_MAX || size > SIZE_MAX)
 		return rproc_err(err, -EOVERFLOW, "%s: 0x%" PRIx64 " out of range", path, phys);
 	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_SYNC | O_CLOEXEC);

@@ -40,8 +40,10 @@ int rproc_iommufd_read_ranges(struct rproc_vfio *v, struct rproc_error *err)
 		};
 		if (ioctl(v->iommufd, IOMMU_IOAS_IOVA_RANGES, &q) == 0) {
 			if (q.num_iovas > cap || !q.num_iovas)
-				return rproc_err(err, -EPROTO, "%s: IOMMU_IOAS_IOVA_RANGES returned %u "
-						 "ranges", v->name, q.num_iovas);
+				return rproc_err(err, -EPROTO,
+						 "%s: IOMMU_IOAS_IOVA_RANGES returned %u "
+						 "ranges",
+						 v->name, q.num_iovas);
 			free(v->ranges);
 			v->ranges = calloc(q.num_iovas, sizeof(*v->ranges));
 			if (!v->ranges)
@@ -58,8 +60,10 @@ int rproc_iommufd_read_ranges(struct rproc_vfio *v, struct rproc_error *err)
 			return rproc_err(err, -errno, "%s: IOMMU_IOAS_IOVA_RANGES: %s", v->name,
 					 strerror(errno));
 		if (q.num_iovas <= cap || q.num_iovas > 4096)
-			return rproc_err(err, -EPROTO, "%s: IOMMU_IOAS_IOVA_RANGES: EMSGSIZE asking "
-					 "for %u ranges", v->name, q.num_iovas);
+			return rproc_err(err, -EPROTO,
+					 "%s: IOMMU_IOAS_IOVA_RANGES: EMSGSIZE asking "
+					 "for %u ranges",
+					 v->name, q.num_iovas);
 		cap = q.num_iovas;
 	}
 	return rproc_err(err, -EAGAIN, "%s: IOMMU_IOAS_IOVA_RANGES kept growing", v->name);
@@ -75,10 +79,11 @@ int rproc_iommufd_open(struct rproc_vfio *v, struct rproc_error *err)
 
 	r = rproc_vfio_cdev_of(v->syspath, cdev, sizeof(cdev));
 	if (r < 0)
-		return rproc_err(err, r,
-				 "%s: no VFIO device cdev (%s/vfio-dev/ missing): the kernel lacks "
-				 "CONFIG_VFIO_DEVICE_CDEV or the device is not bound to a VFIO driver",
-				 v->name, v->syspath);
+		return rproc_err(
+		    err, r,
+		    "%s: no VFIO device cdev (%s/vfio-dev/ missing): the kernel lacks "
+		    "CONFIG_VFIO_DEVICE_CDEV or the device is not bound to a VFIO driver",
+		    v->name, v->syspath);
 	rproc_vfio_dev_path(v, "iommu", iommu, sizeof(iommu));
 	v->iommufd = open(iommu, O_RDWR | O_CLOEXEC);
 	if (v->iommufd < 0) {
@@ -107,10 +112,13 @@ int rproc_iommufd_open(struct rproc_vfio *v, struct rproc_error *err)
 			rproc_err(err, r, "%s: VFIO_DEVICE_BIND_IOMMUFD: EPERM: %s", v->name,
 				  unsafe_irq_fix);
 		else if (r == -EBUSY)
-			rproc_err(err, r, "%s: VFIO_DEVICE_BIND_IOMMUFD: EBUSY: the group is in use "
-				  "through the legacy container or by another process", v->name);
+			rproc_err(err, r,
+				  "%s: VFIO_DEVICE_BIND_IOMMUFD: EBUSY: the group is in use "
+				  "through the legacy container or by another process",
+				  v->name);
 		else
-			rproc_err(err, r, "%s: VFIO_DEVICE_BIND_IOMMUFD: %s", v->name, strerror(-r));
+			rproc_err(err, r, "%s: VFIO_DEVICE_BIND_IOMMUFD: %s", v->name,
+				  strerror(-r));
 		goto fail;
 	}
 	v->devid = bind.out_devid;
@@ -191,8 +199,10 @@ static int map_error(struct rproc_vfio *v, const char *what, uint64_t iova, uint
 		return rproc_err(err, r, "%s: %s 0x%" PRIx64 "+0x%" PRIx64 ": overlaps an existing "
 				 "mapping", v->name, what, iova, size);
 	case -ENOMEM:
-		return rproc_err(err, r, "%s: %s 0x%" PRIx64 "+0x%" PRIx64 ": out of memory or over "
-				 "RLIMIT_MEMLOCK (LimitMEMLOCK=)", v->name, what, iova, size);
+		return rproc_err(err, r,
+				 "%s: %s 0x%" PRIx64 "+0x%" PRIx64 ": out of memory or over "
+				 "RLIMIT_MEMLOCK (LimitMEMLOCK=)",
+				 v->name, what, iova, size);
 	case -ENOSPC:
 		return rproc_err(err, r, "%s: %s 0x%" PRIx64 "+0x%" PRIx64 ": no room at that IOVA",
 				 v->name, what, iova, size);
@@ -257,10 +267,12 @@ int rproc_iommufd_unmap(struct rproc_vfio *v, uint64_t iova, uint64_t size,
 	};
 
 	if (ioctl(v->iommufd, IOMMU_IOAS_UNMAP, &u) < 0)
-		return rproc_err(err, -errno, "%s: IOMMU_IOAS_UNMAP 0x%" PRIx64 "+0x%" PRIx64 ": %s%s",
-				 v->name, iova, size, strerror(errno),
-				 errno == ENOENT ? " (not mapped)" :
-				 errno == EINVAL ? " (cuts an existing mapping)" : "");
+		return rproc_err(err, -errno,
+				 "%s: IOMMU_IOAS_UNMAP 0x%" PRIx64 "+0x%" PRIx64 ": %s%s", v->name,
+				 iova, size, strerror(errno),
+				 errno == ENOENT   ? " (not mapped)"
+				 : errno == EINVAL ? " (cuts an existing mapping)"
+						   : "");
 	if (u.length != size)
 		return rproc_err(err, -ENOENT, "%s: IOMMU_IOAS_UNMAP 0x%" PRIx64 "+0x%" PRIx64
 				 ": unmapped 0x%llx bytes", v->name, iova, size,

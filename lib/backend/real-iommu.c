@@ -185,7 +185,8 @@ static int fall_back_to_type1(struct real_backend *b, struct real_dev *d, const 
 		    rproc_vfio_irq_set_eventfd(rproc_vfio_device_fd(d->vfio), (uint32_t)i,
 					       d->irq_fd[i]) < 0)
 			rproc_log(RPROC_LOG_WARNING, d->core, "irq", -errno,
-				  "%s: %s lost in the type1 fallback", d->device, real_irq_names[i]);
+				  "%s: %s lost in the type1 fallback", d->device,
+				  real_irq_names[i]);
 	return 0;
 }
 

@@ -134,7 +134,8 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 
 				if (rproc_vfio_irq_info(rproc_vfio_device_fd(d->vfio), (uint32_t)i,
 							&info) == 0)
-					d->irq_automasked[i] = info.flags & VFIO_IRQ_INFO_AUTOMASKED;
+					d->irq_automasked[i] =
+					    info.flags & VFIO_IRQ_INFO_AUTOMASKED;
 			}
 			if (d->irq_fd[i] >= 0)
 				continue;
@@ -146,8 +147,9 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 			else
 				r = irq_from_shim(d, i) == 0 ? 0 : irq_from_vfio(d, i);
 			if (r < 0)
-				snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
-					 "%s%s", missing[0] ? ", " : "", real_irq_names[i]);
+				snprintf(missing + strlen(missing),
+					 sizeof(missing) - strlen(missing), "%s%s",
+					 missing[0] ? ", " : "", real_irq_names[i]);
 		}
 		d->irq_open = true;
 		if (missing[0])

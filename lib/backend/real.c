@@ -199,8 +199,9 @@ static void setup_pas(struct real_backend *b)
 			  "the shim cannot read SMEM: no crash reasons, no minidumps");
 	}
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_RSCTABLE))
-		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
-			  "the shim has no GET_RSCTABLE: device memory comes from qcom,devmem only");
+		rproc_log(
+		    RPROC_LOG_NOTICE, NULL, "shim", 0,
+		    "the shim has no GET_RSCTABLE: device memory comes from qcom,devmem only");
 	b->pub.pas = &b->pas;
 	b->pub.pas_ctx = s;
 }

@@ -86,8 +86,8 @@ static int check_version(struct rproc_shim *s, const char *what, struct rproc_er
 				 what, v.major, v.minor, QCOM_SCM_SHIM_VERSION_MAJOR);
 	if ((v.caps & QCOM_SCM_SHIM_CAP_REQUIRED) != QCOM_SCM_SHIM_CAP_REQUIRED) {
 		rproc_shim_caps_string(v.caps, caps, sizeof(caps));
-		return rproc_err(err, -EOPNOTSUPP, "%s: shim lacks the PAS calls (capabilities: %s)",
-				 what, caps);
+		return rproc_err(err, -EOPNOTSUPP,
+				 "%s: shim lacks the PAS calls (capabilities: %s)", what, caps);
 	}
 	s->major = v.major;
 	s->minor = v.minor;

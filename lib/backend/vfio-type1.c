@@ -24,7 +24,8 @@ static int open_container(struct rproc_vfio *v, struct rproc_error *err)
 	if (v->container < 0) {
 		r = -errno;
 		if (r == -ENOENT)
-			return rproc_err(err, r, "%s: %s missing: load the vfio module (modprobe vfio)",
+			return rproc_err(err, r,
+					 "%s: %s missing: load the vfio module (modprobe vfio)",
 					 v->name, path);
 		return rproc_err(err, r,
 				 "%s: open %s: %s%s", v->name, path, strerror(-r),
@@ -33,14 +34,15 @@ static int open_container(struct rproc_vfio *v, struct rproc_error *err)
 	}
 	r = ioctl(v->container, VFIO_GET_API_VERSION);
 	if (r != VFIO_API_VERSION)
-		return rproc_err(err, -EINVAL, "%s: %s speaks VFIO API %d, rprocd needs %d", v->name,
-				 path, r, VFIO_API_VERSION);
+		return rproc_err(err, -EINVAL, "%s: %s speaks VFIO API %d, rprocd needs %d",
+				 v->name, path, r, VFIO_API_VERSION);
 	r = ioctl(v->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU);
 	if (r <= 0)
-		return rproc_err(err, -EOPNOTSUPP,
-				 "%s: the kernel has no VFIO type1v2 IOMMU: modprobe vfio_iommu_type1 "
-				 "(or use iommufd)",
-				 v->name);
+		return rproc_err(
+		    err, -EOPNOTSUPP,
+		    "%s: the kernel has no VFIO type1v2 IOMMU: modprobe vfio_iommu_type1 "
+		    "(or use iommufd)",
+		    v->name);
 	return 0;
 }
 
@@ -52,11 +54,12 @@ static int open_group(struct rproc_vfio *v, struct rproc_error *err)
 
 	r = rproc_vfio_group_of(v->syspath, &v->group_id);
 	if (r < 0)
-		return rproc_err(err, r,
-				 "%s: no IOMMU group (%s/iommu_group missing): the DT node needs "
-				 "`iommus` (EL2 overlay) and the device must be bound to a VFIO driver "
-				 "(on DT platforms the group appears at probe)",
-				 v->name, v->syspath);
+		return rproc_err(
+		    err, r,
+		    "%s: no IOMMU group (%s/iommu_group missing): the DT node needs "
+		    "`iommus` (EL2 overlay) and the device must be bound to a VFIO driver "
+		    "(on DT platforms the group appears at probe)",
+		    v->name, v->syspath);
 	snprintf(rel, sizeof(rel), "vfio/%d", v->group_id);
 	rproc_vfio_dev_path(v, rel, path, sizeof(path));
 	v->group = open(path, O_RDWR | O_CLOEXEC);
@@ -69,28 +72,31 @@ static int open_group(struct rproc_vfio *v, struct rproc_error *err)
 					 "/sys/bus/platform/drivers_probe)",
 					 v->name, path, v->syspath, v->name);
 		if (r == -EBUSY)
-			return rproc_err(err, r,
-					 "%s: %s is busy: another process (or an earlier rprocd) holds "
-					 "the group, or the device is bound through iommufd",
-					 v->name, path);
+			return rproc_err(
+			    err, r,
+			    "%s: %s is busy: another process (or an earlier rprocd) holds "
+			    "the group, or the device is bound through iommufd",
+			    v->name, path);
 		return rproc_err(err, r, "%s: open %s: %s%s", v->name, path, strerror(-r),
-				 r == -EACCES ? ": fix the node's permissions (udev rule) or run as "
-						"root"
-					      : "");
+				 r == -EACCES
+				     ? ": fix the node's permissions (udev rule) or run as "
+				       "root"
+				     : "");
 	}
 	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &st) < 0)
 		return rproc_err(err, -errno, "%s: VFIO_GROUP_GET_STATUS on %s: %s", v->name, path,
 				 strerror(errno));
 	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		rproc_vfio_group_members(v->syspath, members, sizeof(members));
-		return rproc_err(err, -EBUSY,
-				 "%s: IOMMU group %d is not viable: every device in it must be bound "
-				 "to a VFIO driver or to none; other members: %s",
-				 v->name, v->group_id, members[0] ? members : "(none listed)");
+		return rproc_err(
+		    err, -EBUSY,
+		    "%s: IOMMU group %d is not viable: every device in it must be bound "
+		    "to a VFIO driver or to none; other members: %s",
+		    v->name, v->group_id, members[0] ? members : "(none listed)");
 	}
 	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) < 0)
-		return rproc_err(err, -errno, "%s: VFIO_GROUP_SET_CONTAINER (group %d): %s", v->name,
-				 v->group_id, strerror(errno));
+		return rproc_err(err, -errno, "%s: VFIO_GROUP_SET_CONTAINER (group %d): %s",
+				 v->name, v->group_id, strerror(errno));
 	v->group_set = true;
 	return 0;
 }
@@ -116,8 +122,8 @@ static int parse_caps(struct rproc_vfio *v, const uint8_t *buf, uint32_t len,
 			uint64_t bytes;
 
 			if (!range_within(off, sizeof(cap), len))
-				return rproc_err(err, -EPROTO, "%s: truncated IOVA-range capability",
-						 v->name);
+				return rproc_err(err, -EPROTO,
+						 "%s: truncated IOVA-range capability", v->name);
 			memcpy(&cap, buf + off, sizeof(cap));
 			bytes = (uint64_t)cap.nr_iovas * sizeof(struct vfio_iova_range);
 			if (!cap.nr_iovas || !range_within(off + sizeof(cap), bytes, len))
@@ -202,12 +208,13 @@ int rproc_type1_open(struct rproc_vfio *v, struct rproc_error *err)
 	if (ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) {
 		r = -errno;
 		if (r == -EPERM)
-			rproc_err(err, r,
-				  "%s: VFIO_SET_IOMMU(type1v2): EPERM: the platform has no MSI "
-				  "isolation; allow it with vfio_iommu_type1.allow_unsafe_interrupts=1 "
-				  "(kernel command line, or echo 1 > "
-				  "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts)",
-				  v->name);
+			rproc_err(
+			    err, r,
+			    "%s: VFIO_SET_IOMMU(type1v2): EPERM: the platform has no MSI "
+			    "isolation; allow it with vfio_iommu_type1.allow_unsafe_interrupts=1 "
+			    "(kernel command line, or echo 1 > "
+			    "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts)",
+			    v->name);
 		else
 			rproc_err(err, r, "%s: VFIO_SET_IOMMU(type1v2): %s", v->name, strerror(-r));
 		goto fail;

@@ -237,8 +237,9 @@ int rproc_vfio_check_range(const struct rproc_vfio *v, uint64_t iova, uint64_t s
 			return 0;
 	list[0] = '\0';
 	for (size_t i = 0; i < v->n_ranges && used < sizeof(list); i++) {
-		int w = snprintf(list + used, sizeof(list) - used, "%s[0x%" PRIx64 "-0x%" PRIx64 "]",
-				 i ? " " : "", v->ranges[i].start, v->ranges[i].last);
+		int w =
+		    snprintf(list + used, sizeof(list) - used, "%s[0x%" PRIx64 "-0x%" PRIx64 "]",
+			     i ? " " : "", v->ranges[i].start, v->ranges[i].last);
 		if (w < 0)
 			break;
 		used += (size_t)w;
