@@ -283,7 +283,12 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		     "%s is disabled in the device tree: skipped", rp->node);
 		return;
 	}
-	if (!rp->soc) {
+	if (!rp->soc && c->cfg->pas_id_override &&
+	    c->cfg->pas_id_override(c->cfg->userdata, rp->name) >= 0) {
+		line(c, RPROC_CHECK_OK, rp->name, NULL,
+		     "compatible %s is not in the SoC table; its PAS id comes from the configuration",
+		     rp->compatible);
+	} else if (!rp->soc) {
 		line(c, RPROC_CHECK_FAIL, rp->name, "give its PAS id in rprocd.conf (PasId=)",
 		     "compatible %s is not in the SoC table: its PAS id is unknown",
 		     rp->compatible);

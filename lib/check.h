@@ -61,6 +61,8 @@ struct rproc_check_config {
 	/* Per core, the firmware name to look for instead of the DT/table one (NULL: none). */
 	const char *(*firmware_override)(void *userdata, const char *core);
 	void *userdata;
+	/* Per core, the PAS id from the configuration (< 0: none).  NULL: none. */
+	int (*pas_id_override)(void *userdata, const char *core);
 };
 
 /*

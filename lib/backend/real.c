@@ -198,10 +198,12 @@ static void setup_pas(struct real_backend *b)
 		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
 			  "the shim cannot read SMEM: no crash reasons, no minidumps");
 	}
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_RSCTABLE))
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_RSCTABLE)) {
+		b->pas.get_rsc_table = NULL;
 		rproc_log(
 		    RPROC_LOG_NOTICE, NULL, "shim", 0,
 		    "the shim has no GET_RSCTABLE: device memory comes from qcom,devmem only");
+	}
 	b->pub.pas = &b->pas;
 	b->pub.pas_ctx = s;
 }

@@ -330,6 +330,23 @@ static void test_unknown_compatible_and_no_vfio(void **state)
 	rproc_check_report_free(r);
 }
 
+static int pas_id_for(void *ud, const char *core)
+{
+	return strcmp(core, "adsp") ? -1 : 1;
+}
+
+static void test_unknown_compatible_with_pas_id(void **state)
+{
+	struct rproc_check_report *r;
+
+	rp[0].soc = NULL;
+	cfg.pas_id_override = pas_id_for;
+	r = run();
+	assert_true(r->all_startable);
+	assert_non_null(find(r, RPROC_CHECK_OK, "adsp", "comes from the configuration"));
+	rproc_check_report_free(r);
+}
+
 static void test_no_dt(void **state)
 {
 	struct rproc_check_report *r = NULL;
@@ -357,6 +374,7 @@ int main(void)
 		T(test_shim_missing),
 		T(test_shim_without_smp2p),
 		T(test_unknown_compatible_and_no_vfio),
+		T(test_unknown_compatible_with_pas_id),
 		T(test_no_dt),
 	};
 

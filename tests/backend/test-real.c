@@ -133,6 +133,7 @@ static void test_degrade(void **state)
 	assert_null(b->pas->proxy_unvote);
 	assert_null(b->pas->crash_reason);
 	assert_null(b->pas->smem_read);
+	assert_null(b->pas->get_rsc_table); /* the lifecycle then uses qcom,devmem only */
 	assert_non_null(b->pas->auth_and_reset);
 	assert_int_equal(logs_with("no SMP2P stop bit"), 1);
 	assert_int_equal(logs_with("proxy votes"), 1);
@@ -147,6 +148,7 @@ static void test_degrade(void **state)
 	b = new_backend(RPROC_REAL_IOMMU_AUTO);
 	assert_non_null(b->pas->stop_bit);
 	assert_non_null(b->pas->crash_reason);
+	assert_non_null(b->pas->get_rsc_table);
 	rproc_backend_destroy(b);
 }
 
