@@ -103,22 +103,27 @@ vm_apt_setup() {
 	fi
 }
 
-# vm_apt_download DIR PKG: download the newest PKG (.deb, not installed) into DIR once,
-# print its path. Uses the APTX set by vm_apt_setup.
+# vm_apt_download DIR PKG...: the .debs of PKG... for $VM_APT_ARCH in DIR (not installed),
+# one path per line.  A .deb already in DIR is used as is (no apt query: apt-cache takes
+# seconds on a loaded machine); the missing ones come in one apt-get download.  Uses the
+# APTX set by vm_apt_setup (or the host's apt when APTX is empty).
 vm_apt_download() {
-	local dir=$1 pkg=$2 ver f
-	ver=$(apt-cache "${APTX[@]}" policy "$pkg" 2>/dev/null | awk '/Candidate:/{print $2}')
-	[ -n "$ver" ] && [ "$ver" != "(none)" ] || { vm_log "package $pkg not found"; return 1; }
+	local dir=$1 pkg f missing=()
+	local arch=${VM_APT_ARCH:-$VM_HOST_ARCH}
+	shift
 	mkdir -p "$dir"
-	# apt names the file with the epoch as %3a; the arch tells amd64 and arm64 copies apart
-	f=$(ls "$dir/${pkg}_"*"${ver##*:}_"{"${VM_APT_ARCH:-$VM_HOST_ARCH}",all}.deb 2>/dev/null | head -1)
-	if [ -z "$f" ]; then
-		(cd "$dir" && apt-get "${APTX[@]}" download -qq "$pkg=$ver" 2>&1 |
+	for pkg in "$@"; do
+		ls "$dir/${pkg}_"*_{"$arch",all}.deb >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	if ((${#missing[@]})); then
+		(cd "$dir" && apt-get "${APTX[@]}" download -qq "${missing[@]}" 2>&1 |
 			grep -v 'unsandboxed' >&2) || true
-		f=$(ls "$dir/${pkg}_"*"${ver##*:}_"{"${VM_APT_ARCH:-$VM_HOST_ARCH}",all}.deb 2>/dev/null | head -1)
 	fi
-	[ -n "$f" ] || { vm_log "download of $pkg $ver failed"; return 1; }
-	echo "$f"
+	for pkg in "$@"; do
+		f=$(ls -t "$dir/${pkg}_"*_{"$arch",all}.deb 2>/dev/null | head -1)
+		[ -n "$f" ] || { vm_log "download of $pkg ($arch) failed"; return 1; }
+		echo "$f"
+	done
 }
 
 # ---- per-architecture guest pieces -------------------------------------------------------
@@ -266,7 +271,9 @@ vm_busybox() {
 	fi
 	if [ ! -x "$dir/busybox-$VM_ARCH/bin/busybox" ]; then
 		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
-		deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" busybox-static) || return 1
+		# libssl-dev (vm_crypto) comes in the same apt-get run
+		deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" busybox-static libssl-dev | head -1)
+		[ -n "$deb" ] || return 1
 		rm -rf "$dir/busybox-$VM_ARCH" && dpkg -x "$deb" "$dir/busybox-$VM_ARCH"
 	fi
 	echo "$dir/busybox-$VM_ARCH/bin/busybox"
@@ -344,11 +351,13 @@ vm_boot() {
 	local append="console=$([ "$VM_ARCH" = arm64 ] && echo ttyAMA0 || echo ttyS0) loglevel=4"
 	append+=" panic=-1 $VM_RESERVE ${VM_EXTRA_APPEND:-}"
 	local args=()
+	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer test can miss
+	# its window and panic ("timer doesn't work through Interrupt-remapped IO-APIC").
 	case $VM_ARCH in
 	amd64)
 		args=(-machine q35,kernel-irqchip=split -cpu max
 			-device intel-iommu,intremap=on,caching-mode=on
-			-append "$append edd=off intel_iommu=on iommu=nopt")
+			-append "$append edd=off intel_iommu=on iommu=nopt no_timer_check")
 		;;
 	arm64)
 		args=(-machine virt,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
@@ -357,13 +366,23 @@ vm_boot() {
 	esac
 	args+=(-accel tcg,thread=multi -smp 2 -m 512M -nographic -no-reboot -nic none
 		-device "edu,dma_mask=$VM_EDU_DMA_MASK" -kernel "$kernel" -initrd "$initrd" "$@")
-	echo "+ $VM_QEMU ${args[*]}" >"$log"
-	start=$(vm_now)
-	timeout -k 5 "${VM_TIMEOUT:-240}" "$VM_QEMU" "${args[@]}" </dev/null 2>&1 |
-		while IFS= read -r line; do
-			printf '[%6.2f] %s\n' "$(($(vm_now) - start))e-3" "${line%$'\r'}"
-		done >>"$log"
-	return "${PIPESTATUS[0]}"
+	local try rc
+	for try in 1 2; do
+		echo "+ $VM_QEMU ${args[*]}" >"$log"
+		start=$(vm_now)
+		timeout -k 5 "${VM_TIMEOUT:-240}" "$VM_QEMU" "${args[@]}" </dev/null 2>&1 |
+			while IFS= read -r line; do
+				printf '[%6.2f] %s\n' "$(($(vm_now) - start))e-3" "${line%$'\r'}"
+			done >>"$log"
+		rc=${PIPESTATUS[0]}
+		# A kernel that died before userspace says nothing about librproc: boot once more,
+		# keep the first console, and say so.  A second such boot is a failure.
+		grep -q 'VMGUEST up' "$log" && break
+		[ $try = 2 ] && break
+		mv "$log" "$log.boot1"
+		vm_log "$VM_ARCH: the guest kernel did not reach userspace (console: $log.boot1); booting again"
+	done
+	return "$rc"
 }
 
 # vm_report LOG: print the console and one line per check ("ok   - ARCH: what" /
