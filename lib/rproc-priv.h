@@ -98,7 +98,6 @@ struct rproc {
 	bool recovery;
 	uint64_t crash_times[RPROC_MAX_CRASH_TIMES]; /* monotonic us, ring */
 	unsigned int n_crash_times;
-	unsigned int backoff_level;
 
 	struct rproc_ev evq[RPROC_EVQ];
 	unsigned int evq_head, evq_len;

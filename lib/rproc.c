@@ -259,7 +259,6 @@ int rproc_start(struct rproc *r)
 	r->info.last_error[0] = 0;
 	r->info.last_error_step[0] = 0;
 	r->info.last_errno = 0;
-	r->backoff_level = 0;
 	pthread_mutex_unlock(&r->lock);
 	r->pending_stop = false;
 	return start_job(r, false);
