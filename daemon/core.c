@@ -22,6 +22,16 @@ static uint64_t now_usec(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+static void core_free_paths(struct core *c)
+{
+	for (size_t i = 0; c->fw_dirs && c->fw_dirs[i]; i++)
+		free(c->fw_dirs[i]);
+	free(c->fw_dirs);
+	free(c->coredump_dir);
+	c->fw_dirs = NULL;
+	c->coredump_dir = NULL;
+}
+
 static int waiters_add(struct waiters *w, sd_bus_message *m)
 {
 	sd_bus_message **v = realloc(w->v, (w->n + 1) * sizeof(*v));
@@ -106,21 +116,69 @@ static void core_failure_message(struct core *c, char *buf, size_t len)
 			 c->info.last_error[0] ? c->info.last_error : "start failed");
 }
 
-/* Copy reloaded settings into the lifecycle's config; only while no worker runs. */
+/*
+ * The lifecycle reads its config from its worker thread during a start, a stop or crash
+ * handling.  So the core owns copies of the paths it is given (a reload frees the
+ * manager's), and reloaded settings are copied in only while no job runs.
+ */
+static int core_copy_paths(struct core *c)
+{
+	const struct manager *m = c->m;
+	char **dirs = calloc(m->n_fw_dirs + 1, sizeof(char *));
+	char *dump = NULL;
+
+	if (!dirs)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_fw_dirs; i++) {
+		dirs[i] = strdup(m->fw_dirs[i]);
+		if (!dirs[i])
+			goto oom;
+	}
+	if (m->conf.coredump_dir && !(dump = strdup(m->conf.coredump_dir)))
+		goto oom;
+	core_free_paths(c);
+	c->fw_dirs = dirs;
+	c->coredump_dir = dump;
+	c->cfg.search.dirs = (const char *const *)c->fw_dirs;
+	c->cfg.search.n_dirs = m->n_fw_dirs;
+	c->cfg.coredump_dir = c->coredump_dir;
+	c->cfg.coredump_max = m->conf.coredump_max;
+	return 0;
+oom:
+	for (size_t i = 0; i < m->n_fw_dirs; i++)
+		free(dirs[i]);
+	free(dirs);
+	return -ENOMEM;
+}
+
 static void core_apply_pending(struct core *c)
 {
 	enum rproc_state s = rproc_state(c->rproc);
+	struct rproc_config def;
 
-	if (!c->cfg_pending || (s != RPROC_OFFLINE && s != RPROC_FAILED))
+	if (!c->cfg_pending)
 		return;
-	if (c->pending.restart_limit != CONF_UNSET)
-		c->cfg.restart_limit = (unsigned int)c->pending.restart_limit;
-	if (c->pending.restart_window_s != CONF_UNSET)
-		c->cfg.restart_window_s = (unsigned int)c->pending.restart_window_s;
+	if (s != RPROC_OFFLINE && s != RPROC_FAILED && s != RPROC_RUNNING)
+		return; /* a job is running: at the next settled state */
+
+	rproc_config_defaults(&def);
+	c->cfg.restart_limit = c->pending.restart_limit != CONF_UNSET ?
+				       (unsigned int)c->pending.restart_limit :
+				       def.restart_limit;
+	c->cfg.restart_window_s = c->pending.restart_window_s != CONF_UNSET ?
+					  (unsigned int)c->pending.restart_window_s :
+					  def.restart_window_s;
 	c->cfg.ready_timeout_ms = c->m->conf.ready_timeout_ms;
 	c->cfg.stop_timeout_ms = c->m->conf.stop_timeout_ms;
+	if (core_copy_paths(c) < 0)
+		log_full(RPROC_LOG_WARNING, c->name, "config", -ENOMEM,
+			 "new firmware and coredump paths not applied: out of memory");
+
 	if (c->pending.firmware) {
 		struct rproc_error err = { 0 };
+
+		if (s == RPROC_RUNNING)
+			return; /* the firmware changes only while offline: keep it pending */
 		if (rproc_set_firmware(c->rproc, c->pending.firmware, &err) < 0)
 			log_full(RPROC_LOG_WARNING, c->name, "config", err.code,
 				 "Firmware=%s not applied: %s", c->pending.firmware, err.msg);
@@ -144,6 +202,7 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 	if (s == RPROC_RUNNING) {
 		core_log_start_ok(c);
 		waiters_reply(&c->start_waiters, NULL, NULL);
+		core_apply_pending(c);
 		return;
 	}
 	if (s == RPROC_FAILED)
@@ -291,10 +350,9 @@ int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rp
 	rproc_config_defaults(&c->cfg);
 	c->cfg.ready_timeout_ms = m->conf.ready_timeout_ms;
 	c->cfg.stop_timeout_ms = m->conf.stop_timeout_ms;
-	c->cfg.coredump_dir = m->conf.coredump_dir;
-	c->cfg.coredump_max = m->conf.coredump_max;
-	c->cfg.search.dirs = m->fw_dirs;
-	c->cfg.search.n_dirs = m->n_fw_dirs;
+	r = core_copy_paths(c);
+	if (r < 0)
+		goto fail;
 	core_apply_conf(c, cr, true);
 
 	if (snap)
@@ -329,6 +387,7 @@ void core_free(struct core *c)
 	waiters_reply(&c->stop_waiters, RPROCD_ERROR_BUSY, "rprocd is shutting down");
 	sd_event_source_unref(c->io);
 	rproc_free(c->rproc); /* never stops the core: see manager_shutdown() */
+	core_free_paths(c);
 	rproc_desc_clear(&c->desc);
 	free(c->pending.firmware);
 	free(c);

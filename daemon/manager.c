@@ -244,10 +244,6 @@ int manager_reload(struct manager *m)
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *core = m->cores[i];
 
-		core->cfg.search.dirs = m->fw_dirs;
-		core->cfg.search.n_dirs = m->n_fw_dirs;
-		core->cfg.coredump_dir = m->conf.coredump_dir;
-		core->cfg.coredump_max = m->conf.coredump_max;
 		bool auto_start = core->auto_start, stop_on_exit = core->stop_on_exit;
 		core_apply_conf(core, conf_rproc_find(&m->conf, core->name), false);
 		if (m->bus && (auto_start != core->auto_start || stop_on_exit != core->stop_on_exit))

@@ -27,6 +27,8 @@ struct core {
 	char path[128]; /* D-Bus object path */
 	struct rproc_desc desc;
 	struct rproc_config cfg; /* must outlive rproc */
+	char **fw_dirs;          /* cfg.search.dirs: our own copy, NULL-terminated */
+	char *coredump_dir;      /* cfg.coredump_dir: our own copy */
 	struct rproc *rproc;
 	sd_event_source *io;
 

@@ -98,7 +98,7 @@ def test_concurrent_start(env):
 
 def test_bus_during_boot(env):
     """READY=1 comes once the starts are begun; the bus answers while the cores boot."""
-    env.write_config('[Daemon]\nSimulationConfig=ready_delay_ms=3000\n')
+    env.write_config('[Daemon]\nSimulationConfig=ready_delay_ms=2500\n')
     env.start_daemon()
     conn = env.conn()
     d = env.describe(conn)
@@ -240,6 +240,26 @@ def test_reload(env):
     while env.get(conn, 'adsp', 'Recovery') is not True:
         check(time.monotonic() < end, 'Recovery back on after SIGHUP')
         time.sleep(0.05)
+
+
+def test_reload_during_boot(env):
+    """Reload while cores boot: settings wait for each core to settle; nothing breaks."""
+    slow = '[Daemon]\nSimulationConfig=ready_delay_ms=1500\nFirmwarePath=/nonexistent\n'
+    env.write_config(slow)
+    env.start_daemon()
+    conn = env.conn()
+    env.write_config(slow + 'FirmwarePath=\nFirmwarePath=/also-nonexistent\n'
+                     'CoredumpDirectory=/tmp/x\nReadyTimeoutSec=9\n'
+                     '[RemoteProc:adsp]\nFirmware=qcom/sa8775p/cdsp0.mbn\nRestartLimit=9\n')
+    env.ctl('reload', check_rc=0)
+    check(env.get(conn, 'adsp', 'State') == 'starting', 'reloaded while adsp was booting')
+    all_running(env, conn)
+    check(env.get(conn, 'adsp', 'Firmware') == 'qcom/sa8775p/adsp.mbn',
+          'the firmware of a running core is not changed under it')
+    env.ctl('stop', 'adsp', check_rc=0)
+    check(env.get(conn, 'adsp', 'Firmware') == 'qcom/sa8775p/cdsp0.mbn', 'applied once offline')
+    env.ctl('start', 'adsp', check_rc=0)  # --firmware-path still comes first
+    check(env.get(conn, 'adsp', 'FirmwarePath').endswith('/cdsp0.mbn'), 'new firmware loaded')
 
 
 def test_bad_config(env):
