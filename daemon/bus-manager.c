@@ -126,7 +126,7 @@ char *manager_describe_json(struct manager *m)
 	for (size_t i = 0; i < m->n_cores; i++)
 		json_object_array_add(a, core_json(m->cores[i]));
 	json_object_object_add(root, "rprocs", a);
-	s = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	s = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return s;
 }

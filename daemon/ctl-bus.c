@@ -138,7 +138,7 @@ int ctl_list(const struct ctl_opts *o)
 	if (o->json) {
 		json_object *out = json_object_new_object();
 		json_object_object_add(out, "rprocs", json_object_get(a));
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(out);
 		json_object_put(root);
 		return CTL_EXIT_OK;

@@ -93,9 +93,13 @@ static void show_one(json_object *c, const struct ctl_opts *o, bool tty)
 	}
 	printf("%s●%s %s - %s\n", dot_on, dot_off, ctl_json_str(c, "name"),
 	       ctl_json_str(c, "compatible"));
-	format_timestamp(ctl_json_u64(c, "state_change_timestamp"), since, sizeof(since));
-	format_ago(ctl_json_u64(c, "state_change_timestamp"), ago, sizeof(ago));
-	printf("       State: %s%s%s since %s; %s\n", dot_on, state, dot_off, since, ago);
+	if (ctl_json_u64(c, "state_change_timestamp")) {
+		format_timestamp(ctl_json_u64(c, "state_change_timestamp"), since, sizeof(since));
+		format_ago(ctl_json_u64(c, "state_change_timestamp"), ago, sizeof(ago));
+		printf("       State: %s%s%s since %s; %s\n", dot_on, state, dot_off, since, ago);
+	} else {
+		printf("       State: %s%s%s\n", dot_on, state, dot_off);
+	}
 	if (*ctl_json_str(c, "phase"))
 		printf("       Phase: %s\n", ctl_json_str(c, "phase"));
 	printf("      Device: %s\n", ctl_json_str(c, "device"));
@@ -175,7 +179,7 @@ int ctl_status(const struct ctl_opts *o, char **names, int n)
 	if (o->json) {
 		json_object *out = json_object_new_object();
 		json_object_object_add(out, "rprocs", sel);
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(out);
 	} else {
 		bool tty = isatty(STDOUT_FILENO);
