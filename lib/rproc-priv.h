@@ -124,6 +124,7 @@ int rproc_run_crash(struct rproc *r);
 /* Release what a stopped core still holds (devmem, domain): rproc_free() of an idle core. */
 void rproc_release_kept(struct rproc *r);
 int rproc_drain(int fd);
+bool rproc_irq_take(struct rproc *r, enum rproc_irq irq);
 
 /* Debug/test hook (rproc-steps.c): make the next run of @step fail with @err. */
 int rproc_debug_fail_step(struct rproc *r, const char *step, int err);

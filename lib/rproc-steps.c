@@ -58,6 +58,22 @@ int rproc_drain(int fd)
 	return n;
 }
 
+/*
+ * Consume a pending interrupt: through the backend's ack when it has one (a level interrupt
+ * through VFIO must be unmasked again), else by reading the eventfd.  True if one was pending.
+ */
+bool rproc_irq_take(struct rproc *r, enum rproc_irq irq)
+{
+	if (r->irq[irq] < 0)
+		return false;
+	if (r->b->irq && r->b->irq->ack) {
+		struct pollfd p = { .fd = r->irq[irq], .events = POLLIN };
+
+		return poll(&p, 1, 0) == 1 && r->b->irq->ack(r->b->irq_ctx, &r->d, irq) >= 0;
+	}
+	return rproc_drain(r->irq[irq]) > 0;
+}
+
 static void pause_ms(unsigned int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
@@ -589,11 +605,13 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 			continue;
 		if (p[P_CANCEL].revents)
 			return rproc_err(err, -ECANCELED, "start cancelled");
-		if (p[P_HANDOVER].revents && rproc_drain(p[P_HANDOVER].fd) && !r->handover)
+		if (p[P_HANDOVER].revents && rproc_irq_take(r, RPROC_IRQ_HANDOVER) && !r->handover)
 			on_handover(r);
-		if ((p[P_FATAL].revents && rproc_drain(p[P_FATAL].fd)) ||
-		    (p[P_WDOG].revents && rproc_drain(p[P_WDOG].fd))) {
-			enum rproc_irq irq = p[P_WDOG].revents ? RPROC_IRQ_WDOG : RPROC_IRQ_FATAL;
+		bool fatal = p[P_FATAL].revents && rproc_irq_take(r, RPROC_IRQ_FATAL);
+		bool wdog = p[P_WDOG].revents && rproc_irq_take(r, RPROC_IRQ_WDOG);
+
+		if (fatal || wdog) {
+			enum rproc_irq irq = wdog ? RPROC_IRQ_WDOG : RPROC_IRQ_FATAL;
 
 			read_reason(r, irq, reason, sizeof(reason));
 			pthread_mutex_lock(&r->lock);
@@ -603,7 +621,7 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 			return rproc_err(err, -EIO, "crashed while booting (%s): %s",
 					 rproc_irq_name(irq), reason);
 		}
-		if (p[P_READY].revents && rproc_drain(p[P_READY].fd))
+		if (p[P_READY].revents && rproc_irq_take(r, RPROC_IRQ_READY))
 			return 0;
 	}
 }
@@ -657,7 +675,7 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 
 	if (r->stop_crashed || !r->b->pas->stop_bit || !r->img[1].tz_running)
 		return 0;
-	rproc_drain(p[0].fd);
+	rproc_irq_take(r, RPROC_IRQ_STOP_ACK);
 	e = r->b->pas->stop_bit(r->b->pas_ctx, &r->d, true);
 	if (e)
 		return rproc_err(err, e < 0 ? e : -EIO, "cannot set the stop bit: %d", e);
@@ -683,7 +701,9 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 			ret = rproc_err(err, -ECANCELED, "stop-ack wait cancelled");
 			break;
 		}
-		if (rproc_drain(p[0].fd) + rproc_drain(p[1].fd) + rproc_drain(p[2].fd))
+		/* a wdog (or fatal) during the handshake is the acknowledgement (DOMAIN §7.3.1) */
+		if (rproc_irq_take(r, RPROC_IRQ_STOP_ACK) | rproc_irq_take(r, RPROC_IRQ_WDOG) |
+		    rproc_irq_take(r, RPROC_IRQ_FATAL))
 			break;
 	}
 	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
@@ -846,7 +866,7 @@ int rproc_run_start(struct rproc *r)
 
 	r->handover = false;
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
-		rproc_drain(r->irq[i]);
+		rproc_irq_take(r, (enum rproc_irq)i);
 	for (k = 0; k < ARRAY_SIZE(start_steps); k++) {
 		const struct step *s = &start_steps[k];
 		const char *name = start_names[k];

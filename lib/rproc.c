@@ -430,18 +430,8 @@ static void handle_irqs(struct rproc *r)
 {
 	bool fired[RPROC_IRQ_COUNT] = { false };
 
-	for (int i = 0; i < RPROC_IRQ_COUNT; i++) {
-		if (r->irq[i] < 0)
-			continue;
-		if (r->b->irq->ack) {
-			struct pollfd p = { .fd = r->irq[i], .events = POLLIN };
-
-			if (poll(&p, 1, 0) == 1 && r->b->irq->ack(r->b->irq_ctx, &r->d, i) >= 0)
-				fired[i] = true;
-		} else {
-			fired[i] = rproc_drain(r->irq[i]) > 0;
-		}
-	}
+	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
+		fired[i] = rproc_irq_take(r, (enum rproc_irq)i);
 	if (fired[RPROC_IRQ_HANDOVER] && !r->handover) {
 		/* DOMAIN §3.3: the remote holds its own votes now */
 		r->handover = true;

@@ -277,6 +277,22 @@ static void q_close(void *ctx, const struct rproc_desc *d)
 
 static const struct rproc_irq_ops mock_irq = { .open = q_open, .close = q_close };
 
+/* Like the real backend: consuming goes through ack (which would unmask a level line). */
+static int q_ack(void *ctx, const struct rproc_desc *d, enum rproc_irq irq)
+{
+	struct mock *m = ctx;
+	uint64_t v;
+	char name[24];
+
+	snprintf(name, sizeof(name), "ack_%d", (int)irq);
+	ENTER(m, name);
+	if (read(m->irq[irq], &v, sizeof(v)) != sizeof(v))
+		LEAVE(m, -EAGAIN);
+	LEAVE(m, 0);
+}
+
+const struct rproc_irq_ops mock_irq_with_ack = { .open = q_open, .ack = q_ack, .close = q_close };
+
 struct mock *mock_new(uint64_t base, uint64_t size)
 {
 	struct mock *m = calloc(1, sizeof(*m));

@@ -34,6 +34,9 @@ struct mock {
 	int maps, bridges, meta, running, cpu_maps, domains, votes;
 };
 
+/* Interrupt ops with an ack (calls recorded as ack_<irq number>). */
+extern const struct rproc_irq_ops mock_irq_with_ack;
+
 struct mock *mock_new(uint64_t base, uint64_t size);
 void mock_free(struct mock *m);
 void mock_raise(struct mock *m, enum rproc_irq irq);

@@ -365,6 +365,34 @@ static void test_decrypt_shutdown_retry(void **state)
 	assert_string_equal(info.last_error, "");
 }
 
+/* A backend with an ack op: every interrupt is consumed through it, in every path. */
+static void test_irq_ack(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_error err = { 0 };
+	char ready[16], wdog[16], stop_ack[16];
+
+	snprintf(ready, sizeof(ready), "ack_%d", RPROC_IRQ_READY);
+	snprintf(wdog, sizeof(wdog), "ack_%d", RPROC_IRQ_WDOG);
+	snprintf(stop_ack, sizeof(stop_ack), "ack_%d", RPROC_IRQ_STOP_ACK);
+	rproc_free(f->r);
+	f->m->b.irq = &mock_irq_with_ack;
+	assert_int_equal(rproc_new(&f->d, &f->m->b, &f->cfg, &f->r, &err), 0);
+	rproc_set_event_cb(f->r, on_event, f);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(mock_count(f->m, ready), 1);
+	mock_raise(f->m, RPROC_IRQ_WDOG);
+	for (int t = 0; t < 200 && f->states[RPROC_RUNNING] < 2; t++)
+		tsim_run_for(&f->r, 1, 10);
+	assert_int_equal(f->states[RPROC_CRASHED], 1);
+	assert_int_equal(mock_count(f->m, wdog), 1);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	assert_int_equal(mock_count(f->m, stop_ack), 1);
+	assert_int_equal(mock_count(f->m, ready), 2);
+}
+
 static void test_step_names(void **state)
 {
 	unsigned int n, m;
@@ -395,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decrypt_shutdown_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irq_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
 	};
 
