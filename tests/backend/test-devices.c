@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/vfio.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,8 @@
 #include <cmocka.h>
 
 #include "devices.h"
+#include "fake-kernel.h"
+#include "real.h"
 
 #define DEV "30000000.remoteproc"
 #define SYSPATH "/sys/devices/platform/" DEV
@@ -342,6 +345,67 @@ static void test_wait_late_device(void **state)
 	assert_int_equal(info.state, RPROC_DEV_READY);
 }
 
+/* The real backend end to end in udev mode: libudev finds the device in the testbed, the
+ * VFIO layer reads its group link, the fake kernel answers the ioctls. */
+static void test_real_backend_udev(void **state)
+{
+	struct rproc_desc d = { .name = "adsp", .device = DEV, .pas_id = 1 };
+	struct rproc_real_config c;
+	struct rproc_error err = { 0 };
+	struct rproc_backend *b;
+	char shim[512];
+	void *dom;
+
+	fk_setup();
+	snprintf(shim, sizeof(shim), "%s/qcom_scm_shim", fk.dev_root);
+	add_device(DEV, "vfio-platform");
+	link_attr(DEV, "driver", "../../../bus/platform/drivers/vfio-platform");
+	link_attr(DEV, "iommu_group", "../../../kernel/iommu_groups/5");
+	sys_mkdir("kernel/iommu_groups/5/devices");
+	rproc_real_config_defaults(&c);
+	c.iommu = RPROC_REAL_IOMMU_TYPE1;
+	c.shim_path = shim;
+	c.dev_root = fk.dev_root;
+	c.device_timeout_ms = 100;
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &d, &dom), 0);
+	assert_int_equal(fk_count(VFIO_GROUP_GET_DEVICE_FD), 1);
+	assert_string_equal((const char *)fk_find(VFIO_GROUP_GET_DEVICE_FD, 0)->arg, DEV);
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x10000, 3), 0);
+	assert_int_equal(b->iommu->unmap(dom, 0x90000000, 0x10000), 0);
+	b->iommu->close(dom);
+	rproc_backend_destroy(b);
+	assert_int_equal(fk.open_fakes, 0);
+	assert_int_equal(fk.live_mmaps, 0);
+	fk_teardown();
+}
+
+/* A kernel-managed device: the backend refuses it at once, without waiting. */
+static void test_real_backend_kernel_managed(void **state)
+{
+	struct rproc_desc d = { .name = "adsp", .device = DEV, .pas_id = 1 };
+	struct rproc_real_config c;
+	struct rproc_error err = { 0 };
+	struct rproc_backend *b;
+	char shim[512];
+	void *dom;
+
+	fk_setup();
+	snprintf(shim, sizeof(shim), "%s/qcom_scm_shim", fk.dev_root);
+	add_device(DEV, "(null)");
+	link_attr(DEV, "driver", "../../../bus/platform/drivers/qcom_q6v5_pas");
+	rproc_real_config_defaults(&c);
+	c.shim_path = shim;
+	c.dev_root = fk.dev_root;
+	c.device_timeout_ms = 600000;
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &d, &dom), -EPERM);
+	assert_int_equal(fk_count(FK_OPEN(FK_CONTAINER)) + fk_count(FK_OPEN(FK_IOMMUFD)), 0);
+	rproc_backend_destroy(b);
+	assert_int_equal(fk.open_fakes, 0);
+	fk_teardown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +425,8 @@ int main(void)
 		T(test_wait_timeout),
 		T(test_wait_kernel_managed),
 		T(test_wait_late_device),
+		T(test_real_backend_udev),
+		T(test_real_backend_kernel_managed),
 	};
 	const char *pre = getenv("LD_PRELOAD");
 
