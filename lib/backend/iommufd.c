@@ -134,8 +134,9 @@ int rproc_iommufd_open(struct rproc_vfio *v, struct rproc_error *err)
 	};
 	if (ioctl(v->device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) < 0) {
 		r = -errno;
-		rproc_err(err, r, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT (ioas %u): %s%s", v->name,
-			  v->ioas_id, strerror(-r), r == -EPERM ? unsafe_irq_fix : "");
+		rproc_err(err, r, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT (ioas %u): %s%s%s", v->name,
+			  v->ioas_id, strerror(-r), r == -EPERM ? ": " : "",
+			  r == -EPERM ? unsafe_irq_fix : "");
 		goto fail;
 	}
 	v->hwpt_id = attach.pt_id;

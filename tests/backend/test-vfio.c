@@ -442,6 +442,10 @@ static void test_iommufd_attach_fails(void **state)
 	/* The IOAS is destroyed even though it was never attached; no detach. */
 	assert_int_equal(fk.ioas_destroys, 1);
 	assert_int_equal(fk_count(VFIO_DEVICE_DETACH_IOMMUFD_PT), 0);
+	fk_fail(VFIO_DEVICE_ATTACH_IOMMUFD_PT, 2, EPERM);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "not permitted: the platform has no MSI isolation"));
+	assert_int_equal(fk.ioas_destroys, 2);
 }
 
 static void test_iommufd_ranges_fail(void **state)
