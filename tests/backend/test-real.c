@@ -435,9 +435,13 @@ static void test_export_adopt(void **state)
 	b2 = new_backend(RPROC_REAL_IOMMU_TYPE1);
 	snprintf(e[n].name, sizeof(e[n].name), "daemon-state");
 	e[n].fd = dup(0);
-	assert_int_equal(b2->adopt_fds(b2, e, n + 1), (int)n);
+	snprintf(e[n + 1].name, sizeof(e[n + 1].name), "shim"); /* not a shim: refused */
+	e[n + 1].fd = dup(0);
+	assert_int_equal(b2->adopt_fds(b2, e, n + 2), (int)n);
 	assert_true(e[n].fd >= 0);
+	assert_true(e[n + 1].fd >= 0);
 	close(e[n].fd);
+	close(e[n + 1].fd);
 	before = fk.n_calls;
 	assert_int_equal(b2->iommu->open(b2->iommu_ctx, &desc, &dom), 0);
 	assert_int_equal(b2->irq->open(b2->irq_ctx, &desc, fds), 0);
