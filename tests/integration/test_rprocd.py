@@ -197,8 +197,11 @@ def collect_changes(env, conn, rule, core, until, timeout=TIMEOUT):
 
 def test_crash_recovery(env):
     """An injected crash: crashed -> running seen as PropertiesChanged, CrashCount 1."""
+    cores = os.path.join(env.dir, 'cores')
+    os.mkdir(cores)
     env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=crash=adsp:fatal:300:1;'
-                     'crash_reason=test crash\n[RemoteProc:adsp]\nRecovery=yes\n')
+                     f'crash_reason=test crash\nCoredumpDirectory={cores}\n'
+                     '[RemoteProc:adsp]\nRecovery=yes\n')
     env.start_daemon()
     conn = env.conn()
     rule = env.properties_match(conn)
@@ -214,6 +217,26 @@ def test_crash_recovery(env):
     check(env.get(conn, 'adsp', 'CrashCount') == 1, 'CrashCount 1')
     check(env.get(conn, 'adsp', 'LastCrashReason') != '', 'LastCrashReason set')
     check('crashed' in env.read_log(), 'crash logged')
+    dump = env.get(conn, 'adsp', 'LastCoredump')
+    check(dump.startswith(cores + '/') and os.path.getsize(dump) > 0, f'coredump written: {dump!r}')
+    with open(dump, 'rb') as f:
+        check(f.read(4) == b'\x7fELF', 'an ELF core file')
+    p = env.ctl('status', 'adsp', check_rc=0)
+    check('Crashes: 1 (last: ' in p.stdout and f'Coredump: {dump}' in p.stdout, p.stdout)
+
+
+def test_crash_giveup(env):
+    """Crashing on every boot: recovery gives up after RestartLimit= crashes -> failed."""
+    env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=crash=cdsp1:wdog:50:0\n'
+                     'CoredumpDirectory=\n[RemoteProc:cdsp1]\nRestartLimit=2\n'
+                     'RestartWindowSec=1min\n')
+    env.start_daemon()
+    conn = env.conn()
+    env.ctl('start', 'cdsp1', check_rc=0)
+    env.wait_state(conn, 'cdsp1', 'failed')
+    check(env.get(conn, 'cdsp1', 'CrashCount') >= 2, 'crashed at least RestartLimit times')
+    check('recovery gave up' in env.read_log() or 'gave up' in env.read_log(), 'giving up logged')
+    env.ctl('start', 'cdsp1', check_rc=0)  # a manual start is still possible
 
 
 def test_reload(env):
