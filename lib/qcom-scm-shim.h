@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later WITH Linux-syscall-note */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * qcom-scm-shim UAPI: the character device through which rprocd reaches what only the kernel
  * can do for a PAS remote processor at EL2 (DOMAIN §7.0 step 4): the PAS SCM calls with a
@@ -170,7 +170,12 @@ struct qcom_scm_shim_vote {
 	char device[QCOM_SCM_SHIM_NAME_LEN];
 };
 
-#define QCOM_SCM_SHIM_IOC 0xB7
+/*
+ * ioctl type 0xBD: free in Documentation/userspace-api/ioctl/ioctl-number.rst as indexed
+ * (0xB7 is remoteproc_cdev's and nsfs', 0xB8 mshv's, 0xBA liveupdate's, 0xBF mlxbf-pka's).
+ * Not registered: do so before proposing the module upstream.
+ */
+#define QCOM_SCM_SHIM_IOC 0xBD
 
 #define QCOM_SCM_SHIM_GET_VERSION _IOWR(QCOM_SCM_SHIM_IOC, 0x00, struct qcom_scm_shim_version)
 #define QCOM_SCM_SHIM_PAS_IS_SUPPORTED _IOWR(QCOM_SCM_SHIM_IOC, 0x01, struct qcom_scm_shim_pas)
