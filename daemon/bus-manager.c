@@ -116,11 +116,15 @@ char *manager_describe_json(struct manager *m)
 		json_object_object_add(sim, "running_cores", json_object_new_uint64(u.running_cores));
 		json_object_object_add(sim, "smmu_mappings", json_object_new_uint64(u.smmu_mappings));
 		json_object_object_add(sim, "domains", json_object_new_uint64(u.domains));
-		json_object_object_add(sim, "shutdown_calls",
-				       json_object_new_uint64(rproc_sim_calls(m->backend, "shutdown")));
-		json_object_object_add(sim, "auth_and_reset_calls",
-				       json_object_new_uint64(
-					       rproc_sim_calls(m->backend, "auth_and_reset")));
+		/* Calls made by this rprocd (not kept across restarts): tests see what ran. */
+		json_object *calls = json_object_new_object();
+		unsigned int n_ops;
+		const char *const *ops = rproc_sim_ops(&n_ops);
+		for (unsigned int k = 0; k < n_ops && ops[k]; k++)
+			json_object_object_add(calls, ops[k],
+					       json_object_new_uint64(
+						       rproc_sim_calls(m->backend, ops[k])));
+		json_object_object_add(sim, "calls", calls);
 		json_object_object_add(root, "simulator", sim);
 	}
 	for (size_t i = 0; i < m->n_cores; i++)

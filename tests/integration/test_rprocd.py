@@ -90,7 +90,7 @@ def test_concurrent_start(env):
     conn = env.conn()
     check(env.get(conn, 'adsp', 'State') == 'running', 'adsp running')
     d = env.describe(conn)
-    check(d['simulator']['auth_and_reset_calls'] == 1, f'booted once: {d["simulator"]}')
+    check(d['simulator']['calls']['auth_and_reset'] == 1, f'booted once: {d["simulator"]}')
     # the bus answered while a start was under way: Describe() above, and:
     check(env.call(conn, RPROC_PREFIX + 'adsp', 'org.rprocd1.RemoteProc', 'Start')[0] == 'ok',
           'Start() on a running core')
@@ -373,7 +373,12 @@ def test_readopt(env):
             check(a[k] == b[k], f'{c}.{k} kept: {b[k]} -> {a[k]}')
     check(after['cdsp1']['state'] == 'offline', 'a stopped core stays stopped')
     check(after['gpdsp1']['state'] == 'offline', 'a core never started stays offline')
-    check(d['simulator']['running_cores'] == 3, f'TZ still runs 3 cores: {d["simulator"]}')
+    sim = d['simulator']
+    check(sim['running_cores'] == 3, f'TZ still runs 3 cores: {sim}')
+    check(sim['smmu_mappings'] >= 3, f'the carveout mappings are still there: {sim}')
+    for op in ('shutdown', 'stop_bit', 'iommu_unmap', 'iommu_map', 'init_image', 'auth_and_reset',
+               'mem_map'):
+        check(sim['calls'][op] == 0, f'the new rprocd made no {op} call: {sim["calls"]}')
     log = env.read_log()
     check('re-adopted' in log, 're-adoption logged')
     # controllable again
