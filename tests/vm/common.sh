@@ -167,29 +167,47 @@ vm_qemu_usable() {
 		-no-user-config -monitor stdio >/dev/null 2>&1
 }
 
-# vm_debian_kernel DIR: download and unpack Debian's current linux-image for $VM_ARCH into DIR
-# (cached); sets VM_KVER, VM_KROOT and VM_KERNEL (the image QEMU boots).
-vm_debian_kernel() {
+# vm_kernel_fetch DIR: resolve Debian's current linux-image for $VM_ARCH and download its .deb
+# (not installed); its path goes to DIR/<arch>.deb, remembered for a day because apt-cache
+# takes seconds on a loaded machine.  Needs only apt, so run.sh starts it while apt-get still
+# installs QEMU.
+vm_kernel_fetch() {
 	local dir=$1 meta pkg deb memo=$1/$VM_ARCH.deb
 	mkdir -p "$dir"
-	# apt-cache takes seconds on a loaded machine: the resolved .deb is remembered for a day
 	if [ -n "$(find "$memo" -mtime -1 2>/dev/null)" ] && deb=$(cat "$memo") && [ -f "$deb" ]; then
-		pkg=$(basename "$deb" | cut -d_ -f1)
-	else
-		if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
-			APTX=() VM_APT_ARCH=$VM_HOST_ARCH
-			apt-cache show "linux-image-$VM_ARCH" >/dev/null 2>&1 ||
-				apt-get update -qq >/dev/null 2>&1
-		else
-			vm_apt_setup "$VM_ARCH" "$VM_ARCH"
-		fi
-		meta=$(apt-cache "${APTX[@]}" depends "linux-image-$VM_ARCH" 2>/dev/null |
-			awk '/Depends: linux-image-/{print $2; exit}')
-		pkg=${meta%%:*}
-		[ -n "$pkg" ] || { vm_log "cannot resolve linux-image-$VM_ARCH"; return 1; }
-		deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg") || return 1
-		echo "$deb" >"$memo"
+		return 0
 	fi
+	if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
+		APTX=() VM_APT_ARCH=$VM_HOST_ARCH
+		apt-cache show "linux-image-$VM_ARCH" >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
+	else
+		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
+	fi
+	meta=$(apt-cache "${APTX[@]}" depends "linux-image-$VM_ARCH" 2>/dev/null |
+		awk '/Depends: linux-image-/{print $2; exit}')
+	pkg=${meta%%:*}
+	[ -n "$pkg" ] || { vm_log "cannot resolve linux-image-$VM_ARCH"; return 1; }
+	deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg") || return 1
+	echo "$deb" >"$memo"
+}
+
+# vm_prefetch: every download of $VM_ARCH's guest (kernel; for a foreign arch busybox and
+# libcrypto) without unpacking anything.
+vm_prefetch() {
+	vm_kernel_fetch "$RPROCD_VM_CACHE/kernels" || return 1
+	if [ "$VM_ARCH" != "$VM_HOST_ARCH" ] && [ ! -x "$RPROCD_VM_CACHE/busybox-$VM_ARCH/bin/busybox" ]; then
+		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
+		vm_apt_download "$RPROCD_VM_CACHE/debs" busybox-static libssl-dev >/dev/null
+	fi
+}
+
+# vm_debian_kernel DIR: Debian's current linux-image for $VM_ARCH unpacked under DIR (cached);
+# sets VM_KVER, VM_KROOT and VM_KERNEL (the image QEMU boots).
+vm_debian_kernel() {
+	local dir=$1 pkg deb
+	vm_kernel_fetch "$dir" || return 1
+	deb=$(cat "$dir/$VM_ARCH.deb")
+	pkg=$(basename "$deb" | cut -d_ -f1)
 	VM_KROOT=$dir/$(basename "$deb" .deb)
 	if [ ! -d "$VM_KROOT/boot" ]; then
 		rm -rf "$VM_KROOT.tmp" && mkdir -p "$VM_KROOT.tmp"

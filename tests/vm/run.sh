@@ -35,6 +35,13 @@ vm_lock vm
 t_all=$(vm_now)
 
 command -v dpkg >/dev/null || vm_skip "not a Debian system (no dpkg): the VM tier needs Debian's packages"
+# Downloads first, in the background: they need only apt, and overlap the apt-get install
+# of QEMU and the cross compiler below (a cold run spends most of its time in those two).
+for a in "${arches[@]}"; do
+	vm_arch "$a" || exit 2
+	mkdir -p "$work/$a"
+	(vm_prefetch >"$work/$a/prefetch.log" 2>&1) &
+done
 pkgs=(cpio kmod xz-utils zstd gzip gcc libc6-dev libssl-dev busybox-static)
 for a in "${arches[@]}"; do
 	vm_arch "$a" || exit 2
@@ -45,6 +52,8 @@ for a in "${arches[@]}"; do
 	vm_arch "$a"
 	vm_qemu_usable || vm_skip "$VM_QEMU cannot start a TCG machine here"
 done
+
+wait # the prefetches (a failed one is retried, with its errors, by run_arch)
 
 # The firmware image: mkfw from the build, else built from its source here.
 if [ -z "$mkfw" ]; then
