@@ -513,6 +513,13 @@ def test_check(env):
     check(p.returncode == 2, 'bad option: exit 2')
     p = subprocess.run([env.rprocd, '--version'], capture_output=True, text=True)
     check(p.returncode == 0 and p.stdout.startswith('rprocd '), '--version')
+    # no --simulate and no shim: a clear error, not a hang
+    p = subprocess.run([env.rprocd, '--dtb', env.dtb, '--config', env.config, '--log-target',
+                        'console'], capture_output=True, text=True, timeout=TIMEOUT)
+    check(p.returncode == 1 and '--simulate' in p.stderr, f'Backend=auto without hardware: {p.stderr}')
+    p = subprocess.run([env.rprocd, '--simulate', '--dtb', '/nonexistent.dtb', '--log-target',
+                        'console'], capture_output=True, text=True, timeout=TIMEOUT)
+    check(p.returncode == 1 and 'nonexistent.dtb' in p.stderr, f'missing tree: {p.stderr}')
     env.ctl('--version', check_rc=0)
     env.ctl('start', check_rc=2)  # no names
     env.ctl('list', check_rc=6)   # no daemon on the bus
