@@ -116,17 +116,54 @@ void rproc_set_phase(struct rproc *r, const char *phase);
 void rproc_push_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b);
 void rproc_progress(struct rproc *r, uint64_t done, uint64_t total);
 void rproc_notify(struct rproc *r);
+void rproc_irq_watch(struct rproc *r, bool on);
+void rproc_arm_recovery(struct rproc *r, long ms);
 
-/* rproc-steps.c: run in the worker thread */
+/* A step of a sequence: do, undo (NULL: nothing to undo), and its timing bucket. */
+enum rproc_bucket { B_NONE, B_FIRMWARE, B_LOAD, B_AUTH, B_READY };
+
+struct rproc_step {
+	int (*run)(struct rproc *r, struct rproc_error *err);
+	void (*undo)(struct rproc *r);
+	enum rproc_bucket bucket;
+};
+
+/* Every image of the core, the DTB image first (or last, _rev). */
+#define for_each_img(r, im)                                                                        \
+	for (struct rproc_img *im = &(r)->img[0]; im <= &(r)->img[1]; im++)                       \
+		if (im->present)
+
+#define for_each_img_rev(r, im)                                                                    \
+	for (struct rproc_img *im = &(r)->img[1]; im >= &(r)->img[0]; im--)                       \
+		if (im->present)
+
+/* rproc-start.c, rproc-stop.c: the jobs, run in the worker thread */
 int rproc_run_start(struct rproc *r);
 int rproc_run_stop(struct rproc *r, bool crashed);
 int rproc_run_crash(struct rproc *r);
 /* Release what a stopped core still holds (devmem, domain): rproc_free() of an idle core. */
 void rproc_release_kept(struct rproc *r);
+void rproc_keep_segments(struct rproc *r);
+void rproc_undo_iommu_map(struct rproc *r);
+
+/* rproc-ops.c: shared by the sequences */
+#define RELEASE_TRIES 3
+#define RELEASE_PAUSE_MS 10
 int rproc_drain(int fd);
 bool rproc_irq_take(struct rproc *r, enum rproc_irq irq);
+void rproc_pause_ms(unsigned int ms);
+int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id);
+int rproc_neg(int e);
+int rproc_do_shutdown(struct rproc *r, struct rproc_img *im);
+int rproc_do_meta_release(struct rproc *r, struct rproc_img *im);
+int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size);
+int rproc_do_unvote(struct rproc *r);
+int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
+bool rproc_step_injected(struct rproc *r, const char *step, int *e, struct rproc_error *err);
+bool rproc_cancelled(struct rproc *r);
+void rproc_record_failure(struct rproc *r, const char *step, int e, const char *msg, int level);
 
-/* Debug/test hook (rproc-steps.c): make the next run of @step fail with @err. */
+/* Debug/test hook: make the next run of @step fail with @err (-ENOENT: no such step). */
 int rproc_debug_fail_step(struct rproc *r, const char *step, int err);
 
 #endif
