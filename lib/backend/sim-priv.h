@@ -264,6 +264,10 @@ int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool
 		     struct rproc_error *err);
 void sim_config_defaults(struct sim_config *c);
 
+/* sim-mem.c */
+extern const struct rproc_mem_ops sim_mem_ops;
+extern const struct rproc_irq_ops sim_irq_ops;
+
 /* sim-tz.c */
 extern const struct rproc_pas_ops sim_pas_ops;
 
