@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The simulated SoC: construction from a device tree, "physical memory", the memory and
- * interrupt ops, leak accounting and re-adoption.  TrustZone, SMMU and the DSPs live in
- * sim-tz.c, sim-smmu.c and sim-dsp.c.
+ * The simulated SoC: construction from a device tree, its "physical memory" (one sparse
+ * memfd), leak accounting, test hooks and re-adoption by a new process.  TrustZone, the
+ * SMMU, the DSPs and the CPU-side memory/interrupt ops live in sim-tz.c, sim-smmu.c,
+ * sim-dsp.c and sim-mem.c.
  */
 #include <errno.h>
 #include <fcntl.h>
