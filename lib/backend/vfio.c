@@ -174,6 +174,19 @@ int rproc_vfio_open(const char *syspath, const struct rproc_vfio_config *cfg,
 	}
 	v->kind = kind;
 	r = kind == RPROC_VFIO_IOMMUFD ? rproc_iommufd_open(v, err) : rproc_type1_open(v, err);
+	if (r < 0 && kind == RPROC_VFIO_IOMMUFD && cfg && cfg->kind == RPROC_VFIO_AUTO) {
+		/* Auto: a kernel can have both; iommufd may refuse what type1 allows (its own
+		 * allow_unsafe_interrupts, a group already claimed by the container). */
+		char first[RPROC_ERROR_MAX];
+
+		snprintf(first, sizeof(first), "%s", err ? err->msg : "");
+		rproc_log(RPROC_LOG_NOTICE, v->log_name[0] ? v->log_name : NULL, "vfio", r,
+			  "%s: iommufd failed (%s), trying vfio-type1", v->name, first);
+		v->kind = RPROC_VFIO_TYPE1;
+		r = rproc_type1_open(v, err);
+		if (r < 0)
+			rproc_err_prefix(err, r, "iommufd: %s; vfio-type1", first);
+	}
 	if (r < 0) {
 		rproc_vfio_free(v);
 		return r;

@@ -28,7 +28,8 @@
 #include "error.h"
 
 enum rproc_vfio_kind {
-	RPROC_VFIO_AUTO,    /* iommufd when /dev/iommu and <dev>/vfio-dev/ exist, else type1 */
+	RPROC_VFIO_AUTO,    /* iommufd when /dev/iommu and <dev>/vfio-dev/ exist (type1 if
+			     * that fails), else type1 */
 	RPROC_VFIO_IOMMUFD,
 	RPROC_VFIO_TYPE1,
 };

@@ -586,6 +586,26 @@ static void test_auto_choice(void **state)
 	rproc_vfio_close(v);
 }
 
+static void test_auto_iommufd_refused(void **state)
+{
+	struct rproc_vfio_config c = cfg(RPROC_VFIO_AUTO);
+	struct rproc_error err = { 0 };
+	struct rproc_vfio *v;
+
+	/* iommufd refuses the device: auto tries type1, which takes it. */
+	fk_fail(VFIO_DEVICE_BIND_IOMMUFD, 1, EPERM);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), 0);
+	assert_int_equal(rproc_vfio_kind(v), RPROC_VFIO_TYPE1);
+	assert_int_equal(fk_count(FK_OPEN(FK_CONTAINER)), 1);
+	rproc_vfio_close(v);
+	/* Both refuse: both reasons are in the message. */
+	fk_fail(VFIO_DEVICE_BIND_IOMMUFD, 2, EPERM);
+	fk_fail(VFIO_SET_IOMMU, 2, EPERM);
+	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "iommufd.allow_unsafe_interrupts"));
+	assert_non_null(strstr(err.msg, "vfio_iommu_type1.allow_unsafe_interrupts"));
+}
+
 static void test_auto_no_iommu(void **state)
 {
 	struct rproc_vfio_config c = cfg(RPROC_VFIO_AUTO);
@@ -744,6 +764,7 @@ int main(void)
 		T(test_iommufd_map_file),
 		T(test_type1_has_no_map_file),
 		T(test_auto_choice),
+		T(test_auto_iommufd_refused),
 		T(test_auto_no_iommu),
 		T(test_no_group),
 		T(test_export_adopt_type1),
