@@ -59,7 +59,8 @@ static void show_journal(const char *name, unsigned int lines)
 	if (!n)
 		goto out;
 	putchar('\n');
-	while (sd_journal_next(j) > 0) {
+	/* positioned on the oldest of the last @lines entries: print it and those after it */
+	do {
 		uint64_t usec = 0;
 		char ts[32] = "";
 		time_t t;
@@ -72,7 +73,7 @@ static void show_journal(const char *name, unsigned int lines)
 		}
 		if (sd_journal_get_data(j, "MESSAGE", &data, &len) >= 0 && len > 8)
 			printf("%s rprocd: %.*s\n", ts, (int)(len - 8), (const char *)data + 8);
-	}
+	} while (sd_journal_next(j) > 0);
 out:
 	sd_journal_close(j);
 }
