@@ -225,7 +225,10 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 		if (c->restart_pending) {
 			c->restart_pending = false;
 			sd_bus_error e = SD_BUS_ERROR_NULL;
-			if (core_start(c, NULL, &e) < 0) {
+			int r = core_start(c, NULL, &e);
+			if (r == 0) {
+				waiters_reply(&c->start_waiters, NULL, NULL);
+			} else if (r < 0) {
 				snprintf(msg, sizeof(msg), "%s", e.message ? e.message : "start failed");
 				waiters_reply(&c->start_waiters, e.name ? e.name : RPROCD_ERROR_START_FAILED,
 					      msg);

@@ -146,6 +146,29 @@ def test_stop_restart(env):
     env.wait_state(conn, 'gpdsp1', 'offline')
 
 
+def test_cancel_during_start(env):
+    """Stop() and Restart() while cores boot: a stop cancels the start (whose caller gets
+    StartFailed), a restart ends running."""
+    env.write_config('[Daemon]\nSimulationConfig=ready_delay_ms=1500\n'
+                     '[RemoteProc:adsp]\nAutoStart=no\n[RemoteProc:cdsp0]\nAutoStart=no\n')
+    env.start_daemon()
+    conn = env.conn()
+    starter = subprocess.Popen([env.rprocctl, 'start', 'adsp'], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    env.wait_state(conn, 'adsp', 'starting')
+    env.ctl('stop', 'adsp', check_rc=0)
+    out, err = starter.communicate(timeout=TIMEOUT)
+    check(starter.returncode == 5, f'the cancelled start failed: {starter.returncode} {err}')
+    check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp offline after the cancel')
+    env.ctl('--no-block', 'start', 'cdsp0', check_rc=0)
+    env.wait_state(conn, 'cdsp0', 'starting')
+    env.ctl('restart', 'cdsp0', check_rc=0)
+    check(env.get(conn, 'cdsp0', 'State') == 'running', 'cdsp0 running after a restart mid-boot')
+    all_running_but = [c for c in CORES if c not in ('adsp',)]
+    for c in all_running_but:
+        env.wait_state(conn, c, 'running')
+
+
 def test_permission(env):
     """Reading is open; control needs root or ControlGroup= membership."""
     env.write_config(NO_AUTOSTART + '[Daemon]\nControlGroup=users\n')
