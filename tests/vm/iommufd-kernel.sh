@@ -17,7 +17,7 @@ suite=${VM_KSUITE:-trixie}
 pkg=${VM_KSRC_PKG:-linux-source-6.12}
 key=$(sha256sum <"$HERE/iommufd-kernel.config" | cut -c1-12)
 # any kernel built from this config is good enough: no apt lookup when one is cached
-cached=$(ls -d "$RPROCD_VM_CACHE/kernel-iommufd/$pkg"-*-"$key"/vmlinux 2>/dev/null | tail -1)
+cached=$(ls -d "$RPROCD_VM_CACHE/kernel-iommufd/$pkg"-*-"$key"/vmlinux 2>/dev/null | tail -1 || true)
 if [ -n "$cached" ] && [ -s "$cached" ]; then
 	vm_log "iommufd kernel: cached $cached"
 	echo "$cached"
