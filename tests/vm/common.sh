@@ -448,7 +448,7 @@ vm_report() {
 # vm_guest_image OUT BUSYBOX FW TEST_ARGS [MODULE...]: OUT/initramfs.cpio.gz with busybox,
 # OUT/vm-test, the firmware image, the modules (from $VM_KROOT) and /init + /vm.conf.
 vm_guest_image() {
-	local out=$1 bb=$2 fw=$3 args=$4 root=$1/initramfs app
+	local out=$1 bb=$2 fw=$3 test_args=$4 root=$1/initramfs app
 	shift 4
 	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,lib/firmware}
 	cp "$bb" "$root/bin/busybox"
@@ -471,7 +471,7 @@ vm_guest_image() {
 		VM_DEVMEM_SIZE=$VM_DEVMEM_SIZE
 		VM_EDU_DMA_MASK=$VM_EDU_DMA_MASK
 		VM_RESERVE='$VM_RESERVE'
-		VM_TEST_ARGS='$args'
+		VM_TEST_ARGS='$test_args'
 	EOT
 	vm_initramfs "$root" "$out/initramfs.cpio.gz"
 }

@@ -15,7 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 . "$HERE/common.sh"
 
-mkfw= work=$RPROCD_VM_CACHE/work-iommufd
+mkfw='' work=$RPROCD_VM_CACHE/work-iommufd
 while (($#)); do
 	case $1 in
 	--mkfw) mkfw=$2; shift 2 ;;
