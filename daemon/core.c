@@ -238,8 +238,12 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 	}
 }
 
-/* Refresh the published info and signal what changed; returns the previous state. */
-enum rproc_state core_publish(struct core *c)
+/*
+ * Refresh the published info and signal what changed.  Returns the previous state, and in
+ * *transition whether any state change happened since the last look: events coalesce, so
+ * failed -> starting -> failed may show up as failed twice, with a new timestamp.
+ */
+enum rproc_state core_publish(struct core *c, bool *transition)
 {
 	struct rproc_info old = c->info;
 	char old_phase[64];
@@ -253,6 +257,9 @@ enum rproc_state core_publish(struct core *c)
 	}
 	if (c->m->bus)
 		bus_rproc_emit_changes(c, &old);
+	if (transition)
+		*transition = c->info.state != old.state ||
+			      c->info.state_change_usec != old.state_change_usec;
 	return old.state;
 }
 
@@ -260,6 +267,7 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 {
 	struct core *c = ud;
 	enum rproc_state old;
+	bool transition;
 
 	if (ev == RPROC_EV_PROGRESS) {
 		c->progress_done = a;
@@ -270,11 +278,11 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 		return;
 	}
 
-	old = core_publish(c);
+	old = core_publish(c, &transition);
 	if (ev == RPROC_EV_COREDUMP)
 		log_full(RPROC_LOG_NOTICE, c->name, "coredump", 0, "coredump written to %s",
 			 c->info.last_coredump);
-	if (c->info.state != old) {
+	if (transition) {
 		core_settled(c, old, c->info.state);
 		fdstore_sync(c->m);
 		manager_update_status(c->m);
@@ -319,7 +327,7 @@ void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
 		c->pending.firmware = strdup(cr->firmware);
 	c->cfg_pending = true;
 	core_apply_pending(c);
-	core_publish(c);
+	core_publish(c, NULL);
 	fdstore_sync(c->m);
 }
 

@@ -106,7 +106,7 @@ struct core *manager_find_core(struct manager *m, const char *name);
 int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rproc_snapshot *snap,
 	     struct core **out);
 void core_free(struct core *c);
-enum rproc_state core_publish(struct core *c);
+enum rproc_state core_publish(struct core *c, bool *transition);
 void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial);
 int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
