@@ -355,7 +355,7 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		     "path given)", fw);
 	} else if (rproc_fw_locate(c->cfg->search, fw, &path, &err) < 0) {
 		line(c, RPROC_CHECK_FAIL, rp->name, "install the firmware (linux-firmware or the "
-		     "board vendor's package) or set FirmwareDirectory=", "%s", err.msg);
+		     "board vendor's package) or add its directory to FirmwarePath= in rprocd.conf", "%s", err.msg);
 		ok = false;
 	} else {
 		line(c, RPROC_CHECK_OK, rp->name, NULL, "firmware %s found at %s", fw, path);
