@@ -81,6 +81,8 @@ void conf_done(struct conf *c)
 	free(c->coredump_dir);
 	free(c->control_group);
 	free(c->sim_config);
+	free(c->backend_module);
+	free(c->backend_module_args);
 	for (size_t i = 0; i < c->n_rprocs; i++)
 		free(c->rprocs[i].firmware);
 	free(c->rprocs);
@@ -133,6 +135,8 @@ const char *conf_backend_name(enum conf_backend b)
 		return "simulated";
 	case CONF_BACKEND_REAL:
 		return "real";
+	case CONF_BACKEND_MODULE:
+		return "module";
 	default:
 		return "auto";
 	}
@@ -332,8 +336,11 @@ static void parse_daemon_key(struct parse_ctx *x, const char *k, const char *v)
 			c->backend = CONF_BACKEND_SIMULATED;
 		else if (!strcmp(v, "real"))
 			c->backend = CONF_BACKEND_REAL;
+		else if (!strcmp(v, "module"))
+			c->backend = CONF_BACKEND_MODULE;
 		else
-			conf_warn(x, "Backend=%s: expected auto, simulated or real, ignoring", v);
+			conf_warn(x, "Backend=%s: expected auto, simulated, real or module, ignoring",
+				  v);
 	} else if (!strcmp(k, "IOMMU")) {
 		if (!strcmp(v, "auto"))
 			c->iommu = CONF_IOMMU_AUTO;
@@ -371,6 +378,15 @@ static void parse_daemon_key(struct parse_ctx *x, const char *k, const char *v)
 			c->stop_timeout_ms = ms;
 	} else if (!strcmp(k, "SimulationConfig")) {
 		if (set_string(&c->sim_config, v) < 0)
+			conf_warn(x, "out of memory");
+	} else if (!strcmp(k, "BackendModule")) {
+		/* absolute: dlopen() would otherwise search the library path */
+		if (*v && (v[0] != '/' || strlen(v) >= PATH_MAX))
+			conf_warn(x, "BackendModule=%s: not an absolute path, ignoring", v);
+		else if (set_string(&c->backend_module, v) < 0)
+			conf_warn(x, "out of memory");
+	} else if (!strcmp(k, "BackendModuleArgs")) {
+		if (set_string(&c->backend_module_args, v) < 0)
 			conf_warn(x, "out of memory");
 	} else {
 		conf_warn(x, "unknown key '%s' in [Daemon], ignoring", k);

@@ -16,6 +16,7 @@ enum conf_backend {
 	CONF_BACKEND_AUTO,
 	CONF_BACKEND_SIMULATED,
 	CONF_BACKEND_REAL,
+	CONF_BACKEND_MODULE, /* BackendModule= (backend-module.h) */
 };
 
 enum conf_iommu {
@@ -49,6 +50,8 @@ struct conf {
 	unsigned int ready_timeout_ms;
 	unsigned int stop_timeout_ms;
 	char *sim_config;     /* passed to the simulated SoC */
+	char *backend_module; /* Backend=module: the shared object to load */
+	char *backend_module_args; /* passed to its entry point */
 
 	struct conf_rproc *rprocs;
 	size_t n_rprocs;

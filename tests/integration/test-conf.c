@@ -177,6 +177,8 @@ static void test_bad_values(void **state)
 		"[Daemon]\nFirmwarePath=relative\n",
 		"[Daemon]\nControlGroup=bad group\n",
 		"[Daemon]\nIOMMU=smmu\n",
+		"[Daemon]\nBackend=plugin\n",
+		"[Daemon]\nBackendModule=relative/backend.so\n",
 		"[RemoteProc:adsp]\nRestartLimit=1001\n",
 		"[RemoteProc:adsp]\nRestartWindowSec=500ms\n",
 		"[RemoteProc:adsp]\nPasId=-1\n",
@@ -199,6 +201,29 @@ static void test_bad_values(void **state)
 		assert_int_equal(w.line[0], 2);
 		conf_done(&c);
 	}
+}
+
+static void test_backend_module(void **state)
+{
+	struct warns w = { 0 };
+	struct conf c;
+
+	conf_init(&c);
+	conf_parse_text(&c,
+			"[Daemon]\nBackend=module\nBackendModule=/usr/lib/rprocd/tee.so\n"
+			"BackendModuleArgs=uuid=1234 verbose\n",
+			"m.conf", collect, &w);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(c.backend, CONF_BACKEND_MODULE);
+	assert_string_equal(conf_backend_name(c.backend), "module");
+	assert_string_equal(c.backend_module, "/usr/lib/rprocd/tee.so");
+	assert_string_equal(c.backend_module_args, "uuid=1234 verbose");
+	/* an empty assignment unsets */
+	conf_parse_text(&c, "[Daemon]\nBackendModule=\nBackendModuleArgs=\n", "m.conf", collect, &w);
+	assert_int_equal(w.n, 0);
+	assert_null(c.backend_module);
+	assert_null(c.backend_module_args);
+	conf_done(&c);
 }
 
 static void test_helpers(void **state)
@@ -294,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_firmware_path_reset), cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_syntax_error),  cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_helpers),       cmocka_unit_test(test_dropins),
+		cmocka_unit_test(test_backend_module),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
