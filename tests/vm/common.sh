@@ -369,6 +369,60 @@ vm_build_guest() {
 		echo "$key" >"$out.key"
 }
 
+# vm_build_module SRC GEN LIBRPROC OUT: the daemon part's backend module (x86-64 host =
+# guest only): tests/vm/guest/module/edu-module.c with the guest test's edu backend, built
+# shared against the build's librproc.so (rprocd's own copy), config.h from vm_build_guest.
+vm_build_module() {
+	local src=$1 gen=$2 librproc=$3 out=$4 g=$1/tests/vm/guest
+	"$VM_CC" -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+		-Wno-format-truncation -Wno-missing-field-initializers -fPIC -shared \
+		-fvisibility=hidden -Wl,-z,defs -I"$gen" -I"$src/lib" -I"$src/lib/backend" \
+		-I"$src/lib/compat" -I"$g" -o "$out" "$g/module/edu-module.c" "$g/edu-backend.c" \
+		"$g/vm-dma.c" "$g/edu.c" "$g/vm-mem.c" "$librproc"
+}
+
+# vm_daemon_files ROOT RPROCD RPROCCTL MODULE DTS: rprocd, rprocctl, dbus-daemon with a system
+# bus configuration, the module, the compiled device tree and the daemon script (run by /init
+# as /guest-extra.sh) in the initramfs ROOT, with every shared library ldd names (the
+# programs are the host's, built for the guest's architecture).
+vm_daemon_files() {
+	local root=$1 rprocd=$2 rprocctl=$3 module=$4 dts=$5 bin lib
+	mkdir -p "$root/lib/rprocd" "$root/etc/rprocd-vm" "$root/run" "$root/var/lib"
+	cp "$rprocd" "$root/bin/rprocd"
+	cp "$rprocctl" "$root/bin/rprocctl"
+	cp "$(command -v dbus-daemon)" "$root/bin/dbus-daemon"
+	cp "$module" "$root/lib/rprocd/edu-module.so"
+	dtc -@ -q -I dts -O dtb -o "$root/etc/rprocd-vm/edu.dtb" "$dts" || return 1
+	cp "$VM_HERE/guest/daemon.sh" "$root/guest-extra.sh"
+	for bin in "$rprocd" "$rprocctl" "$(command -v dbus-daemon)" "$module"; do
+		ldd "$bin" | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}'
+	done | sort -u | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+		# a library found through rprocd's build-tree RUNPATH goes to the default path too
+		case $lib in /lib/* | /usr/lib/* | /lib64/*) ;; *)
+			mkdir -p "$root/lib/$VM_GNU" && cp -L "$lib" "$root/lib/$VM_GNU/" ;;
+		esac
+	done
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+	echo 'root:x:0:' >"$root/etc/group"
+	cat >"$root/etc/rprocd-vm/bus.conf" <<-'EOT'
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig>
+		  <type>system</type>
+		  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+		  <auth>EXTERNAL</auth>
+		  <policy context="default">
+		    <allow user="*"/>
+		    <allow own="*"/>
+		    <allow send_destination="*"/>
+		    <allow receive_sender="*"/>
+		  </policy>
+		</busconfig>
+	EOT
+}
+
 vm_cc_has() { # header symbol
 	printf '#include <%s>\n#ifndef %s\nint x = sizeof(%s);\n#endif\n' "$1" "$2" "$2" |
 		"$VM_CC" -x c -fsyntax-only - >/dev/null 2>&1
@@ -473,5 +527,9 @@ vm_guest_image() {
 		VM_RESERVE='$VM_RESERVE'
 		VM_TEST_ARGS='$test_args'
 	EOT
+	# more files for the guest (run.sh: the daemon part) before packing
+	if [ -n "${VM_IMAGE_HOOK:-}" ]; then
+		"$VM_IMAGE_HOOK" "$root" || return 1
+	fi
 	vm_initramfs "$root" "$out/initramfs.cpio.gz"
 }

@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# run.sh [--mkfw PATH] [--work DIR] [amd64] [arm64]  -  the VM tier (meson suite 'vm')
+# run.sh [--mkfw PATH] [--work DIR] [--rprocd PATH --rprocctl PATH --librproc PATH]
+#        [amd64] [arm64]  -  the VM tier (meson suite 'vm')
 #
 # Boots Debian's own kernel under QEMU (TCG; KVM is not needed) with an emulated IOMMU
 # (x86-64: q35 + intel-iommu; arm64: virt + SMMUv3) and QEMU's edu PCI DMA device bound to
 # vfio-pci, and runs tests/vm/guest/vm-test inside: librproc's /dev/mem provider, firmware
 # loader and real VFIO type1 code load a generated image (mkfw) into a carveout the guest
 # kernel does not own, map it for the device at IOVA == PA, and edu's DMA engine proves what
-# the device can and cannot reach.  One line per check, then "vm: N passed, N failed".
+# the device can and cannot reach.  With --rprocd/--rprocctl/--librproc (the build's, for an
+# x86-64 host) the x86-64 guest then runs rprocd itself with a backend module on edu
+# (Backend=module, guest/module/edu-module.c) and drives it with rprocctl (guest/daemon.sh).
+# One line per check, then "vm: N passed, N failed".
 #
 # Debian 12, root: installs QEMU, busybox-static and the arm64 cross compiler when missing,
 # downloads the guest kernels (and arm64 busybox/libcrypto, unpacked, not installed) into
@@ -20,13 +24,17 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 . "$HERE/common.sh"
 
-mkfw='' work=$RPROCD_VM_CACHE/work arches=()
+mkfw='' work=$RPROCD_VM_CACHE/work arches=() rprocd='' rprocctl='' librproc=''
 while (($#)); do
 	case $1 in
 	--mkfw) mkfw=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
+	--rprocd) rprocd=$2; shift 2 ;;
+	--rprocctl) rprocctl=$2; shift 2 ;;
+	--librproc) librproc=$2; shift 2 ;;
 	amd64 | arm64) arches+=("$1"); shift ;;
-	*) echo "usage: $0 [--mkfw PATH] [--work DIR] [amd64] [arm64]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--mkfw PATH] [--work DIR] [--rprocd PATH --rprocctl PATH" \
+		"--librproc PATH] [amd64] [arm64]" >&2; exit 2 ;;
 	esac
 done
 ((${#arches[@]})) || read -ra arches <<<"${VM_ARCHES:-amd64 arm64}"
@@ -43,6 +51,7 @@ for a in "${arches[@]}"; do
 	(vm_prefetch >"$work/$a/prefetch.log" 2>&1) &
 done
 pkgs=(cpio kmod xz-utils zstd gzip gcc libc6-dev libssl-dev busybox-static)
+[ -n "$rprocd" ] && pkgs+=(dbus-daemon device-tree-compiler)
 for a in "${arches[@]}"; do
 	vm_arch "$a" || exit 2
 	pkgs+=("${VM_PKGS[@]}")
@@ -84,7 +93,24 @@ run_arch() {
 	fi
 	mods=(vfio-pci vfio_iommu_type1)
 	[ "$a" = arm64 ] && mods=(arm_smmu_v3 "${mods[@]}")
-	vm_guest_image "$out" "$bb" "$fw" "" "${mods[@]}"
+	# The daemon part: the build's rprocd runs in the guest of the host's architecture
+	# (x86-64: the device tree there describes the amd64 carveout).
+	VM_IMAGE_HOOK=
+	if [ -n "$rprocd" ] && [ "$a" = amd64 ] && [ "$VM_HOST_ARCH" = amd64 ]; then
+		if ! vm_build_module "$SRC" "$out/vm-test.gen" "$librproc" "$out/edu-module.so"; then
+			touch "$out/prepare-failed"
+			return 1
+		fi
+		step "backend module built"
+		daemon_files() {
+			vm_daemon_files "$1" "$rprocd" "$rprocctl" "$out/edu-module.so" \
+				"$HERE/guest/edu-amd64.dts"
+		}
+		VM_IMAGE_HOOK=daemon_files
+	elif [ -n "$rprocd" ]; then
+		echo "note: $a: the daemon part runs in the x86-64 guest only"
+	fi
+	vm_guest_image "$out" "$bb" "$fw" "" "${mods[@]}" || { touch "$out/prepare-failed"; return 1; }
 	t1=$(vm_now)
 	vm_boot "$out/console.log" "$VM_KERNEL" "$out/initramfs.cpio.gz"
 	rc=$?

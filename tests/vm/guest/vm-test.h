@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared by the guest test's parts (vm-test.c, lifecycle.c): state, checks, DMA helpers. */
+/* Shared by the guest test's parts (vm-test.c, vm-dma.c, lifecycle.c, edu-backend.c) and the
+ * daemon's backend module (module/edu-module.c): state, checks, DMA helpers. */
 #ifndef RPROC_VM_TEST_H
 #define RPROC_VM_TEST_H
 
@@ -55,6 +56,9 @@ struct probe {
 void _printf_(2, 3) check(bool ok, const char *fmt, ...);
 void _printf_(1, 2) note(const char *fmt, ...);
 int count_iommu_faults(void);
+/* "VMTEST done <passed> <failed>"; exit status 0 iff nothing failed. */
+int vm_finish(void);
+int vm_read_file(const char *path, uint8_t **buf, size_t *len);
 
 /* Attach edu to a fresh domain of @kind, map the scratch buffer, open BAR0. */
 bool open_vfio(struct ctx *c, enum rproc_vfio_kind kind);
