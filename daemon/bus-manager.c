@@ -116,6 +116,12 @@ char *manager_describe_json(struct manager *m)
 		json_object_object_add(sim, "running_cores", json_object_new_uint64(u.running_cores));
 		json_object_object_add(sim, "smmu_mappings", json_object_new_uint64(u.smmu_mappings));
 		json_object_object_add(sim, "domains", json_object_new_uint64(u.domains));
+		json_object_object_add(sim, "bridges", json_object_new_uint64(u.bridges));
+		json_object_object_add(sim, "metadata_buffers",
+				       json_object_new_uint64(u.metadata_buffers));
+		json_object_object_add(sim, "cpu_mappings", json_object_new_uint64(u.cpu_mappings));
+		json_object_object_add(sim, "proxy_votes", json_object_new_uint64(u.proxy_votes));
+		json_object_object_add(sim, "stop_bits", json_object_new_uint64(u.stop_bits));
 		/* Calls made by this rprocd (not kept across restarts): tests see what ran. */
 		json_object *calls = json_object_new_object();
 		unsigned int n_ops;

@@ -211,9 +211,8 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 			 c->info.last_errno, "%s: %s",
 			 old == RPROC_CRASHED ? "recovery gave up" : "start failed",
 			 core_error_text(c));
-	if (s == RPROC_CRASHED)
-		log_full(RPROC_LOG_WARNING, c->name, "crash", 0, "crashed: %s",
-			 c->info.last_crash_reason[0] ? c->info.last_crash_reason : "unknown reason");
+	if (s == RPROC_OFFLINE && old != RPROC_OFFLINE)
+		log_full(RPROC_LOG_INFO, c->name, NULL, 0, "stopped");
 
 	if (s == RPROC_OFFLINE || s == RPROC_FAILED) {
 		if (c->start_waiters.n && !c->restart_pending) {
@@ -279,6 +278,11 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 	}
 
 	old = core_publish(c, &transition);
+	/* on the event, not the state: a quick recovery may leave crashed before we look */
+	if (ev == RPROC_EV_CRASH)
+		log_full(RPROC_LOG_ERR, c->name, "crash", 0, "crashed (%s): %s",
+			 a == RPROC_IRQ_WDOG ? "watchdog" : "fatal error",
+			 c->info.last_crash_reason[0] ? c->info.last_crash_reason : "unknown reason");
 	if (ev == RPROC_EV_COREDUMP)
 		log_full(RPROC_LOG_NOTICE, c->name, "coredump", 0, "coredump written to %s",
 			 c->info.last_coredump);
@@ -286,6 +290,10 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 		core_settled(c, old, c->info.state);
 		fdstore_sync(c->m);
 		manager_update_status(c->m);
+	} else if (ev == RPROC_EV_PHASE) {
+		/* A successor adopting an interrupted start or stop names the phase it stopped
+		 * in, and unmaps the devmem a resource table step had begun to map. */
+		fdstore_sync(c->m);
 	}
 }
 

@@ -196,6 +196,7 @@ struct job {
 	char phase[64];
 	char state[16];
 	unsigned int progress_quarter;
+	char last[128]; /* the last progress line shown, without its time */
 };
 
 struct action_ctx {
@@ -218,16 +219,24 @@ static uint64_t mono_usec(void)
 
 static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
 	_printf_(3, 4);
+/*
+ * A line only when it says something new: PropertiesChanged signals coalesce and repeat
+ * values, and two load quarters can round to the same text ("2.0 MiB of 2.0 MiB").
+ */
 static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
 {
 	va_list ap;
 	uint64_t t = mono_usec() - x->t0;
+	char text[sizeof(j->last)];
 
-	printf("%-8s +%" PRIu64 ".%03" PRIu64 "s  ", j->name, t / 1000000, (t / 1000) % 1000);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	if (!strcmp(text, j->last))
+		return;
+	snprintf(j->last, sizeof(j->last), "%s", text);
+	printf("%-8s +%" PRIu64 ".%03" PRIu64 "s  %s\n", j->name, t / 1000000, (t / 1000) % 1000,
+	       text);
 	fflush(stdout);
 }
 

@@ -7,6 +7,7 @@
  * the service manager holds the same open file, so it always has the latest snapshots.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +26,21 @@
 struct snapshot_header {
 	char magic[8];
 	uint32_t count;
-	uint32_t record_size; /* sizeof(struct snapshot_record): the same build reads it back */
+	uint32_t record_size; /* sizeof(struct snapshot_record) of the writer */
 };
 
 struct snapshot_record {
 	char name[32];
 	struct rproc_snapshot snap;
 };
+
+/*
+ * struct rproc_snapshot only grows at its end (its version says which fields are there), so
+ * records of an older rprocd are shorter: read what they hold, the rest stays zero.  The
+ * shortest is version 1's, which ended at last_errno.
+ */
+#define SNAPSHOT_RECORD_MIN                                                                        \
+	(offsetof(struct snapshot_record, snap) + offsetof(struct rproc_snapshot, flags))
 
 static int fdstore_push(int fd, const char *name)
 {
@@ -76,15 +85,17 @@ static int snapshot_read(int fd, struct rproc_snapshot **snaps, char (**names)[3
 
 	l = pread(fd, &h, sizeof(h), 0);
 	if (l != (ssize_t)sizeof(h) || memcmp(h.magic, SNAPSHOT_MAGIC, 8) ||
-	    h.record_size != sizeof(rec) || h.count > SNAPSHOT_MAX_CORES)
+	    h.record_size < SNAPSHOT_RECORD_MIN || h.record_size > sizeof(rec) ||
+	    h.count > SNAPSHOT_MAX_CORES)
 		return -EBADMSG;
 	*snaps = calloc(h.count ? h.count : 1, sizeof(**snaps));
 	*names = calloc(h.count ? h.count : 1, sizeof(**names));
 	if (!*snaps || !*names)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < h.count; i++) {
-		l = pread(fd, &rec, sizeof(rec), (off_t)(sizeof(h) + i * sizeof(rec)));
-		if (l != (ssize_t)sizeof(rec))
+		memset(&rec, 0, sizeof(rec));
+		l = pread(fd, &rec, h.record_size, (off_t)(sizeof(h) + i * (size_t)h.record_size));
+		if (l != (ssize_t)h.record_size)
 			return -EBADMSG;
 		rec.name[sizeof(rec.name) - 1] = '\0';
 		memcpy((*names)[i], rec.name, sizeof(rec.name));

@@ -3,6 +3,14 @@
  * Re-adoption across daemon restarts: a snapshot holds what must survive (state, timestamps,
  * counters, what the core still holds); rproc_adopt() rebuilds the core from it without
  * touching the hardware (no stop, no map, no reset), re-attaching only the handles.
+ *
+ * A snapshot taken mid-start or mid-stop is the exception: the job's worker died with the
+ * daemon, and TrustZone (authenticated or initialised PAS ids, metadata buffers) and the SMMU
+ * (carveout and devmem mappings) may still hold what it did.  Left so, the next INIT_IMAGE
+ * fails with -EBUSY and the next map overlaps.  So adoption releases all of it, best effort,
+ * in the order of the stop sequence and the kernel's start error path (DOMAIN §7.1, §7.2):
+ * every release is tried whatever the one before it returned, and a failure is logged, not
+ * fatal (releasing what was never taken fails harmlessly).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,20 +38,93 @@ void rproc_snapshot(struct rproc *r, struct rproc_snapshot *s)
 	memcpy(s->last_error, r->info.last_error, sizeof(s->last_error));
 	memcpy(s->last_error_step, r->info.last_error_step, sizeof(s->last_error_step));
 	s->last_errno = r->info.last_errno;
+	/* What the core holds, as last published (the resource fields may be a worker's). */
+	s->flags = r->held_flags;
+	s->n_devmem = r->n_held_devmem;
+	memcpy(s->devmem, r->held_devmem, sizeof(s->devmem));
+	snprintf(s->phase, sizeof(s->phase), "%s", r->info.phase ? r->info.phase : "");
 	pthread_mutex_unlock(&r->lock);
-	/* Resource fields belong to a running worker: read them only when none runs. */
-	if (!r->thread_live) {
-		s->flags = (r->rsc_done ? RPROC_SNAP_RSC_DONE : 0) |
-			   (r->handover ? RPROC_SNAP_HANDOVER : 0) |
-			   (r->proxy_voted ? RPROC_SNAP_PROXY : 0);
-		for (size_t i = 0; i < r->n_devmem_mapped && i < RPROC_SNAP_MAX_DEVMEM; i++) {
-			s->devmem[i].da = r->devmem[i].da;
-			s->devmem[i].pa = r->devmem[i].pa;
-			s->devmem[i].len = r->devmem[i].len;
-			s->devmem[i].flags = r->devmem[i].flags;
-			s->n_devmem++;
+}
+
+static void release_log(struct rproc *r, int e, const char *what)
+{
+	if (e == 0)
+		return;
+	rproc_log(RPROC_LOG_WARNING, r->d.name, "adopt", e < 0 ? e : -EIO,
+		  "cleanup of the interrupted job: %s returned %d (%s); going on", what, e,
+		  e < 0 ? strerror(-e) : "TrustZone error");
+}
+
+static void release_unmap(struct rproc *r, uint64_t iova, uint64_t len, const char *what)
+{
+	int e = rproc_neg(r->b->iommu->unmap(r->dom, iova, len));
+
+	/* -ENOENT: never mapped (the job died before mapping it), the common case */
+	if (e == -ENOENT)
+		rproc_log(RPROC_LOG_DEBUG, r->d.name, "adopt", e, "%s 0x%llx: not mapped", what,
+			  (unsigned long long)iova);
+	else
+		release_log(r, e, what);
+}
+
+/* Give back everything an interrupted start or stop may hold (see the top of the file). */
+static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
+{
+	const struct rproc_pas_ops *pas = r->b->pas;
+	char what[64];
+	int e;
+
+	if (pas->stop_bit)
+		release_log(r, pas->stop_bit(r->b->pas_ctx, &r->d, false), "clearing the stop bit");
+	for_each_img_rev(r, im)
+	{
+		/* SHUTDOWN unlocks the carveout, before any unmap (DOMAIN §3.4) */
+		snprintf(what, sizeof(what), "SHUTDOWN(PAS %u)", im->pas_id);
+		release_log(r, pas->shutdown(r->b->pas_ctx, im->pas_id), what);
+		im->tz_running = false;
+	}
+	for_each_img_rev(r, im)
+	{
+		if (!pas->metadata_release)
+			break;
+		snprintf(what, sizeof(what), "metadata release (PAS %u)", im->pas_id);
+		release_log(r, pas->metadata_release(r->b->pas_ctx, im->pas_id), what);
+		im->meta_held = false;
+	}
+	if (r->d.n_iommus && r->b->iommu) {
+		e = rproc_neg(r->b->iommu->open(r->b->iommu_ctx, &r->d, &r->dom));
+		if (e < 0) {
+			r->dom = NULL;
+			release_log(r, e, "opening the IOMMU context");
 		}
 	}
+	if (r->dom) {
+		for_each_img_rev(r, im)
+			release_unmap(r, im->co->base, im->co->size, "unmap of the carveout");
+		/* the devmem the snapshot records, and the tree's qcom,devmem (§2.6) */
+		for (uint32_t i = 0; i < s->n_devmem && i < RPROC_SNAP_MAX_DEVMEM; i++)
+			release_unmap(r, s->devmem[i].da, s->devmem[i].len, "unmap of devmem");
+		for (size_t i = 0; i < r->d.n_devmem; i++) {
+			bool seen = false;
+
+			for (uint32_t j = 0; j < s->n_devmem && j < RPROC_SNAP_MAX_DEVMEM; j++)
+				seen |= s->devmem[j].da == r->d.devmem[i].da;
+			if (!seen)
+				release_unmap(r, r->d.devmem[i].da, r->d.devmem[i].len,
+					      "unmap of devmem");
+		}
+		r->b->iommu->close(r->dom);
+		r->dom = NULL;
+	}
+	for_each_img(r, im) im->mapped = false;
+	if (pas->proxy_unvote) {
+		e = pas->proxy_unvote(r->b->pas_ctx, &r->d);
+		if (e != -EOPNOTSUPP)
+			release_log(r, e, "proxy unvote");
+	}
+	r->proxy_voted = false;
+	r->handover = false;
+	r->rsc_done = false;
 }
 
 int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
@@ -82,15 +163,18 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 	r->info.mem_reloc = s->mem_reloc;
 
 	if (st == RPROC_STARTING || st == RPROC_STOPPING) {
-		/* The previous daemon died mid-job: what the hardware holds is unknown. */
+		/* The previous daemon died mid-job: give back whatever the job held. */
+		const char *phase = s->version >= 3 && s->phase[0] ? s->phase : rproc_state_name(st);
+
+		release_interrupted(r, s);
 		snprintf(r->info.last_error, sizeof(r->info.last_error),
-			 "the previous rprocd stopped while the core was %s; state unknown",
-			 rproc_state_name(st));
+			 "interrupted by a daemon restart during %.*s; cleaned up, start it again",
+			 (int)sizeof(s->phase), phase);
 		snprintf(r->info.last_error_step, sizeof(r->info.last_error_step), "adopt");
-		r->info.last_errno = -EIO;
+		r->info.last_errno = -EINTR;
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "adopt", -EINTR, "%s", r->info.last_error);
 		st = RPROC_FAILED;
-	}
-	if (s->version >= 2) {
+	} else if (s->version >= 2) {
 		r->rsc_done = s->flags & RPROC_SNAP_RSC_DONE;
 		r->handover = s->flags & RPROC_SNAP_HANDOVER;
 		r->proxy_voted = s->flags & RPROC_SNAP_PROXY;
@@ -137,7 +221,8 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 	}
 	if (st == RPROC_RUNNING)
 		rproc_irq_watch(r, true);
-	rproc_log(RPROC_LOG_INFO, r->d.name, "adopt", 0, "adopted in state %s",
+	rproc_publish_held(r);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, "adopt", 0, "adopted in state %s",
 		  rproc_state_name(st));
 	*out = r;
 	return 0;

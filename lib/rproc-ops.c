@@ -169,18 +169,78 @@ int rproc_do_bridge_delete(struct rproc *r, uint64_t handle)
 	return e < 0 ? e : -EIO;
 }
 
-int rproc_debug_fail_step(struct rproc *r, const char *step, int err)
+static const char *find_step(const char *step)
 {
 	const char *const *lists[2] = { rproc_start_steps(NULL), rproc_stop_steps(NULL) };
 
 	for (int l = 0; l < 2; l++)
 		for (const char *const *s = lists[l]; *s; s++)
-			if (!strcmp(*s, step)) {
-				r->fail_step = *s; /* compared by address */
-				r->fail_err = err;
-				return 0;
-			}
-	return -ENOENT;
+			if (!strcmp(*s, step))
+				return *s; /* compared by address */
+	return NULL;
+}
+
+int rproc_debug_fail_step(struct rproc *r, const char *step, int err)
+{
+	const char *s = find_step(step);
+
+	if (!s)
+		return -ENOENT;
+	r->fail_step = s;
+	r->fail_err = err;
+	return 0;
+}
+
+int rproc_debug_die_after(struct rproc *r, const char *step)
+{
+	const char *s = find_step(step);
+
+	if (!s)
+		return -ENOENT;
+	r->die_step = s;
+	r->died = false;
+	return 0;
+}
+
+bool rproc_debug_died(struct rproc *r)
+{
+	bool died;
+
+	pthread_mutex_lock(&r->lock);
+	died = r->died;
+	pthread_mutex_unlock(&r->lock);
+	return died && !r->thread_live; /* joined by rproc_process() */
+}
+
+bool rproc_step_dies(struct rproc *r, const char *step)
+{
+	if (r->die_step != step)
+		return false;
+	r->die_step = NULL;
+	pthread_mutex_lock(&r->lock);
+	r->died = true;
+	pthread_mutex_unlock(&r->lock);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, step, 0, "test hook: the worker dies here");
+	return true;
+}
+
+void rproc_publish_held(struct rproc *r)
+{
+	size_t n = r->n_devmem < RPROC_SNAP_MAX_DEVMEM ? r->n_devmem : RPROC_SNAP_MAX_DEVMEM;
+
+	pthread_mutex_lock(&r->lock);
+	r->held_flags = (r->rsc_done ? RPROC_SNAP_RSC_DONE : 0) |
+			(r->handover ? RPROC_SNAP_HANDOVER : 0) |
+			(r->proxy_voted ? RPROC_SNAP_PROXY : 0);
+	memset(r->held_devmem, 0, sizeof(r->held_devmem));
+	for (size_t i = 0; i < n; i++) {
+		r->held_devmem[i].da = r->devmem[i].da;
+		r->held_devmem[i].pa = r->devmem[i].pa;
+		r->held_devmem[i].len = r->devmem[i].len;
+		r->held_devmem[i].flags = r->devmem[i].flags;
+	}
+	r->n_held_devmem = (uint32_t)n;
+	pthread_mutex_unlock(&r->lock);
 }
 
 bool rproc_step_injected(struct rproc *r, const char *step, int *e, struct rproc_error *err)

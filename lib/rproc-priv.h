@@ -91,6 +91,9 @@ struct rproc {
 	/* test hook: the next run of this step fails */
 	const char *fail_step;
 	int fail_err;
+	/* test hook: the worker "dies" right after this step ran (nothing undone, state kept) */
+	const char *die_step;
+	bool died;
 
 	/* state and info, under lock */
 	pthread_mutex_t lock;
@@ -105,6 +108,15 @@ struct rproc {
 	uint64_t progress_done, progress_total;
 	bool phase_pending;
 
+	/*
+	 * What the core holds, as a snapshot can record it while a worker owns the resource
+	 * fields: set from them whenever no worker runs, and by the worker before it maps
+	 * devmem (so a daemon that dies mid-map still tells its successor what to unmap).
+	 */
+	uint32_t held_flags; /* RPROC_SNAP_* */
+	uint32_t n_held_devmem;
+	struct rproc_snapshot_devmem held_devmem[RPROC_SNAP_MAX_DEVMEM];
+
 	rproc_event_fn cb;
 	void *cb_userdata;
 	char fw_main[256];
@@ -118,6 +130,11 @@ void rproc_progress(struct rproc *r, uint64_t done, uint64_t total);
 void rproc_notify(struct rproc *r);
 void rproc_irq_watch(struct rproc *r, bool on);
 void rproc_arm_recovery(struct rproc *r, long ms);
+
+/* Publish what the resource fields hold (caller owns them: the worker, or no worker runs). */
+void rproc_publish_held(struct rproc *r);
+/* Test hook of the dying worker; true: stop here, undo nothing. */
+bool rproc_step_dies(struct rproc *r, const char *step);
 
 /* A step of a sequence: do, undo (NULL: nothing to undo), and its timing bucket. */
 enum rproc_bucket { B_NONE, B_FIRMWARE, B_LOAD, B_AUTH, B_READY };
@@ -165,5 +182,13 @@ void rproc_record_failure(struct rproc *r, const char *step, int e, const char *
 
 /* Debug/test hook: make the next run of @step fail with @err (-ENOENT: no such step). */
 int rproc_debug_fail_step(struct rproc *r, const char *step, int err);
+/*
+ * Test hook: simulate the daemon's death right after @step of the next start or stop ran:
+ * the worker returns undoing nothing and the state stays starting/stopping, so that
+ * rproc_snapshot() and rproc_free() see what a SIGKILL would leave (-ENOENT: no such step).
+ * rproc_debug_died() tells when the worker is gone.
+ */
+int rproc_debug_die_after(struct rproc *r, const char *step);
+bool rproc_debug_died(struct rproc *r);
 
 #endif

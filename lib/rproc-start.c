@@ -76,6 +76,7 @@ static void undo_rsc_table(struct rproc *r)
 	r->devmem = NULL;
 	r->n_devmem = 0;
 	r->rsc_done = false;
+	rproc_publish_held(r);
 }
 
 /* DOMAIN §7.1.1: first boot only; the table and its DEVMEM mappings survive recovery. */
@@ -112,6 +113,7 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 			rproc_log(RPROC_LOG_NOTICE, r->d.name, "rsc-table", 0,
 				  "%u resource table entries of unknown type ignored", skipped);
 	}
+	rproc_publish_held(r); /* before mapping: a successor must know what to unmap */
 	for (size_t i = 0; i < r->n_devmem; i++) {
 		struct rproc_devmem *m = &r->devmem[i];
 
@@ -534,10 +536,12 @@ int rproc_run_start(struct rproc *r)
 		else if (!rproc_step_injected(r, name, &e, &err))
 			e = s->run(r, &err);
 		if (e < 0) {
-			rproc_record_failure(r, name, e, err.msg, RPROC_LOG_ERR);
+			rproc_record_failure(r, name, e, err.msg, RPROC_LOG_DEBUG);
 			break;
 		}
 		b[s->bucket] += rproc_mono_us() - ts;
+		if (rproc_step_dies(r, name))
+			return -EINTR; /* test hook: as if killed, everything stays held */
 	}
 	if (e < 0) {
 		while (k-- > 0)
@@ -555,7 +559,7 @@ int rproc_run_start(struct rproc *r)
 	r->info.timings.ready_us = b[B_READY];
 	r->info.timings.total_us = rproc_mono_us() - t0;
 	pthread_mutex_unlock(&r->lock);
-	rproc_log(RPROC_LOG_INFO, r->d.name, NULL, 0,
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0,
 		  "running: firmware %llu us, load %llu us, auth %llu us, ready %llu us",
 		  (unsigned long long)b[B_FIRMWARE], (unsigned long long)b[B_LOAD],
 		  (unsigned long long)b[B_AUTH], (unsigned long long)b[B_READY]);

@@ -157,6 +157,8 @@ int rproc_run_stop(struct rproc *r, bool crashed)
 			if (!ret)
 				ret = e;
 		}
+		if (rproc_step_dies(r, name))
+			return -EINTR; /* test hook: as if killed mid-stop */
 	}
 	return ret;
 }
@@ -233,7 +235,7 @@ static void coredump(struct rproc *r)
 	pthread_mutex_lock(&r->lock);
 	snprintf(r->info.last_coredump, sizeof(r->info.last_coredump), "%s", path);
 	pthread_mutex_unlock(&r->lock);
-	rproc_log(RPROC_LOG_NOTICE, r->d.name, "coredump", 0, "coredump written to %s", path);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, "coredump", 0, "coredump written to %s", path);
 	rproc_push_event(r, RPROC_EV_COREDUMP, 0, 0);
 }
 

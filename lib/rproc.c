@@ -121,7 +121,7 @@ static void set_state(struct rproc *r, enum rproc_state s)
 		r->info.phase = "";
 	pthread_mutex_unlock(&r->lock);
 	if (old != s) {
-		rproc_log(RPROC_LOG_INFO, r->d.name, NULL, 0, "%s -> %s", rproc_state_name(old),
+		rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0, "%s -> %s", rproc_state_name(old),
 			  rproc_state_name(s));
 		rproc_push_event(r, RPROC_EV_STATE, s, old);
 	}
@@ -188,6 +188,7 @@ static int begin_job(struct rproc *r, enum rproc_job job)
 
 	rproc_drain(r->cancel_fd);
 	rproc_irq_watch(r, false);
+	rproc_publish_held(r);
 	pthread_mutex_lock(&r->lock);
 	r->job = job;
 	r->job_done = false;
@@ -340,6 +341,9 @@ static void finish_job(struct rproc *r)
 	r->job = JOB_NONE;
 	r->job_done = false;
 	pthread_mutex_unlock(&r->lock);
+	if (r->died)
+		return; /* test hook: the daemon "died" mid-job; nothing more happens */
+	rproc_publish_held(r);
 
 	switch (job) {
 	case JOB_START:
@@ -384,7 +388,7 @@ static void finish_job(struct rproc *r)
 			snprintf(msg, sizeof(msg),
 				 "recovery gave up: %u crashes within %u s (limit %u restarts)", n,
 				 r->cfg->restart_window_s, r->cfg->restart_limit);
-			rproc_log(RPROC_LOG_ERR, r->d.name, "recovery", -ELOOP, "%s", msg);
+			rproc_log(RPROC_LOG_DEBUG, r->d.name, "recovery", -ELOOP, "%s", msg);
 			set_error(r, "recovery", -ELOOP, msg);
 			set_state(r, RPROC_FAILED);
 			break;
@@ -417,7 +421,7 @@ static void handle_crash(struct rproc *r, enum rproc_irq irq)
 	r->info.crash_count++;
 	r->crash_times[r->n_crash_times++ % RPROC_MAX_CRASH_TIMES] = rproc_mono_us();
 	pthread_mutex_unlock(&r->lock);
-	rproc_log(RPROC_LOG_ERR, r->d.name, "crash", 0, "%s: %s",
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, "crash", 0, "%s: %s",
 		  irq == RPROC_IRQ_WDOG ? "watchdog" : "fatal error", reason);
 	set_state(r, RPROC_CRASHED);
 	rproc_push_event(r, RPROC_EV_CRASH, irq, 0);
@@ -440,6 +444,7 @@ static void handle_irqs(struct rproc *r)
 			r->proxy_voted = false;
 		rproc_log(RPROC_LOG_DEBUG, r->d.name, "handover", 0,
 			  "handover: proxy votes dropped");
+		rproc_publish_held(r);
 	}
 	if (fired[RPROC_IRQ_WDOG])
 		handle_crash(r, RPROC_IRQ_WDOG);

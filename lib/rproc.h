@@ -7,6 +7,13 @@
  * something happened (a step finished, an interrupt fired) and rproc_process() then runs the
  * state machine and calls the event callback from the caller's thread.  Many cores thus boot
  * in parallel from one event loop.
+ *
+ * Logging: what the caller learns through the event callback and rproc_get_info() (state
+ * changes, a failed start step, a successful start and its timings, a crash, a coredump,
+ * recovery giving up, adoption) is logged at debug level only: the caller logs the event once,
+ * with its own fields (rprocd adds the phase timings to the start line).  What it cannot learn
+ * otherwise (failed stop steps, releases that needed retries, recovery delays) is logged at
+ * notice level and above.
  */
 #ifndef RPROC_RPROC_H
 #define RPROC_RPROC_H
@@ -120,8 +127,18 @@ const char *const *rproc_stop_steps(unsigned int *n);
  * Re-adoption: a snapshot holds what must survive a daemon restart (state, timestamps,
  * counters, mem_reloc).  rproc_adopt() creates a core in the snapshot's state without
  * touching the hardware: no stop, no re-map.
+ *
+ * Except for a snapshot taken while a start or a stop was under way (the previous daemon died
+ * mid-job): then rproc_adopt() releases, best effort, everything the job may have held, as
+ * the kernel's error paths would (stop bit cleared, SHUTDOWN of every PAS id, metadata
+ * released, carveouts and recorded devmem unmapped, proxy votes dropped), logs what failed,
+ * and leaves the core `failed` with last_error "interrupted by a daemon restart during
+ * <phase>; cleaned up, start it again" (last_error_step "adopt").  Start() works again.
+ *
+ * Versions: fields are only ever added at the end; rproc_adopt() reads every older version
+ * (a field a version lacks reads as zero).
  */
-#define RPROC_SNAPSHOT_VERSION 2
+#define RPROC_SNAPSHOT_VERSION 3
 #define RPROC_SNAP_MAX_DEVMEM 32
 #define RPROC_SNAP_RSC_DONE (1u << 0)  /* resource table fetched, devmem mapped */
 #define RPROC_SNAP_HANDOVER (1u << 1)  /* handover seen: proxy votes already dropped */
@@ -152,6 +169,8 @@ struct rproc_snapshot {
 		uint32_t reserved;
 	} devmem[RPROC_SNAP_MAX_DEVMEM];
 	uint64_t dtb_mem_reloc;
+	/* version 3: what a start/stop was doing when the snapshot was taken ("" when idle) */
+	char phase[32];
 };
 
 void rproc_snapshot(struct rproc *r, struct rproc_snapshot *s);

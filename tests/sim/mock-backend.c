@@ -146,7 +146,8 @@ static int p_unvote(void *ctx, const struct rproc_desc *d)
 {
 	struct mock *m = ctx;
 	ENTER(m, "proxy_unvote");
-	m->votes--;
+	if (m->votes) /* dropping votes not held is harmless, as on the hardware */
+		m->votes--;
 	LEAVE(m, 0);
 }
 
@@ -215,6 +216,8 @@ static int i_unmap(void *dom, uint64_t iova, uint64_t size)
 {
 	struct mock *m = dom;
 	ENTER(m, "iommu_unmap");
+	if (!m->maps) /* like IOMMU_IOAS_UNMAP of nothing */
+		LEAVE(m, -ENOENT);
 	m->maps--;
 	LEAVE(m, 0);
 }

@@ -313,14 +313,24 @@ static void test_snapshot_adopt(void **state)
 	assert_int_equal(mock_count(f->m, "iommu_unmap"), 1);
 	assert_int_equal(mock_held(f->m), 1); /* the context */
 
-	/* a snapshot taken mid-start cannot be trusted: adopted as failed */
+	/* a snapshot taken mid-start: what the start may hold is released, adopted as failed */
 	rproc_free(f->r);
 	f->r = NULL;
 	s.state = RPROC_STARTING;
+	mock_reset_calls(f->m);
 	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
+	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
+			    "irq_open stop_bit_clear shutdown metadata_release iommu_open iommu_unmap "
+			    "iommu_close proxy_unvote");
 	rproc_get_info(f->r, &after);
 	assert_int_equal(after.state, RPROC_FAILED);
 	assert_string_equal(after.last_error_step, "adopt");
+	assert_string_equal(after.last_error, "interrupted by a daemon restart during starting; "
+					      "cleaned up, start it again");
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
 }
 
 /* IOVA == PA must be possible: a carveout outside the usable ranges is a clear error. */

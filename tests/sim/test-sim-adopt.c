@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Re-adoption after the daemon died in the middle of a start or a stop: for every start step
+ * and every stop step (enumerated from the step tables), every core of a board "dies" right
+ * after that step ran (test hook: nothing undone, the state stays starting/stopping), the
+ * snapshot and the simulator's fds go to a new simulator as they would through the fd store,
+ * and rproc_adopt() must leave each core failed, saying what happened, with the simulated
+ * TrustZone and SMMU holding nothing for it; a start must then work again.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rproc-priv.h"
+#include "sim-util.h"
+#include "sim.h"
+
+#define ALL(bd) ((1u << (bd)->n) - 1)
+
+static void wait_died(struct tsim_board *bd)
+{
+	for (int t = 0; t < 1000; t++) {
+		bool all = true;
+
+		for (size_t i = 0; i < bd->n; i++)
+			all &= rproc_debug_died(bd->r[i]);
+		if (all)
+			return;
+		tsim_run_for(bd->r, bd->n, 10);
+	}
+	fail_msg("the workers did not reach their death");
+}
+
+static void print_usage(const char *what, const struct rproc_sim_usage *u)
+{
+	fprintf(stderr,
+		"%s: smmu %u bridges %u meta %u running %u cpu %u domains %u votes %u stop "
+		"bits %u\n",
+		what, u->smmu_mappings, u->bridges, u->metadata_buffers, u->running_cores,
+		u->cpu_mappings, u->domains, u->proxy_votes, u->stop_bits);
+}
+
+/*
+ * The daemon dies after @step of a start (@stop false) or of a stop: adopt on a new simulator
+ * and check the cleanup.
+ */
+static void die_and_adopt(const char *fixture, const char *sim_cfg, const char *step, bool stop)
+{
+	struct rproc_snapshot snap[16];
+	struct rproc_fd_entry fe[4];
+	struct rproc_error err = { 0 };
+	struct rproc_sim_usage u;
+	struct tsim_board bd;
+	size_t n = 0;
+	char want[128];
+
+	tsim_board_new(&bd, fixture, sim_cfg, NULL);
+	tsim_board_cores(&bd);
+	if (stop) {
+		for (size_t i = 0; i < bd.n; i++)
+			assert_int_equal(rproc_start(bd.r[i]), 0);
+		assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000), 0);
+	}
+	for (size_t i = 0; i < bd.n; i++) {
+		assert_int_equal(rproc_debug_die_after(bd.r[i], step), 0);
+		assert_int_equal(stop ? rproc_stop(bd.r[i]) : rproc_start(bd.r[i]), 0);
+	}
+	wait_died(&bd);
+	for (size_t i = 0; i < bd.n; i++) {
+		rproc_snapshot(bd.r[i], &snap[i]);
+		assert_int_equal(snap[i].state, stop ? RPROC_STOPPING : RPROC_STARTING);
+		assert_string_equal(snap[i].phase, step);
+	}
+	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
+	assert_int_equal(n, 1);
+	fe[0].fd = dup(fe[0].fd); /* the service manager's copy */
+	assert_true(fe[0].fd >= 0);
+	/* SIGKILL: the process goes, nothing is released */
+	tsim_board_free_cores(&bd);
+	rproc_backend_destroy(bd.b);
+	assert_int_equal(rproc_sim_new(bd.dt, sim_cfg, &bd.b, &err), 0);
+	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+
+	snprintf(want, sizeof(want), "interrupted by a daemon restart during %s; cleaned up, "
+				     "start it again",
+		 step);
+	for (size_t i = 0; i < bd.n; i++) {
+		struct rproc_info info;
+
+		assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap[i], &bd.r[i], &err), 0);
+		rproc_get_info(bd.r[i], &info);
+		assert_int_equal(info.state, RPROC_FAILED);
+		assert_string_equal(info.last_error, want);
+		assert_string_equal(info.last_error_step, "adopt");
+	}
+	rproc_sim_report(bd.b, &u);
+	if (rproc_sim_usage_total(&u)) {
+		print_usage(step, &u);
+		fail_msg("%s: %s after %s: the simulator still holds something", fixture,
+			 stop ? "stop" : "start", step);
+	}
+	/* restartable: a start works and nothing is left after a stop */
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	if (tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000) < 0) {
+		for (size_t i = 0; i < bd.n; i++) {
+			struct rproc_info info;
+
+			rproc_get_info(bd.r[i], &info);
+			fprintf(stderr, "%s %s: %s %s\n", fixture, bd.d[i].name,
+				rproc_state_name(info.state), info.last_error);
+		}
+		fail_msg("%s: no restart after a death after %s", fixture, step);
+	}
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_OFFLINE, 20000), 0);
+	tsim_board_free_cores(&bd);
+	rproc_sim_report(bd.b, &u);
+	if (rproc_sim_usage_total(&u)) {
+		print_usage(step, &u);
+		fail_msg("%s: leak after the restart", fixture);
+	}
+	tsim_board_free(&bd);
+}
+
+/* lemans-el2 with devmem from TrustZone's resource table; DT qcom,devmem; DTB images. */
+static const char *const boards[][2] = {
+	{ "lemans-el2", "rsc_devmem=1" },
+	{ "devmem", NULL },
+	{ "x1e80100", NULL },
+};
+
+static void test_die_mid_start(void **state)
+{
+	unsigned int n;
+	const char *const *steps = rproc_start_steps(&n);
+
+	assert_true(n > 0);
+	for (size_t b = 0; b < sizeof(boards) / sizeof(boards[0]); b++)
+		for (unsigned int k = 0; k < n; k++)
+			die_and_adopt(boards[b][0], boards[b][1], steps[k], false);
+}
+
+static void test_die_mid_stop(void **state)
+{
+	unsigned int n;
+	const char *const *steps = rproc_stop_steps(&n);
+
+	assert_true(n > 0);
+	for (size_t b = 0; b < sizeof(boards) / sizeof(boards[0]); b++)
+		for (unsigned int k = 0; k < n; k++)
+			die_and_adopt(boards[b][0], boards[b][1], steps[k], true);
+}
+
+/* A version 2 snapshot (no phase) of an interrupted start: cleaned up, named by state. */
+static void test_old_snapshot(void **state)
+{
+	struct rproc_snapshot snap;
+	struct rproc_fd_entry fe[4];
+	struct rproc_error err = { 0 };
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	struct tsim_board bd;
+	size_t n = 0;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_debug_die_after(bd.r[i], "auth-and-reset"), 0);
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	for (int t = 0; t < 1000 && !rproc_debug_died(bd.r[i]); t++)
+		tsim_run_for(&bd.r[i], 1, 10);
+	assert_true(rproc_debug_died(bd.r[i]));
+	rproc_snapshot(bd.r[i], &snap);
+	memset(snap.phase, 0, sizeof(snap.phase));
+	snap.version = 2;
+	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
+	fe[0].fd = dup(fe[0].fd);
+	tsim_board_free_cores(&bd);
+	rproc_backend_destroy(bd.b);
+	assert_int_equal(rproc_sim_new(bd.dt, NULL, &bd.b, &err), 0);
+	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.running_cores, 1); /* before: TrustZone still runs it */
+	assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap, &bd.r[i], &err), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_int_equal(info.state, RPROC_FAILED);
+	assert_string_equal(info.last_error, "interrupted by a daemon restart during starting; "
+					     "cleaned up, start it again");
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_board_free(&bd);
+}
+
+/* Cleanup errors are logged and do not stop the rest of the cleanup, nor the adoption. */
+static void test_cleanup_errors(void **state)
+{
+	struct rproc_snapshot snap;
+	struct rproc_fd_entry fe[4];
+	struct rproc_error err = { 0 };
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	struct tsim_board bd;
+	size_t n = 0;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	assert_int_equal(rproc_debug_die_after(bd.r[i], "wait-ready"), 0);
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	for (int t = 0; t < 1000 && !rproc_debug_died(bd.r[i]); t++)
+		tsim_run_for(&bd.r[i], 1, 10);
+	assert_true(rproc_debug_died(bd.r[i]));
+	rproc_snapshot(bd.r[i], &snap);
+	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
+	fe[0].fd = dup(fe[0].fd);
+	tsim_board_free_cores(&bd);
+	rproc_backend_destroy(bd.b);
+	/* the first SHUTDOWN fails: the rest is still released */
+	assert_int_equal(rproc_sim_new(bd.dt, "fail=shutdown:1", &bd.b, &err), 0);
+	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	tsim_log_clear();
+	assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap, &bd.r[i], &err), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_int_equal(info.state, RPROC_FAILED);
+	assert_true(tsim_log_has("cdsp0", "adopt", "SHUTDOWN"));
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.running_cores, 1); /* the one thing that failed */
+	assert_int_equal(u.smmu_mappings, 0);
+	assert_int_equal(u.metadata_buffers, 0);
+	tsim_board_free(&bd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_die_mid_start),
+		cmocka_unit_test(test_die_mid_stop),
+		cmocka_unit_test(test_old_snapshot),
+		cmocka_unit_test(test_cleanup_errors),
+	};
+
+	tsim_log_capture();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
