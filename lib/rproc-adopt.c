@@ -174,6 +174,14 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 		r->info.last_errno = -EINTR;
 		rproc_log(RPROC_LOG_WARNING, r->d.name, "adopt", -EINTR, "%s", r->info.last_error);
 		st = RPROC_FAILED;
+	} else if (st == RPROC_CRASHED) {
+		/*
+		 * The crash handling (a stop without the handshake, then the coredump) may have
+		 * died with the daemon before SHUTDOWN: release as above, so that the recovery
+		 * start (or a Start()) boots from scratch.  What it already released fails
+		 * harmlessly.  The state and the crash record stay.
+		 */
+		release_interrupted(r, s);
 	} else if (s->version >= 2) {
 		r->rsc_done = s->flags & RPROC_SNAP_RSC_DONE;
 		r->handover = s->flags & RPROC_SNAP_HANDOVER;

@@ -135,6 +135,9 @@ const char *const *rproc_stop_steps(unsigned int *n);
  * and leaves the core `failed` with last_error "interrupted by a daemon restart during
  * <phase>; cleaned up, start it again" (last_error_step "adopt").  Start() works again.
  *
+ * A crashed core is released the same way (its crash handling may have died half done) and
+ * stays crashed; its recovery, if enabled, goes on.
+ *
  * Versions: fields are only ever added at the end; rproc_adopt() reads every older version
  * (a field a version lacks reads as zero).
  */

@@ -5,7 +5,8 @@
  * after that step ran (test hook: nothing undone, the state stays starting/stopping), the
  * snapshot and the simulator's fds go to a new simulator as they would through the fd store,
  * and rproc_adopt() must leave each core failed, saying what happened, with the simulated
- * TrustZone and SMMU holding nothing for it; a start must then work again.
+ * TrustZone and SMMU holding nothing for it; a start must then work again.  A death in the
+ * crash handling leaves the core crashed, and its recovery must boot it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -159,6 +160,80 @@ static void test_die_mid_stop(void **state)
 			die_and_adopt(boards[b][0], boards[b][1], steps[k], true);
 }
 
+/*
+ * The daemon dies in the crash handling (a stop without the handshake), after @step: the
+ * adopted core stays crashed, its recovery boots it, and nothing is left after a stop.
+ */
+static void die_in_crash(const char *step)
+{
+	struct rproc_snapshot snap[16];
+	struct rproc_fd_entry fe[4];
+	struct rproc_error err = { 0 };
+	struct rproc_sim_usage u;
+	struct tsim_board bd;
+	size_t n = 0;
+
+	tsim_board_new(&bd, "lemans-el2", "rsc_devmem=1", NULL);
+	tsim_board_cores(&bd);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000), 0);
+	for (size_t i = 0; i < bd.n; i++) {
+		assert_int_equal(rproc_debug_die_after(bd.r[i], step), 0);
+		assert_int_equal(rproc_sim_raise(bd.b, bd.d[i].name, RPROC_IRQ_FATAL, "test"), 0);
+	}
+	wait_died(&bd);
+	for (size_t i = 0; i < bd.n; i++) {
+		rproc_snapshot(bd.r[i], &snap[i]);
+		assert_int_equal(snap[i].state, RPROC_CRASHED);
+	}
+	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
+	fe[0].fd = dup(fe[0].fd);
+	assert_true(fe[0].fd >= 0);
+	tsim_board_free_cores(&bd);
+	rproc_backend_destroy(bd.b);
+	assert_int_equal(rproc_sim_new(bd.dt, "rsc_devmem=1", &bd.b, &err), 0);
+	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	for (size_t i = 0; i < bd.n; i++) {
+		struct rproc_info info;
+
+		assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap[i], &bd.r[i], &err), 0);
+		rproc_get_info(bd.r[i], &info);
+		assert_int_equal(info.state, RPROC_CRASHED);
+		assert_int_equal(info.crash_count, 1);
+	}
+	/* recovery (on by default) boots every core again */
+	if (tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000) < 0) {
+		for (size_t i = 0; i < bd.n; i++) {
+			struct rproc_info info;
+
+			rproc_get_info(bd.r[i], &info);
+			fprintf(stderr, "%s: %s %s\n", bd.d[i].name, rproc_state_name(info.state),
+				info.last_error);
+		}
+		fail_msg("no recovery after a death in the crash handling after %s", step);
+	}
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_OFFLINE, 20000), 0);
+	tsim_board_free_cores(&bd);
+	rproc_sim_report(bd.b, &u);
+	if (rproc_sim_usage_total(&u)) {
+		print_usage(step, &u);
+		fail_msg("leak after a death in the crash handling after %s", step);
+	}
+	tsim_board_free(&bd);
+}
+
+static void test_die_mid_crash(void **state)
+{
+	unsigned int n;
+	const char *const *steps = rproc_stop_steps(&n);
+
+	for (unsigned int k = 0; k < n; k++)
+		die_in_crash(steps[k]);
+}
+
 /* A version 2 snapshot (no phase) of an interrupted start: cleaned up, named by state. */
 static void test_old_snapshot(void **state)
 {
@@ -245,6 +320,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_die_mid_start),
 		cmocka_unit_test(test_die_mid_stop),
+		cmocka_unit_test(test_die_mid_crash),
 		cmocka_unit_test(test_old_snapshot),
 		cmocka_unit_test(test_cleanup_errors),
 	};
