@@ -594,6 +594,39 @@ def test_readopt_midstop(env):
     readopt_interrupted(env, conn, 'stop', config='')  # stop-ack answered again
 
 
+def test_readopt_old_snapshot(env):
+    """Snapshot records of an older rprocd (version 2: shorter, no phase) are still adopted."""
+    import struct
+    env.start_daemon()
+    conn = env.conn()
+    all_running(env, conn)
+    time.sleep(0.2)  # the last change reaches the memfd
+    env.daemon.kill()
+    env.daemon.wait()
+    env.daemon = None
+    env.conns.remove(conn)
+    conn.close()
+    snapfd = next(fd for n, fd in env.notify.fds if n == 'rprocd-snapshot')
+    data = os.pread(snapfd, 1 << 20, 0)
+    magic, count, size = struct.unpack_from('<8sII', data)
+    check(magic == b'RPROCSN1' and count == len(CORES), f'snapshot header: {magic} {count}')
+    # version 3 appended char phase[32]; the version is the first field after name[32]
+    old = bytearray(struct.pack('<8sII', magic, count, size - 32))
+    for i in range(count):
+        rec = data[16 + i * size:16 + (i + 1) * size]
+        check(struct.unpack_from('<I', rec, 32)[0] == 3, 'this rprocd writes version 3')
+        old += rec[:32] + struct.pack('<I', 2) + rec[36:size - 32]
+    fd = os.memfd_create('rprocd-snapshot')
+    os.write(fd, bytes(old))
+    fds = [(n, f) for n, f in env.notify.fds if n != 'rprocd-snapshot'] + [('rprocd-snapshot', fd)]
+    env.start_daemon(listen_fds=fds)
+    d = env.describe(env.conn())
+    states = [(r['name'], r['state'], r['adopted']) for r in d['rprocs']]
+    check(all(r['adopted'] and r['state'] == 'running' for r in d['rprocs']),
+          f'version 2 records adopted: {states}')
+    check(d['simulator']['calls']['auth_and_reset'] == 0, 'nothing booted again')
+
+
 def test_readopt_stale(env):
     """Passed-back fds that cannot be adopted: start afresh, drop them from the store."""
     bad_snap = os.memfd_create('rprocd-snapshot')
