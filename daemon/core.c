@@ -282,7 +282,8 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 	if (ev == RPROC_EV_CRASH)
 		log_full(RPROC_LOG_ERR, c->name, "crash", 0, "crashed (%s): %s",
 			 a == RPROC_IRQ_WDOG ? "watchdog" : "fatal error",
-			 c->info.last_crash_reason[0] ? c->info.last_crash_reason : "unknown reason");
+			 c->info.last_crash_reason[0] ? c->info.last_crash_reason
+						       : "unknown reason");
 	if (ev == RPROC_EV_COREDUMP)
 		log_full(RPROC_LOG_NOTICE, c->name, "coredump", 0, "coredump written to %s",
 			 c->info.last_coredump);

@@ -116,7 +116,8 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 		r->b->iommu->close(r->dom);
 		r->dom = NULL;
 	}
-	for_each_img(r, im) im->mapped = false;
+	for_each_img(r, im)
+		im->mapped = false;
 	if (pas->proxy_unvote) {
 		e = pas->proxy_unvote(r->b->pas_ctx, &r->d);
 		if (e != -EOPNOTSUPP)
@@ -164,7 +165,8 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 
 	if (st == RPROC_STARTING || st == RPROC_STOPPING) {
 		/* The previous daemon died mid-job: give back whatever the job held. */
-		const char *phase = s->version >= 3 && s->phase[0] ? s->phase : rproc_state_name(st);
+		const char *phase =
+			s->version >= 3 && s->phase[0] ? s->phase : rproc_state_name(st);
 
 		release_interrupted(r, s);
 		snprintf(r->info.last_error, sizeof(r->info.last_error),

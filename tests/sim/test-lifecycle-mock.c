@@ -320,8 +320,8 @@ static void test_snapshot_adopt(void **state)
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "irq_open stop_bit_clear shutdown metadata_release iommu_open iommu_unmap "
-			    "iommu_close proxy_unvote");
+			    "irq_open stop_bit_clear shutdown metadata_release iommu_open "
+			    "iommu_unmap iommu_close proxy_unvote");
 	rproc_get_info(f->r, &after);
 	assert_int_equal(after.state, RPROC_FAILED);
 	assert_string_equal(after.last_error_step, "adopt");
