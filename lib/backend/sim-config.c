@@ -250,21 +250,22 @@ int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool
 		     struct rproc_error *err)
 {
 	_cleanup_free_ char *copy = strdup(text);
-	unsigned int line = 1;
+	unsigned int line, next_line = 1;
 	char *p, *next;
 
 	if (!copy)
 		return rproc_err(err, -ENOMEM, "out of memory");
-	for (p = copy; p; p = next, line++) {
+	for (p = copy; p; p = next) {
 		char *key, *val, *eq, *hash;
 		int r;
 
+		/* ';' separates settings on the same line: only '\n' starts the next one */
+		line = next_line;
 		next = strpbrk(p, "\n;");
-		if (next && *next == '\n') {
+		if (next) {
+			if (*next == '\n')
+				next_line++;
 			*next++ = 0;
-		} else if (next) {
-			*next++ = 0;
-			line--; /* ';' separates settings on the same line */
 		}
 		hash = strchr(p, '#');
 		if (hash)
