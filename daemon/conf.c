@@ -469,24 +469,33 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
 	return 1; /* keep going: the rest of the file still applies */
 }
 
-/* inih reader over a string that records the line number of each chunk it returns. */
+/*
+ * inih reader over a string: one whole line per call, so that inih's line count (the line of
+ * the syntax error it returns) is the file's, and x->line is the line its handler sees.  A line
+ * too long for inih's buffer (INI_MAX_LINE, 200 in Debian's build) is ignored with a warning:
+ * handing it over in pieces would apply a truncated value and read the rest of the line as a
+ * line of its own (the tail of a long comment could set a key).
+ */
 static char *ini_string_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *x = stream;
-	int i = 0;
+	size_t len, max;
 
 	if (!*x->p || num < 2)
 		return NULL;
-	x->line = x->next_line;
-	while (i < num - 1 && x->p[i] && x->p[i] != '\n')
-		i++;
-	if (i < num - 1 && x->p[i] == '\n') {
-		i++;
-		x->next_line++;
+	x->line = x->next_line++;
+	len = strcspn(x->p, "\n");
+	max = (size_t)num - 1; /* inih strips the line end: the '\n' need not fit */
+	if (len > max) {
+		conf_warn(x, "line longer than %zu characters, ignoring it", max);
+		str[0] = '\0';
+	} else {
+		memcpy(str, x->p, len);
+		str[len] = '\0';
 	}
-	memcpy(str, x->p, (size_t)i);
-	str[i] = '\0';
-	x->p += i;
+	x->p += len;
+	if (*x->p == '\n')
+		x->p++;
 	return str;
 }
 
