@@ -55,9 +55,15 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 			ret = rproc_err(err, -ECANCELED, "stop-ack wait cancelled");
 			break;
 		}
-		/* a wdog (or fatal) during the handshake is the acknowledgement (DOMAIN §7.3.1) */
-		if (rproc_irq_take(r, RPROC_IRQ_STOP_ACK) | rproc_irq_take(r, RPROC_IRQ_WDOG) |
-		    rproc_irq_take(r, RPROC_IRQ_FATAL))
+		/*
+		 * A wdog (or fatal) during the handshake is the acknowledgement (DOMAIN §7.3.1).
+		 * Take every pending one, so none is left to be read as a crash later.
+		 */
+		bool ack = rproc_irq_take(r, RPROC_IRQ_STOP_ACK);
+		bool wdog = rproc_irq_take(r, RPROC_IRQ_WDOG);
+		bool fatal = rproc_irq_take(r, RPROC_IRQ_FATAL);
+
+		if (ack || wdog || fatal)
 			break;
 	}
 	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {

@@ -23,26 +23,26 @@ int rproc_vfio_irq_info(int device_fd, uint32_t index, struct rproc_vfio_irq_inf
 
 int rproc_vfio_irq_set_eventfd(int device_fd, uint32_t index, int efd)
 {
-	struct {
-		struct vfio_irq_set s;
-		int32_t fd;
-	} set;
+	/* struct vfio_irq_set ends in a flexible array: the eventfd goes right behind it. */
+	uint8_t buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)] __attribute__((aligned(8)));
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int32_t fd = efd;
 
-	memset(&set, 0, sizeof(set));
-	set.s.index = index;
-	set.s.start = 0;
+	memset(buf, 0, sizeof(buf));
+	set->index = index;
+	set->start = 0;
 	if (efd >= 0) {
-		set.s.argsz = sizeof(set);
-		set.s.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-		set.s.count = 1;
-		set.fd = efd;
+		set->argsz = sizeof(buf);
+		set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		set->count = 1;
+		memcpy(set->data, &fd, sizeof(fd));
 	} else {
 		/* count 0 with DATA_NONE tears the trigger down. */
-		set.s.argsz = sizeof(set.s);
-		set.s.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-		set.s.count = 0;
+		set->argsz = sizeof(*set);
+		set->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+		set->count = 0;
 	}
-	return ioctl(device_fd, VFIO_DEVICE_SET_IRQS, &set) < 0 ? -errno : 0;
+	return ioctl(device_fd, VFIO_DEVICE_SET_IRQS, buf) < 0 ? -errno : 0;
 }
 
 int rproc_vfio_irq_unmask(int device_fd, uint32_t index)
