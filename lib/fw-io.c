@@ -44,83 +44,54 @@ static inline size_t small_width(uintptr_t d, size_t n)
 	return 4;
 }
 
+/* One aligned 1-, 2- or 4-byte store at @d of the bytes at @s (zeros if @s is NULL). */
+static size_t store_small(uintptr_t d, const uint8_t *s, size_t n)
+{
+	size_t w = small_width(d, n);
+	uint16_t v16 = 0;
+	uint32_t v32 = 0;
+
+	if (w == 1) {
+		st8(d, s ? *s : 0);
+	} else if (w == 2) {
+		if (s)
+			memcpy(&v16, s, 2);
+		st16(d, v16);
+	} else {
+		if (s)
+			memcpy(&v32, s, 4);
+		st32(d, v32);
+	}
+	return w;
+}
+
 void rproc_io_copy(void *dst, const void *src, size_t n)
 {
 	uintptr_t d = (uintptr_t)dst;
 	const uint8_t *s = src;
+	size_t w;
 
-	while (n && (d & 7)) {
-		size_t w = small_width(d, n);
-		uint16_t v16;
-		uint32_t v32;
-
-		if (w == 1) {
-			st8(d, *s);
-		} else if (w == 2) {
-			memcpy(&v16, s, 2);
-			st16(d, v16);
-		} else {
-			memcpy(&v32, s, 4);
-			st32(d, v32);
-		}
-		d += w;
-		s += w;
-		n -= w;
-	}
+	for (; n && (d & 7); d += w, s += w, n -= w)
+		w = store_small(d, s, n);
 	for (; n >= 8; d += 8, s += 8, n -= 8) {
 		uint64_t v;
 
 		memcpy(&v, s, 8); /* the source is ordinary memory: any alignment */
 		st64(d, v);
 	}
-	while (n) {
-		size_t w = small_width(d, n);
-		uint16_t v16;
-		uint32_t v32;
-
-		if (w == 1) {
-			st8(d, *s);
-		} else if (w == 2) {
-			memcpy(&v16, s, 2);
-			st16(d, v16);
-		} else {
-			memcpy(&v32, s, 4);
-			st32(d, v32);
-		}
-		d += w;
-		s += w;
-		n -= w;
-	}
+	for (; n; d += w, s += w, n -= w)
+		w = store_small(d, s, n);
 }
 
 void rproc_io_zero(void *dst, size_t n)
 {
 	uintptr_t d = (uintptr_t)dst;
+	size_t w;
 
-	while (n && (d & 7)) {
-		size_t w = small_width(d, n);
-
-		if (w == 1)
-			st8(d, 0);
-		else if (w == 2)
-			st16(d, 0);
-		else
-			st32(d, 0);
-		d += w;
-		n -= w;
-	}
+	for (; n && (d & 7); d += w, n -= w)
+		w = store_small(d, NULL, n);
 	for (; n >= 8; d += 8, n -= 8)
 		st64(d, 0);
-	while (n) {
-		size_t w = small_width(d, n);
-
-		if (w == 1)
-			st8(d, 0);
-		else if (w == 2)
-			st16(d, 0);
-		else
-			st32(d, 0);
-		d += w;
-		n -= w;
-	}
+	for (; n; d += w, n -= w)
+		w = store_small(d, NULL, n);
 }
