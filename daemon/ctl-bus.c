@@ -51,15 +51,20 @@ int ctl_error_exit(const sd_bus_error *e, int r, const char *what)
 	return CTL_EXIT_FAILURE;
 }
 
-int ctl_fetch_describe(sd_bus *bus, json_object **out)
+int ctl_fetch_describe(const struct ctl_opts *o, json_object **out)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
+	sd_bus *bus = NULL;
 	const char *s;
 	int r;
 
+	r = ctl_bus_open(o, &bus);
+	if (r)
+		return r;
 	r = sd_bus_call_method(bus, CTL_BUS_NAME, CTL_MANAGER_PATH, CTL_MANAGER_IFACE, "Describe", &e,
 			       &reply, "");
+	sd_bus_flush_close_unref(bus);
 	if (r < 0) {
 		r = ctl_error_exit(&e, r, "Describe");
 		sd_bus_error_free(&e);
@@ -123,15 +128,10 @@ void ctl_format_usec(uint64_t us, char *buf, size_t len)
 
 int ctl_list(const struct ctl_opts *o)
 {
-	sd_bus *bus = NULL;
 	json_object *root = NULL, *a;
 	int r;
 
-	r = ctl_bus_open(o, &bus);
-	if (r)
-		return r;
-	r = ctl_fetch_describe(bus, &root);
-	sd_bus_flush_close_unref(bus);
+	r = ctl_fetch_describe(o, &root);
 	if (r)
 		return r;
 	a = json_object_object_get(root, "rprocs");

@@ -19,8 +19,8 @@
 int ctl_bus_open(const struct ctl_opts *o, sd_bus **bus);
 /* Map a D-Bus error to an exit status (and print it, prefixed with @what). */
 int ctl_error_exit(const sd_bus_error *e, int r, const char *what);
-/* Manager.Describe() parsed; caller json_object_put()s it. */
-int ctl_fetch_describe(sd_bus *bus, json_object **out);
+/* Connect, call Manager.Describe() and parse it; caller json_object_put()s *@out. */
+int ctl_fetch_describe(const struct ctl_opts *o, json_object **out);
 /* The entry named @name in the "rprocs" array, or NULL. */
 json_object *ctl_find_rproc(json_object *root, const char *name);
 

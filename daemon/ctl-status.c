@@ -151,14 +151,9 @@ static void show_one(json_object *c, const struct ctl_opts *o, bool tty)
 int ctl_status(const struct ctl_opts *o, char **names, int n)
 {
 	json_object *root = NULL, *all, *sel;
-	sd_bus *bus = NULL;
 	int r, ret = CTL_EXIT_OK;
 
-	r = ctl_bus_open(o, &bus);
-	if (r)
-		return r;
-	r = ctl_fetch_describe(bus, &root);
-	sd_bus_flush_close_unref(bus);
+	r = ctl_fetch_describe(o, &root);
 	if (r)
 		return r;
 	all = json_object_object_get(root, "rprocs");
