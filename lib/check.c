@@ -80,21 +80,9 @@ static bool exists(const char *root, const char *rel)
 static int read_param(const char *root, const char *rel, char *buf, size_t len)
 {
 	char p[PATH_MAX];
-	ssize_t n;
-	int fd;
 
-	buf[0] = '\0';
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	return rproc_sysfs_read_line(p, buf, len);
 }
 
 static void check_kernel(struct ctx *c)
@@ -355,7 +343,8 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		     "path given)", fw);
 	} else if (rproc_fw_locate(c->cfg->search, fw, &path, &err) < 0) {
 		line(c, RPROC_CHECK_FAIL, rp->name, "install the firmware (linux-firmware or the "
-		     "board vendor's package) or add its directory to FirmwarePath= in rprocd.conf", "%s", err.msg);
+		     "board vendor's package) or add its directory to FirmwarePath= in "
+		     "rprocd.conf", "%s", err.msg);
 		ok = false;
 	} else {
 		line(c, RPROC_CHECK_OK, rp->name, NULL, "firmware %s found at %s", fw, path);

@@ -53,8 +53,7 @@ static bool use_udev(const struct rproc_dev_env *env)
 	return !env || !env->sysfs_root || !env->sysfs_root[0] || !strcmp(env->sysfs_root, "/sys");
 }
 
-/* Read a one-line sysfs attribute, without the newline; "(null)" counts as empty. */
-static int read_attr(const char *path, char *buf, size_t len)
+int rproc_sysfs_read_line(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -179,7 +178,7 @@ static void diagnose_unbound(const struct rproc_dev_env *env, struct rproc_dev_i
 	}
 	snprintf(path, sizeof(path), "%s/module/vfio_platform/parameters/reset_required",
 		 sysfs(env));
-	if (read_attr(path, val, sizeof(val)) == 0 && (val[0] == 'Y' || val[0] == '1')) {
+	if (rproc_sysfs_read_line(path, val, sizeof(val)) == 0 && (val[0] == 'Y' || val[0] == '1')) {
 		/* Probe fails with -EINVAL: no reset module exists for Qualcomm remoteprocs. */
 		snprintf(msg, sizeof(msg),
 			 "%s has no driver: vfio-platform is loaded with "
@@ -301,7 +300,7 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/driver_override", info->syspath);
-	read_attr(path, info->driver_override, sizeof(info->driver_override));
+	rproc_sysfs_read_line(path, info->driver_override, sizeof(info->driver_override));
 
 	if (!strcmp(info->driver, PAS_DRIVER)) {
 		snprintf(msg, sizeof(msg), "%s is bound to " PAS_DRIVER ": the kernel's remoteproc "

@@ -28,6 +28,9 @@ enum rproc_dev_state {
 
 const char *rproc_dev_state_name(enum rproc_dev_state s);
 
+/* Read a one-line sysfs attribute without its newline; "(null)" reads as "". */
+int rproc_sysfs_read_line(const char *path, char *buf, size_t len);
+
 struct rproc_dev_env {
 	const char *sysfs_root; /* NULL: "/sys" through libudev; else plain paths (tests, check) */
 	const char *dev_root;   /* NULL: "/dev" */
