@@ -16,7 +16,7 @@
 #include "compat/iommufd.h"
 #include "compat/vfio-cdev.h"
 #include "fake-kernel.h"
-#include "qcom-scm-shim.h"
+#include "rproc/qcom-scm-shim.h"
 #include "util.h"
 
 struct fk_state fk;

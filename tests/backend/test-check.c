@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * `--check` (lib/check.c) on fake sysfs/dev roots with the fake shim: a healthy board says
+ * `--check` (lib/check/check.c) on fake sysfs/dev roots with the fake shim: a healthy board says
  * every enabled core can be started; each broken prerequisite gives a fail line with its fix
  * and makes the answer no.
  */
@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "check.h"
+#include "rproc/check.h"
 #include "fake-kernel.h"
-#include "qcom-scm-shim.h"
+#include "rproc/qcom-scm-shim.h"
 
 static struct rproc_dt dt;
 static struct rproc_dt_rproc rp[2];

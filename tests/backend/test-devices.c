@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Device discovery and diagnosis (lib/backend/devices.c) against umockdev's fake sysfs: each
+ * Device discovery and diagnosis (lib/backend/real/devices.c) against umockdev's fake sysfs: each
  * wrong state gets its diagnosis and fix, and the udev-monitor wait ends on an event or on
  * the timeout.  Runs with libumockdev-preload in LD_PRELOAD (see meson.build).
  */
@@ -22,7 +22,7 @@
 
 #include "devices.h"
 #include "fake-kernel.h"
-#include "real.h"
+#include "rproc/real.h"
 
 #define DEV "30000000.remoteproc"
 #define SYSPATH "/sys/devices/platform/" DEV

@@ -20,8 +20,9 @@
 #include "compat/iommufd.h"
 #include "compat/vfio-cdev.h"
 #include "fake-kernel.h"
-#include "qcom-scm-shim.h"
-#include "real.h"
+#include "rproc/qcom-scm-shim.h"
+#include "rproc/real.h"
+#include "util.h"
 
 static char shim_path[512], devmem_path[512];
 static char logs[32][RPROC_ERROR_MAX];

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "fake-kernel.h"
-#include "qcom-scm-shim.h"
+#include "rproc/qcom-scm-shim.h"
 #include "shim.h"
 
 static char shim_path[512];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The VFIO layer (lib/backend/vfio.h) against the fake kernel: the exact ioctl sequences and
+ * The VFIO layer (lib/backend/real/vfio.h) against the fake kernel: the exact ioctl sequences and
  * argument structs of type1 and iommufd setup, map, unmap and teardown, and each kernel error
  * ending with every fd closed and every mapping undone.
  */

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fw.h"
+#include "rproc/fw.h"
 
 #define RUNS 7
 #define BOUNCE (256u << 10)

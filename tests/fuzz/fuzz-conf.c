@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target for the daemon's configuration parser (daemon/conf.c, through its pure entry
+ * Fuzz target for the daemon's configuration parser (daemon/shared/conf.c, through its pure entry
  * point conf_parse_text()): any text in, a configuration whose every field is in range out,
  * warnings that name the file and a line that exists, never a crash, an over-read or a leak.
  * Seeds: corpus-conf/ and conf/rprocd.conf.

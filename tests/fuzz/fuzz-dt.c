@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target for lib/dt.c (and what consumes its output: desc.c): any bytes in, an answer
+ * Fuzz target for lib/parse/dt.c (and what consumes its output: desc.c): any bytes in, an answer
  * out, never a crash, an over-read or a leak.  Seeds: the fixture trees (tests/fixtures),
  * passed as files to the replay runner or as a corpus to libFuzzer.
  */
 #include <string.h>
 
-#include "backend.h"
-#include "dt.h"
+#include "rproc/backend.h"
+#include "rproc/dt.h"
 #include "fuzz-replay.h"
 
 const struct fuzz_seed fuzz_seeds[1];

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz-replay.h"
-#include "fw.h"
+#include "rproc/fw.h"
 
 const struct fuzz_seed fuzz_seeds[] = {{NULL, 0}};
 const size_t fuzz_n_seeds = 0;

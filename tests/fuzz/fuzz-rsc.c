@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "fuzz-replay.h"
-#include "rsc.h"
+#include "rproc/rsc.h"
 
 /* ver 1, 3 entries: DEVMEM, vendor 128, TRACE (little-endian) */
 static const uint8_t seed_table[] = {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target for the simulated SoC's configuration language (lib/backend/sim-config.c,
+ * Fuzz target for the simulated SoC's configuration language (lib/backend/sim/sim-config.c,
  * syntax in sim.h): any text in, either a configuration whose every rule names a core and an
  * operation that exist and stays within its limits, or -EINVAL with a message naming a line
  * of the text; never a crash, an over-read or a leak.  The parser only needs the simulator's

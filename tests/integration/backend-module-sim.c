@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A backend module (lib/backend-module.h) for the integration tests: the simulated SoC behind
+ * A backend module (<rproc/backend-module.h>) for the integration tests: the simulated SoC behind
  * Backend=module.  BackendModuleArgs= is the simulator's configuration, except "fail", which
  * makes the entry point fail the way a module whose transport is missing does.
  * TEST_MODULE_ABI builds a module for another ABI (the version check's test).
@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "backend-module.h"
-#include "sim.h"
+#include "rproc/backend-module.h"
+#include "rproc/sim.h"
 
 #ifndef TEST_MODULE_ABI
 #define TEST_MODULE_ABI RPROC_BACKEND_MODULE_ABI

@@ -11,8 +11,8 @@ set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-build}" && pwd)
-rprocd=$build/daemon/rprocd
-rprocctl=$build/daemon/rprocctl
+rprocd=$build/daemon/rprocd/rprocd
+rprocctl=$build/daemon/rprocctl/rprocctl
 mkfw=$build/tests/mkfw/mkfw
 dtb=$build/tests/fixtures/lemans-el2.dtb
 cores=(adsp cdsp0 cdsp1 gpdsp0 gpdsp1)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Backend=module: rprocd loads a backend from a shared object (lib/backend-module.h).
+"""Backend=module: rprocd loads a backend from a shared object (<rproc/backend-module.h>).
 The test module ($BACKEND_MODULE) wraps the simulated SoC; one test per argument."""
 import os
 import subprocess

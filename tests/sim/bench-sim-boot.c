@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "sim-util.h"
-#include "sim.h"
+#include "rproc/sim.h"
 
 #define ROUNDS 50
 

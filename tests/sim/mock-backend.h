@@ -11,7 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backend.h"
+#include "rproc/backend.h"
+#include "util.h"
 
 #define MOCK_MAX_CALLS 512
 

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "sim-util.h"
-#include "sim.h"
+#include "rproc/sim.h"
 
 char *tsim_tmpdir(void)
 {

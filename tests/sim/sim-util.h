@@ -11,9 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend.h"
-#include "dt.h"
-#include "rproc.h"
+#include "rproc/backend.h"
+#include "rproc/dt.h"
+#include "rproc/rproc.h"
+#include "util.h"
 
 char *tsim_tmpdir(void);
 void tsim_rmtree(char *dir);

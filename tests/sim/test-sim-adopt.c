@@ -20,7 +20,7 @@
 
 #include "rproc-priv.h"
 #include "sim-util.h"
-#include "sim.h"
+#include "rproc/sim.h"
 
 #define ALL(bd) ((1u << (bd)->n) - 1)
 

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "sim-util.h"
-#include "sim.h"
+#include "rproc/sim.h"
 
 #define ALL(bd) ((1u << (bd)->n) - 1)
 

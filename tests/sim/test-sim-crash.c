@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "coredump.h"
+#include "rproc/coredump.h"
 #include "sim-util.h"
-#include "sim.h"
+#include "rproc/sim.h"
 
 static uint8_t *read_file(const char *path, size_t *len)
 {

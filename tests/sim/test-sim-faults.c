@@ -17,7 +17,7 @@
 
 #include "rproc-priv.h"
 #include "sim-util.h"
-#include "sim.h"
+#include "rproc/sim.h"
 
 /* rsc_devmem: the first boot maps two DEVMEM entries too, so their undo is swept as well. */
 #define SIM_CFG "rsc_devmem=1"

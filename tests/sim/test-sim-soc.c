@@ -19,9 +19,9 @@
 
 #include <cmocka.h>
 
-#include "fw.h"
+#include "rproc/fw.h"
 #include "sim-util.h"
-#include "sim.h"
+#include "rproc/sim.h"
 
 #define RW (RPROC_IOMMU_READ | RPROC_IOMMU_WRITE)
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* lib/desc.c: device tree entry + SoC data + configuration -> struct rproc_desc. */
+/* lib/parse/desc.c: device tree entry + SoC data + configuration -> struct rproc_desc. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "backend.h"
+#include "rproc/backend.h"
 #include "fixture.h"
 
 static struct rproc_dt *parse_fixture(const char *name)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lib/dt.c on the fixture trees (tests/fixtures) and on malformed variants of them made with
+ * lib/parse/dt.c on the fixture trees (tests/fixtures) and on malformed variants of them made with
  * libfdt's read-write API: every field on every fixture, every class of malformed property.
  */
 #include <errno.h>
@@ -17,7 +17,8 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
-#include "dt.h"
+#include "rproc/dt.h"
+#include "util.h"
 #include "fixture.h"
 
 /* ---- helpers ------------------------------------------------------------------------------- */

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "fw.h"
+#include "rproc/fw.h"
 
 #define BUF 256
 #define GUARD 0xee

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "fw.h"
+#include "rproc/fw.h"
 #include "test-fw-util.h"
 
 #define REL "6.1.0-rprocd-test"

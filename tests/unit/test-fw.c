@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "fw.h"
+#include "rproc/fw.h"
 #include "test-fw-util.h"
 
 #define FILL 0xa5

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "rsc.h"
+#include "rproc/rsc.h"
 
 struct tb {
 	uint8_t b[1024];

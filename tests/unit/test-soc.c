@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* lib/soc.c: the per-compatible PAS table. */
+/* lib/parse/soc.c: the per-compatible PAS table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "soc.h"
+#include "rproc/soc.h"
 #include "util.h"
 
 static unsigned int table_size(void)
@@ -160,7 +160,7 @@ static void test_coverage(void **state)
 	assert_int_equal(rproc_soc_lookup("qcom,sc7280-wpss-pas")->crash_reason_smem, 626);
 	assert_int_equal(rproc_soc_lookup("qcom,sdm845-slpi-pas")->pas_id, 12);
 
-	/* Rows for boards of newer kernels (see lib/soc.c on their source). */
+	/* Rows for boards of newer kernels (see lib/parse/soc.c on their source). */
 	assert_int_equal(rproc_soc_lookup("qcom,milos-cdsp-pas")->dtb_pas_id, 0x25);
 	assert_string_equal(rproc_soc_lookup("qcom,milos-cdsp-pas")->dtb_firmware, "cdsp_dtb.mbn");
 	assert_int_equal(rproc_soc_lookup("qcom,shikra-lpaicp-pas")->pas_id, 0x56);

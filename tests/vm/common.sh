@@ -319,14 +319,15 @@ vm_crypto() {
 }
 
 # vm_build_guest SRC OUT: the static guest test for $VM_ARCH.  librproc's sources change
-# shape while it grows, so no list of them is kept here: every lib/*.c and the VFIO and
-# /dev/mem backends are compiled (a file that needs what the guest lacks, libfdt or libudev for
+# shape while it grows, so no list of them is kept here: every source of lib/'s basic, parse,
+# firmware, lifecycle and check folders and the VFIO and /dev/mem backends are compiled (a file that needs what the guest lacks, libfdt or libudev for
 # a cross build, is skipped and listed) into an archive, and the link takes from it what the
 # test uses.  A missing piece is then an "undefined reference" naming the function.
 vm_build_guest() {
 	local src=$1 out=$2 gen=$2.gen d f o n=0
-	local libsrc=("$src"/lib/*.c "$src"/lib/backend/vfio*.c "$src"/lib/backend/iommufd.c
-		"$src"/lib/backend/devmem.c)
+	local real=$src/lib/backend/real
+	local libsrc=("$src"/lib/{basic,parse,firmware,lifecycle,check}/*.c "$real"/vfio*.c
+		"$real"/iommufd.c "$real"/devmem.c)
 	mkdir -p "$gen"
 	# config.h: the UAPI the cross compiler's kernel headers have (meson does this for the host)
 	{
@@ -341,12 +342,14 @@ vm_build_guest() {
 	cmp -s "$gen/config.h.new" "$gen/config.h" || mv "$gen/config.h.new" "$gen/config.h"
 	local flags=(-std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
 		-Wno-format-truncation -Wno-missing-field-initializers
-		-I"$gen" -I"$src/lib" -I"$src/lib/backend" -I"$src/lib/compat" -I"$src/tests/vm/guest"
+		-I"$gen" -I"$src/lib/include" -I"$src/lib/basic" -I"$src/lib/lifecycle" -I"$real"
+		-I"$src/tests/vm/guest"
 		"${VM_CRYPTO_CFLAGS[@]}")
 	# rebuilt only when a source, a header or the flags changed (~5-20 s)
 	local key
 	key=$({ echo "$VM_CC ${flags[*]} ${VM_CRYPTO_FLAGS[*]}"; cat "$src"/tests/vm/guest/* \
-		"${libsrc[@]}" "$src"/lib/*.h "$src"/lib/backend/*.h "$src"/lib/compat/*.h \
+		"${libsrc[@]}" "$src"/lib/*/*.h "$src"/lib/include/rproc/*.h "$real"/*.h \
+		"$real"/compat/*.h \
 		"$gen/config.h"; } 2>/dev/null | sha256sum | cut -c1-16)
 	[ -x "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
 	rm -f "$out.key"
@@ -376,8 +379,8 @@ vm_build_module() {
 	local src=$1 gen=$2 librproc=$3 out=$4 g=$1/tests/vm/guest
 	"$VM_CC" -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 		-Wno-format-truncation -Wno-missing-field-initializers -fPIC -shared \
-		-fvisibility=hidden -Wl,-z,defs -I"$gen" -I"$src/lib" -I"$src/lib/backend" \
-		-I"$src/lib/compat" -I"$g" -o "$out" "$g/module/edu-module.c" "$g/edu-backend.c" \
+		-fvisibility=hidden -Wl,-z,defs -I"$gen" -I"$src/lib/include" -I"$src/lib/basic" \
+		-I"$src/lib/backend/real" -I"$g" -o "$out" "$g/module/edu-module.c" "$g/edu-backend.c" \
 		"$g/vm-dma.c" "$g/edu.c" "$g/vm-mem.c" "$librproc"
 }
 

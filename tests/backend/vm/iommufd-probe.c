@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lib/backend/vfio.h on a kernel with iommufd and the VFIO cdev: the compat struct layouts
+ * lib/backend/real/vfio.h on a kernel with iommufd and the VFIO cdev: the compat struct layouts
  * and ioctl numbers, EFAULT for a /dev/mem (VM_PFNMAP) view, IOAS_MAP_FILE support, fd-store
  * adoption, then type1 on the same device (the real backend's fallback).  Usage:
  * iommufd-probe <BDF>, with memmap=4M$0x0c000000 on the guest command line.  See

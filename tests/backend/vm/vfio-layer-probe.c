@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The VFIO layer (lib/backend/vfio.h) against a real kernel: QEMU edu bound to vfio-pci,
+ * The VFIO layer (lib/backend/real/vfio.h) against a real kernel: QEMU edu bound to vfio-pci,
  * type1 (Debian kernels have no iommufd).  Usage: vfio-layer-probe <PCI BDF>.  See run.sh.
  */
 #include <errno.h>

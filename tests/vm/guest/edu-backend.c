@@ -11,7 +11,8 @@
 
 #include "devmem.h"
 #include "edu-backend.h"
-#include "rproc.h"
+#include "rproc/rproc.h"
+#include "util.h"
 
 static void raise_irq(struct life *l, enum rproc_irq i)
 {

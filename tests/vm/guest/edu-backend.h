@@ -14,7 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backend.h"
+#include "rproc/backend.h"
+#include "util.h"
 #include "vm-test.h"
 
 struct life {

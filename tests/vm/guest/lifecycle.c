@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "devmem.h"
-#include "rproc.h"
-#include "soc.h"
+#include "rproc/rproc.h"
+#include "rproc/soc.h"
+#include "util.h"
 #include "edu-backend.h"
 #include "vm-test.h"
 

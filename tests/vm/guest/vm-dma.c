@@ -15,7 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "rproc/error.h"
+#include "util.h"
 #include "vm-test.h"
 
 static int n_pass, n_fail;

@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "rproc/error.h"
+#include "util.h"
 
 struct vm_mem {
 	void *va;

@@ -29,7 +29,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "rproc/error.h"
+#include "util.h"
 #include "vm-test.h"
 
 static void lib_log(void *ud, int level, const char *core, const char *step, int e, const char *msg)

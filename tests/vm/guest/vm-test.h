@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #include "edu.h"
-#include "fw.h"
+#include "rproc/fw.h"
+#include "util.h"
 #include "vfio.h"
 #include "vm-mem.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The backend module rprocd loads in the VM tier's x86-64 guest (Backend=module,
- * lib/backend-module.h): the edu-backed test backend of edu-backend.h, so that the daemon
+ * <rproc/backend-module.h>): the edu-backed test backend of edu-backend.h, so that the daemon
  * itself, driven by rprocctl, boots a "DSP" whose image edu's DMA engine must read through
  * the IOMMU mapping the daemon made.  Test code only: it is built by tests/vm, never installed.
  *
@@ -19,10 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend-module.h"
+#include "rproc/backend-module.h"
 #include "edu-backend.h"
-#include "fw.h"
-#include "rproc.h"
+#include "rproc/fw.h"
+#include "rproc/rproc.h"
+#include "util.h"
 #include "vm-test.h"
 
 #define UNMAP_MARK "/run/edu-module.unmap-probed"

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dlfcn.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "rproc/backend-module.h"
+#include "backends.h"
+#include "log.h"
+#include "manager.h"
+#include "rproc/qcom-scm-shim.h"
+#include "rproc/real.h"
+#include "rproc/sim.h"
+
+static int backend_create_real(struct manager *m, struct rproc_error *err)
+{
+	struct rproc_real_config cfg;
+
+	rproc_real_config_defaults(&cfg);
+	switch (m->conf.iommu) {
+	case CONF_IOMMU_IOMMUFD:
+		cfg.iommu = RPROC_REAL_IOMMU_IOMMUFD;
+		break;
+	case CONF_IOMMU_VFIO_TYPE1:
+		cfg.iommu = RPROC_REAL_IOMMU_TYPE1;
+		break;
+	default:
+		cfg.iommu = RPROC_REAL_IOMMU_AUTO;
+		break;
+	}
+	return rproc_real_backend_new(&cfg, &m->backend, err);
+}
+
+/*
+ * Backend=module: the module's backend is used as it is (so that the library recognises its
+ * own backends, such as the simulated SoC, behind it); its destroy() is chained so that the
+ * module is unloaded after the backend's own destroy() ran, since that code lives in the
+ * module.  One daemon has one backend, hence one loaded module.
+ */
+static struct {
+	void *handle;
+	void (*destroy)(struct rproc_backend *b);
+} loaded_module;
+
+static void module_destroy(struct rproc_backend *b)
+{
+	if (loaded_module.destroy)
+		loaded_module.destroy(b);
+	dlclose(loaded_module.handle);
+	loaded_module.handle = NULL;
+	loaded_module.destroy = NULL;
+}
+
+static int backend_create_module(struct manager *m, struct rproc_error *err)
+{
+	const char *path = m->conf.backend_module;
+	struct rproc_backend *inner = NULL;
+	rproc_backend_module_new_fn fn;
+	const int *abi;
+	void *h;
+	int r;
+
+	if (!path || !*path)
+		return rproc_err(err, -EINVAL,
+				 "Backend=module needs BackendModule=/path/to/backend.so in [Daemon]");
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return rproc_err(err, -ENOENT, "BackendModule=%s: cannot load: %s", path, dlerror());
+	abi = dlsym(h, RPROC_BACKEND_MODULE_ABI_SYMBOL);
+	if (!abi) {
+		r = rproc_err(err, -ENOEXEC,
+			      "BackendModule=%s: no symbol %s: not an rprocd backend module", path,
+			      RPROC_BACKEND_MODULE_ABI_SYMBOL);
+		goto fail;
+	}
+	if (*abi != RPROC_BACKEND_MODULE_ABI) {
+		r = rproc_err(err, -EPROTO,
+			      "BackendModule=%s: built for module ABI %d, this rprocd has ABI %d: "
+			      "rebuild the module against this librproc",
+			      path, *abi, RPROC_BACKEND_MODULE_ABI);
+		goto fail;
+	}
+	*(void **)&fn = dlsym(h, RPROC_BACKEND_MODULE_NEW_SYMBOL);
+	if (!fn) {
+		r = rproc_err(err, -ENOEXEC, "BackendModule=%s: no symbol %s", path,
+			      RPROC_BACKEND_MODULE_NEW_SYMBOL);
+		goto fail;
+	}
+	r = fn(m->dt, m->conf.backend_module_args ? m->conf.backend_module_args : "", &inner,
+	       err);
+	if (r < 0)
+		goto fail;
+	if (r > 0 || !inner || !inner->pas || !inner->iommu || !inner->mem || !inner->irq) {
+		rproc_backend_destroy(inner);
+		r = rproc_err(err, -EPROTO,
+			      "BackendModule=%s: %s() returned %d without a complete backend "
+			      "(pas, iommu, mem and irq ops are all required)",
+			      path, RPROC_BACKEND_MODULE_NEW_SYMBOL, r);
+		goto fail;
+	}
+	loaded_module.handle = h;
+	loaded_module.destroy = inner->destroy;
+	inner->destroy = module_destroy;
+	m->backend = inner;
+	return 0;
+fail:
+	dlclose(h);
+	return r;
+}
+
+int backend_create(struct manager *m, struct rproc_error *err)
+{
+	switch (m->conf.backend) {
+	case CONF_BACKEND_SIMULATED:
+		return rproc_sim_new(m->dt, m->conf.sim_config, &m->backend, err);
+	case CONF_BACKEND_REAL:
+		return backend_create_real(m, err);
+	case CONF_BACKEND_MODULE:
+		return backend_create_module(m, err);
+	default:
+		/* auto: the real backend needs the shim; without it there is nothing to drive. */
+		if (access(QCOM_SCM_SHIM_DEVICE, F_OK) < 0)
+			return rproc_err(err, -ENODEV,
+					 "Backend=auto: %s not found (is the qcom-scm shim loaded?); "
+					 "use --simulate or Backend=simulated for the simulated SoC",
+					 QCOM_SCM_SHIM_DEVICE);
+		return backend_create_real(m, err);
+	}
+}

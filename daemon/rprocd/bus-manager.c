@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* org.rprocd1.Manager at /org/rprocd1, and the JSON that Describe() returns. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+#include "rproc/sim.h"
+
+#define IFACE "org.rprocd1.Manager"
+
+static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', "(sso)");
+	for (size_t i = 0; r >= 0 && i < m->n_cores; i++) {
+		struct core *c = m->cores[i];
+		r = sd_bus_message_append(reply, "(sso)", c->name, rproc_state_name(c->info.state),
+					  c->path);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static json_object *json_str(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+static json_object *core_json(struct core *c)
+{
+	const struct rproc_info *i = &c->info;
+	const struct rproc_desc *d = &c->desc;
+	json_object *o = json_object_new_object(), *a, *t;
+
+	json_object_object_add(o, "name", json_str(c->name));
+	json_object_object_add(o, "object_path", json_str(c->path));
+	json_object_object_add(o, "compatible", json_str(d->compatible));
+	json_object_object_add(o, "device", json_str(d->device));
+	json_object_object_add(o, "pas_id", json_object_new_int(d->pas_id));
+	json_object_object_add(o, "firmware", json_str(rproc_desc(c->rproc)->firmware[0]));
+	json_object_object_add(o, "firmware_path", json_str(i->firmware_path));
+	json_object_object_add(o, "state", json_str(rproc_state_name(i->state)));
+	json_object_object_add(o, "phase", json_str(i->phase));
+	json_object_object_add(o, "progress",
+			       json_object_new_array_ext(2));
+	a = json_object_object_get(o, "progress");
+	json_object_array_add(a, json_object_new_uint64(c->progress_done));
+	json_object_array_add(a, json_object_new_uint64(c->progress_total));
+	json_object_object_add(o, "last_error", json_str(i->last_error));
+	json_object_object_add(o, "last_error_step", json_str(i->last_error_step));
+	json_object_object_add(o, "crash_count", json_object_new_uint64(i->crash_count));
+	json_object_object_add(o, "last_crash_reason", json_str(i->last_crash_reason));
+	json_object_object_add(o, "last_coredump", json_str(i->last_coredump));
+	json_object_object_add(o, "state_change_timestamp",
+			       json_object_new_uint64(i->state_change_usec));
+	json_object_object_add(o, "boot_time_usec", json_object_new_uint64(i->timings.total_us));
+	t = json_object_new_object();
+	json_object_object_add(t, "firmware_usec", json_object_new_uint64(i->timings.firmware_us));
+	json_object_object_add(t, "load_usec", json_object_new_uint64(i->timings.load_us));
+	json_object_object_add(t, "auth_usec", json_object_new_uint64(i->timings.auth_us));
+	json_object_object_add(t, "ready_usec", json_object_new_uint64(i->timings.ready_us));
+	json_object_object_add(t, "total_usec", json_object_new_uint64(i->timings.total_us));
+	json_object_object_add(t, "image_bytes", json_object_new_uint64(i->timings.image_bytes));
+	json_object_object_add(o, "timings", t);
+	json_object_object_add(o, "recovery", json_object_new_boolean(i->recovery));
+	json_object_object_add(o, "auto_start", json_object_new_boolean(c->auto_start));
+	json_object_object_add(o, "stop_on_exit", json_object_new_boolean(c->stop_on_exit));
+	a = json_object_new_array();
+	for (unsigned int k = 0; k < d->n_carveouts; k++) {
+		t = json_object_new_object();
+		json_object_object_add(t, "base", json_object_new_uint64(d->carveouts[k].base));
+		json_object_object_add(t, "size", json_object_new_uint64(d->carveouts[k].size));
+		json_object_array_add(a, t);
+	}
+	json_object_object_add(o, "carveouts", a);
+	a = json_object_new_array();
+	for (unsigned int k = 0; k < d->n_iommus; k++) {
+		t = json_object_new_object();
+		json_object_object_add(t, "sid", json_object_new_uint64(d->iommus[k].sid));
+		json_object_object_add(t, "mask", json_object_new_uint64(d->iommus[k].mask));
+		json_object_array_add(a, t);
+	}
+	json_object_object_add(o, "iommu_streams", a);
+	json_object_object_add(o, "adopted", json_object_new_boolean(c->adopted));
+	return o;
+}
+
+char *manager_describe_json(struct manager *m)
+{
+	json_object *root = json_object_new_object(), *a = json_object_new_array();
+	char *s;
+
+	json_object_object_add(root, "version", json_str(PACKAGE_VERSION));
+	json_object_object_add(root, "backend", json_str(m->backend_name));
+	json_object_object_add(root, "model", json_str(m->dt ? m->dt->model : ""));
+	json_object_object_add(root, "soc_compatible", json_str(m->dt ? m->dt->soc_compatible : ""));
+	if (m->backend && rproc_backend_is_sim(m->backend) > 0) {
+		struct rproc_sim_usage u;
+		json_object *sim = json_object_new_object();
+
+		rproc_sim_report(m->backend, &u);
+		json_object_object_add(sim, "running_cores", json_object_new_uint64(u.running_cores));
+		json_object_object_add(sim, "smmu_mappings", json_object_new_uint64(u.smmu_mappings));
+		json_object_object_add(sim, "domains", json_object_new_uint64(u.domains));
+		json_object_object_add(sim, "bridges", json_object_new_uint64(u.bridges));
+		json_object_object_add(sim, "metadata_buffers",
+				       json_object_new_uint64(u.metadata_buffers));
+		json_object_object_add(sim, "cpu_mappings", json_object_new_uint64(u.cpu_mappings));
+		json_object_object_add(sim, "proxy_votes", json_object_new_uint64(u.proxy_votes));
+		json_object_object_add(sim, "stop_bits", json_object_new_uint64(u.stop_bits));
+		/* Calls made by this rprocd (not kept across restarts): tests see what ran. */
+		json_object *calls = json_object_new_object();
+		unsigned int n_ops;
+		const char *const *ops = rproc_sim_ops(&n_ops);
+		for (unsigned int k = 0; k < n_ops && ops[k]; k++)
+			json_object_object_add(calls, ops[k],
+					       json_object_new_uint64(
+						       rproc_sim_calls(m->backend, ops[k])));
+		json_object_object_add(sim, "calls", calls);
+		json_object_object_add(root, "simulator", sim);
+	}
+	for (size_t i = 0; i < m->n_cores; i++)
+		json_object_array_add(a, core_json(m->cores[i]));
+	json_object_object_add(root, "rprocs", a);
+	s = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return s;
+}
+
+static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	_cleanup_free_ char *s = manager_describe_json(userdata);
+
+	if (!s)
+		return -ENOMEM;
+	return sd_bus_reply_method_return(msg, "s", s);
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	int r = bus_check_control(msg, m, error);
+
+	if (r < 0)
+		return r;
+	r = manager_reload(m);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, -r, "reload failed: %s", strerror(-r));
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int prop_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	if (!strcmp(property, "Version"))
+		return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
+	if (!strcmp(property, "Backend"))
+		return sd_bus_message_append(reply, "s", m->backend_name);
+	if (!strcmp(property, "Model"))
+		return sd_bus_message_append(reply, "s", m->dt ? m->dt->model : "");
+	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "unknown property %s",
+				 property);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Backend", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Model", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_METHOD_WITH_NAMES("ListRemoteProcs", "", , "a(sso)", SD_BUS_PARAM(rprocs),
+				 method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Describe", "", , "s", SD_BUS_PARAM(json), method_describe,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END,
+};
+
+int bus_manager_register(struct manager *m)
+{
+	int r;
+
+	r = sd_bus_add_object_vtable(m->bus, &m->vtable_slots[0], RPROCD_MANAGER_PATH, IFACE,
+				     manager_vtable, m);
+	if (r < 0)
+		return r;
+	r = bus_rproc_register(m);
+	if (r < 0)
+		return r;
+	return sd_bus_add_object_manager(m->bus, &m->vtable_slots[3], RPROCD_MANAGER_PATH);
+}

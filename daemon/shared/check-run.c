@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check-run.h"
+#include "rproc/check.h"
+#include "util.h"
+#include "conf.h"
+
+static const char *firmware_override(void *userdata, const char *core)
+{
+	const struct conf_rproc *cr = conf_rproc_find(userdata, core);
+
+	return cr ? cr->firmware : NULL;
+}
+
+static void print_line(const struct rproc_check_line *l, bool tty)
+{
+	static const char *const color[] = { "\033[0;32m", "\033[0;33m", "\033[0;1;31m" };
+	const char *on = tty ? color[l->level] : "", *off = tty ? "\033[0m" : "";
+
+	printf("%s%-4s%s %s: %s\n", on, rproc_check_level_name(l->level), off, l->subject,
+	       l->message);
+	if (l->fix[0])
+		printf("     fix: %s\n", l->fix);
+}
+
+int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t n_fw_dirs)
+{
+	struct rproc_error err = { 0 };
+	struct rproc_check_report *rep = NULL;
+	struct rproc_dt *dt = NULL;
+	void *blob = NULL;
+	size_t len = 0;
+	struct conf c;
+	int r, ret = 1;
+	bool tty = isatty(STDOUT_FILENO);
+	_cleanup_free_ const char **dirs = NULL;
+
+	conf_load(&c, config, "", NULL, NULL);
+	r = rproc_dt_read_file(dtb, &blob, &len, &err);
+	if (r >= 0)
+		r = rproc_dt_parse(blob, len, &dt, &err);
+	if (r < 0)
+		printf("%-4s %s: %s\n     fix: %s\n", "fail", "devicetree", err.msg,
+		       "boot with a device tree, or give one with --dtb FILE");
+
+	size_t n = n_fw_dirs + c.n_firmware_path;
+	dirs = calloc(n ? n : 1, sizeof(*dirs));
+	if (!dirs)
+		goto out;
+	for (size_t i = 0; i < n_fw_dirs; i++)
+		dirs[i] = fw_dirs[i];
+	for (size_t i = 0; i < c.n_firmware_path; i++)
+		dirs[n_fw_dirs + i] = c.firmware_path[i];
+	struct rproc_fw_search search = { .dirs = dirs, .n_dirs = n };
+	struct rproc_check_config cc = {
+		.iommu = c.iommu == CONF_IOMMU_IOMMUFD     ? RPROC_REAL_IOMMU_IOMMUFD :
+			 c.iommu == CONF_IOMMU_VFIO_TYPE1 ? RPROC_REAL_IOMMU_TYPE1 :
+							    RPROC_REAL_IOMMU_AUTO,
+		.search = &search,
+		/* rprocd may be running and own the devices: do not claim them. */
+		.open_contexts = false,
+		.firmware_override = firmware_override,
+		.userdata = &c,
+	};
+
+	r = rproc_check_run(&cc, dt, &rep);
+	if (r < 0) {
+		fprintf(stderr, "check: %s\n", strerror(-r));
+		goto out;
+	}
+	for (size_t i = 0; i < rep->n_lines; i++)
+		print_line(&rep->lines[i], tty);
+	printf("\n");
+	for (size_t i = 0; i < rep->n_cores; i++) {
+		const struct rproc_check_core *k = &rep->cores[i];
+		printf("%-8s %s (%s)\n", k->name,
+		       !k->enabled ? "disabled" : k->startable ? "can start" : "cannot start",
+		       k->backend);
+	}
+	printf("\n%zu failed, %zu warnings: %s\n", rep->n_fail, rep->n_warn,
+	       rep->all_startable && dt ? "every enabled core can start" :
+					  "some enabled cores cannot start");
+	ret = rep->all_startable && dt ? 0 : 1;
+out:
+	rproc_check_report_free(rep);
+	rproc_dt_free(dt);
+	free(blob);
+	conf_done(&c);
+	return ret;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The real backend's internals, shared by real.c (assembly, PAS, carveout view, fd store),
+ * real-iommu.c (IOMMU contexts and the iommufd -> type1 fallback) and real-irq.c.
+ */
+#ifndef RPROC_BACKEND_REAL_INTERNAL_H
+#define RPROC_BACKEND_REAL_INTERNAL_H
+
+#include <limits.h>
+#include <libudev.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rproc/backend.h"
+#include "rproc/real.h"
+#include "util.h"
+#include "shim.h"
+#include "vfio.h"
+
+struct real_map {
+	uint64_t iova, pa, size;
+	uint32_t prot;
+};
+
+enum irq_src { IRQ_NONE, IRQ_VFIO, IRQ_SHIM };
+
+extern const char *const real_irq_src_names[3];
+
+struct real_dev {
+	struct real_dev *next;
+	struct real_backend *b;
+	char device[128];
+	char core[32];
+	char syspath[PATH_MAX];
+	struct rproc_vfio *vfio;
+	bool fell_back;
+	struct real_map *maps;
+	size_t n_maps, cap_maps;
+	bool irq_open;
+	int irq_fd[RPROC_IRQ_COUNT];
+	enum irq_src irq_src[RPROC_IRQ_COUNT];
+	bool irq_automasked[RPROC_IRQ_COUNT];
+};
+
+struct real_backend {
+	struct rproc_backend pub;
+	struct rproc_pas_ops pas;
+	struct rproc_real_config cfg;
+	char *shim_path, *sysfs_root, *dev_root, *devmem_path;
+	struct rproc_shim *shim;
+	struct real_dev *devs;
+	struct rproc_fd_entry *adopted; /* fds from the store not yet claimed */
+	size_t n_adopted;
+	bool exported; /* copies of our fds are in the fd store: destroy must not undo state */
+	/* Cores start in parallel worker threads: the device list and the adopted fds are
+	 * shared.  Per-device work (wait, open, map) runs outside the lock: one core, one
+	 * device. */
+	pthread_mutex_t lock;
+};
+
+extern const char *const real_irq_names[RPROC_IRQ_COUNT];
+
+/* real.c */
+int real_claim_adopted(struct real_backend *b, const char *name);
+int real_cpu_view(struct real_backend *b, uint64_t phys, uint64_t size, bool writable, void **va,
+		  bool *wc, struct rproc_error *err);
+extern const struct rproc_mem_ops real_mem_ops;
+
+/* real-iommu.c */
+struct real_dev *real_dev_find(struct real_backend *b, const char *device);
+int real_iommu_open(void *ctx, const struct rproc_desc *desc, void **dom);
+void real_dev_free(struct real_dev *d, bool keep);
+extern const struct rproc_iommu_ops real_iommu_ops;
+
+/* real-irq.c */
+void real_irq_release(struct real_dev *d, bool keep);
+extern const struct rproc_irq_ops real_irq_ops;
+
+#endif

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The real backend: assembles the shim client, the VFIO DMA contexts (real-iommu.c), the
+ * carveout CPU view and the interrupt sources (real-irq.c) into the ops tables of backend.h;
+ * hides the PAS ops the shim cannot do; hands its fds to the daemon's fd store.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "devmem.h"
+#include "rproc/qcom-scm-shim.h"
+#include "real-internal.h"
+
+/* ---- config ------------------------------------------------------------------------------ */
+
+void rproc_real_config_defaults(struct rproc_real_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->iommu = RPROC_REAL_IOMMU_AUTO;
+	cfg->carveout = RPROC_REAL_CARVEOUT_AUTO;
+	cfg->device_timeout_ms = RPROC_REAL_DEVICE_TIMEOUT_MS;
+}
+
+int rproc_real_iommu_from_string(const char *s, enum rproc_real_iommu *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = RPROC_REAL_IOMMU_AUTO;
+	else if (!strcmp(s, "iommufd"))
+		*out = RPROC_REAL_IOMMU_IOMMUFD;
+	else if (!strcmp(s, "vfio-type1") || !strcmp(s, "type1"))
+		*out = RPROC_REAL_IOMMU_TYPE1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *rproc_real_iommu_to_string(enum rproc_real_iommu v)
+{
+	return v == RPROC_REAL_IOMMU_IOMMUFD ? "iommufd" :
+	       v == RPROC_REAL_IOMMU_TYPE1   ? "vfio-type1" : "auto";
+}
+
+int rproc_real_carveout_from_string(const char *s, enum rproc_real_carveout *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = RPROC_REAL_CARVEOUT_AUTO;
+	else if (!strcmp(s, "shim"))
+		*out = RPROC_REAL_CARVEOUT_SHIM;
+	else if (!strcmp(s, "devmem"))
+		*out = RPROC_REAL_CARVEOUT_DEVMEM;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *rproc_real_carveout_to_string(enum rproc_real_carveout v)
+{
+	return v == RPROC_REAL_CARVEOUT_SHIM   ? "shim" :
+	       v == RPROC_REAL_CARVEOUT_DEVMEM ? "devmem" : "auto";
+}
+
+/* ---- adopted fds ------------------------------------------------------------------------ */
+
+/* Take the adopted fd named exactly @name (or -1). */
+int real_claim_adopted(struct real_backend *b, const char *name)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&b->lock);
+	for (size_t i = 0; i < b->n_adopted && fd < 0; i++)
+		if (b->adopted[i].fd >= 0 && !strcmp(b->adopted[i].name, name))
+			fd = TAKE_FD(b->adopted[i].fd);
+	pthread_mutex_unlock(&b->lock);
+	return fd;
+}
+
+/* ---- carveout CPU view ------------------------------------------------------------------ */
+
+static bool shim_mmap_ok(const struct real_backend *b)
+{
+	return b->cfg.carveout != RPROC_REAL_CARVEOUT_DEVMEM &&
+	       rproc_shim_has(b->shim, QCOM_SCM_SHIM_CAP_MMAP);
+}
+
+/* Map [phys, +size) for the CPU; *wc says whether it is the write-combined shim view. */
+int real_cpu_view(struct real_backend *b, uint64_t phys, uint64_t size, bool writable,
+		    void **va, bool *wc, struct rproc_error *err)
+{
+	int r = -EOPNOTSUPP;
+
+	if (shim_mmap_ok(b)) {
+		r = rproc_shim_mmap(b->shim, phys, size, writable, va);
+		if (r == 0) {
+			*wc = true;
+			return 0;
+		}
+		if (b->cfg.carveout == RPROC_REAL_CARVEOUT_SHIM)
+			return rproc_err(err, r, "shim mmap 0x%" PRIx64 "+0x%" PRIx64 ": %s", phys,
+					 size, strerror(-r));
+	} else if (b->cfg.carveout == RPROC_REAL_CARVEOUT_SHIM) {
+		return rproc_err(err, -EOPNOTSUPP, "CarveoutAccess=shim, but the shim offers no "
+				 "carveout mmap: update the shim or use devmem");
+	}
+	/* Not a carveout the shim knows (e.g. MMIO devmem), or no shim mmap: /dev/mem. */
+	r = rproc_devmem_map(b->devmem_path, phys, size, writable, va, err);
+	if (r == 0)
+		*wc = false;
+	return r;
+}
+
+static int mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable, struct rproc_mem_map *m)
+{
+	struct real_backend *b = ctx;
+	bool wc = false;
+	void *va;
+	int r;
+
+	r = real_cpu_view(b, phys, size, writable, &va, &wc, NULL);
+	if (r < 0)
+		return r;
+	*m = (struct rproc_mem_map){
+		.va = va,
+		.phys = phys,
+		.size = size,
+		.write_combined = wc,
+	};
+	return 0;
+}
+
+static void mem_unmap(void *ctx, struct rproc_mem_map *m)
+{
+	/* Right away: after AUTH_AND_RESET the region is XPU-locked and even a speculative
+	 * access through a leftover view is fatal (§5.5). */
+	if (m->va)
+		munmap(m->va, (size_t)m->size);
+	m->va = NULL;
+}
+
+const struct rproc_mem_ops real_mem_ops = {
+	.map = mem_map,
+	.unmap = mem_unmap,
+};
+
+/* ---- PAS: degrade where the shim lacks an optional capability ------------------------------ */
+
+static int bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *handle)
+{
+	struct rproc_shim *s = ctx;
+
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE)) {
+		/* What tzmem does without bridge mode: nothing, successfully (§2.5). */
+		*handle = 0;
+		return 0;
+	}
+	return rproc_shim_pas_ops.shm_bridge_create(ctx, pa, size, handle);
+}
+
+static int bridge_delete(void *ctx, uint64_t handle)
+{
+	struct rproc_shim *s = ctx;
+
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE))
+		return 0;
+	return rproc_shim_pas_ops.shm_bridge_delete(ctx, handle);
+}
+
+static void setup_pas(struct real_backend *b)
+{
+	struct rproc_shim *s = b->shim;
+
+	b->pas = rproc_shim_pas_ops;
+	b->pas.shm_bridge_create = bridge_create;
+	b->pas.shm_bridge_delete = bridge_delete;
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE)) {
+		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
+			  "the shim cannot create SHM bridges: AUTH_AND_RESET runs without one "
+			  "(fine unless TZ is in bridge mode, §2.5)");
+	}
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_STOP_BIT)) {
+		b->pas.stop_bit = NULL;
+		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,
+			  "the shim has no SMP2P stop bit: stops shut down without the handshake");
+	}
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_PROXY_VOTE)) {
+		b->pas.proxy_vote = b->pas.proxy_unvote = NULL;
+		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,
+			  "the shim takes no proxy votes: the DSPs boot only if their power "
+			  "domains, clocks and interconnect stay on (§3.5)");
+	}
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SMEM)) {
+		b->pas.crash_reason = NULL;
+		b->pas.smem_read = NULL;
+		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
+			  "the shim cannot read SMEM: no crash reasons, no minidumps");
+	}
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_RSCTABLE)) {
+		b->pas.get_rsc_table = NULL;
+		rproc_log(
+		    RPROC_LOG_NOTICE, NULL, "shim", 0,
+		    "the shim has no GET_RSCTABLE: device memory comes from qcom,devmem only");
+	}
+	b->pub.pas = &b->pas;
+	b->pub.pas_ctx = s;
+}
+
+/* ---- fd store ----------------------------------------------------------------------------- */
+
+static int add_fd(struct rproc_fd_entry *out, size_t max, size_t *n, int fd, const char *name)
+{
+	if (fd < 0)
+		return 0;
+	if (*n >= max)
+		return -ENOBUFS;
+	snprintf(out[*n].name, sizeof(out[*n].name), "%s", name);
+	out[*n].fd = fd;
+	(*n)++;
+	return 0;
+}
+
+static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out, size_t max,
+			   size_t *n)
+{
+	struct real_backend *b = (struct real_backend *)pub;
+	int r;
+
+	*n = 0;
+	b->exported = true;
+	r = add_fd(out, max, n, b->shim->fd, "shim");
+	for (struct real_dev *d = b->devs; d && !r; d = d->next) {
+		if (d->vfio)
+			r = rproc_vfio_export_fds(d->vfio, d->device, out, max, n);
+		for (int i = 0; i < RPROC_IRQ_COUNT && !r; i++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device, real_irq_names[i],
+				 real_irq_src_names[d->irq_src[i]]);
+			r = add_fd(out, max, n, d->irq_fd[i], name);
+		}
+	}
+	return r;
+}
+
+/* Names real_export_fds() and rproc_vfio_export_fds() produce: "<device>.<role>[...]". */
+static bool ours(const char *name)
+{
+	static const char *const roles[] = { ".container", ".group", ".device", ".iommufd.ioas",
+					     ".irq." };
+
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		const char *p = strstr(name, roles[i]);
+
+		if (p && p != name)
+			return true;
+	}
+	return false;
+}
+
+static int real_adopt_fds(struct rproc_backend *pub, struct rproc_fd_entry *in, size_t n)
+{
+	struct real_backend *b = (struct real_backend *)pub;
+	struct rproc_fd_entry *all;
+	size_t taken = 0;
+
+	pthread_mutex_lock(&b->lock);
+	all = reallocarray(b->adopted, b->n_adopted + n, sizeof(*all));
+	if (!all) {
+		pthread_mutex_unlock(&b->lock);
+		return -ENOMEM;
+	}
+	b->adopted = all;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i].fd < 0)
+			continue;
+		if (!strcmp(in[i].name, "shim")) {
+			/* Metadata, votes, the stop bit and irq registrations belong to the old
+			 * open file: keep using it. */
+			struct rproc_shim *s;
+
+			if (rproc_shim_adopt(in[i].fd, &s, NULL) < 0)
+				continue;
+			rproc_shim_close(b->shim);
+			b->shim = s;
+			b->pub.pas_ctx = s;
+			in[i].fd = -1;
+			taken++;
+			continue;
+		}
+		if (!ours(in[i].name))
+			continue;
+		b->adopted[b->n_adopted++] = in[i];
+		in[i].fd = -1;
+		taken++;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return (int)taken;
+}
+
+static void real_destroy(struct rproc_backend *pub)
+{
+	struct real_backend *b = (struct real_backend *)pub;
+
+	while (b->devs) {
+		struct real_dev *d = b->devs;
+
+		b->devs = d->next;
+		real_dev_free(d, b->exported);
+	}
+	for (size_t i = 0; i < b->n_adopted; i++)
+		if (b->adopted[i].fd >= 0)
+			close(b->adopted[i].fd);
+	free(b->adopted);
+	rproc_shim_close(b->shim);
+	free(b->shim_path);
+	free(b->sysfs_root);
+	free(b->dev_root);
+	free(b->devmem_path);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+static int dup_opt(const char *s, char **out)
+{
+	*out = NULL;
+	if (!s || !s[0])
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+int rproc_real_backend_new(const struct rproc_real_config *cfg, struct rproc_backend **out,
+			   struct rproc_error *err)
+{
+	struct real_backend *b;
+	int r;
+
+	*out = NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return rproc_err(err, -ENOMEM, "out of memory");
+	pthread_mutex_init(&b->lock, NULL);
+	if (cfg)
+		b->cfg = *cfg;
+	else
+		rproc_real_config_defaults(&b->cfg);
+	if (b->cfg.device_timeout_ms < 0)
+		b->cfg.device_timeout_ms = RPROC_REAL_DEVICE_TIMEOUT_MS;
+	if (dup_opt(b->cfg.shim_path, &b->shim_path) < 0 ||
+	    dup_opt(b->cfg.sysfs_root, &b->sysfs_root) < 0 ||
+	    dup_opt(b->cfg.dev_root, &b->dev_root) < 0 ||
+	    dup_opt(b->cfg.devmem_path, &b->devmem_path) < 0) {
+		real_destroy(&b->pub);
+		return rproc_err(err, -ENOMEM, "out of memory");
+	}
+	b->cfg.shim_path = b->shim_path;
+	b->cfg.sysfs_root = b->sysfs_root;
+	b->cfg.dev_root = b->dev_root;
+	b->cfg.devmem_path = b->devmem_path;
+	r = rproc_shim_open(b->shim_path, &b->shim, err);
+	if (r < 0) {
+		real_destroy(&b->pub);
+		return r;
+	}
+	setup_pas(b);
+	b->pub.iommu = &real_iommu_ops;
+	b->pub.iommu_ctx = b;
+	b->pub.mem = &real_mem_ops;
+	b->pub.mem_ctx = b;
+	b->pub.irq = &real_irq_ops;
+	b->pub.irq_ctx = b;
+	b->pub.export_fds = real_export_fds;
+	b->pub.adopt_fds = real_adopt_fds;
+	b->pub.destroy = real_destroy;
+	switch (b->cfg.iommu) {
+	case RPROC_REAL_IOMMU_IOMMUFD:
+		b->pub.name = "shim+iommufd";
+		break;
+	case RPROC_REAL_IOMMU_TYPE1:
+		b->pub.name = "shim+vfio-type1";
+		break;
+	default:
+		b->pub.name = "shim+vfio";
+		break;
+	}
+	*out = &b->pub;
+	return 0;
+}
+

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulated SoC's CPU side: views of its physical memory (the memory ops, with the XPU
+ * lock TrustZone puts on an authenticated carveout, DOMAIN §3.2 S12) and its interrupt lines
+ * (eventfds the DSP model writes).
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "rproc/error.h"
+#include "sim-priv.h"
+#include "util.h"
+
+/* ---- memory ops ---------------------------------------------------------------------------- */
+
+static int sim_mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable,
+		       struct rproc_mem_map *m)
+{
+	struct sim *s = ctx;
+	struct sim_region *reg;
+	uint64_t delta, off, len;
+	unsigned int slot;
+	void *p;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = sim_fault(s, SIM_OP_MEM_MAP, -1);
+	if (r)
+		goto out;
+	reg = size ? sim_region_of(s, phys, size) : NULL;
+	if (!reg) {
+		rproc_log(RPROC_LOG_ERR, NULL, "sim", -EFAULT,
+			  "no carveout holds [0x%llx, +0x%llx)", (unsigned long long)phys,
+			  (unsigned long long)size);
+		r = -EFAULT;
+		goto out;
+	}
+	/* TZ locks the carveout of an authenticated image (XPU, DOMAIN §3.2 S12). */
+	for (unsigned int i = 0; i < s->sh->n_pas; i++) {
+		struct sim_pas *pas = &s->sh->pas[i];
+
+		if (pas->state == TZ_RUNNING && &s->sh->regions[pas->region] == reg) {
+			rproc_log(
+			    RPROC_LOG_ERR, s->sh->cores[pas->core].name, "sim", -EACCES,
+			    "XPU violation: CPU access to the carveout at 0x%llx while PAS %d "
+			    "runs",
+			    (unsigned long long)reg->base, pas->pas_id);
+			r = -EACCES;
+			goto out;
+		}
+	}
+	for (slot = 0; slot < ARRAY_SIZE(s->views); slot++)
+		if (!s->views[slot].size)
+			break;
+	if (slot == ARRAY_SIZE(s->views)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	delta = (phys - reg->base) & (SIM_PAGE - 1);
+	off = reg->off + (phys - reg->base) - delta;
+	len = ALIGN_UP(size + delta, SIM_PAGE);
+	p = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, s->memfd,
+		 (off_t)off);
+	if (p == MAP_FAILED) {
+		r = -errno;
+		goto out;
+	}
+	m->va = (uint8_t *)p + delta;
+	m->phys = phys;
+	m->size = size;
+	m->write_combined = true;
+	m->priv = p;
+	s->views[slot] = (struct sim_view){ .phys = phys, .size = size };
+	s->cpu_mappings++;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static void sim_mem_unmap(void *ctx, struct rproc_mem_map *m)
+{
+	struct sim *s = ctx;
+	uint64_t delta;
+
+	if (!m->va)
+		return;
+	delta = (uint64_t)((uint8_t *)m->va - (uint8_t *)m->priv);
+	munmap(m->priv, ALIGN_UP(m->size + delta, SIM_PAGE));
+	pthread_mutex_lock(&s->lock);
+	for (unsigned int i = 0; i < ARRAY_SIZE(s->views); i++)
+		if (s->views[i].size && s->views[i].phys == m->phys &&
+		    s->views[i].size == m->size) {
+			s->views[i].size = 0;
+			break;
+		}
+	s->cpu_mappings--;
+	pthread_mutex_unlock(&s->lock);
+	m->va = NULL;
+	m->priv = NULL;
+}
+
+const struct rproc_mem_ops sim_mem_ops = {
+	.map = sim_mem_map,
+	.unmap = sim_mem_unmap,
+};
+
+/* ---- interrupt ops ----------------------------------------------------------------------- */
+
+static void drain(int fd)
+{
+	uint64_t v;
+
+	if (fd >= 0)
+		while (read(fd, &v, sizeof(v)) == sizeof(v))
+			;
+}
+
+static int sim_irq_open(void *ctx, const struct rproc_desc *d, int fds[RPROC_IRQ_COUNT])
+{
+	struct sim *s = ctx;
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	core = sim_core_by_name(s, d->name);
+	r = sim_fault(s, SIM_OP_IRQ_OPEN, core);
+	if (!r && core < 0)
+		r = -ENODEV;
+	if (!r && s->local[core].irq_open)
+		r = -EBUSY;
+	if (!r) {
+		s->local[core].irq_open = true;
+		for (int i = 0; i < RPROC_IRQ_COUNT; i++)
+			fds[i] = s->local[core].irq[i];
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static void sim_irq_close(void *ctx, const struct rproc_desc *d)
+{
+	struct sim *s = ctx;
+	int core;
+
+	pthread_mutex_lock(&s->lock);
+	core = sim_core_by_name(s, d->name);
+	if (core >= 0 && s->local[core].irq_open) {
+		s->local[core].irq_open = false;
+		for (int i = 0; i < RPROC_IRQ_COUNT; i++)
+			drain(s->local[core].irq[i]);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+const struct rproc_irq_ops sim_irq_ops = {
+	.open = sim_irq_open,
+	.ack = NULL, /* eventfds: the caller reads 8 bytes */
+	.close = sim_irq_close,
+};

@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulated TrustZone: the PAS state machine per PAS id (DOMAIN §2.3), the metadata
+ * buffer (§2.4), SHM bridges (§2.5), GET_RSCTABLE (§2.6), the SMEM items the lifecycle reads
+ * (crash reason §3.3, minidump table of contents §3.6) and the SMP2P stop bit.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rproc/error.h"
+#include "rproc/fw.h"
+#include "rproc/rsc.h"
+#include "sim-priv.h"
+#include "util.h"
+
+#define SMEM_MINIDUMP_TOC 602 /* SBL_MINIDUMP_SMEM_ID */
+#define MD_MAGIC(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (c) << 8 | (d))
+
+static const char *pas_core(struct sim *s, const struct sim_pas *p)
+{
+	return p ? s->sh->cores[p->core].name : NULL;
+}
+
+/* Common prologue: look up the PAS id and count the call against its core. */
+static int pas_enter(struct sim *s, enum sim_op op, uint32_t pas_id, struct sim_pas **pas)
+{
+	struct sim_pas *p = sim_pas_by_id(s, pas_id);
+	int r = sim_fault(s, op, p ? (int)p->core : -1);
+
+	if (r)
+		return r;
+	if (!p) {
+		rproc_log(RPROC_LOG_ERR, NULL, "sim", -ENODEV, "TZ: %s: unknown PAS id %u",
+			  sim_op_name(op), pas_id);
+		return -ENODEV;
+	}
+	*pas = p;
+	return 0;
+}
+
+static int tz_is_supported(void *ctx, uint32_t pas_id)
+{
+	struct sim *s = ctx;
+	struct sim_pas *p = NULL;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = pas_enter(s, SIM_OP_IS_SUPPORTED, pas_id, &p);
+	pthread_mutex_unlock(&s->lock);
+	if (r == -ENODEV)
+		return 0;
+	return r ? r : 1;
+}
+
+static int tz_init_image(void *ctx, uint32_t pas_id, const void *meta, size_t len)
+{
+	struct sim *s = ctx;
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error e = { 0 };
+	struct sim_pas *p = NULL;
+	unsigned int n = 0;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = pas_enter(s, SIM_OP_INIT_IMAGE, pas_id, &p);
+	if (r)
+		goto out;
+	if (p->state == TZ_RUNNING) {
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", -EBUSY,
+			  "TZ: init_image on PAS %u, which is running", pas_id);
+		r = -EBUSY;
+		goto out;
+	}
+	if (!len || len > SIM_META_MAX) {
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", -ENOMEM,
+			  "TZ: metadata of %zu bytes (the buffer holds at most %d)", len,
+			  SIM_META_MAX);
+		r = -ENOMEM;
+		goto out;
+	}
+	r = rproc_fw_parse_metadata(meta, len, &img, &e);
+	if (r < 0) {
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", r, "TZ: rejects metadata: %s",
+			  e.msg);
+		r = -EINVAL;
+		goto out;
+	}
+	for (unsigned int i = 0; i < img->phnum; i++) {
+		const struct rproc_fw_segment *sg = &img->segs[i];
+
+		if (!sg->loadable)
+			continue;
+		if (n == SIM_MAX_SEGS) {
+			r = -E2BIG;
+			goto out;
+		}
+		p->segs[n].iova = sg->paddr - img->min_addr;
+		p->segs[n].len = sg->memsz;
+		n++;
+	}
+	memcpy(s->mem + p->meta_off, meta, len);
+	p->meta_len = (uint32_t)len;
+	p->meta_held = 1;
+	p->n_segs = n;
+	p->relocatable = img->relocatable;
+	p->min_addr = img->min_addr;
+	p->span = rproc_fw_span(img);
+	p->setup_addr = p->setup_size = 0;
+	p->state = TZ_INIT;
+	rproc_log(RPROC_LOG_DEBUG, pas_core(s, p), "sim",
+		  0, "TZ: init_image PAS %u: %u segments, %s, span 0x%llx", pas_id, n,
+		  img->relocatable ? "relocatable" : "fixed", (unsigned long long)p->span);
+out:
+	pthread_mutex_unlock(&s->lock);
+	rproc_fw_close(img);
+	return r;
+}
+
+static int tz_mem_setup(void *ctx, uint32_t pas_id, uint64_t addr, uint64_t size)
+{
+	struct sim *s = ctx;
+	struct sim_pas *p = NULL;
+	struct sim_region *reg;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = pas_enter(s, SIM_OP_MEM_SETUP, pas_id, &p);
+	if (r)
+		goto out;
+	if (p->state == TZ_RUNNING) {
+		r = -EBUSY;
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", r,
+			  "TZ: mem_setup on PAS %u, which is running", pas_id);
+		goto out;
+	}
+	if (p->state != TZ_INIT) {
+		r = -EPERM;
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", r,
+			  "TZ: mem_setup on PAS %u without init_image first", pas_id);
+		goto out;
+	}
+	reg = &s->sh->regions[p->region];
+	if (addr < reg->base || !range_within(addr - reg->base, size, reg->size) ||
+	    size < p->span) {
+		r = -EINVAL;
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", r,
+			  "TZ: mem_setup [0x%llx, +0x%llx) is not inside the carveout "
+			  "[0x%llx, +0x%llx) or smaller than the image span 0x%llx",
+			  (unsigned long long)addr, (unsigned long long)size,
+			  (unsigned long long)reg->base, (unsigned long long)reg->size,
+			  (unsigned long long)p->span);
+		goto out;
+	}
+	p->setup_addr = addr;
+	p->setup_size = size;
+	p->state = TZ_SETUP;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* Every check AUTH_AND_RESET makes (sim.h lists them with their errors). */
+static int auth_check(struct sim *s, struct sim_pas *p, uint64_t *base, uint64_t *size)
+{
+	const char *name = pas_core(s, p);
+	struct sim_region *reg = &s->sh->regions[p->region];
+	struct sim_core *c = &s->sh->cores[p->core];
+	struct rproc_error e = { 0 };
+	uint64_t fault;
+	int bad = -1, r;
+
+	if (p->state == TZ_RUNNING) {
+		rproc_log(RPROC_LOG_ERR, name, "sim", -EBUSY,
+			  "TZ: auth_and_reset: PAS %d is running", p->pas_id);
+		return -EBUSY;
+	}
+	if (p->state == TZ_IDLE || !p->meta_held) {
+		rproc_log(RPROC_LOG_ERR, name, "sim", -EPERM,
+			  "TZ: auth_and_reset: PAS %d has no metadata (init_image missing or "
+			  "released)",
+			  p->pas_id);
+		return -EPERM;
+	}
+	if (p->relocatable && p->state != TZ_SETUP) {
+		rproc_log(RPROC_LOG_ERR, name, "sim", -ENOEXEC,
+			  "TZ: auth_and_reset: relocatable image of PAS %d without mem_setup",
+			  p->pas_id);
+		return -ENOEXEC;
+	}
+	if (p->relocatable) {
+		*base = p->setup_addr;
+		*size = p->setup_size;
+	} else {
+		if (p->min_addr < reg->base || !range_within(p->min_addr - reg->base, p->span,
+							     reg->size)) {
+			rproc_log(RPROC_LOG_ERR, name, "sim", -EINVAL,
+				  "TZ: fixed image at 0x%llx is outside its carveout",
+				  (unsigned long long)p->min_addr);
+			return -EINVAL;
+		}
+		*base = p->min_addr;
+		*size = reg->base + reg->size - p->min_addr;
+	}
+	if (c->has_stream && !sim_smmu_covers(s, p->core, reg->base, reg->size,
+					      RPROC_IOMMU_READ | RPROC_IOMMU_WRITE, true, &fault)) {
+		rproc_log(RPROC_LOG_ERR, name, "sim", -EFAULT,
+			  "TZ: auth_and_reset: carveout [0x%llx, +0x%llx) not mapped IOVA == PA "
+			  "read/write on stream 0x%x (first miss at 0x%llx)",
+			  (unsigned long long)reg->base, (unsigned long long)reg->size, c->sid,
+			  (unsigned long long)fault);
+		return -EFAULT;
+	}
+	if (s->cfg.require_bridge) {
+		bool ok = false;
+
+		for (unsigned int i = 0; i < SIM_MAX_BRIDGES; i++) {
+			struct sim_bridge *br = &s->sh->bridges[i];
+
+			if (br->used && reg->base >= br->pa &&
+			    range_within(reg->base - br->pa, reg->size, br->size))
+				ok = true;
+		}
+		if (!ok) {
+			rproc_log(RPROC_LOG_ERR, name, "sim", -ENOLINK,
+				  "TZ: auth_and_reset: no SHM bridge covers the carveout at 0x%llx",
+				  (unsigned long long)reg->base);
+			return -ENOLINK;
+		}
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(s->views); i++)
+		if (s->views[i].size &&
+		    ranges_overlap(s->views[i].phys, s->views[i].size, reg->base, reg->size)) {
+			rproc_log(RPROC_LOG_ERR, name, "sim", -EACCES,
+				  "TZ: auth_and_reset: the carveout is still mapped for the CPU "
+				  "(XPU violation)");
+			return -EACCES;
+		}
+	for (unsigned int i = 0; i < s->cfg.n_corrupt; i++) {
+		struct sim_corrupt *co = &s->cfg.corrupt[i];
+
+		if (co->core == (int)p->core && !p->is_dtb && co->off < reg->size) {
+			s->mem[reg->off + co->off] ^= 0x5a;
+			rproc_log(RPROC_LOG_NOTICE, name, "sim", 0,
+				  "injected corruption at carveout offset 0x%llx",
+				  (unsigned long long)co->off);
+		}
+	}
+	if (!s->signature_logged) {
+		s->signature_logged = true;
+		rproc_log(RPROC_LOG_NOTICE, NULL, "sim", 0,
+			  "TZ: simulated, signatures are not checked (only hash-table digests)");
+	}
+	r = rproc_fw_verify_metadata(s->mem + p->meta_off, p->meta_len,
+				     s->mem + reg->off + (*base - reg->base), *base, *size, &bad,
+				     &e);
+	if (r < 0) {
+		rproc_log(RPROC_LOG_ERR, name, "sim", -EBADMSG,
+			  "TZ: auth_and_reset: image check failed (segment %d): %s", bad, e.msg);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int tz_auth_and_reset(void *ctx, uint32_t pas_id)
+{
+	struct sim *s = ctx;
+	struct sim_pas *p = NULL;
+	uint64_t base = 0, size = 0;
+	unsigned int slow;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	slow = s->cfg.slow_auth_ms;
+	pthread_mutex_unlock(&s->lock);
+	/* A slow TZ blocks the calling thread, as an SMC does. */
+	if (slow)
+		sleep_ms(slow);
+	pthread_mutex_lock(&s->lock);
+	r = pas_enter(s, SIM_OP_AUTH_AND_RESET, pas_id, &p);
+	if (!r)
+		r = auth_check(s, p, &base, &size);
+	if (!r) {
+		p->state = TZ_RUNNING;
+		p->load_base = base;
+		rproc_log(RPROC_LOG_DEBUG, pas_core(s, p), "sim", 0,
+			  "TZ: PAS %u authenticated at 0x%llx, out of reset", pas_id,
+			  (unsigned long long)base);
+		if (!p->is_dtb)
+			sim_dsp_authenticated(s, p->core);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int tz_shutdown(void *ctx, uint32_t pas_id)
+{
+	struct sim *s = ctx;
+	struct sim_pas *p = NULL;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = pas_enter(s, SIM_OP_SHUTDOWN, pas_id, &p);
+	if (!r) {
+		if (p->state == TZ_RUNNING && !p->is_dtb)
+			sim_dsp_shutdown(s, p->core);
+		p->state = TZ_IDLE;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int tz_metadata_release(void *ctx, uint32_t pas_id)
+{
+	struct sim *s = ctx;
+	struct sim_pas *p = NULL;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = pas_enter(s, SIM_OP_METADATA_RELEASE, pas_id, &p);
+	if (!r && p->meta_held) {
+		p->meta_held = 0;
+		memset(s->mem + p->meta_off, 0, p->meta_len);
+		p->meta_len = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int tz_set_remote_state(void *ctx, uint32_t state, uint32_t id)
+{
+	struct sim *s = ctx;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = sim_fault(s, SIM_OP_SET_REMOTE_STATE, -1);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Two DEVMEM entries shaped like the seed's SA8775p qcom,devmem rows (DOMAIN §4.3). */
+static void *devmem_table(size_t *len)
+{
+	static const struct {
+		uint32_t da, len, flags;
+		const char *name;
+	} rows[] = {
+		{ 0x110000, 0x4000, RPROC_IOMMU_READ, "sim-tcsr" },
+		{ 0x123000, 0x1000, RPROC_IOMMU_READ | RPROC_IOMMU_WRITE, "sim-ipc" },
+	};
+	size_t n = ARRAY_SIZE(rows), hdr = RPROC_RSC_HDR_SIZE + 4 * n, ent = 4 + 52;
+	uint8_t *t = calloc(1, hdr + n * ent);
+
+	if (!t)
+		return NULL;
+	put32(t, 1);
+	put32(t + 4, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *e = t + hdr + i * ent;
+
+		put32(t + RPROC_RSC_HDR_SIZE + 4 * i, (uint32_t)(hdr + i * ent));
+		put32(e, RSC_DEVMEM);
+		put32(e + 4, rows[i].da);
+		put32(e + 8, rows[i].da);
+		put32(e + 12, rows[i].len);
+		put32(e + 16, rows[i].flags);
+		snprintf((char *)e + 24, 32, "%s", rows[i].name);
+	}
+	*len = hdr + n * ent;
+	return t;
+}
+
+static int tz_get_rsc_table(void *ctx, uint32_t pas_id, const void *in, size_t in_len,
+			    void **out, size_t *out_len)
+{
+	struct sim *s = ctx;
+	struct sim_pas *p = NULL;
+	void *t = NULL;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = pas_enter(s, SIM_OP_GET_RSC_TABLE, pas_id, &p);
+	if (r)
+		goto out;
+	if (!in || in_len < RPROC_RSC_HDR_SIZE || in_len > RPROC_RSC_FIRST_SIZE) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (s->cfg.rsc_devmem) {
+		t = devmem_table(out_len);
+	} else {
+		t = malloc(in_len);
+		if (t) {
+			memcpy(t, in, in_len);
+			put32(t, 1);
+			*out_len = in_len;
+		}
+	}
+	if (!t)
+		r = -ENOMEM;
+	*out = t;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* The core whose carveout @reg is, for per-core fault counting; -1 if none. */
+static int region_core(struct sim *s, const struct sim_region *reg)
+{
+	for (unsigned int i = 0; reg && i < s->sh->n_pas; i++)
+		if (&s->sh->regions[s->sh->pas[i].region] == reg)
+			return (int)s->sh->pas[i].core;
+	return -1;
+}
+
+static int tz_bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *handle)
+{
+	struct sim *s = ctx;
+	struct sim_region *reg;
+	int r, slot = -1;
+
+	pthread_mutex_lock(&s->lock);
+	reg = sim_region_of(s, pa, size ? size : 1);
+	r = sim_fault(s, SIM_OP_SHM_BRIDGE_CREATE, region_core(s, reg));
+	if (r)
+		goto out;
+	if (!s->cfg.bridges) {
+		*handle = 0; /* TZ without bridge mode: a no-op (DOMAIN §2.5) */
+		goto out;
+	}
+	if (!size || !IS_ALIGNED(pa | size, SIM_PAGE)) {
+		r = -EINVAL;
+		rproc_log(RPROC_LOG_ERR, NULL, "sim", r,
+			  "TZ: SHM bridge [0x%llx, +0x%llx) is not 4 KiB aligned",
+			  (unsigned long long)pa, (unsigned long long)size);
+		goto out;
+	}
+	for (int i = 0; i < SIM_MAX_BRIDGES; i++) {
+		struct sim_bridge *br = &s->sh->bridges[i];
+
+		if (!br->used) {
+			if (slot < 0)
+				slot = i;
+		} else if (ranges_overlap(br->pa, br->size, pa, size)) {
+			r = -EEXIST;
+			rproc_log(RPROC_LOG_ERR, NULL, "sim", r,
+				  "TZ: SHM bridge at 0x%llx overlaps bridge 0x%llx",
+				  (unsigned long long)pa, (unsigned long long)br->handle);
+			goto out;
+		}
+	}
+	if (slot < 0) {
+		r = -ENOSPC;
+		goto out;
+	}
+	s->sh->bridges[slot] = (struct sim_bridge){
+		.used = 1, .handle = s->sh->next_handle++, .pa = pa, .size = size
+	};
+	*handle = s->sh->bridges[slot].handle;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int tz_bridge_delete(void *ctx, uint64_t handle)
+{
+	struct sim *s = ctx;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = sim_fault(s, SIM_OP_SHM_BRIDGE_DELETE, -1);
+	if (r || !s->cfg.bridges)
+		goto out;
+	r = -ENOENT;
+	for (int i = 0; i < SIM_MAX_BRIDGES; i++)
+		if (s->sh->bridges[i].used && s->sh->bridges[i].handle == handle) {
+			memset(&s->sh->bridges[i], 0, sizeof(s->sh->bridges[i]));
+			r = 0;
+		}
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int core_call(struct sim *s, enum sim_op op, const struct rproc_desc *d, int *core)
+{
+	*core = sim_core_by_name(s, d->name);
+	int r = sim_fault(s, op, *core);
+
+	if (!r && *core < 0)
+		r = -ENODEV;
+	return r;
+}
+
+static int tz_proxy(struct sim *s, const struct rproc_desc *d, bool vote)
+{
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = core_call(s, vote ? SIM_OP_PROXY_VOTE : SIM_OP_PROXY_UNVOTE, d, &core);
+	if (!r)
+		s->sh->cores[core].proxy_voted = vote;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int tz_proxy_vote(void *ctx, const struct rproc_desc *d)
+{
+	return tz_proxy(ctx, d, true);
+}
+
+static int tz_proxy_unvote(void *ctx, const struct rproc_desc *d)
+{
+	return tz_proxy(ctx, d, false);
+}
+
+static int tz_stop_bit(void *ctx, const struct rproc_desc *d, bool set)
+{
+	struct sim *s = ctx;
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = core_call(s, SIM_OP_STOP_BIT, d, &core);
+	if (!r) {
+		s->sh->cores[core].stop_bit = set;
+		sim_dsp_stop_bit(s, (unsigned int)core, set);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static int tz_crash_reason(void *ctx, const struct rproc_desc *d, char *buf, size_t len)
+{
+	struct sim *s = ctx;
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = core_call(s, SIM_OP_CRASH_REASON, d, &core);
+	if (!r && s->sh->cores[core].crash_reason_smem == RPROC_NO_ID)
+		r = -EOPNOTSUPP;
+	if (!r && !s->sh->cores[core].crash_reason[0])
+		r = -ENODATA;
+	if (!r)
+		snprintf(buf, len, "%s", s->sh->cores[core].crash_reason);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/*
+ * SMEM item 602: the minidump table of contents (DOMAIN §3.6).  Layout with natural
+ * alignment [INFERENCE, §8.11]: three u32, pad to 16, then ten 32-byte subsystem entries.
+ * Only crashed cores with a minidump id get an entry: two regions the "firmware" registered
+ * in a table it keeps in the last page of its carveout.
+ */
+static int tz_smem_read(void *ctx, uint32_t item, void **buf, size_t *len)
+{
+	struct sim *s = ctx;
+	uint8_t *t;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = sim_fault(s, SIM_OP_SMEM_READ, -1);
+	if (r)
+		goto out;
+	if (item != SMEM_MINIDUMP_TOC || !s->cfg.minidump) {
+		r = -ENOENT;
+		goto out;
+	}
+	t = calloc(1, 16 + 10 * 32);
+	if (!t) {
+		r = -ENOMEM;
+		goto out;
+	}
+	put32(t, 1);
+	put32(t + 8, MD_MAGIC('E', 'N', 'B', 'L'));
+	for (unsigned int i = 0; i < s->sh->n_cores; i++) {
+		struct sim_core *c = &s->sh->cores[i];
+		struct sim_region *reg = &s->sh->regions[s->sh->pas[c->main_pas].region];
+		uint8_t *e, *rg;
+		uint64_t tab;
+
+		if (c->minidump_id < 0 || c->minidump_id >= 10 || !c->dumpable ||
+		    reg->size < 3 * SIM_PAGE)
+			continue;
+		tab = reg->base + reg->size - SIM_PAGE;
+		e = t + 16 + 32 * c->minidump_id;
+		put32(e, 1);
+		put32(e + 4, MD_MAGIC('E', 'N', 'B', 'L'));
+		put32(e + 8, MD_MAGIC('D', 'O', 'N', 'E'));
+		put32(e + 16, 2);
+		for (int k = 0; k < 8; k++)
+			e[24 + k] = (uint8_t)(tab >> (8 * k));
+		rg = s->mem + reg->off + reg->size - SIM_PAGE;
+		memset(rg, 0, 80);
+		for (int j = 0; j < 2; j++) {
+			uint8_t *x = rg + 40 * j;
+			uint64_t a = reg->base + (uint64_t)j * SIM_PAGE, sz = SIM_PAGE;
+
+			snprintf((char *)x, 16, "%s", j ? "md_data" : "md_code");
+			put32(x + 16, (uint32_t)j);
+			put32(x + 20, MD_MAGIC('V', 'A', 'L', 'I'));
+			for (int k = 0; k < 8; k++) {
+				x[24 + k] = (uint8_t)(a >> (8 * k));
+				x[32 + k] = (uint8_t)(sz >> (8 * k));
+			}
+		}
+	}
+	*buf = t;
+	*len = 16 + 10 * 32;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+const struct rproc_pas_ops sim_pas_ops = {
+	.is_supported = tz_is_supported,
+	.init_image = tz_init_image,
+	.mem_setup = tz_mem_setup,
+	.auth_and_reset = tz_auth_and_reset,
+	.shutdown = tz_shutdown,
+	.metadata_release = tz_metadata_release,
+	.set_remote_state = tz_set_remote_state,
+	.get_rsc_table = tz_get_rsc_table,
+	.shm_bridge_create = tz_bridge_create,
+	.shm_bridge_delete = tz_bridge_delete,
+	.proxy_vote = tz_proxy_vote,
+	.proxy_unvote = tz_proxy_unvote,
+	.stop_bit = tz_stop_bit,
+	.crash_reason = tz_crash_reason,
+	.smem_read = tz_smem_read,
+};

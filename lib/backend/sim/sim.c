@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulated SoC: construction from a device tree, its "physical memory" (one sparse
+ * memfd), leak accounting, test hooks and re-adoption by a new process.  TrustZone, the
+ * SMMU, the DSPs and the CPU-side memory/interrupt ops live in sim-tz.c, sim-smmu.c,
+ * sim-dsp.c and sim-mem.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rproc/error.h"
+#include "sim-priv.h"
+#include "util.h"
+
+static const char *const op_names[SIM_OP_COUNT + 1] = {
+	[SIM_OP_IS_SUPPORTED] = "is_supported",
+	[SIM_OP_INIT_IMAGE] = "init_image",
+	[SIM_OP_MEM_SETUP] = "mem_setup",
+	[SIM_OP_AUTH_AND_RESET] = "auth_and_reset",
+	[SIM_OP_SHUTDOWN] = "shutdown",
+	[SIM_OP_METADATA_RELEASE] = "metadata_release",
+	[SIM_OP_SET_REMOTE_STATE] = "set_remote_state",
+	[SIM_OP_GET_RSC_TABLE] = "get_rsc_table",
+	[SIM_OP_SHM_BRIDGE_CREATE] = "shm_bridge_create",
+	[SIM_OP_SHM_BRIDGE_DELETE] = "shm_bridge_delete",
+	[SIM_OP_PROXY_VOTE] = "proxy_vote",
+	[SIM_OP_PROXY_UNVOTE] = "proxy_unvote",
+	[SIM_OP_STOP_BIT] = "stop_bit",
+	[SIM_OP_CRASH_REASON] = "crash_reason",
+	[SIM_OP_SMEM_READ] = "smem_read",
+	[SIM_OP_IOMMU_OPEN] = "iommu_open",
+	[SIM_OP_IOVA_RANGES] = "iova_ranges",
+	[SIM_OP_IOMMU_MAP] = "iommu_map",
+	[SIM_OP_IOMMU_UNMAP] = "iommu_unmap",
+	[SIM_OP_MEM_MAP] = "mem_map",
+	[SIM_OP_IRQ_OPEN] = "irq_open",
+	[SIM_OP_COUNT] = NULL,
+};
+
+const char *const *rproc_sim_ops(unsigned int *n)
+{
+	if (n)
+		*n = SIM_OP_COUNT;
+	return op_names;
+}
+
+const char *sim_op_name(enum sim_op op)
+{
+	return op < SIM_OP_COUNT ? op_names[op] : "?";
+}
+
+int sim_op_by_name(const char *name)
+{
+	for (int i = 0; i < SIM_OP_COUNT; i++)
+		if (!strcmp(op_names[i], name))
+			return i;
+	return -1;
+}
+
+uint64_t sim_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Count a call of @op and apply the fault-injection rules.  Called with s->lock held. */
+int sim_fault(struct sim *s, enum sim_op op, int core)
+{
+	s->calls[op]++;
+	if (core >= 0 && core < SIM_MAX_CORES)
+		s->core_calls[core][op]++;
+	for (unsigned int i = 0; i < s->cfg.n_fails; i++) {
+		struct sim_fail *f = &s->cfg.fails[i];
+
+		if (f->op != (int)op || (f->core >= 0 && f->core != core))
+			continue;
+		f->seen++;
+		if (f->nth == 0 || f->seen == f->nth) {
+			rproc_log(RPROC_LOG_NOTICE, core >= 0 ? s->sh->cores[core].name : NULL,
+				  "sim", f->err, "injected failure of %s (call %u): %d",
+				  sim_op_name(op), f->seen, f->err);
+			return f->err;
+		}
+	}
+	return 0;
+}
+
+int sim_core_by_name(const struct sim *s, const char *name)
+{
+	for (unsigned int i = 0; i < s->sh->n_cores; i++)
+		if (!strcmp(s->sh->cores[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+struct sim_pas *sim_pas_by_id(struct sim *s, uint32_t pas_id)
+{
+	for (unsigned int i = 0; i < s->sh->n_pas; i++)
+		if (s->sh->pas[i].pas_id == (int32_t)pas_id)
+			return &s->sh->pas[i];
+	return NULL;
+}
+
+struct sim_region *sim_region_of(struct sim *s, uint64_t pa, uint64_t len)
+{
+	for (unsigned int i = 0; i < s->sh->n_regions; i++) {
+		struct sim_region *r = &s->sh->regions[i];
+
+		if (pa >= r->base && range_within(pa - r->base, len, r->size))
+			return r;
+	}
+	return NULL;
+}
+
+/* The simulator's own view of physical [pa, pa + len), or NULL outside every carveout. */
+uint8_t *sim_phys(struct sim *s, uint64_t pa, uint64_t len)
+{
+	struct sim_region *r = sim_region_of(s, pa, len);
+
+	return r ? s->mem + r->off + (pa - r->base) : NULL;
+}
+
+void sim_raise(struct sim *s, unsigned int core, enum rproc_irq irq)
+{
+	uint64_t one = 1;
+	int fd = s->local[core].irq[irq];
+
+	rproc_log(RPROC_LOG_DEBUG, s->sh->cores[core].name, "sim", 0, "DSP raises %s",
+		  rproc_irq_name(irq));
+	if (fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
+		rproc_log(RPROC_LOG_WARNING, s->sh->cores[core].name, "sim", -errno,
+			  "cannot raise %s", rproc_irq_name(irq));
+}
+
+void sim_kick(struct sim *s)
+{
+	pthread_cond_signal(&s->cond);
+}
+
+/* ---- accounting ---------------------------------------------------------------------------- */
+
+int rproc_backend_is_sim(const struct rproc_backend *b)
+{
+	return b && b->pas == &sim_pas_ops;
+}
+
+static struct sim *to_sim(struct rproc_backend *b)
+{
+	return rproc_backend_is_sim(b) ? (struct sim *)b : NULL;
+}
+
+void rproc_sim_report(struct rproc_backend *b, struct rproc_sim_usage *u)
+{
+	struct sim *s = to_sim(b);
+
+	memset(u, 0, sizeof(*u));
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	u->smmu_mappings = sim_smmu_count(s);
+	for (unsigned int i = 0; i < SIM_MAX_BRIDGES; i++)
+		u->bridges += !!s->sh->bridges[i].used;
+	for (unsigned int i = 0; i < s->sh->n_pas; i++) {
+		u->metadata_buffers += !!s->sh->pas[i].meta_held;
+		u->running_cores += s->sh->pas[i].state == TZ_RUNNING;
+	}
+	for (unsigned int i = 0; i < s->sh->n_cores; i++) {
+		u->proxy_votes += !!s->sh->cores[i].proxy_voted;
+		u->stop_bits += !!s->sh->cores[i].stop_bit;
+	}
+	u->cpu_mappings = s->cpu_mappings;
+	u->domains = s->domains;
+	pthread_mutex_unlock(&s->lock);
+}
+
+unsigned int rproc_sim_usage_total(const struct rproc_sim_usage *u)
+{
+	return u->smmu_mappings + u->bridges + u->metadata_buffers + u->running_cores +
+	       u->cpu_mappings + u->domains + u->proxy_votes + u->stop_bits;
+}
+
+unsigned int rproc_sim_calls(struct rproc_backend *b, const char *op)
+{
+	struct sim *s = to_sim(b);
+	int i = sim_op_by_name(op);
+	unsigned int n;
+
+	if (!s || i < 0)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	n = s->calls[i];
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+int rproc_sim_raise(struct rproc_backend *b, const char *core, enum rproc_irq irq,
+		    const char *reason)
+{
+	struct sim *s = to_sim(b);
+	int c;
+
+	if (!s || irq >= RPROC_IRQ_COUNT)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	c = sim_core_by_name(s, core);
+	if (c >= 0) {
+		if (irq == RPROC_IRQ_FATAL || irq == RPROC_IRQ_WDOG)
+			sim_dsp_crash(s, (unsigned int)c, irq, reason);
+		else
+			sim_raise(s, (unsigned int)c, irq);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return c < 0 ? -ENODEV : 0;
+}
+
+static int phys_rw(struct rproc_backend *b, uint64_t pa, void *buf, size_t len, bool write)
+{
+	struct sim *s = to_sim(b);
+	uint8_t *p;
+
+	if (!s)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	p = sim_phys(s, pa, len);
+	if (p) {
+		if (write)
+			memcpy(p, buf, len);
+		else
+			memcpy(buf, p, len);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return p ? 0 : -EFAULT;
+}
+
+int rproc_sim_read_phys(struct rproc_backend *b, uint64_t pa, void *buf, size_t len)
+{
+	return phys_rw(b, pa, buf, len, false);
+}
+
+int rproc_sim_write_phys(struct rproc_backend *b, uint64_t pa, const void *buf, size_t len)
+{
+	return phys_rw(b, pa, (void *)buf, len, true);
+}
+
+int rproc_sim_set(struct rproc_backend *b, const char *config, struct rproc_error *err)
+{
+	struct sim *s = to_sim(b);
+	struct sim_config c;
+	int r;
+
+	if (!s)
+		return rproc_err(err, -EINVAL, "not a simulated backend");
+	pthread_mutex_lock(&s->lock);
+	c = s->cfg;
+	r = sim_config_parse(s, &c, config, true, err);
+	if (!r)
+		s->cfg = c;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* ---- construction, re-adoption, teardown -------------------------------------------------- */
+
+static int add_region(struct sim_shared *sh, const struct rproc_dt_carveout *co, uint32_t *idx,
+		      struct rproc_error *err)
+{
+	for (unsigned int i = 0; i < sh->n_regions; i++) {
+		struct sim_region *r = &sh->regions[i];
+
+		if (r->base == co->base && r->size == co->size) {
+			*idx = i;
+			return 0;
+		}
+		if (ranges_overlap(r->base, r->size, co->base, co->size))
+			return rproc_err(err, -EINVAL,
+					 "%s: carveout [0x%llx, +0x%llx) overlaps another one",
+					 co->node, (unsigned long long)co->base,
+					 (unsigned long long)co->size);
+	}
+	if (sh->n_regions == SIM_MAX_REGIONS)
+		return rproc_err(err, -E2BIG, "more than %d carveouts", SIM_MAX_REGIONS);
+	if (!co->size || !IS_ALIGNED(co->base, SIM_PAGE) || co->base + co->size < co->base)
+		return rproc_err(err, -EINVAL,
+				 "%s: carveout [0x%llx, +0x%llx) is empty or not 4 KiB aligned",
+				 co->node, (unsigned long long)co->base,
+				 (unsigned long long)co->size);
+	sh->regions[sh->n_regions].base = co->base;
+	sh->regions[sh->n_regions].size = co->size;
+	*idx = sh->n_regions++;
+	return 0;
+}
+
+static int add_pas(struct sim_shared *sh, int pas_id, unsigned int core, uint32_t region,
+		   bool dtb, int32_t *idx)
+{
+	if (sh->n_pas == SIM_MAX_PAS)
+		return -E2BIG;
+	for (unsigned int i = 0; i < sh->n_pas; i++)
+		if (sh->pas[i].pas_id == pas_id)
+			return -EEXIST;
+	sh->pas[sh->n_pas] = (struct sim_pas){
+		.pas_id = pas_id,
+		.core = core,
+		.region = region,
+		.is_dtb = dtb,
+	};
+	*idx = (int32_t)sh->n_pas++;
+	return 0;
+}
+
+/* Lay out the machine described by @dt into @sh (not yet placed in memory). */
+static int build_layout(const struct rproc_dt *dt, struct sim_shared *sh,
+			struct rproc_error *err)
+{
+	uint64_t off;
+
+	sh->magic = SIM_MAGIC;
+	sh->version = SIM_VERSION;
+	sh->next_handle = 0x1000;
+	for (size_t i = 0; dt && i < dt->n; i++) {
+		const struct rproc_dt_rproc *n = &dt->rprocs[i];
+		struct rproc_error e = { 0 };
+		struct rproc_desc d = { 0 };
+		struct sim_core *c;
+		uint32_t reg;
+		int r;
+
+		r = rproc_desc_from_dt(n, -1, NULL, &d, &e);
+		if (r < 0) {
+			rproc_log(RPROC_LOG_NOTICE, n->name, "sim", r, "left out: %s", e.msg);
+			continue;
+		}
+		if (!d.n_carveouts) {
+			rproc_log(RPROC_LOG_NOTICE, n->name, "sim", -ENOENT,
+				  "left out: no memory-region");
+			rproc_desc_clear(&d);
+			continue;
+		}
+		if (sh->n_cores == SIM_MAX_CORES) {
+			rproc_desc_clear(&d);
+			return rproc_err(err, -E2BIG, "more than %d remote processors",
+					 SIM_MAX_CORES);
+		}
+		c = &sh->cores[sh->n_cores];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "%s", d.name);
+		c->has_stream = d.n_iommus > 0;
+		c->sid = d.n_iommus ? d.iommus[0].sid : 0;
+		c->crash_reason_smem = d.crash_reason_smem;
+		c->minidump_id = d.minidump_id;
+		c->dtb_pas = -1;
+		r = add_region(sh, &d.carveouts[0], &reg, err);
+		if (!r) {
+			r = add_pas(sh, d.pas_id, sh->n_cores, reg, false, &c->main_pas);
+			if (r == -EEXIST) {
+				rproc_log(RPROC_LOG_NOTICE, d.name, "sim", r,
+					  "left out: PAS id %d already used", d.pas_id);
+				rproc_desc_clear(&d);
+				continue;
+			}
+		}
+		if (!r && d.dtb_pas_id != RPROC_NO_ID && d.n_carveouts > 1) {
+			r = add_region(sh, &d.carveouts[1], &reg, err);
+			if (!r)
+				r = add_pas(sh, d.dtb_pas_id, sh->n_cores, reg, true, &c->dtb_pas);
+		}
+		rproc_desc_clear(&d);
+		if (r < 0)
+			return err && err->code
+				   ? err->code
+				   : rproc_err(err, r, "%s: cannot add PAS ids", c->name);
+		sh->n_cores++;
+	}
+	off = ALIGN_UP((uint64_t)sizeof(*sh), SIM_PAGE);
+	for (unsigned int i = 0; i < sh->n_pas; i++) {
+		sh->pas[i].meta_off = off;
+		off += SIM_META_MAX;
+	}
+	for (unsigned int i = 0; i < sh->n_regions; i++) {
+		sh->regions[i].off = off;
+		off += ALIGN_UP(sh->regions[i].size, SIM_PAGE);
+	}
+	sh->total_size = off;
+	return 0;
+}
+
+static int map_memfd(int fd, uint64_t size, uint8_t **mem)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*mem = p;
+	return 0;
+}
+
+/* Same machine?  A restarted daemon must be given the tree the state was built from. */
+static bool same_layout(const struct sim_shared *a, const struct sim_shared *b)
+{
+	if (a->magic != b->magic || a->version != b->version || a->n_cores != b->n_cores ||
+	    a->n_pas != b->n_pas || a->n_regions != b->n_regions ||
+	    a->total_size != b->total_size)
+		return false;
+	for (unsigned int i = 0; i < a->n_cores; i++)
+		if (strcmp(a->cores[i].name, b->cores[i].name))
+			return false;
+	for (unsigned int i = 0; i < a->n_pas; i++)
+		if (a->pas[i].pas_id != b->pas[i].pas_id)
+			return false;
+	for (unsigned int i = 0; i < a->n_regions; i++)
+		if (a->regions[i].base != b->regions[i].base ||
+		    a->regions[i].size != b->regions[i].size)
+			return false;
+	return true;
+}
+
+static int sim_export_fds(struct rproc_backend *b, struct rproc_fd_entry *out, size_t max,
+			  size_t *n)
+{
+	struct sim *s = (struct sim *)b;
+
+	*n = 1;
+	if (max < 1)
+		return -ENOBUFS;
+	snprintf(out[0].name, sizeof(out[0].name), "%s", SIM_FD_NAME);
+	out[0].fd = s->memfd;
+	return 0;
+}
+
+static int sim_adopt_fds(struct rproc_backend *b, struct rproc_fd_entry *in, size_t n)
+{
+	struct sim *s = (struct sim *)b;
+	struct stat st;
+	uint8_t *mem = NULL;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(in[i].name, SIM_FD_NAME) || in[i].fd < 0)
+			continue;
+		if (fstat(in[i].fd, &st) < 0 || (uint64_t)st.st_size != s->mem_size)
+			return -EINVAL;
+		r = map_memfd(in[i].fd, s->mem_size, &mem);
+		if (r < 0)
+			return r;
+		pthread_mutex_lock(&s->lock);
+		if (!same_layout(s->sh, (struct sim_shared *)mem) || s->domains ||
+		    s->cpu_mappings) {
+			pthread_mutex_unlock(&s->lock);
+			munmap(mem, s->mem_size);
+			rproc_log(RPROC_LOG_ERR, NULL, "sim", -EINVAL,
+				  "adopted state is for another device tree (or cores are open)");
+			return -EINVAL;
+		}
+		munmap(s->mem, s->mem_size);
+		close(s->memfd);
+		s->mem = mem;
+		s->sh = (struct sim_shared *)mem;
+		s->memfd = in[i].fd;
+		in[i].fd = -1; /* ours now */
+		sim_dsp_resume(s);
+		pthread_mutex_unlock(&s->lock);
+		rproc_log(RPROC_LOG_INFO, NULL, "sim", 0, "adopted simulated SoC state");
+		return 1;
+	}
+	return 0;
+}
+
+static void sim_destroy(struct rproc_backend *b)
+{
+	struct sim *s = (struct sim *)b;
+
+	sim_dsp_thread_stop(s);
+	for (unsigned int i = 0; i < SIM_MAX_CORES; i++)
+		for (int j = 0; j < RPROC_IRQ_COUNT; j++)
+			if (s->local[i].irq[j] >= 0)
+				close(s->local[i].irq[j]);
+	if (s->mem)
+		munmap(s->mem, s->mem_size);
+	if (s->memfd >= 0)
+		close(s->memfd);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+int rproc_sim_config_load(const char *path, char **text, struct rproc_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	FILE *f;
+	long len;
+
+	f = fopen(path, "re");
+	if (!f)
+		return rproc_err(err, -errno, "cannot open simulator config %s: %m", path);
+	if (fseek(f, 0, SEEK_END) < 0 || (len = ftell(f)) < 0 || len > 1024 * 1024 ||
+	    fseek(f, 0, SEEK_SET) < 0) {
+		fclose(f);
+		return rproc_err(err, -EFBIG, "%s: unreadable or larger than 1 MiB", path);
+	}
+	buf = malloc((size_t)len + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		return rproc_err(err, -EIO, "%s: short read", path);
+	}
+	fclose(f);
+	buf[len] = 0;
+	*text = TAKE_PTR(buf);
+	return 0;
+}
+
+int rproc_sim_new(const struct rproc_dt *dt, const char *config, struct rproc_backend **out,
+		  struct rproc_error *err)
+{
+	_cleanup_free_ struct sim_shared *layout = NULL;
+	_cleanup_free_ char *file_text = NULL;
+	pthread_condattr_t ca;
+	struct sim *s;
+	int r;
+
+	if (config && config[0] == '@') {
+		r = rproc_sim_config_load(config + 1, &file_text, err);
+		if (r < 0)
+			return r;
+		config = file_text;
+	}
+	layout = calloc(1, sizeof(*layout));
+	s = calloc(1, sizeof(*s));
+	if (!layout || !s) {
+		free(s);
+		return rproc_err(err, -ENOMEM, "out of memory");
+	}
+	s->memfd = -1;
+	for (unsigned int i = 0; i < SIM_MAX_CORES; i++)
+		for (int j = 0; j < RPROC_IRQ_COUNT; j++)
+			s->local[i].irq[j] = -1;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+
+	r = build_layout(dt, layout, err);
+	if (r < 0)
+		goto fail;
+	s->mem_size = layout->total_size;
+	s->memfd = memfd_create("rproc-sim-soc", MFD_CLOEXEC);
+	if (s->memfd < 0) {
+		r = rproc_err(err, -errno, "memfd_create: %m");
+		goto fail;
+	}
+	if (ftruncate(s->memfd, (off_t)s->mem_size) < 0) {
+		r = rproc_err(err, -errno, "cannot size simulated memory (%llu bytes): %m",
+			      (unsigned long long)s->mem_size);
+		goto fail;
+	}
+	r = map_memfd(s->memfd, s->mem_size, &s->mem);
+	if (r < 0) {
+		rproc_err(err, r, "cannot map simulated memory: %s", strerror(-r));
+		goto fail;
+	}
+	s->sh = (struct sim_shared *)s->mem;
+	memcpy(s->sh, layout, sizeof(*layout));
+	for (unsigned int i = 0; i < s->sh->n_cores; i++)
+		for (int j = 0; j < RPROC_IRQ_COUNT; j++) {
+			s->local[i].irq[j] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+			if (s->local[i].irq[j] < 0) {
+				r = rproc_err(err, -errno, "eventfd: %m");
+				goto fail;
+			}
+		}
+	sim_config_defaults(&s->cfg);
+	if (config) {
+		r = sim_config_parse(s, &s->cfg, config, false, err);
+		if (r < 0)
+			goto fail;
+	}
+	s->b = (struct rproc_backend){
+		.name = "simulated",
+		.pas = &sim_pas_ops,
+		.pas_ctx = s,
+		.iommu = &sim_iommu_ops,
+		.iommu_ctx = s,
+		.mem = &sim_mem_ops,
+		.mem_ctx = s,
+		.irq = &sim_irq_ops,
+		.irq_ctx = s,
+		.export_fds = sim_export_fds,
+		.adopt_fds = sim_adopt_fds,
+		.destroy = sim_destroy,
+	};
+	r = sim_dsp_thread_start(s);
+	if (r < 0) {
+		rproc_err(err, r, "cannot start the DSP model thread: %s", strerror(-r));
+		goto fail;
+	}
+	rproc_log(RPROC_LOG_INFO, NULL, "sim", 0,
+		  "simulated SoC: %u cores, %u PAS ids, %u carveouts, %llu MiB of memory",
+		  s->sh->n_cores, s->sh->n_pas, s->sh->n_regions,
+		  (unsigned long long)(s->mem_size >> 20));
+	*out = &s->b;
+	return 0;
+fail:
+	sim_destroy(&s->b);
+	return r;
+}

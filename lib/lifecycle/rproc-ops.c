@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What the start and stop sequences share: interrupt consumption, the release operations
+ * (SHUTDOWN, unmap, bridge delete, metadata release, unvote), each retried before giving up
+ * since leaving one undone leaks TrustZone or SMMU state that only a reboot gives back, and
+ * the step runner's bookkeeping (fault-injection hook, cancellation, failure records).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "rproc/error.h"
+#include "rproc-priv.h"
+#include "util.h"
+
+#define DECRYPT_SHUTDOWN_TRIES 50 /* DOMAIN §3.3: every 100 ms, up to 50 times */
+#define DECRYPT_SHUTDOWN_PAUSE_MS 100
+
+int rproc_drain(int fd)
+{
+	uint64_t v;
+	int n = 0;
+
+	if (fd < 0)
+		return 0;
+	while (read(fd, &v, sizeof(v)) == sizeof(v))
+		n++;
+	return n;
+}
+
+/*
+ * Consume a pending interrupt: through the backend's ack when it has one (a level interrupt
+ * through VFIO must be unmasked again), else by reading the eventfd.  True if one was pending.
+ */
+bool rproc_irq_take(struct rproc *r, enum rproc_irq irq)
+{
+	if (r->irq[irq] < 0)
+		return false;
+	if (r->b->irq && r->b->irq->ack) {
+		struct pollfd p = { .fd = r->irq[irq], .events = POLLIN };
+
+		return poll(&p, 1, 0) == 1 && r->b->irq->ack(r->b->irq_ctx, &r->d, irq) >= 0;
+	}
+	return rproc_drain(r->irq[irq]) > 0;
+}
+
+void rproc_pause_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* A PAS call's result: negative errno, or a positive TrustZone code (DOMAIN §2.1). */
+int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id)
+{
+	if (e > 0)
+		return rproc_err(err, -EIO, "%s(PAS %u): TrustZone returned %d", what, pas_id, e);
+	return rproc_err(err, e, "%s(PAS %u): %s", what, pas_id, strerror(-e));
+}
+
+/* Non-PAS ops return 0 or -errno; anything else is a backend bug, treated as -EIO. */
+int rproc_neg(int e)
+{
+	return e > 0 ? -EIO : e;
+}
+
+/* ---- release operations, retried ---------------------------------------------------------- */
+
+int rproc_do_shutdown(struct rproc *r, struct rproc_img *im)
+{
+	unsigned int tries = r->d.decrypt_shutdown ? DECRYPT_SHUTDOWN_TRIES : RELEASE_TRIES;
+	unsigned int pause = r->d.decrypt_shutdown ? DECRYPT_SHUTDOWN_PAUSE_MS : RELEASE_PAUSE_MS;
+	int e = 0;
+
+	for (unsigned int t = 0; t < tries; t++) {
+		if (t)
+			rproc_pause_ms(pause);
+		e = r->b->pas->shutdown(r->b->pas_ctx, im->pas_id);
+		if (!e) {
+			im->tz_running = false;
+			return 0;
+		}
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "shutdown", e < 0 ? e : -EIO,
+			  "SHUTDOWN(PAS %u) returned %d (try %u of %u)", im->pas_id, e, t + 1,
+			  tries);
+	}
+	return e < 0 ? e : -EIO;
+}
+
+int rproc_do_meta_release(struct rproc *r, struct rproc_img *im)
+{
+	int e = 0;
+
+	if (!im->meta_held)
+		return 0;
+	if (!r->b->pas->metadata_release) {
+		im->meta_held = false;
+		return 0;
+	}
+	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
+		if (t)
+			rproc_pause_ms(RELEASE_PAUSE_MS);
+		e = r->b->pas->metadata_release(r->b->pas_ctx, im->pas_id);
+		if (!e) {
+			im->meta_held = false;
+			return 0;
+		}
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "metadata-release", e < 0 ? e : -EIO,
+			  "metadata release (PAS %u) returned %d", im->pas_id, e);
+	}
+	return e < 0 ? e : -EIO;
+}
+
+int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size)
+{
+	int e = 0;
+
+	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
+		if (t)
+			rproc_pause_ms(RELEASE_PAUSE_MS);
+		e = rproc_neg(r->b->iommu->unmap(r->dom, iova, size));
+		if (!e)
+			return 0;
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "iommu-unmap", e,
+			  "unmap [0x%llx, +0x%llx): %s", (unsigned long long)iova,
+			  (unsigned long long)size, strerror(-e));
+	}
+	return e;
+}
+
+int rproc_do_unvote(struct rproc *r)
+{
+	int e = 0;
+
+	if (!r->proxy_voted)
+		return 0;
+	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
+		if (t)
+			rproc_pause_ms(RELEASE_PAUSE_MS);
+		e = r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d);
+		if (!e) {
+			r->proxy_voted = false;
+			return 0;
+		}
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "proxy-unvote", e, "proxy unvote: %s",
+			  strerror(e < 0 ? -e : EIO));
+	}
+	return e < 0 ? e : -EIO;
+}
+
+int rproc_do_bridge_delete(struct rproc *r, uint64_t handle)
+{
+	int e = 0;
+
+	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
+		if (t)
+			rproc_pause_ms(RELEASE_PAUSE_MS);
+		e = r->b->pas->shm_bridge_delete(r->b->pas_ctx, handle);
+		if (!e)
+			return 0;
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "auth-and-reset", e < 0 ? e : -EIO,
+			  "SHM bridge delete (handle 0x%llx) returned %d",
+			  (unsigned long long)handle, e);
+	}
+	return e < 0 ? e : -EIO;
+}
+
+static const char *find_step(const char *step)
+{
+	const char *const *lists[2] = { rproc_start_steps(NULL), rproc_stop_steps(NULL) };
+
+	for (int l = 0; l < 2; l++)
+		for (const char *const *s = lists[l]; *s; s++)
+			if (!strcmp(*s, step))
+				return *s; /* compared by address */
+	return NULL;
+}
+
+int rproc_debug_fail_step(struct rproc *r, const char *step, int err)
+{
+	const char *s = find_step(step);
+
+	if (!s)
+		return -ENOENT;
+	r->fail_step = s;
+	r->fail_err = err;
+	return 0;
+}
+
+int rproc_debug_die_after(struct rproc *r, const char *step)
+{
+	const char *s = find_step(step);
+
+	if (!s)
+		return -ENOENT;
+	r->die_step = s;
+	r->died = false;
+	return 0;
+}
+
+bool rproc_debug_died(struct rproc *r)
+{
+	bool died;
+
+	pthread_mutex_lock(&r->lock);
+	died = r->died;
+	pthread_mutex_unlock(&r->lock);
+	return died && !r->thread_live; /* joined by rproc_process() */
+}
+
+bool rproc_step_dies(struct rproc *r, const char *step)
+{
+	if (r->die_step != step)
+		return false;
+	r->die_step = NULL;
+	pthread_mutex_lock(&r->lock);
+	r->died = true;
+	pthread_mutex_unlock(&r->lock);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, step, 0, "test hook: the worker dies here");
+	return true;
+}
+
+void rproc_publish_held(struct rproc *r)
+{
+	size_t n = r->n_devmem < RPROC_SNAP_MAX_DEVMEM ? r->n_devmem : RPROC_SNAP_MAX_DEVMEM;
+
+	pthread_mutex_lock(&r->lock);
+	r->held_flags = (r->rsc_done ? RPROC_SNAP_RSC_DONE : 0) |
+			(r->handover ? RPROC_SNAP_HANDOVER : 0) |
+			(r->proxy_voted ? RPROC_SNAP_PROXY : 0);
+	memset(r->held_devmem, 0, sizeof(r->held_devmem));
+	for (size_t i = 0; i < n; i++) {
+		r->held_devmem[i].da = r->devmem[i].da;
+		r->held_devmem[i].pa = r->devmem[i].pa;
+		r->held_devmem[i].len = r->devmem[i].len;
+		r->held_devmem[i].flags = r->devmem[i].flags;
+	}
+	r->n_held_devmem = (uint32_t)n;
+	pthread_mutex_unlock(&r->lock);
+}
+
+bool rproc_step_injected(struct rproc *r, const char *step, int *e, struct rproc_error *err)
+{
+	if (r->fail_step != step)
+		return false;
+	r->fail_step = NULL;
+	*e = rproc_err(err, r->fail_err, "injected failure");
+	return true;
+}
+
+bool rproc_cancelled(struct rproc *r)
+{
+	struct pollfd p = { .fd = r->cancel_fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+void rproc_record_failure(struct rproc *r, const char *step, int e, const char *msg, int level)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s: %s", step, msg[0] ? msg : strerror(e < 0 ? -e : EIO));
+	rproc_log(level, r->d.name, step, e, "%s", full);
+	pthread_mutex_lock(&r->lock);
+	snprintf(r->info.last_error, sizeof(r->info.last_error), "%s", full);
+	snprintf(r->info.last_error_step, sizeof(r->info.last_error_step), "%s", step);
+	r->info.last_errno = e;
+	pthread_mutex_unlock(&r->lock);
+}
+

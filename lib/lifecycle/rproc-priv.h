@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals of the lifecycle: struct rproc, shared by the state machine (rproc.c, the
+ * caller's thread) and the steps (rproc-start.c and rproc-stop.c, the worker thread).
+ *
+ * Threading: while a job (start, stop, crash handling) runs, the worker owns every resource
+ * field (images, domain, mappings, votes); the caller's thread touches only what is under
+ * @lock (info, events, the job flags).  The caller joins the worker before it looks at the
+ * resources again.
+ */
+#ifndef RPROC_PRIV_H
+#define RPROC_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rproc/backend.h"
+#include "rproc/coredump.h"
+#include "rproc/fw.h"
+#include "rproc/rproc.h"
+#include "util.h"
+
+enum rproc_job {
+	JOB_NONE,
+	JOB_START,
+	JOB_STOP,
+	JOB_CRASH,
+};
+
+/* One firmware image: [0] the DTB image (if any), [1] the main image.  DTB goes first. */
+struct rproc_img {
+	bool present;
+	uint32_t pas_id;
+	const struct rproc_dt_carveout *co;
+	const char *fw_name;
+	struct rproc_fw_image *img;
+	uint64_t mem_reloc;
+	bool meta_held;   /* INIT_IMAGE done, metadata not yet released */
+	bool tz_running;  /* AUTH_AND_RESET done, SHUTDOWN not yet */
+	bool mapped;      /* carveout mapped in the SMMU */
+};
+
+struct rproc_ev {
+	enum rproc_event ev;
+	uint64_t a, b;
+};
+
+#define RPROC_EVQ 64
+#define RPROC_MAX_CRASH_TIMES 64
+
+struct rproc {
+	struct rproc_desc d;
+	struct rproc_backend *b;
+	const struct rproc_config *cfg;
+
+	/* fds: epoll set = notify (worker + queued events) + timer + IRQs while running */
+	int epfd;
+	int notify_fd;
+	int timer_fd;
+	int cancel_fd;
+	int irq[RPROC_IRQ_COUNT];
+	bool irq_open;
+	bool irq_watched;
+
+	/* resources (owned by the worker while a job runs) */
+	void *dom;
+	struct rproc_iova_range ranges[16];
+	size_t n_ranges;
+	bool rsc_done;             /* resource table fetched and devmem mapped */
+	struct rproc_devmem *devmem;
+	size_t n_devmem;
+	size_t n_devmem_mapped;
+	struct rproc_img img[2];
+	bool proxy_voted;
+	bool handover;
+	struct rproc_dump_seg *segs; /* loaded segments of the running image, for coredumps */
+	size_t n_segs;
+	uint64_t t_auth;             /* monotonic us at AUTH_AND_RESET */
+
+	/* job */
+	pthread_t thread;
+	bool thread_live;
+	enum rproc_job job;
+	int job_result;
+	bool job_done;        /* under lock */
+	bool recovery_start;  /* the running start is a recovery */
+	bool pending_stop;    /* stop asked while a start or crash job ran */
+	bool recovery_armed;  /* timer armed for a recovery start */
+	bool stop_crashed;    /* the stop job skips the handshake */
+
+	/* test hook: the next run of this step fails */
+	const char *fail_step;
+	int fail_err;
+	/* test hook: the worker "dies" right after this step ran (nothing undone, state kept) */
+	const char *die_step;
+	bool died;
+
+	/* state and info, under lock */
+	pthread_mutex_t lock;
+	struct rproc_info info;
+	bool recovery;
+	uint64_t crash_times[RPROC_MAX_CRASH_TIMES]; /* monotonic us, ring */
+	unsigned int n_crash_times;
+
+	struct rproc_ev evq[RPROC_EVQ];
+	unsigned int evq_head, evq_len;
+	bool progress_pending;
+	uint64_t progress_done, progress_total;
+	bool phase_pending;
+
+	/*
+	 * What the core holds, as a snapshot can record it while a worker owns the resource
+	 * fields: set from them whenever no worker runs, and by the worker before it maps
+	 * devmem (so a daemon that dies mid-map still tells its successor what to unmap).
+	 */
+	uint32_t held_flags; /* RPROC_SNAP_* */
+	uint32_t n_held_devmem;
+	struct rproc_snapshot_devmem held_devmem[RPROC_SNAP_MAX_DEVMEM];
+
+	rproc_event_fn cb;
+	void *cb_userdata;
+	char fw_main[256];
+};
+
+/* rproc.c */
+uint64_t rproc_mono_us(void);
+void rproc_set_phase(struct rproc *r, const char *phase);
+void rproc_push_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b);
+void rproc_progress(struct rproc *r, uint64_t done, uint64_t total);
+void rproc_notify(struct rproc *r);
+void rproc_irq_watch(struct rproc *r, bool on);
+void rproc_arm_recovery(struct rproc *r, long ms);
+
+/* Publish what the resource fields hold (caller owns them: the worker, or no worker runs). */
+void rproc_publish_held(struct rproc *r);
+/* Test hook of the dying worker; true: stop here, undo nothing. */
+bool rproc_step_dies(struct rproc *r, const char *step);
+
+/* A step of a sequence: do, undo (NULL: nothing to undo), and its timing bucket. */
+enum rproc_bucket { B_NONE, B_FIRMWARE, B_LOAD, B_AUTH, B_READY };
+
+struct rproc_step {
+	int (*run)(struct rproc *r, struct rproc_error *err);
+	void (*undo)(struct rproc *r);
+	enum rproc_bucket bucket;
+};
+
+/* Every image of the core, the DTB image first (or last, _rev). */
+#define for_each_img(r, im)                                                                        \
+	for (struct rproc_img *im = &(r)->img[0]; im <= &(r)->img[1]; im++)                       \
+		if (im->present)
+
+#define for_each_img_rev(r, im)                                                                    \
+	for (struct rproc_img *im = &(r)->img[1]; im >= &(r)->img[0]; im--)                       \
+		if (im->present)
+
+/* rproc-start.c, rproc-stop.c: the jobs, run in the worker thread */
+int rproc_run_start(struct rproc *r);
+int rproc_run_stop(struct rproc *r, bool crashed);
+int rproc_run_crash(struct rproc *r);
+/* Release what a stopped core still holds (devmem, domain): rproc_free() of an idle core. */
+void rproc_release_kept(struct rproc *r);
+void rproc_keep_segments(struct rproc *r);
+void rproc_undo_iommu_map(struct rproc *r);
+
+/* rproc-ops.c: shared by the sequences */
+#define RELEASE_TRIES 3
+#define RELEASE_PAUSE_MS 10
+int rproc_drain(int fd);
+bool rproc_irq_take(struct rproc *r, enum rproc_irq irq);
+void rproc_pause_ms(unsigned int ms);
+int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id);
+int rproc_neg(int e);
+int rproc_do_shutdown(struct rproc *r, struct rproc_img *im);
+int rproc_do_meta_release(struct rproc *r, struct rproc_img *im);
+int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size);
+int rproc_do_unvote(struct rproc *r);
+int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
+bool rproc_step_injected(struct rproc *r, const char *step, int *e, struct rproc_error *err);
+bool rproc_cancelled(struct rproc *r);
+void rproc_record_failure(struct rproc *r, const char *step, int e, const char *msg, int level);
+
+/* Debug/test hook: make the next run of @step fail with @err (-ENOENT: no such step). */
+int rproc_debug_fail_step(struct rproc *r, const char *step, int err);
+/*
+ * Test hook: simulate the daemon's death right after @step of the next start or stop ran:
+ * the worker returns undoing nothing and the state stays starting/stopping, so that
+ * rproc_snapshot() and rproc_free() see what a SIGKILL would leave (-ENOENT: no such step).
+ * rproc_debug_died() tells when the worker is gone.
+ */
+int rproc_debug_die_after(struct rproc *r, const char *step);
+bool rproc_debug_died(struct rproc *r);
+
+#endif

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The start sequence as a table of steps (DOMAIN §7.1, §2.3, §3.2), run in the worker
+ * thread.
+ *
+ * Start: a step's do either succeeds or leaves nothing behind (it calls its own undo); a
+ * failure at step k runs the undos of k-1..1 in reverse, so a failed start holds nothing.
+ * Undos act on the ownership flags in struct rproc, so running one twice is harmless.
+ *
+ * A second (DTB) image (DOMAIN §1.8) goes through every image step just before the main
+ * one.  The kernel authenticates the DTB image before INIT_IMAGE of the main image and maps
+ * its carveout only afterwards (§3.2); here both carveouts are mapped before either
+ * AUTH_AND_RESET, which the simulated TrustZone requires.  Whether real firmware cares is
+ * unknown (§8.2: no SA8775p driver data uses a DTB image).
+ *
+ * Recovery (DOMAIN §3.1): the IOMMU context and the resource table's DEVMEM mappings stay;
+ * iommu-open and rsc-table do nothing when they already hold them.  A failed start releases
+ * them too, so that a failed core holds nothing.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rproc/error.h"
+#include "rproc-priv.h"
+#include "rproc/rsc.h"
+#include "util.h"
+
+/* ---- start steps --------------------------------------------------------------------------- */
+
+static void undo_iommu_open(struct rproc *r)
+{
+	if (r->dom)
+		r->b->iommu->close(r->dom);
+	r->dom = NULL;
+	r->n_ranges = 0;
+}
+
+/* DOMAIN §7.0.7: one IOMMU context per device, kept across stops. */
+static int step_iommu_open(struct rproc *r, struct rproc_error *err)
+{
+	size_t n = 0;
+	int e;
+
+	if (!r->d.n_iommus || !r->b->iommu)
+		return 0; /* no iommus: no SMMU stream, nothing to map (DOMAIN §3.9 EL2 overlay) */
+	if (!r->dom) {
+		e = rproc_neg(r->b->iommu->open(r->b->iommu_ctx, &r->d, &r->dom));
+		if (e < 0) {
+			r->dom = NULL;
+			return rproc_err(err, e, "cannot open the IOMMU context of %s: %s",
+					 r->d.device, strerror(-e));
+		}
+	}
+	e = rproc_neg(r->b->iommu->iova_ranges(r->dom, r->ranges, ARRAY_SIZE(r->ranges), &n));
+	if (e < 0) {
+		undo_iommu_open(r);
+		return rproc_err(err, e, "cannot read the usable IOVA ranges of %s: %s",
+				 r->d.device, strerror(-e));
+	}
+	r->n_ranges = n < ARRAY_SIZE(r->ranges) ? n : ARRAY_SIZE(r->ranges);
+	return 0;
+}
+
+static void undo_rsc_table(struct rproc *r)
+{
+	while (r->n_devmem_mapped) {
+		struct rproc_devmem *m = &r->devmem[r->n_devmem_mapped - 1];
+
+		if (r->dom)
+			rproc_do_unmap(r, m->da, m->len);
+		r->n_devmem_mapped--;
+	}
+	free(r->devmem);
+	r->devmem = NULL;
+	r->n_devmem = 0;
+	r->rsc_done = false;
+	rproc_publish_held(r);
+}
+
+/* DOMAIN §7.1.1: first boot only; the table and its DEVMEM mappings survive recovery. */
+static int step_rsc_table(struct rproc *r, struct rproc_error *err)
+{
+	uint8_t hdr[RPROC_RSC_HDR_SIZE];
+	unsigned int skipped = 0;
+	void *tab = NULL;
+	size_t tab_len = 0;
+	int e;
+
+	if (r->rsc_done || !r->dom)
+		return 0; /* without an IOMMU the kernel uses no resource table (§2.6) */
+	if (r->d.n_devmem) {
+		r->devmem = calloc(r->d.n_devmem, sizeof(*r->devmem));
+		if (!r->devmem)
+			return rproc_err(err, -ENOMEM, "out of memory");
+		memcpy(r->devmem, r->d.devmem, r->d.n_devmem * sizeof(*r->devmem));
+		r->n_devmem = r->d.n_devmem;
+	} else if (r->b->pas->get_rsc_table) {
+		rproc_rsc_empty(hdr);
+		e = r->b->pas->get_rsc_table(r->b->pas_ctx, (uint32_t)r->d.pas_id, hdr, sizeof(hdr),
+					     &tab, &tab_len);
+		if (e)
+			return rproc_pas_result(err, e, "GET_RSCTABLE", (uint32_t)r->d.pas_id);
+		e = rproc_rsc_parse(tab, tab_len, &r->devmem, &r->n_devmem, &skipped, err);
+		free(tab);
+		if (e < 0) {
+			r->devmem = NULL;
+			r->n_devmem = 0;
+			return rproc_err_prefix(err, e, "resource table from TrustZone");
+		}
+		if (skipped)
+			rproc_log(RPROC_LOG_NOTICE, r->d.name, "rsc-table", 0,
+				  "%u resource table entries of unknown type ignored", skipped);
+	}
+	rproc_publish_held(r); /* before mapping: a successor must know what to unmap */
+	for (size_t i = 0; i < r->n_devmem; i++) {
+		struct rproc_devmem *m = &r->devmem[i];
+
+		e = rproc_neg(r->b->iommu->map(r->dom, m->da, m->pa, m->len, m->flags));
+		if (e < 0) {
+			rproc_err(err, e,
+				  "cannot map devmem \"%s\" da 0x%llx -> pa 0x%llx (0x%llx bytes, "
+				  "flags 0x%x): %s",
+				  m->name, (unsigned long long)m->da, (unsigned long long)m->pa,
+				  (unsigned long long)m->len, m->flags, strerror(-e));
+			undo_rsc_table(r);
+			return e;
+		}
+		r->n_devmem_mapped = i + 1;
+	}
+	r->rsc_done = true;
+	return 0;
+}
+
+static void undo_firmware(struct rproc *r)
+{
+	for_each_img(r, im)
+	{
+		rproc_fw_close(im->img);
+		im->img = NULL;
+	}
+}
+
+static int step_firmware(struct rproc *r, struct rproc_error *err)
+{
+	for_each_img(r, im)
+	{
+		char *path = NULL;
+		int e;
+
+		e = rproc_fw_locate(&r->cfg->search, im->fw_name, &path, err);
+		if (e < 0) {
+			undo_firmware(r);
+			return e;
+		}
+		e = rproc_fw_open(path, &im->img, err);
+		free(path);
+		if (e < 0) {
+			im->img = NULL;
+			undo_firmware(r);
+			return e;
+		}
+		e = rproc_fw_reloc(im->img, im->co->base, im->co->size, &im->mem_reloc, err);
+		if (e < 0) {
+			undo_firmware(r);
+			return rproc_err_prefix(err, e, "%s does not fit carveout %s", im->fw_name,
+						im->co->node);
+		}
+	}
+	pthread_mutex_lock(&r->lock);
+	snprintf(r->info.firmware_path, sizeof(r->info.firmware_path), "%s", r->img[1].img->path);
+	r->info.mem_reloc = r->img[1].mem_reloc;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+static void undo_init_image(struct rproc *r)
+{
+	for_each_img_rev(r, im)
+	{
+		if (rproc_do_meta_release(r, im) < 0)
+			rproc_log(RPROC_LOG_ERR, r->d.name, "init-image", -EIO,
+				  "metadata buffer of PAS %u could not be released", im->pas_id);
+	}
+}
+
+static int step_init_image(struct rproc *r, struct rproc_error *err)
+{
+	for_each_img(r, im)
+	{
+		int e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
+					      im->img->metadata_len);
+
+		if (e) {
+			undo_init_image(r);
+			return rproc_pas_result(err, e, "INIT_IMAGE", im->pas_id);
+		}
+		im->meta_held = true;
+	}
+	return 0;
+}
+
+static int step_mem_setup(struct rproc *r, struct rproc_error *err)
+{
+	for_each_img(r, im)
+	{
+		int e;
+
+		if (!im->img->relocatable)
+			continue;
+		/* DOMAIN §1.6: MEM_SETUP(pas_id, mem_phys, max_addr - min_addr) */
+		e = r->b->pas->mem_setup(r->b->pas_ctx, im->pas_id, im->co->base,
+					 rproc_fw_span(im->img));
+		if (e)
+			return rproc_pas_result(err, e, "MEM_SETUP", im->pas_id);
+	}
+	return 0;
+}
+
+static void load_progress(void *userdata, uint64_t done, uint64_t total)
+{
+	rproc_progress(userdata, done, total);
+}
+
+/* DOMAIN §7.1.7: map for the CPU, copy, and unmap again before AUTH_AND_RESET (S12). */
+static int step_load(struct rproc *r, struct rproc_error *err)
+{
+	uint64_t bytes = 0;
+
+	for_each_img(r, im)
+	{
+		struct rproc_mem_map m = { 0 };
+		int e;
+
+		e = rproc_neg(r->b->mem->map(r->b->mem_ctx, im->co->base, im->co->size, true, &m));
+		if (e < 0)
+			return rproc_err(err, e, "cannot map carveout %s [0x%llx, +0x%llx) for "
+						 "loading: %s",
+					 im->co->node, (unsigned long long)im->co->base,
+					 (unsigned long long)im->co->size, strerror(-e));
+		e = rproc_fw_load(im->img, m.va, im->co->base, im->co->size, load_progress, r, err);
+		r->b->mem->unmap(r->b->mem_ctx, &m);
+		if (e < 0)
+			return e;
+		for (unsigned int i = 0; i < im->img->phnum; i++)
+			if (im->img->segs[i].loadable)
+				bytes += im->img->segs[i].filesz;
+	}
+	pthread_mutex_lock(&r->lock);
+	r->info.timings.image_bytes = bytes;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+static void undo_proxy_vote(struct rproc *r)
+{
+	rproc_do_unvote(r);
+}
+
+/* DOMAIN §3.5: held across AUTH_AND_RESET until handover (or stop). */
+static int step_proxy_vote(struct rproc *r, struct rproc_error *err)
+{
+	int e;
+
+	if (!r->b->pas->proxy_vote)
+		return 0;
+	e = r->b->pas->proxy_vote(r->b->pas_ctx, &r->d);
+	if (e == -EOPNOTSUPP)
+		return 0;
+	if (e)
+		return rproc_err(err, e < 0 ? e : -EIO, "proxy votes (power domains, clocks, "
+							 "interconnect): %d",
+				 e);
+	r->proxy_voted = true;
+	return 0;
+}
+
+static bool in_ranges(const struct rproc *r, uint64_t start, uint64_t size)
+{
+	uint64_t last = start + size - 1;
+
+	for (size_t i = 0; i < r->n_ranges; i++)
+		if (start >= r->ranges[i].start && last <= r->ranges[i].last)
+			return true;
+	return false;
+}
+
+void rproc_undo_iommu_map(struct rproc *r)
+{
+	for_each_img_rev(r, im)
+	{
+		if (im->mapped && rproc_do_unmap(r, im->co->base, im->co->size) == 0)
+			im->mapped = false;
+	}
+}
+
+/* DOMAIN §3.2 step 6, §7.1.9: IOVA == PA, read|write, the whole carveout. */
+static int step_iommu_map(struct rproc *r, struct rproc_error *err)
+{
+	if (!r->dom)
+		return 0;
+	for_each_img(r, im)
+	{
+		int e;
+
+		if (!in_ranges(r, im->co->base, im->co->size)) {
+			char list[256] = "";
+			size_t o = 0;
+
+			for (size_t i = 0; i < r->n_ranges && o < sizeof(list); i++)
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s0x%llx-0x%llx",
+						      i ? ", " : "",
+						      (unsigned long long)r->ranges[i].start,
+						      (unsigned long long)r->ranges[i].last);
+			rproc_undo_iommu_map(r);
+			return rproc_err(
+			    err, -ERANGE,
+			    "carveout %s [0x%llx, +0x%llx) is not inside the usable IOVA "
+			    "ranges of %s (%s): IOVA == PA is impossible",
+			    im->co->node, (unsigned long long)im->co->base,
+			    (unsigned long long)im->co->size, r->d.device, list);
+		}
+		e = rproc_neg(r->b->iommu->map(r->dom, im->co->base, im->co->base, im->co->size,
+					 RPROC_IOMMU_READ | RPROC_IOMMU_WRITE));
+		if (e < 0) {
+			rproc_undo_iommu_map(r);
+			return rproc_err(err, e, "cannot map carveout %s at IOVA == PA 0x%llx: %s",
+					 im->co->node, (unsigned long long)im->co->base,
+					 strerror(-e));
+		}
+		im->mapped = true;
+	}
+	return 0;
+}
+
+static void undo_auth(struct rproc *r)
+{
+	for_each_img_rev(r, im)
+	{
+		if (im->tz_running && rproc_do_shutdown(r, im) < 0)
+			rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
+				  "PAS %u could not be shut down: it may still run", im->pas_id);
+	}
+}
+
+/* DOMAIN §2.5 (v10): bridge, AUTH_AND_RESET, and always delete the bridge. */
+static int step_auth(struct rproc *r, struct rproc_error *err)
+{
+	const struct rproc_pas_ops *pas = r->b->pas;
+
+	for_each_img(r, im)
+	{
+		uint64_t handle = 0, size = ALIGN_UP(im->co->size, (uint64_t)RPROC_FW_PAGE);
+		bool bridged = false;
+		int e;
+
+		if (pas->shm_bridge_create) {
+			e = pas->shm_bridge_create(r->b->pas_ctx, im->co->base, size, &handle);
+			if (e && e != -EOPNOTSUPP) {
+				undo_auth(r);
+				return rproc_err(err, e < 0 ? e : -EIO,
+						 "SHM bridge over carveout %s failed: %d",
+						 im->co->node, e);
+			}
+			bridged = e == 0;
+		}
+		e = pas->auth_and_reset(r->b->pas_ctx, im->pas_id);
+		if (bridged && pas->shm_bridge_delete && rproc_do_bridge_delete(r, handle) < 0)
+			rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
+				  "SHM bridge 0x%llx could not be deleted",
+				  (unsigned long long)handle);
+		if (e) {
+			undo_auth(r);
+			return rproc_pas_result(err, e, "AUTH_AND_RESET", im->pas_id);
+		}
+		im->tz_running = true;
+	}
+	r->t_auth = rproc_mono_us();
+	return 0;
+}
+
+static void read_reason(struct rproc *r, enum rproc_irq irq, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (r->b->pas->crash_reason && r->b->pas->crash_reason(r->b->pas_ctx, &r->d, buf, len) < 0)
+		buf[0] = 0;
+	if (!buf[0])
+		snprintf(buf, len, "%s", irq == RPROC_IRQ_WDOG ? "watchdog bite" : "error-fatal");
+}
+
+static void on_handover(struct rproc *r)
+{
+	r->handover = true;
+	rproc_do_unvote(r);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, "wait-ready", 0, "handover");
+}
+
+/* DOMAIN §7.1.11: wait for ready; handover may come at any time after auth. */
+static int step_wait_ready(struct rproc *r, struct rproc_error *err)
+{
+	enum { P_READY, P_HANDOVER, P_FATAL, P_WDOG, P_CANCEL, P_N };
+	uint64_t end = rproc_mono_us() + (uint64_t)r->cfg->ready_timeout_ms * 1000;
+	struct pollfd p[P_N] = {
+		[P_READY] = { .fd = r->irq[RPROC_IRQ_READY], .events = POLLIN },
+		[P_HANDOVER] = { .fd = r->irq[RPROC_IRQ_HANDOVER], .events = POLLIN },
+		[P_FATAL] = { .fd = r->irq[RPROC_IRQ_FATAL], .events = POLLIN },
+		[P_WDOG] = { .fd = r->irq[RPROC_IRQ_WDOG], .events = POLLIN },
+		[P_CANCEL] = { .fd = r->cancel_fd, .events = POLLIN },
+	};
+	char reason[256];
+
+	if (p[P_READY].fd < 0) {
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "wait-ready", 0,
+			  "the backend has no ready interrupt: assuming the core is up");
+		return 0;
+	}
+	for (;;) {
+		uint64_t now = rproc_mono_us();
+		int n;
+
+		if (now >= end)
+			return rproc_err(err, -ETIMEDOUT, "no ready interrupt within %u ms",
+					 r->cfg->ready_timeout_ms);
+		n = poll(p, P_N, (int)((end - now + 999) / 1000));
+		if (n < 0 && errno != EINTR)
+			return rproc_err(err, -errno, "poll: %m");
+		if (n <= 0)
+			continue;
+		if (p[P_CANCEL].revents)
+			return rproc_err(err, -ECANCELED, "start cancelled");
+		if (p[P_HANDOVER].revents && rproc_irq_take(r, RPROC_IRQ_HANDOVER) && !r->handover)
+			on_handover(r);
+		bool fatal = p[P_FATAL].revents && rproc_irq_take(r, RPROC_IRQ_FATAL);
+		bool wdog = p[P_WDOG].revents && rproc_irq_take(r, RPROC_IRQ_WDOG);
+
+		if (fatal || wdog) {
+			enum rproc_irq irq = wdog ? RPROC_IRQ_WDOG : RPROC_IRQ_FATAL;
+
+			read_reason(r, irq, reason, sizeof(reason));
+			pthread_mutex_lock(&r->lock);
+			snprintf(r->info.last_crash_reason, sizeof(r->info.last_crash_reason), "%s",
+				 reason);
+			pthread_mutex_unlock(&r->lock);
+			return rproc_err(err, -EIO, "crashed while booting (%s): %s",
+					 rproc_irq_name(irq), reason);
+		}
+		if (p[P_READY].revents && rproc_irq_take(r, RPROC_IRQ_READY))
+			return 0;
+	}
+}
+
+static int step_metadata_release(struct rproc *r, struct rproc_error *err)
+{
+	for_each_img(r, im)
+	{
+		int e = rproc_do_meta_release(r, im);
+
+		if (e < 0)
+			return rproc_err(err, e, "metadata release (PAS %u): %s", im->pas_id,
+					 strerror(-e));
+	}
+	return 0;
+}
+
+static const char *const start_names[] = {
+	"iommu-open", "rsc-table",  "firmware",	      "init-image", "mem-setup",	"load",
+	"proxy-vote", "iommu-map", "auth-and-reset", "wait-ready", "metadata-release", NULL,
+};
+
+static const struct rproc_step start_steps[] = {
+	{ step_iommu_open, undo_iommu_open, B_NONE },
+	{ step_rsc_table, undo_rsc_table, B_NONE },
+	{ step_firmware, undo_firmware, B_FIRMWARE },
+	{ step_init_image, undo_init_image, B_LOAD },
+	{ step_mem_setup, NULL, B_LOAD },
+	{ step_load, NULL, B_LOAD },
+	{ step_proxy_vote, undo_proxy_vote, B_AUTH },
+	{ step_iommu_map, rproc_undo_iommu_map, B_AUTH },
+	{ step_auth, undo_auth, B_AUTH },
+	{ step_wait_ready, NULL, B_READY },
+	{ step_metadata_release, NULL, B_NONE },
+};
+_Static_assert(ARRAY_SIZE(start_names) == ARRAY_SIZE(start_steps) + 1, "one name per step");
+
+const char *const *rproc_start_steps(unsigned int *n)
+{
+	if (n)
+		*n = ARRAY_SIZE(start_steps);
+	return start_names;
+}
+
+/* Remember where the running image's segments are, for a later coredump (DOMAIN §3.6). */
+void rproc_keep_segments(struct rproc *r)
+{
+	const struct rproc_img *im = &r->img[1];
+	size_t n = 0;
+
+	free(r->segs);
+	r->segs = NULL;
+	r->n_segs = 0;
+	r->segs = calloc(im->img->phnum ? im->img->phnum : 1, sizeof(*r->segs));
+	if (!r->segs)
+		return;
+	for (unsigned int i = 0; i < im->img->phnum; i++) {
+		const struct rproc_fw_segment *s = &im->img->segs[i];
+
+		if (!s->loadable)
+			continue;
+		r->segs[n].da = s->paddr;
+		r->segs[n].phys = im->co->base + (s->paddr - im->mem_reloc);
+		r->segs[n].size = s->memsz;
+		n++;
+	}
+	r->n_segs = n;
+}
+
+int rproc_run_start(struct rproc *r)
+{
+	uint64_t t0 = rproc_mono_us(), b[B_READY + 1] = { 0 };
+	size_t k;
+	int e = 0;
+
+	r->handover = false;
+	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
+		rproc_irq_take(r, (enum rproc_irq)i);
+	for (k = 0; k < ARRAY_SIZE(start_steps); k++) {
+		const struct rproc_step *s = &start_steps[k];
+		const char *name = start_names[k];
+		struct rproc_error err = { 0 };
+		uint64_t ts = rproc_mono_us();
+
+		rproc_set_phase(r, name);
+		if (rproc_cancelled(r))
+			e = rproc_err(&err, -ECANCELED, "start cancelled");
+		else if (!rproc_step_injected(r, name, &e, &err))
+			e = s->run(r, &err);
+		if (e < 0) {
+			rproc_record_failure(r, name, e, err.msg, RPROC_LOG_DEBUG);
+			break;
+		}
+		b[s->bucket] += rproc_mono_us() - ts;
+		if (rproc_step_dies(r, name))
+			return -EINTR; /* test hook: as if killed, everything stays held */
+	}
+	if (e < 0) {
+		while (k-- > 0)
+			if (start_steps[k].undo)
+				start_steps[k].undo(r);
+		undo_firmware(r);
+		return e;
+	}
+	rproc_keep_segments(r);
+	undo_firmware(r); /* the image files are not needed while running */
+	pthread_mutex_lock(&r->lock);
+	r->info.timings.firmware_us = b[B_FIRMWARE];
+	r->info.timings.load_us = b[B_LOAD];
+	r->info.timings.auth_us = b[B_AUTH];
+	r->info.timings.ready_us = b[B_READY];
+	r->info.timings.total_us = rproc_mono_us() - t0;
+	pthread_mutex_unlock(&r->lock);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0,
+		  "running: firmware %llu us, load %llu us, auth %llu us, ready %llu us",
+		  (unsigned long long)b[B_FIRMWARE], (unsigned long long)b[B_LOAD],
+		  (unsigned long long)b[B_AUTH], (unsigned long long)b[B_READY]);
+	return 0;
+}
+
+void rproc_release_kept(struct rproc *r)
+{
+	undo_rsc_table(r);
+	undo_iommu_open(r);
+}
+

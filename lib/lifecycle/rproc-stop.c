@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The stop sequence (DOMAIN §7.2, §3.4) and crash handling (§7.3, §3.6), run in the worker
+ * thread.  Every stop step runs even when an earlier one failed (the kernel logs and goes
+ * on); an error is logged and recorded, and the stop completes.  A crash is a stop without
+ * the handshake, followed by the coredump.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rproc/error.h"
+#include "rproc-priv.h"
+#include "util.h"
+
+/* DOMAIN §7.2.1: set the stop bit, wait for stop-ack (a wdog counts too), clear the bit. */
+static int stop_handshake(struct rproc *r, struct rproc_error *err)
+{
+	struct pollfd p[4] = {
+		{ .fd = r->irq[RPROC_IRQ_STOP_ACK], .events = POLLIN },
+		{ .fd = r->irq[RPROC_IRQ_WDOG], .events = POLLIN },
+		{ .fd = r->irq[RPROC_IRQ_FATAL], .events = POLLIN },
+		{ .fd = r->cancel_fd, .events = POLLIN },
+	};
+	uint64_t end;
+	int e, ret = 0;
+
+	if (r->stop_crashed || !r->b->pas->stop_bit || !r->img[1].tz_running)
+		return 0;
+	rproc_irq_take(r, RPROC_IRQ_STOP_ACK);
+	e = r->b->pas->stop_bit(r->b->pas_ctx, &r->d, true);
+	if (e)
+		return rproc_err(err, e < 0 ? e : -EIO, "cannot set the stop bit: %d", e);
+	end = rproc_mono_us() + (uint64_t)r->cfg->stop_timeout_ms * 1000;
+	for (;;) {
+		uint64_t now = rproc_mono_us();
+		int n;
+
+		if (now >= end) {
+			ret =
+			    rproc_err(err, -ETIMEDOUT, "no stop-ack within %u ms; stopping anyway",
+				      r->cfg->stop_timeout_ms);
+			break;
+		}
+		n = poll(p, p[0].fd >= 0 ? 4 : 0, (int)((end - now + 999) / 1000));
+		if (n < 0 && errno != EINTR) {
+			ret = rproc_err(err, -errno, "poll: %m");
+			break;
+		}
+		if (n <= 0)
+			continue;
+		if (p[3].revents) {
+			ret = rproc_err(err, -ECANCELED, "stop-ack wait cancelled");
+			break;
+		}
+		/*
+		 * A wdog (or fatal) during the handshake is the acknowledgement (DOMAIN §7.3.1).
+		 * Take every pending one, so none is left to be read as a crash later.
+		 */
+		bool ack = rproc_irq_take(r, RPROC_IRQ_STOP_ACK);
+		bool wdog = rproc_irq_take(r, RPROC_IRQ_WDOG);
+		bool fatal = rproc_irq_take(r, RPROC_IRQ_FATAL);
+
+		if (ack || wdog || fatal)
+			break;
+	}
+	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
+		e = r->b->pas->stop_bit(r->b->pas_ctx, &r->d, false);
+		if (!e)
+			break;
+		rproc_pause_ms(RELEASE_PAUSE_MS);
+	}
+	if (e && !ret)
+		ret = rproc_err(err, e < 0 ? e : -EIO, "cannot clear the stop bit: %d", e);
+	return ret;
+}
+
+static int stop_shutdown_img(struct rproc *r, struct rproc_img *im, struct rproc_error *err)
+{
+	int e;
+
+	if (!im->present || !im->tz_running)
+		return 0;
+	e = rproc_do_shutdown(r, im);
+	if (e < 0)
+		return rproc_err(err, e, "SHUTDOWN(PAS %u) failed; the core may still run",
+				 im->pas_id);
+	return 0;
+}
+
+static int stop_shutdown(struct rproc *r, struct rproc_error *err)
+{
+	return stop_shutdown_img(r, &r->img[1], err);
+}
+
+static int stop_dtb_shutdown(struct rproc *r, struct rproc_error *err)
+{
+	return stop_shutdown_img(r, &r->img[0], err);
+}
+
+/* After SHUTDOWN, so the DSP never sees its memory go while it runs (DOMAIN §3.4). */
+static int stop_iommu_unmap(struct rproc *r, struct rproc_error *err)
+{
+	rproc_undo_iommu_map(r);
+	for_each_img(r, im) if (im->mapped) return rproc_err(err, -EIO,
+							     "carveout %s stays mapped in the SMMU",
+							     im->co->node);
+	return 0;
+}
+
+static int stop_proxy_unvote(struct rproc *r, struct rproc_error *err)
+{
+	int e = 0;
+
+	/* A core that never handed over still has our votes (DOMAIN §3.4 step 5). */
+	if (r->proxy_voted)
+		e = rproc_do_unvote(r);
+	return e < 0 ? rproc_err(err, e, "proxy unvote failed") : 0;
+}
+
+static const char *const stop_names[] = {
+	"stop-handshake", "shutdown", "dtb-shutdown", "iommu-unmap", "proxy-unvote", NULL,
+};
+
+static const struct rproc_step stop_steps[] = {
+	{ stop_handshake, NULL, B_NONE },
+	{ stop_shutdown, NULL, B_NONE },
+	{ stop_dtb_shutdown, NULL, B_NONE },
+	{ stop_iommu_unmap, NULL, B_NONE },
+	{ stop_proxy_unvote, NULL, B_NONE },
+};
+_Static_assert(ARRAY_SIZE(stop_names) == ARRAY_SIZE(stop_steps) + 1, "one name per step");
+
+const char *const *rproc_stop_steps(unsigned int *n)
+{
+	if (n)
+		*n = ARRAY_SIZE(stop_steps);
+	return stop_names;
+}
+
+int rproc_run_stop(struct rproc *r, bool crashed)
+{
+	int ret = 0;
+
+	r->stop_crashed = crashed;
+	for (size_t k = 0; k < ARRAY_SIZE(stop_steps); k++) {
+		const struct rproc_step *s = &stop_steps[k];
+		const char *name = stop_names[k];
+		struct rproc_error err = { 0 };
+		int e;
+
+		rproc_set_phase(r, name);
+		/* An injected failure is a failed first attempt: it is recorded, then the step
+		 * runs (and retries) as it would after a real error. */
+		if (rproc_step_injected(r, name, &e, &err))
+			rproc_record_failure(r, name, e, err.msg, RPROC_LOG_WARNING);
+		err = (struct rproc_error){ 0 };
+		e = s->run(r, &err);
+		if (e < 0) {
+			rproc_record_failure(r, name, e, err.msg, RPROC_LOG_WARNING);
+			if (!ret)
+				ret = e;
+		}
+		if (rproc_step_dies(r, name))
+			return -EINTR; /* test hook: as if killed mid-stop */
+	}
+	return ret;
+}
+
+/* Segments of the firmware a previous daemon started: reopen it (only headers are read). */
+static void segments_from_file(struct rproc *r)
+{
+	struct rproc_fw_image *img = NULL;
+	char path[PATH_MAX];
+
+	pthread_mutex_lock(&r->lock);
+	snprintf(path, sizeof(path), "%s", r->info.firmware_path);
+	pthread_mutex_unlock(&r->lock);
+	if (!path[0] || rproc_fw_open(path, &img, NULL) < 0)
+		return;
+	r->img[1].img = img;
+	rproc_keep_segments(r);
+	r->img[1].img = NULL;
+	rproc_fw_close(img);
+}
+
+static void coredump(struct rproc *r)
+{
+	struct rproc_dump_seg *md = NULL, whole;
+	struct rproc_error err = { 0 };
+	const struct rproc_dump_seg *segs;
+	char path[PATH_MAX] = "", reason[256];
+	size_t n;
+	int e;
+
+	if (!r->cfg->coredump_dir)
+		return;
+	rproc_set_phase(r, "coredump");
+	if (!r->segs)
+		segments_from_file(r);
+	segs = r->segs;
+	n = r->n_segs;
+	if (r->d.minidump_id >= 0 && r->b->pas->smem_read) {
+		void *toc = NULL;
+		size_t len = 0;
+
+		if (r->b->pas->smem_read(r->b->pas_ctx, RPROC_SMEM_MINIDUMP_TOC, &toc, &len) == 0) {
+			e = rproc_minidump_regions(r->b, toc, len, r->d.minidump_id, &md, &err);
+			free(toc);
+			if (e == -EAGAIN) {
+				rproc_log(RPROC_LOG_NOTICE, r->d.name, "coredump", e,
+					  "minidump not ready (encryption not done): no dump");
+				return;
+			}
+			if (e > 0) {
+				segs = md;
+				n = (size_t)e;
+			}
+		}
+	}
+	if (!n) {
+		/* Nothing known of the image: dump the whole carveout. */
+		whole = (struct rproc_dump_seg){ .da = r->d.carveouts[0].base,
+						  .phys = r->d.carveouts[0].base,
+						  .size = r->d.carveouts[0].size };
+		segs = &whole;
+		n = 1;
+	}
+	pthread_mutex_lock(&r->lock);
+	snprintf(reason, sizeof(reason), "%s", r->info.last_crash_reason);
+	pthread_mutex_unlock(&r->lock);
+	e = rproc_coredump_write(r->b, r->cfg->coredump_dir, r->d.name, reason, segs, n,
+				 r->cfg->coredump_max, path, sizeof(path), &err);
+	free(md);
+	if (e < 0) {
+		rproc_log(RPROC_LOG_ERR, r->d.name, "coredump", e, "%s", err.msg);
+		return;
+	}
+	pthread_mutex_lock(&r->lock);
+	snprintf(r->info.last_coredump, sizeof(r->info.last_coredump), "%s", path);
+	pthread_mutex_unlock(&r->lock);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, "coredump", 0, "coredump written to %s", path);
+	rproc_push_event(r, RPROC_EV_COREDUMP, 0, 0);
+}
+
+/* DOMAIN §7.3: no handshake; SHUTDOWN unlocks the carveout, then unmap, then dump. */
+int rproc_run_crash(struct rproc *r)
+{
+	int e = rproc_run_stop(r, true);
+
+	coredump(r);
+	return e;
+}
+

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Resource tables (DOMAIN §2.6, §2.7).  rprocd only acts on DEVMEM entries (IOMMU mappings of
+ * device memory); the rest is validated and skipped, as the PAS driver does: it has no
+ * handle_rsc for vendor entries, and CARVEOUT/TRACE/VDEV are not used by PAS remoteprocs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rproc/rsc.h"
+#include "util.h"
+
+#define RSC_VERSION 1
+#define RSC_MAX_ENTRIES 4096 /* each needs 4 bytes of offset + a 4-byte type at least */
+#define RSC_DEVMEM_BODY 52u  /* da, pa, len, flags, reserved, name[32] */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const char *type_name(uint32_t type)
+{
+	switch (type) {
+	case RSC_CARVEOUT:
+		return "CARVEOUT";
+	case RSC_DEVMEM:
+		return "DEVMEM";
+	case RSC_TRACE:
+		return "TRACE";
+	case RSC_VDEV:
+		return "VDEV";
+	default:
+		return type >= RSC_VENDOR_START && type <= RSC_VENDOR_END ? "vendor" : "unknown";
+	}
+}
+
+void rproc_rsc_empty(uint8_t out[RPROC_RSC_HDR_SIZE])
+{
+	memset(out, 0, RPROC_RSC_HDR_SIZE); /* ver 0, num 0 (§2.6) */
+}
+
+int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, size_t *n,
+		    unsigned int *skipped, struct rproc_error *err)
+{
+	_cleanup_free_ struct rproc_devmem *dm = NULL;
+	const uint8_t *b = buf;
+	uint32_t ver, num;
+	size_t ndm = 0;
+	unsigned int skip = 0;
+
+	*devmem = NULL;
+	*n = 0;
+	if (skipped)
+		*skipped = 0;
+	if (!b || len < RPROC_RSC_HDR_SIZE)
+		return rproc_err(err, -EINVAL,
+				 "resource table is %zu bytes, smaller than its 16-byte header", len);
+	ver = le32(b);
+	num = le32(b + 4);
+	if (ver != RSC_VERSION)
+		return rproc_err(err, -EINVAL, "resource table version %u, only 1 is supported", ver);
+	if (le32(b + 8) || le32(b + 12))
+		return rproc_err(err, -EINVAL, "resource table header: reserved fields not zero");
+	if (num > RSC_MAX_ENTRIES || (uint64_t)RPROC_RSC_HDR_SIZE + (uint64_t)num * 4 > len)
+		return rproc_err(err, -EINVAL,
+				 "resource table declares %u entries; their offsets do not fit in "
+				 "%zu bytes",
+				 num, len);
+	if (num) {
+		dm = calloc(num, sizeof(*dm));
+		if (!dm)
+			return rproc_err(err, -ENOMEM, "out of memory");
+	}
+
+	for (uint32_t i = 0; i < num; i++) {
+		uint32_t off = le32(b + RPROC_RSC_HDR_SIZE + 4 * (size_t)i), type;
+		const uint8_t *e;
+
+		/* an entry's type word must lie after the offset array, inside the table */
+		if (off < RPROC_RSC_HDR_SIZE + 4 * (uint64_t)num || !range_within(off, 4, len))
+			return rproc_err(err, -EINVAL,
+					 "resource table entry %u: offset %u outside the table "
+					 "(%zu bytes)",
+					 i, off, len);
+		e = b + off;
+		type = le32(e);
+		if (type == RSC_DEVMEM) {
+			struct rproc_devmem *d = &dm[ndm];
+
+			if (!range_within((uint64_t)off + 4, RSC_DEVMEM_BODY, len))
+				return rproc_err(err, -EINVAL,
+						 "resource table entry %u (DEVMEM at %u) is truncated",
+						 i, off);
+			if (le32(e + 20))
+				return rproc_err(err, -EINVAL,
+						 "resource table entry %u (DEVMEM): reserved field "
+						 "is 0x%x, must be 0",
+						 i, le32(e + 20));
+			d->da = le32(e + 4);
+			d->pa = le32(e + 8);
+			d->len = le32(e + 12);
+			d->flags = le32(e + 16);
+			memcpy(d->name, e + 24, sizeof(d->name));
+			d->name[sizeof(d->name) - 1] = '\0';
+			ndm++;
+			continue;
+		}
+		if (type >= RSC_VENDOR_START && type <= RSC_VENDOR_END) {
+			rproc_log(RPROC_LOG_DEBUG, NULL, "rsc", 0,
+				  "resource table entry %u: vendor type %u ignored", i, type);
+			continue;
+		}
+		rproc_log(RPROC_LOG_WARNING, NULL, "rsc", 0,
+			  "resource table entry %u: %s type %u skipped", i, type_name(type), type);
+		skip++;
+	}
+	if (skipped)
+		*skipped = skip;
+	*n = ndm;
+	if (ndm)
+		*devmem = TAKE_PTR(dm);
+	return 0;
+}
