@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Configuration loading.  The syntax is inih's; what this file adds is validation with the
- * file and line of every problem (inih's handler does not get the line number in Debian's
- * build, so the reader below counts lines itself) and systemd-style drop-in directories.
+ * Configuration loading.  The syntax is inih's; what this file adds is one table per section
+ * that maps each key to a typed parser and the field it sets (as systemd's conf-parser does),
+ * validation with the file and line of every problem (inih's handler does not get the line
+ * number in Debian's build, so the reader below counts lines itself) and systemd-style drop-in
+ * directories.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -11,6 +13,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 #include "conf.h"
 #include "rproc/fw.h"
 #include "log.h"
+#include "string-table.h"
 
 #define CONF_MAX_FILE_SIZE (1u << 20)
 #define CONF_MAX_RPROCS 64
@@ -61,8 +65,9 @@ void conf_init(struct conf *c)
 		.coredump_dir = strdup(CONF_DEFAULT_COREDUMP_DIR),
 		.coredump_max = CONF_DEFAULT_COREDUMP_MAX,
 		.control_group = strdup(CONF_DEFAULT_CONTROL_GROUP),
-		.ready_timeout_ms = 5000, /* DOMAIN §7.1 step 11 */
-		.stop_timeout_ms = 5000,  /* DOMAIN §7.2 step 1.2 */
+		/* what the kernel's qcom_q6v5 code waits for ready and for the stop ack */
+		.ready_timeout_ms = 5000,
+		.stop_timeout_ms = 5000,
 	};
 }
 
@@ -106,7 +111,8 @@ static struct conf_rproc *conf_rproc_get(struct parse_ctx *x, const char *name)
 		if (!strcmp(c->rprocs[i].name, name))
 			return &c->rprocs[i];
 	if (c->n_rprocs >= CONF_MAX_RPROCS) {
-		conf_warn(x, "too many [RemoteProc:] sections (at most %d), ignoring", CONF_MAX_RPROCS);
+		conf_warn(x, "too many [RemoteProc:] sections (at most %d), ignoring",
+			  CONF_MAX_RPROCS);
 		return NULL;
 	}
 	r = realloc(c->rprocs, (c->n_rprocs + 1) * sizeof(*r));
@@ -128,31 +134,20 @@ static struct conf_rproc *conf_rproc_get(struct parse_ctx *x, const char *name)
 	return r;
 }
 
-const char *conf_backend_name(enum conf_backend b)
-{
-	switch (b) {
-	case CONF_BACKEND_SIMULATED:
-		return "simulated";
-	case CONF_BACKEND_REAL:
-		return "real";
-	case CONF_BACKEND_MODULE:
-		return "module";
-	default:
-		return "auto";
-	}
-}
+static const char *const conf_backend_table[] = {
+	[CONF_BACKEND_AUTO] = "auto",
+	[CONF_BACKEND_SIMULATED] = "simulated",
+	[CONF_BACKEND_REAL] = "real",
+	[CONF_BACKEND_MODULE] = "module",
+};
+DEFINE_STRING_TABLE_LOOKUP(conf_backend, enum conf_backend);
 
-const char *conf_iommu_name(enum conf_iommu i)
-{
-	switch (i) {
-	case CONF_IOMMU_IOMMUFD:
-		return "iommufd";
-	case CONF_IOMMU_VFIO_TYPE1:
-		return "vfio-type1";
-	default:
-		return "auto";
-	}
-}
+static const char *const conf_iommu_table[] = {
+	[CONF_IOMMU_AUTO] = "auto",
+	[CONF_IOMMU_IOMMUFD] = "iommufd",
+	[CONF_IOMMU_VFIO_TYPE1] = "vfio-type1",
+};
+DEFINE_STRING_TABLE_LOOKUP(conf_iommu, enum conf_iommu);
 
 int conf_parse_bool(const char *v)
 {
@@ -276,39 +271,162 @@ static bool name_valid(const char *s, size_t max)
 	return true;
 }
 
-static int set_string(char **dst, const char *v)
+/*
+ * The typed parsers.  Each gets the key (for its message), the value, the field the table
+ * names and the table's optional data; a bad value is a warning and leaves the field alone.
+ */
+#define CONF_PARSER(name)                                                                          \
+	void name(struct parse_ctx *x, const char *key, const char *v, void *field, const void *data)
+typedef CONF_PARSER((*conf_parse_fn));
+
+static void warn_value(struct parse_ctx *x, const char *key, const char *v, const char *fmt, ...)
+	_printf_(4, 5);
+static void warn_value(struct parse_ctx *x, const char *key, const char *v, const char *fmt, ...)
 {
-	char *s = NULL;
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	conf_warn(x, "%s=%s: %s, ignoring", key, v, what);
+}
+
+/* An empty value unsets (NULL), as an empty assignment does in systemd. */
+static CONF_PARSER(parse_string)
+{
+	char **dst = field, *s = NULL;
 
 	if (*v) {
 		s = strdup(v);
 		if (!s)
-			return -ENOMEM;
+			return conf_warn(x, "out of memory");
 	}
 	free(*dst);
 	*dst = s;
-	return 0;
 }
 
-static void parse_firmware_path(struct parse_ctx *x, const char *v)
+static CONF_PARSER(parse_path)
 {
-	struct conf *c = x->c;
+	if (*v && (v[0] != '/' || strlen(v) >= PATH_MAX))
+		return warn_value(x, key, v, "not an absolute path");
+	parse_string(x, key, v, field, data);
+}
+
+static CONF_PARSER(parse_group)
+{
+	if (*v && !name_valid(v, 64))
+		return warn_value(x, key, v, "not a valid group name");
+	parse_string(x, key, v, field, data);
+}
+
+static CONF_PARSER(parse_firmware_name)
+{
+	struct rproc_error err = { 0 };
+
+	if (rproc_fw_name_valid(v, &err) < 0)
+		return warn_value(x, key, v, "%s", err.msg[0] ? err.msg : "invalid firmware name");
+	parse_string(x, key, v, field, data);
+}
+
+/* Tri-state fields (CONF_UNSET until set): int, not bool. */
+static CONF_PARSER(parse_bool)
+{
+	int r = conf_parse_bool(v);
+
+	if (r < 0)
+		return warn_value(x, key, v, "expected a boolean");
+	*(int *)field = r;
+}
+
+/* 0..*data into an int field (CONF_UNSET until set). */
+static CONF_PARSER(parse_uint_upto)
+{
+	const int *max = data;
+	const char *e;
+	uint64_t n;
+
+	if (parse_u64(v, &n, &e) < 0 || *e || n > (uint64_t)*max)
+		return warn_value(x, key, v, "expected 0..%d", *max);
+	*(int *)field = (int)n;
+}
+
+static CONF_PARSER(parse_size)
+{
+	if (conf_parse_size(v, field) < 0)
+		return warn_value(x, key, v, "expected a size such as 64M or infinity");
+}
+
+/* A time into milliseconds; zero would be a timeout that always expires. */
+static CONF_PARSER(parse_timeout_ms)
+{
+	unsigned int ms;
+
+	if (conf_parse_sec_ms(v, &ms) < 0 || ms == 0)
+		return warn_value(x, key, v, "expected a positive time such as 5 or 2500ms");
+	*(unsigned int *)field = ms;
+}
+
+/* A time into whole seconds, at least one, in an int field (CONF_UNSET until set). */
+static CONF_PARSER(parse_sec)
+{
+	unsigned int ms;
+
+	if (conf_parse_sec_ms(v, &ms) < 0 || ms < 1000)
+		return warn_value(x, key, v, "expected at least 1s");
+	*(int *)field = (int)(ms / 1000);
+}
+
+static void warn_enum(struct parse_ctx *x, const char *key, const char *v,
+		      const char *const *names, size_t n)
+{
+	char list[128] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	warn_value(x, key, v, "expected %s", list);
+}
+
+/* One typed parser per enum, through its string table (string-table.h). */
+#define DEFINE_PARSE_ENUM(name, type)                                                              \
+	static CONF_PARSER(parse_##name)                                                           \
+	{                                                                                          \
+		int r = name##_from_string(v);                                                     \
+                                                                                                   \
+		if (r < 0)                                                                         \
+			return warn_enum(x, key, v, name##_table, ARRAY_SIZE(name##_table));       \
+		*(type *)field = (type)r;                                                          \
+	}
+
+DEFINE_PARSE_ENUM(conf_backend, enum conf_backend)
+DEFINE_PARSE_ENUM(conf_iommu, enum conf_iommu)
+
+/*
+ * FirmwarePath= is a list: each assignment adds its space-separated directories, an empty one
+ * clears the list (as in systemd).  The list and its length are two fields of struct conf, so
+ * this parser takes the whole struct (offset 0).
+ */
+static CONF_PARSER(parse_firmware_path)
+{
+	struct conf *c = field;
 	_cleanup_free_ char *copy = strdup(v);
 	char *save = NULL;
 
 	if (!copy)
 		return conf_warn(x, "out of memory");
-	if (!*v) { /* an empty assignment resets the list, as in systemd */
+	if (!*v) {
 		conf_free_firmware_path(c);
 		return;
 	}
 	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (w[0] != '/' || strlen(w) >= PATH_MAX) {
-			conf_warn(x, "FirmwarePath=: '%s' is not an absolute path, ignoring", w);
+			conf_warn(x, "%s=: '%s' is not an absolute path, ignoring", key, w);
 			continue;
 		}
 		if (c->n_firmware_path >= CONF_MAX_FW_DIRS) {
-			conf_warn(x, "FirmwarePath=: at most %d directories, ignoring '%s'",
+			conf_warn(x, "%s=: at most %d directories, ignoring '%s'", key,
 				  CONF_MAX_FW_DIRS, w);
 			continue;
 		}
@@ -323,149 +441,108 @@ static void parse_firmware_path(struct parse_ctx *x, const char *v)
 	}
 }
 
-static void parse_daemon_key(struct parse_ctx *x, const char *k, const char *v)
-{
-	struct conf *c = x->c;
-	uint64_t sz;
-	int r;
+struct conf_item {
+	const char *key;
+	conf_parse_fn parse;
+	size_t offset; /* of the field in the section's struct */
+	const void *data;
+};
 
-	if (!strcmp(k, "Backend")) {
-		if (!strcmp(v, "auto"))
-			c->backend = CONF_BACKEND_AUTO;
-		else if (!strcmp(v, "simulated"))
-			c->backend = CONF_BACKEND_SIMULATED;
-		else if (!strcmp(v, "real"))
-			c->backend = CONF_BACKEND_REAL;
-		else if (!strcmp(v, "module"))
-			c->backend = CONF_BACKEND_MODULE;
-		else
-			conf_warn(x, "Backend=%s: expected auto, simulated, real or module, ignoring",
-				  v);
-	} else if (!strcmp(k, "IOMMU")) {
-		if (!strcmp(v, "auto"))
-			c->iommu = CONF_IOMMU_AUTO;
-		else if (!strcmp(v, "iommufd"))
-			c->iommu = CONF_IOMMU_IOMMUFD;
-		else if (!strcmp(v, "vfio-type1"))
-			c->iommu = CONF_IOMMU_VFIO_TYPE1;
-		else
-			conf_warn(x, "IOMMU=%s: expected auto, iommufd or vfio-type1, ignoring", v);
-	} else if (!strcmp(k, "FirmwarePath")) {
-		parse_firmware_path(x, v);
-	} else if (!strcmp(k, "CoredumpDirectory")) {
-		if (*v && (v[0] != '/' || strlen(v) >= PATH_MAX))
-			conf_warn(x, "CoredumpDirectory=%s: not an absolute path, ignoring", v);
-		else if (set_string(&c->coredump_dir, v) < 0)
-			conf_warn(x, "out of memory");
-	} else if (!strcmp(k, "CoredumpMaxSize")) {
-		if (conf_parse_size(v, &sz) < 0)
-			conf_warn(x, "CoredumpMaxSize=%s: expected a size such as 64M or infinity, ignoring", v);
-		else
-			c->coredump_max = sz;
-	} else if (!strcmp(k, "ControlGroup")) {
-		if (*v && !name_valid(v, 64))
-			conf_warn(x, "ControlGroup=%s: not a valid group name, ignoring", v);
-		else if (set_string(&c->control_group, v) < 0)
-			conf_warn(x, "out of memory");
-	} else if (!strcmp(k, "ReadyTimeoutSec") || !strcmp(k, "StopTimeoutSec")) {
-		unsigned int ms;
-		r = conf_parse_sec_ms(v, &ms);
-		if (r < 0 || ms == 0)
-			conf_warn(x, "%s=%s: expected a positive time such as 5 or 2500ms, ignoring", k, v);
-		else if (k[0] == 'R')
-			c->ready_timeout_ms = ms;
-		else
-			c->stop_timeout_ms = ms;
-	} else if (!strcmp(k, "SimulationConfig")) {
-		if (set_string(&c->sim_config, v) < 0)
-			conf_warn(x, "out of memory");
-	} else if (!strcmp(k, "BackendModule")) {
-		/* absolute: dlopen() would otherwise search the library path */
-		if (*v && (v[0] != '/' || strlen(v) >= PATH_MAX))
-			conf_warn(x, "BackendModule=%s: not an absolute path, ignoring", v);
-		else if (set_string(&c->backend_module, v) < 0)
-			conf_warn(x, "out of memory");
-	} else if (!strcmp(k, "BackendModuleArgs")) {
-		if (set_string(&c->backend_module_args, v) < 0)
-			conf_warn(x, "out of memory");
-	} else {
-		conf_warn(x, "unknown key '%s' in [Daemon], ignoring", k);
-	}
+/*
+ * Looked up with a linear scan: eleven keys at most, in the man page's order; a sorted table
+ * with bsearch() (or gperf) would only pay off with many more, and would be one more order to
+ * keep.
+ */
+static const struct conf_item daemon_items[] = {
+	{ "Backend", parse_conf_backend, offsetof(struct conf, backend), NULL },
+	/* absolute: dlopen() would otherwise search the library path */
+	{ "BackendModule", parse_path, offsetof(struct conf, backend_module), NULL },
+	{ "BackendModuleArgs", parse_string, offsetof(struct conf, backend_module_args), NULL },
+	{ "IOMMU", parse_conf_iommu, offsetof(struct conf, iommu), NULL },
+	{ "FirmwarePath", parse_firmware_path, 0, NULL },
+	{ "CoredumpDirectory", parse_path, offsetof(struct conf, coredump_dir), NULL },
+	{ "CoredumpMaxSize", parse_size, offsetof(struct conf, coredump_max), NULL },
+	{ "ControlGroup", parse_group, offsetof(struct conf, control_group), NULL },
+	{ "ReadyTimeoutSec", parse_timeout_ms, offsetof(struct conf, ready_timeout_ms), NULL },
+	{ "StopTimeoutSec", parse_timeout_ms, offsetof(struct conf, stop_timeout_ms), NULL },
+	{ "SimulationConfig", parse_string, offsetof(struct conf, sim_config), NULL },
+};
+
+static const struct conf_item rproc_items[] = {
+	{ "AutoStart", parse_bool, offsetof(struct conf_rproc, auto_start), NULL },
+	{ "Recovery", parse_bool, offsetof(struct conf_rproc, recovery), NULL },
+	{ "RestartLimit", parse_uint_upto, offsetof(struct conf_rproc, restart_limit),
+	  &(const int){ 1000 } },
+	{ "RestartWindowSec", parse_sec, offsetof(struct conf_rproc, restart_window_s), NULL },
+	{ "Firmware", parse_firmware_name, offsetof(struct conf_rproc, firmware), NULL },
+	/* an int field, so that CONF_UNSET (-1) stays apart */
+	{ "PasId", parse_uint_upto, offsetof(struct conf_rproc, pas_id),
+	  &(const int){ INT32_MAX } },
+	{ "StopOnExit", parse_bool, offsetof(struct conf_rproc, stop_on_exit), NULL },
+};
+
+static void *daemon_section(struct parse_ctx *x, const char *section)
+{
+	return x->c;
 }
 
-static int parse_uint(const char *v, int max)
+static void *rproc_section(struct parse_ctx *x, const char *section)
 {
-	uint64_t n;
-	const char *e;
+	const char *core = section + strlen("RemoteProc:");
 
-	if (parse_u64(v, &n, &e) < 0 || *e || n > (uint64_t)max)
-		return -EINVAL;
-	return (int)n;
+	if (!name_valid(core, sizeof(((struct conf_rproc *)NULL)->name))) {
+		conf_warn(x, "[%s]: '%s' is not a valid remote processor name, ignoring", section,
+			  core);
+		return NULL;
+	}
+	return conf_rproc_get(x, core);
 }
 
-static void parse_rproc_key(struct parse_ctx *x, struct conf_rproc *rp, const char *k,
-			    const char *v)
-{
-	int r;
+static const struct conf_section {
+	const char *name; /* ending in ':', a prefix: the rest names the instance */
+	const struct conf_item *items;
+	size_t n_items;
+	/* the struct the items' offsets point into; NULL (after a warning) skips the line */
+	void *(*object)(struct parse_ctx *x, const char *section);
+} conf_sections[] = {
+	{ "Daemon", daemon_items, ARRAY_SIZE(daemon_items), daemon_section },
+	{ "RemoteProc:", rproc_items, ARRAY_SIZE(rproc_items), rproc_section },
+};
 
-	if (!strcmp(k, "AutoStart") || !strcmp(k, "Recovery") || !strcmp(k, "StopOnExit")) {
-		r = conf_parse_bool(v);
-		if (r < 0)
-			return conf_warn(x, "%s=%s: expected a boolean, ignoring", k, v);
-		if (k[0] == 'A')
-			rp->auto_start = r;
-		else if (k[0] == 'R')
-			rp->recovery = r;
-		else
-			rp->stop_on_exit = r;
-	} else if (!strcmp(k, "RestartLimit")) {
-		r = parse_uint(v, 1000);
-		if (r < 0)
-			return conf_warn(x, "RestartLimit=%s: expected 0..1000, ignoring", v);
-		rp->restart_limit = r;
-	} else if (!strcmp(k, "RestartWindowSec")) {
-		unsigned int ms;
-		if (conf_parse_sec_ms(v, &ms) < 0 || ms < 1000)
-			return conf_warn(x, "RestartWindowSec=%s: expected at least 1s, ignoring", v);
-		rp->restart_window_s = (int)(ms / 1000);
-	} else if (!strcmp(k, "Firmware")) {
-		struct rproc_error err = { 0 };
-		if (rproc_fw_name_valid(v, &err) < 0)
-			return conf_warn(x, "Firmware=%s: %s, ignoring", v,
-					 err.msg[0] ? err.msg : "invalid firmware name");
-		if (set_string(&rp->firmware, v) < 0)
-			conf_warn(x, "out of memory");
-	} else if (!strcmp(k, "PasId")) {
-		r = parse_uint(v, INT32_MAX);
-		if (r < 0)
-			return conf_warn(x, "PasId=%s: expected a non-negative integer, ignoring", v);
-		rp->pas_id = r;
-	} else {
-		conf_warn(x, "unknown key '%s' in [RemoteProc:%s], ignoring", k, rp->name);
+static const struct conf_section *conf_section_find(const char *section)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(conf_sections); i++) {
+		const char *name = conf_sections[i].name;
+		size_t len = strlen(name);
+
+		if (name[len - 1] == ':' ? !strncmp(section, name, len) : !strcmp(section, name))
+			return &conf_sections[i];
 	}
+	return NULL;
 }
 
 static int ini_handler_fn(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *x = user;
+	const struct conf_section *s = conf_section_find(section);
+	uint8_t *obj;
 
-	if (!strcmp(section, "Daemon")) {
-		parse_daemon_key(x, name, value);
-	} else if (!strncmp(section, "RemoteProc:", 11)) {
-		const char *core = section + 11;
-		struct conf_rproc *rp;
+	if (!s) {
+		conf_warn(x, "unknown section [%s], ignoring '%s'", section, name);
+		return 1;
+	}
+	obj = s->object(x, section);
+	if (!obj)
+		return 1;
+	for (size_t i = 0; i < s->n_items; i++) {
+		const struct conf_item *it = &s->items[i];
 
-		if (!name_valid(core, sizeof(rp->name))) {
-			conf_warn(x, "[%s]: '%s' is not a valid remote processor name, ignoring",
-				  section, core);
+		if (!strcmp(name, it->key)) {
+			it->parse(x, name, value, obj + it->offset, it->data);
 			return 1;
 		}
-		rp = conf_rproc_get(x, core);
-		if (rp)
-			parse_rproc_key(x, rp, name, value);
-	} else {
-		conf_warn(x, "unknown section [%s], ignoring '%s'", section, name);
 	}
+	conf_warn(x, "unknown key '%s' in [%s], ignoring", name, section);
 	return 1; /* keep going: the rest of the file still applies */
 }
 

@@ -81,8 +81,11 @@ void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn 
 
 const struct conf_rproc *conf_rproc_find(const struct conf *c, const char *name);
 
-const char *conf_backend_name(enum conf_backend b);
-const char *conf_iommu_name(enum conf_iommu i);
+/* As the files spell them (NULL / -EINVAL for what has no name). */
+const char *conf_backend_to_string(enum conf_backend b);
+int conf_backend_from_string(const char *s);
+const char *conf_iommu_to_string(enum conf_iommu i);
+int conf_iommu_from_string(const char *s);
 
 /* Values as the files spell them; exposed for tests.  Negative errno on a bad value. */
 int conf_parse_bool(const char *v);
