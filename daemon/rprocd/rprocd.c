@@ -20,7 +20,9 @@ static void help(void)
 {
 	printf("Usage: rprocd [OPTIONS]\n"
 	       "Boot and supervise Qualcomm PAS remote processors; serve org.rprocd1 on D-Bus.\n\n"
-	       "  -c --config FILE         read FILE instead of " SYSCONFDIR "/rprocd.conf\n"
+	       "  -c --config FILE         read FILE instead of the first found of\n"
+	       "                           " SYSCONFDIR "/rprocd.conf, /run/rprocd.conf,\n"
+	       "                           /usr/lib/rprocd.conf\n"
 	       "  -d --dtb FILE            use this flattened device tree, not the live one\n"
 	       "  -f --firmware-path DIR   search DIR for firmware first (repeatable)\n"
 	       "  -s --simulate            run on the simulated SoC (Backend=simulated)\n"

@@ -628,7 +628,8 @@ static int read_text(const char *path, char **out)
 	return 0;
 }
 
-static void load_file(struct conf *c, const char *path, bool must_exist, conf_warn_fn warn,
+/* Returns false when @path does not exist (and that was allowed); other errors are warned. */
+static bool load_file(struct conf *c, const char *path, bool must_exist, conf_warn_fn warn,
 		      void *ud)
 {
 	_cleanup_free_ char *text = NULL;
@@ -636,17 +637,25 @@ static void load_file(struct conf *c, const char *path, bool must_exist, conf_wa
 
 	if (r < 0) {
 		if (r == -ENOENT && !must_exist)
-			return;
+			return false;
 		struct parse_ctx x = { .c = c, .file = path, .warn = warn, .ud = ud, .line = 0 };
 		conf_warn(&x, "cannot read: %s", strerror(-r));
-		return;
+		return true;
 	}
 	conf_parse_text(c, text, path, warn, ud);
+	return true;
 }
+
+/*
+ * Where rprocd.conf and rprocd.conf.d/ are looked for, the admin's first, as systemd does
+ * (systemd.unit(5)): the first main file found is the only one read, and of the drop-ins with
+ * one name only the first directory's is read.  rprocd.conf(5), FILES, says the same.
+ */
+static const char *const conf_dirs[] = { SYSCONFDIR, "/run", "/usr/lib" };
 
 struct dropin {
 	char name[NAME_MAX + 1];
-	char path[PATH_MAX];
+	size_t dir; /* in conf_dirs */
 };
 
 static int dropin_cmp(const void *a, const void *b)
@@ -654,15 +663,18 @@ static int dropin_cmp(const void *a, const void *b)
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
 }
 
+static bool dropin_listed(const struct dropin *d, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(d[i].name, name))
+			return true;
+	return false;
+}
+
 #define CONF_MAX_DROPINS 256
 
 void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn warn, void *ud)
 {
-	static const char *const dirs[] = {
-		"/usr/lib/rprocd.conf.d",
-		SYSCONFDIR "/rprocd.conf.d",
-		"/run/rprocd.conf.d",
-	};
 	_cleanup_free_ struct dropin *d = NULL;
 	size_t n = 0;
 	char path[PATH_MAX];
@@ -673,15 +685,18 @@ void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn 
 	if (main) {
 		load_file(c, main, true, warn, ud);
 	} else {
-		snprintf(path, sizeof(path), "%s%s/rprocd.conf", root, SYSCONFDIR);
-		load_file(c, path, false, warn, ud);
+		for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++) {
+			snprintf(path, sizeof(path), "%s%s/rprocd.conf", root, conf_dirs[i]);
+			if (load_file(c, path, false, warn, ud))
+				break;
+		}
 	}
 
 	d = calloc(CONF_MAX_DROPINS, sizeof(*d));
 	if (!d)
 		return;
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++) {
+		snprintf(path, sizeof(path), "%s%s/rprocd.conf.d", root, conf_dirs[i]);
 		DIR *dir = opendir(path);
 		struct dirent *de;
 
@@ -689,24 +704,26 @@ void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn 
 			continue;
 		while ((de = readdir(dir))) {
 			size_t l = strlen(de->d_name);
-			size_t j;
 
 			if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".conf"))
 				continue;
-			for (j = 0; j < n; j++)
-				if (!strcmp(d[j].name, de->d_name))
-					break; /* a later directory overrides the same name */
-			if (j == n) {
-				if (n >= CONF_MAX_DROPINS)
-					continue;
-				n++;
+			if (dropin_listed(d, n, de->d_name))
+				continue; /* a directory of higher precedence has it */
+			if (n >= CONF_MAX_DROPINS) {
+				struct parse_ctx x = { .c = c, .file = path, .warn = warn, .ud = ud };
+				conf_warn(&x, "more than %d drop-ins, ignoring '%s'", CONF_MAX_DROPINS,
+					  de->d_name);
+				continue;
 			}
-			snprintf(d[j].name, sizeof(d[j].name), "%s", de->d_name);
-			snprintf(d[j].path, sizeof(d[j].path), "%s/%s", path, de->d_name);
+			snprintf(d[n].name, sizeof(d[n].name), "%s", de->d_name);
+			d[n++].dir = i;
 		}
 		closedir(dir);
 	}
 	qsort(d, n, sizeof(*d), dropin_cmp);
-	for (size_t i = 0; i < n; i++)
-		load_file(c, d[i].path, false, warn, ud);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s%s/rprocd.conf.d/%s", root, conf_dirs[d[i].dir],
+			 d[i].name);
+		load_file(c, path, false, warn, ud);
+	}
 }

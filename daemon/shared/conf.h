@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * rprocd.conf: the main file, then drop-ins from /usr/lib, /etc and /run rprocd.conf.d/ *.conf
- * (sorted by file name; a later directory's file replaces an earlier one of the same name).
- * Parsing never fails on content: unknown keys and bad values are warnings with file:line and
- * the rest still applies.  See rprocd.conf(5).
+ * rprocd.conf: the first main file of /etc, /run and /usr/lib, then the drop-ins of their
+ * rprocd.conf.d/ *.conf, sorted by file name (of those with one name, the first directory's),
+ * as systemd reads its own; rprocd.conf(5), FILES.  Parsing never fails on content: unknown keys
+ * and bad values are warnings with file:line and the rest still applies.
  */
 #ifndef RPROCD_CONF_H
 #define RPROCD_CONF_H
@@ -74,8 +74,9 @@ void conf_parse_text(struct conf *c, const char *text, const char *file, conf_wa
 		     void *ud);
 
 /*
- * conf_load() - conf_init() then the main file (@main, or SYSCONFDIR/rprocd.conf; a missing
- * default file is fine, a missing @main is a warning) and the drop-ins below @root ("" for /).
+ * conf_load() - conf_init() then the main file (@main, or the first of SYSCONFDIR, /run and
+ * /usr/lib rprocd.conf; none is fine, a missing @main is a warning) and the drop-ins, all
+ * below @root ("" for /) but @main.
  */
 void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn warn, void *ud);
 

@@ -266,7 +266,7 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-/* Drop-ins: sorted by name; /run replaces /etc replaces /usr/lib for the same name. */
+/* Drop-ins: sorted by name; for the same name /etc's replaces /run's replaces /usr/lib's. */
 static void test_dropins(void **state)
 {
 	char root[] = "/tmp/rprocd-conf-XXXXXX", p[PATH_MAX];
@@ -316,6 +316,78 @@ static void test_dropins(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/* @text into @root@dir/@name, @dir made first. */
+static void write_at(const char *root, const char *dir, const char *name, const char *text)
+{
+	char p[PATH_MAX + 16];
+
+	snprintf(p, sizeof(p), "mkdir -p '%s%s'", root, dir);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s%s/%s", root, dir, name);
+	write_file(p, text);
+}
+
+/*
+ * systemd's precedence (systemd.unit(5), "drop-in"): of the files with one name, the one in
+ * /etc wins over /run's, which wins over /usr/lib's; the main file is the first found in the
+ * same order; an empty file (or a link to /dev/null) masks the ones below it.
+ */
+static void test_dropin_precedence(void **state)
+{
+	char root[] = "/tmp/rprocd-conf-XXXXXX", p[PATH_MAX];
+	struct warns w = { 0 };
+	struct conf c;
+
+	assert_non_null(mkdtemp(root));
+	/* the main file only in /usr/lib: it is read */
+	write_at(root, "/usr/lib", "rprocd.conf", "[Daemon]\nReadyTimeoutSec=7\nIOMMU=iommufd\n");
+	write_at(root, "/usr/lib/rprocd.conf.d", "50-same.conf", "[Daemon]\nStopTimeoutSec=13\n");
+	write_at(root, "/run/rprocd.conf.d", "50-same.conf", "[Daemon]\nStopTimeoutSec=12\n");
+	write_at(root, SYSCONFDIR "/rprocd.conf.d", "50-same.conf", "[Daemon]\nStopTimeoutSec=11\n");
+	write_at(root, "/usr/lib/rprocd.conf.d", "40-two.conf", "[Daemon]\nControlGroup=vendor\n");
+	write_at(root, "/run/rprocd.conf.d", "40-two.conf", "[Daemon]\nControlGroup=runtime\n");
+	write_at(root, "/usr/lib/rprocd.conf.d", "60-masked.conf", "[Daemon]\nBackend=real\n");
+	snprintf(p, sizeof(p), "%s%s/rprocd.conf.d/60-masked.conf", root, SYSCONFDIR);
+	assert_int_equal(symlink("/dev/null", p), 0);
+
+	conf_load(&c, NULL, root, collect, &w);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(c.ready_timeout_ms, 7000);
+	assert_int_equal(c.iommu, CONF_IOMMU_IOMMUFD);
+	assert_int_equal(c.stop_timeout_ms, 11000);
+	assert_string_equal(c.control_group, "runtime");
+	assert_int_equal(c.backend, CONF_BACKEND_AUTO);
+	conf_done(&c);
+
+	/* /run's main file wins over /usr/lib's, which is then not read at all */
+	write_at(root, "/run", "rprocd.conf", "[Daemon]\nReadyTimeoutSec=8\n");
+	conf_load(&c, NULL, root, collect, &w);
+	assert_int_equal(c.ready_timeout_ms, 8000);
+	assert_int_equal(c.iommu, CONF_IOMMU_AUTO);
+	conf_done(&c);
+
+	write_at(root, SYSCONFDIR, "rprocd.conf", "[Daemon]\nReadyTimeoutSec=6\n");
+	conf_load(&c, NULL, root, collect, &w);
+	assert_int_equal(c.ready_timeout_ms, 6000);
+	assert_int_equal(w.n, 0);
+	conf_done(&c);
+
+	/* past 256 drop-ins the rest are ignored, with a warning each */
+	for (int i = 0; i < 257; i++) {
+		snprintf(p, sizeof(p), "%s/run/rprocd.conf.d/%03d.conf", root, i);
+		write_file(p, "");
+	}
+	conf_load(&c, NULL, root, collect, &w);
+	/* 2 names in /etc, then 40-two.conf and these 257 in /run: 260 */
+	assert_int_equal(w.n, 4);
+	assert_non_null(strstr(w.msg[0], "more than 256 drop-ins"));
+	assert_non_null(strstr(w.file[0], "/run/rprocd.conf.d"));
+	conf_done(&c);
+
+	snprintf(p, sizeof(p), "rm -rf %s", root);
+	assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,7 +395,7 @@ int main(void)
 		cmocka_unit_test(test_firmware_path_reset), cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_syntax_error),  cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_helpers),       cmocka_unit_test(test_dropins),
-		cmocka_unit_test(test_backend_module),
+		cmocka_unit_test(test_backend_module), cmocka_unit_test(test_dropin_precedence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
