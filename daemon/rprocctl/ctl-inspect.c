@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * rprocctl inspect FILE [--json]: what a PAS image holds and whether its hash table matches
- * its segments (DOMAIN §1, §1.10).  Offline: reads the file(s) only.  Exit 0 only if the image
+ * its segments (doc/firmware-format.md#digest-rule).
+ * Offline: reads the file(s) only.  Exit 0 only if the image
  * parses and every digest the verifier would check matches.
  */
 #include <elf.h>

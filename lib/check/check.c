@@ -20,7 +20,7 @@
 #include "rproc/check.h"
 #include "rproc/qcom-scm-shim.h"
 
-/* arm-smmu software MSI window, reserved in every domain (§5.1, S19). */
+/* arm-smmu software MSI window, reserved in every domain (doc/iommu.md#msi-window). */
 #define MSI_IOVA_BASE 0x08000000ull
 #define MSI_IOVA_LENGTH 0x00100000ull
 
@@ -110,7 +110,7 @@ static void check_kernel(struct ctx *c)
 		    "modprobe -r vfio_platform && modprobe vfio-platform reset_required=0, or boot "
 		    "with vfio_platform.reset_required=0",
 		    "vfio-platform is loaded with reset_required=Y: it cannot bind Qualcomm "
-		    "remoteprocs (no reset handler, §5.4)");
+		    "remoteprocs (no reset handler)");
 	} else {
 		line(c, RPROC_CHECK_OK, "kernel", NULL, "vfio-platform is loaded with "
 		     "reset_required=N");
@@ -128,12 +128,12 @@ static void check_kernel(struct ctx *c)
 			     "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts)",
 			     "type1 refuses platforms without MSI isolation (VFIO_SET_IOMMU: "
 			     "EPERM), "
-			     "which SA8775p is expected to be (§5.3)");
+			     "which SA8775p is expected to be");
 	} else {
 		line(c, c->have_iommufd ? RPROC_CHECK_WARN : RPROC_CHECK_FAIL, "kernel",
 		     "modprobe vfio_iommu_type1",
 		     "VFIO type1 IOMMU is not available: it is the only backend that can map a "
-		     "no-map carveout view (§5.3)");
+		     "no-map carveout view");
 	}
 	if (c->have_iommufd)
 		line(c, RPROC_CHECK_OK, "kernel", NULL, "iommufd is available (%s/iommu)", c->dev);
@@ -157,17 +157,17 @@ static void check_shim(struct ctx *c)
 		const char *what;
 	} optional[] = {
 		{ QCOM_SCM_SHIM_CAP_SHM_BRIDGE, "no SHM bridges: AUTH_AND_RESET fails if TZ is in "
-						"bridge mode (§2.5)" },
+						"bridge mode" },
 		{ QCOM_SCM_SHIM_CAP_RSCTABLE, "no GET_RSCTABLE: device memory only from "
-					      "qcom,devmem (§2.6)" },
+					      "qcom,devmem" },
 		{ QCOM_SCM_SHIM_CAP_MMAP, "no carveout mmap: loading goes through /dev/mem "
 					  "(slower, needs CONFIG_DEVMEM)" },
 		{ QCOM_SCM_SHIM_CAP_SMP2P_IN, "no SMP2P interrupts: ready/fatal/handover/stop-ack "
-					      "cannot be seen, starts time out (§3.3)" },
+					      "cannot be seen, starts time out" },
 		{ QCOM_SCM_SHIM_CAP_STOP_BIT, "no stop bit: stops skip the SMP2P handshake" },
 		{ QCOM_SCM_SHIM_CAP_SMEM, "no SMEM: no crash reasons or minidumps" },
 		{ QCOM_SCM_SHIM_CAP_PROXY_VOTE, "no proxy votes: DSPs boot only if their rails and "
-						"clocks stay on (§3.5)" },
+						"clocks stay on" },
 	};
 
 	if (c->cfg->shim_path)
@@ -215,7 +215,7 @@ static bool check_ranges(struct ctx *c, const struct rproc_dt_rproc *rp,
 				     "move the carveout: IOVA == PA must avoid the MSI window",
 				     "carveout %s [0x%" PRIx64 "+0x%" PRIx64
 				     "] overlaps the SMMU MSI "
-				     "window [0x8000000-0x80fffff] (§5.1)",
+				     "window [0x8000000-0x80fffff]",
 				     co->node, co->base, co->size);
 				ok = false;
 			}
@@ -288,7 +288,7 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 	else {
 		line(c, RPROC_CHECK_FAIL, rp->name,
 		     "boot Linux at EL2 with the EL2 DT overlay (adds `iommus` to the PAS nodes)",
-		     "%s has no iommus: the DT is not the EL2 one (§7.0)", rp->node);
+		     "%s has no iommus: the DT is not the EL2 one", rp->node);
 		ok = false;
 	}
 	for (unsigned int i = 0; i < rp->n_carveouts; i++) {
@@ -360,11 +360,12 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 			if (c->have_type1 && c->cfg->iommu != RPROC_REAL_IOMMU_IOMMUFD) {
 				line(c, RPROC_CHECK_WARN, rp->name,
 				     "IOMMU=vfio-type1 avoids the detour",
-				     "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1): the "
+				     "iommufd cannot pin the carveout view (VM_PFNMAP): the "
 				     "first "
 				     "map will fall back to vfio-type1");
 			} else {
-				/* Also the case of iommufd's VFIO compatibility container (§5.3).
+				/* Also the case of iommufd's VFIO compatibility container
+				 * (doc/iommu.md#what-can-be-mapped).
 				 */
 				line(
 				    c, RPROC_CHECK_FAIL, rp->name,
@@ -372,7 +373,7 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 				    "CONFIG_IOMMUFD_VFIO_CONTAINER), or a shim offering the "
 				    "carveout "
 				    "as a dma-buf",
-				    "iommufd cannot pin the carveout view (VM_PFNMAP, §5.1) and no "
+				    "iommufd cannot pin the carveout view (VM_PFNMAP) and no "
 				    "type1 fallback is available");
 				ok = false;
 				snprintf(core->backend, sizeof(core->backend), "none");

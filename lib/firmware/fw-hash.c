@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The hash segment and the digest rule (DOMAIN §1.9, §1.10).
+ * The hash segment and the digest rule (doc/firmware-format.md#hash-segment).
  *
- * Layouts (§1.10 rule 4; all fields LE u32):
+ * Layouts (doc/firmware-format.md#digest-rule, rule 4; all fields LE u32):
  *   v3, v5: 40-byte header, table at 40, table size in word 5;
  *   v6:     48-byte header (v5 + qti_metadata_size, oem_metadata_size), table after both
  *           metadata blocks;
@@ -20,7 +20,8 @@
 
 #include "fw-internal.h"
 
-#define V7_ALG_SHA384 3 /* common metadata hash_table_algorithm (§1.10 rule 4) */
+/* common metadata hash_table_algorithm (doc/firmware-format.md#digest-rule, rule 4) */
+#define V7_ALG_SHA384 3
 
 const char *rproc_hash_alg_name(enum rproc_hash_alg alg)
 {
@@ -55,7 +56,8 @@ int fw_digest(enum rproc_hash_alg alg, const void *buf, size_t len, uint8_t *md,
 	return 0;
 }
 
-/* The verifier's predicate (§1.10 rule 7; TZ tzbsp_is_valid_segment). */
+/* The verifier's predicate (doc/firmware-format.md#digest-rule, rule 7; TZ
+ * tzbsp_is_valid_segment). */
 static bool segment_checked(const struct rproc_fw_image *img, const struct rproc_fw_segment *s)
 {
 	unsigned int access = (s->flags >> QCOM_MDT_ACCESS_SHIFT) & 7;
@@ -336,9 +338,11 @@ int rproc_fw_verify_metadata(const void *meta, size_t meta_len, const void *mem,
 			r = fw_digest(img->alg, img->metadata, fw_ehdr_size(img), md, err);
 		} else {
 			/*
-			 * §1.10 rule 7: a relocatable image sits at p_paddr - min_paddr +
+			 * doc/firmware-format.md#digest-rule, rule 7: a
+			 * relocatable image sits at p_paddr - min_paddr +
 			 * region_base.  A non-relocatable one was loaded at its absolute p_paddr
-			 * (§1.6), which is p_paddr - region_base into @mem.
+			 * (doc/firmware-format.md#relocation),
+			 * which is p_paddr - region_base into @mem.
 			 */
 			uint64_t origin = img->relocatable ? img->min_addr : region_base;
 

@@ -19,7 +19,8 @@
 #define FW_MAX_SEG (1ull << 32)
 #define FW_BOUNCE (256u << 10)
 
-#define FW_PF_PAGED (1u << 20) /* §1.10 rule 6: paged segments, one digest per 4 KiB */
+/* doc/firmware-format.md#digest-rule, rule 6: paged segments, one digest per 4 KiB */
+#define FW_PF_PAGED (1u << 20)
 
 enum fw_mode {
 	FW_MODE_FILE, /* headers of a file of known size: split detection, section headers */
@@ -27,9 +28,9 @@ enum fw_mode {
 };
 
 enum fw_hash_src {
-	FW_HASH_AFTER_HDR, /* §1.5 4.1: right after the headers (a normal .mdt) */
-	FW_HASH_AT_OFFSET, /* §1.5 4.2: at its p_offset (.mbn) */
-	FW_HASH_BNN,       /* §1.5 4.3: in <name>.bNN */
+	FW_HASH_AFTER_HDR, /* doc/firmware-format.md#metadata, step 4.1: after the headers (.mdt) */
+	FW_HASH_AT_OFFSET, /* doc/firmware-format.md#metadata, step 4.2: at its p_offset (.mbn) */
+	FW_HASH_BNN,       /* doc/firmware-format.md#metadata, step 4.3: in <name>.bNN */
 };
 
 static inline uint16_t fw_le16(const uint8_t *p)
@@ -68,17 +69,20 @@ int fw_parse_headers(const uint8_t *buf, size_t len, uint64_t file_size, enum fw
 		     uint64_t *src_off, struct rproc_error *err);
 
 /*
- * fw_hash_parse() - read the hash-segment header in img->metadata (§1.10 rule 4) and set
+ * fw_hash_parse() - read the hash-segment header in img->metadata
+ * (doc/firmware-format.md#digest-rule, rule 4) and set
  * mbn_version, alg, digest_len, hash_table and each segment's checked flag.  A layout it does
  * not know is an error when @strict, else the image stays usable without digests (alg NONE):
- * the loader passes the blob through (§1.9), only verification needs to understand it.
+ * the loader passes the blob through (doc/firmware-format.md#hash-segment),
+ * only verification needs to understand it.
  */
 int fw_hash_parse(struct rproc_fw_image *img, bool strict, struct rproc_error *err);
 
 int fw_digest(enum rproc_hash_alg alg, const void *buf, size_t len, uint8_t *md,
 	      struct rproc_error *err);
 
-/* <path> with its last three characters replaced by bNN (§1.1).  NULL on ENOMEM. */
+/* <path> with its last three characters replaced by bNN (doc/firmware-format.md#packaging).  NULL
+ * on ENOMEM. */
 char *fw_bnn_path(const char *path, unsigned int index);
 
 /*

@@ -4,7 +4,8 @@
  * fw_path[]): the caller's directories first (rprocd's config), then firmware_class.path,
  * then /lib/firmware/updates/<release>, /lib/firmware/updates, /lib/firmware/<release>,
  * /lib/firmware.  The name is used exactly as given: no .mdt <-> .mbn substitution, because
- * the two forms are different packagings and the device tree names the one to use (§1.1).
+ * the two forms are different packagings and the device tree
+ * names the one to use (doc/firmware-format.md#packaging).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * PAS firmware images: ELF validation, split-form detection, the INIT_IMAGE metadata blob,
- * address span and relocation, and the segment copy into a carveout (DOMAIN §1.1-§1.7).
+ * address span and relocation, and the segment copy into a carveout (doc/firmware-format.md).
  *
- * The kernel's mdt_loader only takes ELF32 (§1.2).  ELF64 headers are parsed and validated
+ * The kernel's mdt_loader only takes ELF32 (doc/firmware-format.md#elf-checks).
+ * ELF64 headers are parsed and validated
  * as well, with the same rules, so that `rprocctl inspect` can describe any image; whether
  * the firmware of a given SoC may be ELF64 is the TrustZone's decision, not the loader's.
  */
@@ -103,7 +104,8 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 				 b[EI_CLASS]);
 	}
 
-	/* §1.2 check 3: an ELF64 file with ELF32 program headers, or the reverse, stops here */
+	/* doc/firmware-format.md#elf-checks, check 3: an ELF64 file with ELF32 program headers, or
+	 * the reverse, stops here */
 	if (eh->phentsize != (eh->class == 32 ? PH32_SIZE : PH64_SIZE))
 		return rproc_err(err, -EINVAL, "ELF%u header has e_phentsize %u, expected %u",
 				 eh->class, eh->phentsize, eh->class == 32 ? PH32_SIZE : PH64_SIZE);
@@ -113,14 +115,15 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 	if (eh->phnum > FW_MAX_PHNUM)
 		return rproc_err(err, -EINVAL, "e_phnum %u is absurd (at most %u accepted)",
 				 eh->phnum, FW_MAX_PHNUM);
-	/* §1.5 step 1: header pseudo-segment and hash segment at least */
+	/* doc/firmware-format.md#metadata, step 1: header pseudo-segment and hash segment at
+	 * least */
 	if (eh->phnum < 2)
 		return rproc_err(err, -EINVAL,
 				 "e_phnum is %u; a PAS image has at least 2 program headers (the "
 				 "ELF-header segment and the hash segment)",
 				 eh->phnum);
 	phsize = (uint64_t)eh->phnum * eh->phentsize;
-	/* §1.2 check 4 */
+	/* doc/firmware-format.md#elf-checks, check 4 */
 	if (add_overflows(eh->phoff, phsize, &phend) || phend > file_size)
 		return rproc_err(err, -EINVAL,
 				 "program header table (offset %llu, %u entries) ends past the end "
@@ -132,7 +135,8 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 		return rproc_err(err, -EINVAL,
 				 "program header table at offset %llu overlaps the ELF header",
 				 (unsigned long long)eh->phoff);
-	/* §1.2 check 5, only where the section headers could be: not in a metadata blob */
+	/* doc/firmware-format.md#elf-checks, check 5, only where the section headers could be: not
+	 * in a metadata blob */
 	if (mode == FW_MODE_FILE && (eh->shentsize || eh->shnum)) {
 		unsigned int want = eh->class == 32 ? SH32_SIZE : SH64_SIZE;
 
@@ -189,7 +193,8 @@ static int check_segment(const struct rproc_fw_image *img, const struct rproc_fw
 				 (unsigned long long)s->memsz);
 	if (!s->loadable)
 		return 0;
-	/* §1.7 check 2, done up front so that no later step sees it */
+	/* doc/firmware-format.md#load-checks, step 2, done up front so that no later step sees
+	 * it */
 	if (s->filesz > s->memsz)
 		return rproc_err(err, -EINVAL, "segment %u: p_filesz 0x%llx > p_memsz 0x%llx",
 				 s->index, (unsigned long long)s->filesz,
@@ -203,7 +208,8 @@ static int check_segment(const struct rproc_fw_image *img, const struct rproc_fw
 	return 0;
 }
 
-/* true if the segment's file bytes are not all inside a file of @size bytes (§1.1) */
+/* true if the segment's file bytes are not all inside a file of @size bytes
+ * (doc/firmware-format.md#packaging) */
 static bool beyond_file(const struct rproc_fw_segment *s, uint64_t size)
 {
 	return s->filesz && !range_within(s->offset, s->filesz, size);
@@ -243,12 +249,12 @@ int fw_parse_headers(const uint8_t *buf, size_t len, uint64_t file_size, enum fw
 
 		s->index = i;
 		read_phdr(buf + eh.phoff + (uint64_t)i * eh.phentsize, eh.class, s);
-		/* §1.4 */
+		/* doc/firmware-format.md#loadable-segments */
 		s->loadable = s->type == PT_LOAD &&
 			      (s->flags & QCOM_MDT_TYPE_MASK) != QCOM_MDT_TYPE_HASH && s->memsz;
 		if (img->hash_index < 0 && i >= 1 &&
 		    (s->flags & QCOM_MDT_TYPE_MASK) == QCOM_MDT_TYPE_HASH)
-			img->hash_index = (int)i; /* §1.5 step 2 / §1.10 rule 1 */
+			img->hash_index = (int)i; /* doc/firmware-format.md#metadata, step 2 */
 		r = check_segment(img, s, err);
 		if (r < 0)
 			return r;
@@ -256,7 +262,7 @@ int fw_parse_headers(const uint8_t *buf, size_t len, uint64_t file_size, enum fw
 			img->form = RPROC_FW_SPLIT;
 	}
 
-	/* §1.5 step 1 */
+	/* doc/firmware-format.md#metadata, step 1 */
 	if (img->segs[0].type == PT_LOAD)
 		return rproc_err(err, -EINVAL,
 				 "program header 0 is PT_LOAD; it must be the pseudo-segment that "
@@ -285,7 +291,7 @@ int fw_parse_headers(const uint8_t *buf, size_t len, uint64_t file_size, enum fw
 				 hash_size ? "an absurd" : "an empty", (unsigned long long)hash_size);
 	total = ehdr_size + hash_size;
 
-	/* §1.5 step 4: where the hash bytes are */
+	/* doc/firmware-format.md#metadata, step 4: where the hash bytes are */
 	if (mode == FW_MODE_META) {
 		if (file_size != total)
 			return rproc_err(err, -EINVAL,
@@ -307,7 +313,7 @@ int fw_parse_headers(const uint8_t *buf, size_t len, uint64_t file_size, enum fw
 		*src_off = 0;
 	}
 
-	/* §1.6 */
+	/* doc/firmware-format.md#relocation */
 	img->min_addr = UINT64_MAX;
 	for (unsigned int i = 0; i < img->phnum; i++) {
 		const struct rproc_fw_segment *s = &img->segs[i];
@@ -423,7 +429,8 @@ char *fw_bnn_path(const char *path, unsigned int index)
 	return p;
 }
 
-/* Open <name>.bNN for segment @i and check its size is p_filesz (§1.1, §1.7 step 3). */
+/* Open <name>.bNN for segment @i and check its size is p_filesz
+ * (doc/firmware-format.md#packaging). */
 static int open_bnn(const struct rproc_fw_image *img, unsigned int i, int *out,
 		    struct rproc_error *err)
 {
@@ -592,7 +599,8 @@ int rproc_fw_open(const char *path, struct rproc_fw_image **out, struct rproc_er
 int rproc_fw_reloc(const struct rproc_fw_image *img, uint64_t mem_phys, uint64_t mem_size,
 		   uint64_t *mem_reloc, struct rproc_error *err)
 {
-	/* §1.6: a relocatable image's lowest segment lands at the start of the carveout */
+	/* doc/firmware-format.md#relocation: a relocatable image's lowest segment lands at the
+	 * start of the carveout */
 	uint64_t reloc = img->relocatable ? img->min_addr : mem_phys;
 
 	if (img->relocatable && rproc_fw_span(img) > mem_size)
@@ -605,7 +613,7 @@ int rproc_fw_reloc(const struct rproc_fw_image *img, uint64_t mem_phys, uint64_t
 
 		if (!s->loadable)
 			continue;
-		/* §1.7 step 1 */
+		/* doc/firmware-format.md#load-checks, step 1 */
 		if (s->paddr < reloc || !range_within(s->paddr - reloc, s->memsz, mem_size))
 			return rproc_err(err, -EINVAL,
 					 "segment %u [0x%llx, 0x%llx) lies outside the carveout "
@@ -676,7 +684,7 @@ int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys
 			if (r < 0)
 				return rproc_err(err, r, "segment %u: read: %s", i, strerror(-r));
 		}
-		/* §1.7 step 4 */
+		/* doc/firmware-format.md#load-checks, step 4 */
 		if (s->memsz > s->filesz)
 			rproc_io_zero(dst, (size_t)(s->memsz - s->filesz));
 		done += s->memsz;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * ELF core files of crashed remote processors (DOMAIN §3.6, §7.3.7).
+ * ELF core files of crashed remote processors (doc/boot-sequence.md#coredump).
  *
  * Layout: ELF64 header, program headers (PT_NOTE first, then one PT_LOAD per segment), the
  * segment bytes, and the notes last, so that a segment that cannot be read costs only its
  * own bytes.  Reads from the carveout use aligned loads: on hardware the view may be Device
- * memory (DOMAIN §5.5).
+ * memory (doc/iommu.md#cpu-access).
  */
 #include <elf.h>
 #include <errno.h>
@@ -29,7 +29,8 @@
 #define MD_REGION_VALID MD_MAGIC('V', 'A', 'L', 'I')
 #define MD_SS_ENABLED MD_MAGIC('E', 'N', 'B', 'L')
 #define MD_SS_ENCR_DONE MD_MAGIC('D', 'O', 'N', 'E')
-#define MD_TOC_SS_OFF 16   /* three u32 then natural alignment for the u64 inside (§8.11) */
+/* three u32 then natural alignment for the u64 inside (doc/boot-sequence.md#coredump) */
+#define MD_TOC_SS_OFF 16
 #define MD_SS_SIZE 32
 #define MD_REGION_SIZE 40
 #define MD_MAX_REGIONS 1024

@@ -8,7 +8,8 @@
  * daemon, and TrustZone (authenticated or initialised PAS ids, metadata buffers) and the SMMU
  * (carveout and devmem mappings) may still hold what it did.  Left so, the next INIT_IMAGE
  * fails with -EBUSY and the next map overlaps.  So adoption releases all of it, best effort,
- * in the order of the stop sequence and the kernel's start error path (DOMAIN §7.1, §7.2):
+ * in the order of the stop sequence and the kernel's start error path
+ * (doc/boot-sequence.md#adoption):
  * every release is tried whatever the one before it returned, and a failure is logged, not
  * fatal (releasing what was never taken fails harmlessly).
  */
@@ -78,7 +79,8 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 		release_log(r, pas->stop_bit(r->b->pas_ctx, &r->d, false), "clearing the stop bit");
 	for_each_img_rev(r, im)
 	{
-		/* SHUTDOWN unlocks the carveout, before any unmap (DOMAIN §3.4) */
+		/* SHUTDOWN unlocks the carveout, before any unmap
+		 * (doc/boot-sequence.md#iommu-unmap) */
 		snprintf(what, sizeof(what), "SHUTDOWN(PAS %u)", im->pas_id);
 		release_log(r, pas->shutdown(r->b->pas_ctx, im->pas_id), what);
 		im->tz_running = false;
@@ -101,7 +103,8 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 	if (r->dom) {
 		for_each_img_rev(r, im)
 			release_unmap(r, im->co->base, im->co->size, "unmap of the carveout");
-		/* the devmem the snapshot records, and the tree's qcom,devmem (§2.6) */
+		/* the devmem the snapshot records, and the tree's qcom,devmem
+		 * (doc/trustzone-pas.md#get_rsctable) */
 		for (uint32_t i = 0; i < s->n_devmem && i < RPROC_SNAP_MAX_DEVMEM; i++)
 			release_unmap(r, s->devmem[i].da, s->devmem[i].len, "unmap of devmem");
 		for (size_t i = 0; i < r->d.n_devmem; i++) {

@@ -15,7 +15,8 @@
 #include "rproc-priv.h"
 #include "util.h"
 
-#define DECRYPT_SHUTDOWN_TRIES 50 /* DOMAIN §3.3: every 100 ms, up to 50 times */
+/* doc/boot-sequence.md#interrupts-and-timeouts: every 100 ms, up to 50 times */
+#define DECRYPT_SHUTDOWN_TRIES 50
 #define DECRYPT_SHUTDOWN_PAUSE_MS 100
 
 int rproc_drain(int fd)
@@ -54,7 +55,8 @@ void rproc_pause_ms(unsigned int ms)
 		;
 }
 
-/* A PAS call's result: negative errno, or a positive TrustZone code (DOMAIN §2.1). */
+/* A PAS call's result: negative errno, or a positive TrustZone code
+ * (doc/trustzone-pas.md#result-codes). */
 int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id)
 {
 	if (e > 0)

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The start sequence as a table of steps (DOMAIN §7.1, §2.3, §3.2), run in the worker
+ * The start sequence as a table of steps (doc/boot-sequence.md#start,
+ * doc/trustzone-pas.md#call-order), run in the worker
  * thread.
  *
  * Start: a step's do either succeeds or leaves nothing behind (it calls its own undo); a
  * failure at step k runs the undos of k-1..1 in reverse, so a failed start holds nothing.
  * Undos act on the ownership flags in struct rproc, so running one twice is harmless.
  *
- * A second (DTB) image (DOMAIN §1.8) goes through every image step just before the main
+ * A second (DTB) image (doc/boot-sequence.md#dtb-image)
+ * goes through every image step just before the main
  * one.  The kernel authenticates the DTB image before INIT_IMAGE of the main image and maps
- * its carveout only afterwards (§3.2); here both carveouts are mapped before either
+ * its carveout right before that AUTH_AND_RESET (doc/boot-sequence.md#dtb-image); here both
+ * carveouts are mapped before either
  * AUTH_AND_RESET, which the simulated TrustZone requires.  Whether real firmware cares is
- * unknown (§8.2: no SA8775p driver data uses a DTB image).
+ * unknown (no SA8775p driver data uses a DTB image).
  *
- * Recovery (DOMAIN §3.1): the IOMMU context and the resource table's DEVMEM mappings stay;
+ * Recovery (doc/boot-sequence.md#recovery): the IOMMU
+ * context and the resource table's DEVMEM mappings stay;
  * iommu-open and rsc-table do nothing when they already hold them.  A failed start releases
  * them too, so that a failed core holds nothing.
  */
@@ -37,14 +41,14 @@ static void undo_iommu_open(struct rproc *r)
 	r->n_ranges = 0;
 }
 
-/* DOMAIN §7.0.7: one IOMMU context per device, kept across stops. */
+/* doc/boot-sequence.md#iommu-open: one IOMMU context per device, kept across stops. */
 static int step_iommu_open(struct rproc *r, struct rproc_error *err)
 {
 	size_t n = 0;
 	int e;
 
 	if (!r->d.n_iommus || !r->b->iommu)
-		return 0; /* no iommus: no SMMU stream, nothing to map (DOMAIN §3.9 EL2 overlay) */
+		return 0; /* no iommus, no SMMU stream: doc/devicetree.md#el2-overlay */
 	if (!r->dom) {
 		e = rproc_neg(r->b->iommu->open(r->b->iommu_ctx, &r->d, &r->dom));
 		if (e < 0) {
@@ -79,7 +83,8 @@ static void undo_rsc_table(struct rproc *r)
 	rproc_publish_held(r);
 }
 
-/* DOMAIN §7.1.1: first boot only; the table and its DEVMEM mappings survive recovery. */
+/* doc/boot-sequence.md#rsc-table: first boot only; the table and its DEVMEM mappings survive
+ * recovery. */
 static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 {
 	uint8_t hdr[RPROC_RSC_HDR_SIZE];
@@ -89,7 +94,7 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 	int e;
 
 	if (r->rsc_done || !r->dom)
-		return 0; /* without an IOMMU the kernel uses no resource table (§2.6) */
+		return 0; /* no IOMMU, no resource table: doc/trustzone-pas.md#get_rsctable */
 	if (r->d.n_devmem) {
 		r->devmem = calloc(r->d.n_devmem, sizeof(*r->devmem));
 		if (!r->devmem)
@@ -209,7 +214,7 @@ static int step_mem_setup(struct rproc *r, struct rproc_error *err)
 
 		if (!im->img->relocatable)
 			continue;
-		/* DOMAIN §1.6: MEM_SETUP(pas_id, mem_phys, max_addr - min_addr) */
+		/* MEM_SETUP(pas_id, base, span): doc/firmware-format.md#relocation */
 		e = r->b->pas->mem_setup(r->b->pas_ctx, im->pas_id, im->co->base,
 					 rproc_fw_span(im->img));
 		if (e)
@@ -223,7 +228,7 @@ static void load_progress(void *userdata, uint64_t done, uint64_t total)
 	rproc_progress(userdata, done, total);
 }
 
-/* DOMAIN §7.1.7: map for the CPU, copy, and unmap again before AUTH_AND_RESET (S12). */
+/* Map for the CPU, copy, and unmap again before AUTH_AND_RESET (doc/boot-sequence.md#load). */
 static int step_load(struct rproc *r, struct rproc_error *err)
 {
 	uint64_t bytes = 0;
@@ -258,7 +263,7 @@ static void undo_proxy_vote(struct rproc *r)
 	rproc_do_unvote(r);
 }
 
-/* DOMAIN §3.5: held across AUTH_AND_RESET until handover (or stop). */
+/* doc/boot-sequence.md#proxy-vote: held across AUTH_AND_RESET until handover (or stop). */
 static int step_proxy_vote(struct rproc *r, struct rproc_error *err)
 {
 	int e;
@@ -295,7 +300,7 @@ void rproc_undo_iommu_map(struct rproc *r)
 	}
 }
 
-/* DOMAIN §3.2 step 6, §7.1.9: IOVA == PA, read|write, the whole carveout. */
+/* doc/boot-sequence.md#iommu-map: IOVA == PA, read|write, the whole carveout. */
 static int step_iommu_map(struct rproc *r, struct rproc_error *err)
 {
 	if (!r->dom)
@@ -344,7 +349,7 @@ static void undo_auth(struct rproc *r)
 	}
 }
 
-/* DOMAIN §2.5 (v10): bridge, AUTH_AND_RESET, and always delete the bridge. */
+/* doc/trustzone-pas.md#shm-bridge (v10): bridge, AUTH_AND_RESET, and always delete the bridge. */
 static int step_auth(struct rproc *r, struct rproc_error *err)
 {
 	const struct rproc_pas_ops *pas = r->b->pas;
@@ -396,7 +401,7 @@ static void on_handover(struct rproc *r)
 	rproc_log(RPROC_LOG_DEBUG, r->d.name, "wait-ready", 0, "handover");
 }
 
-/* DOMAIN §7.1.11: wait for ready; handover may come at any time after auth. */
+/* doc/boot-sequence.md#wait-ready: wait for ready; handover may come at any time after auth. */
 static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 {
 	enum { P_READY, P_HANDOVER, P_FATAL, P_WDOG, P_CANCEL, P_N };
@@ -490,7 +495,8 @@ const char *const *rproc_start_steps(unsigned int *n)
 	return start_names;
 }
 
-/* Remember where the running image's segments are, for a later coredump (DOMAIN §3.6). */
+/* Remember where the running image's segments are, for a later coredump
+ * (doc/boot-sequence.md#coredump). */
 void rproc_keep_segments(struct rproc *r)
 {
 	const struct rproc_img *im = &r->img[1];

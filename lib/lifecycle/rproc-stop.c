@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The stop sequence (DOMAIN §7.2, §3.4) and crash handling (§7.3, §3.6), run in the worker
+ * The stop sequence (doc/boot-sequence.md#stop) and crash
+ * handling (doc/boot-sequence.md#crash), run in the worker
  * thread.  Every stop step runs even when an earlier one failed (the kernel logs and goes
  * on); an error is logged and recorded, and the stop completes.  A crash is a stop without
  * the handshake, followed by the coredump.
@@ -15,7 +16,8 @@
 #include "rproc-priv.h"
 #include "util.h"
 
-/* DOMAIN §7.2.1: set the stop bit, wait for stop-ack (a wdog counts too), clear the bit. */
+/* doc/boot-sequence.md#stop-handshake: set the stop bit, wait for stop-ack (a wdog counts too),
+ * clear the bit. */
 static int stop_handshake(struct rproc *r, struct rproc_error *err)
 {
 	struct pollfd p[4] = {
@@ -56,7 +58,8 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 			break;
 		}
 		/*
-		 * A wdog (or fatal) during the handshake is the acknowledgement (DOMAIN §7.3.1).
+		 * A wdog (or fatal) during the handshake is the
+		 * acknowledgement (doc/boot-sequence.md#stop-handshake).
 		 * Take every pending one, so none is left to be read as a crash later.
 		 */
 		bool ack = rproc_irq_take(r, RPROC_IRQ_STOP_ACK);
@@ -100,7 +103,8 @@ static int stop_dtb_shutdown(struct rproc *r, struct rproc_error *err)
 	return stop_shutdown_img(r, &r->img[0], err);
 }
 
-/* After SHUTDOWN, so the DSP never sees its memory go while it runs (DOMAIN §3.4). */
+/* After SHUTDOWN, so the DSP never sees its memory go while it runs
+ * (doc/boot-sequence.md#iommu-unmap). */
 static int stop_iommu_unmap(struct rproc *r, struct rproc_error *err)
 {
 	rproc_undo_iommu_map(r);
@@ -114,7 +118,7 @@ static int stop_proxy_unvote(struct rproc *r, struct rproc_error *err)
 {
 	int e = 0;
 
-	/* A core that never handed over still has our votes (DOMAIN §3.4 step 5). */
+	/* A core that never handed over still has our votes (doc/boot-sequence.md#proxy-unvote). */
 	if (r->proxy_voted)
 		e = rproc_do_unvote(r);
 	return e < 0 ? rproc_err(err, e, "proxy unvote failed") : 0;
@@ -245,7 +249,8 @@ static void coredump(struct rproc *r)
 	rproc_push_event(r, RPROC_EV_COREDUMP, 0, 0);
 }
 
-/* DOMAIN §7.3: no handshake; SHUTDOWN unlocks the carveout, then unmap, then dump. */
+/* doc/boot-sequence.md#crash: no handshake; SHUTDOWN unlocks the carveout, then unmap, then
+ * dump. */
 int rproc_run_crash(struct rproc *r)
 {
 	int e = rproc_run_stop(r, true);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The lifecycle state machine (DOMAIN §7), in the caller's thread.
+ * The lifecycle state machine (doc/boot-sequence.md), in the caller's thread.
  *
  * A start, a stop and the handling of a crash are jobs: each runs in a worker thread
  * (rproc-start.c, rproc-stop.c) and reports through an eventfd in the epoll set rproc_fd() returns.
@@ -41,7 +41,7 @@ const char *rproc_state_name(enum rproc_state s)
 void rproc_config_defaults(struct rproc_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->ready_timeout_ms = 5000; /* DOMAIN §3.3 */
+	cfg->ready_timeout_ms = 5000; /* doc/boot-sequence.md#interrupts-and-timeouts */
 	cfg->stop_timeout_ms = 5000;
 	cfg->recovery = true;
 	cfg->restart_limit = 3;
@@ -409,7 +409,7 @@ static void handle_crash(struct rproc *r, enum rproc_irq irq)
 	char reason[256] = "";
 	const struct rproc_pas_ops *pas = r->b->pas;
 
-	/* DOMAIN §7.3 step 2: the reason is read first, before anything is torn down. */
+	/* doc/boot-sequence.md#crash: the reason is read first, before anything is torn down. */
 	if (pas->crash_reason &&
 	    pas->crash_reason(r->b->pas_ctx, &r->d, reason, sizeof(reason)) < 0)
 		reason[0] = 0;
@@ -437,7 +437,7 @@ static void handle_irqs(struct rproc *r)
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 		fired[i] = rproc_irq_take(r, (enum rproc_irq)i);
 	if (fired[RPROC_IRQ_HANDOVER] && !r->handover) {
-		/* DOMAIN §3.3: the remote holds its own votes now */
+		/* doc/boot-sequence.md#proxy-vote: the remote holds its own votes now */
 		r->handover = true;
 		if (r->proxy_voted && r->b->pas->proxy_unvote &&
 		    r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d) == 0)

@@ -2,7 +2,8 @@
 /*
  * From a device-tree entry and its SoC data to what the lifecycle needs (struct rproc_desc):
  * which PAS ids, which firmware files into which carveouts.  The rules follow the kernel's
- * adsp_probe()/adsp_alloc_memory_region() (qcom_q6v5_pas.c, DOMAIN §1.8, §3.9).
+ * adsp_probe()/adsp_alloc_memory_region() (qcom_q6v5_pas.c,
+ * doc/boot-sequence.md#dtb-image, doc/devicetree.md#sa8775p).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@ static const char *const irq_names[RPROC_IRQ_COUNT] = {
 	[RPROC_IRQ_STOP_ACK] = "stop-ack",
 };
 
-/* The interrupt-names entry for @irq (qcom,pas-common.yaml, DOMAIN §4.1). */
+/* The interrupt-names entry for @irq (qcom,pas-common.yaml, doc/devicetree.md#pas-binding). */
 const char *rproc_irq_name(enum rproc_irq irq)
 {
 	if ((unsigned int)irq >= RPROC_IRQ_COUNT)
@@ -66,7 +67,8 @@ static int desc_fill(const struct rproc_dt_rproc *dt, int pas_id_override,
 	snprintf(d->device, sizeof(d->device), "%s", dt->device);
 	snprintf(d->node, sizeof(d->node), "%s", dt->node);
 
-	/* The PAS id is in neither the DT nor the firmware (§3.9): table or configuration. */
+	/* The PAS id is in neither the DT nor the firmware (doc/devicetree.md#sa8775p): table or
+	 * configuration. */
 	if (pas_id_override >= 0)
 		d->pas_id = pas_id_override;
 	else if (soc)
@@ -98,7 +100,8 @@ static int desc_fill(const struct rproc_dt_rproc *dt, int pas_id_override,
 		return ret;
 	d->n_firmware = 1;
 
-	/* DTB image (§1.8): only where the SoC data has a dtb_pas_id, as the kernel does. */
+	/* DTB image (doc/boot-sequence.md#dtb-image): only where the SoC data has a dtb_pas_id, as
+	 * the kernel does. */
 	if (dtb) {
 		fw = dt->n_firmware >= 2 ? dt->firmware[1] : soc->dtb_firmware;
 		if (!fw)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Device-tree discovery of PAS remote processors (DOMAIN §4).
+ * Device-tree discovery of PAS remote processors (doc/devicetree.md).
  *
  * Everything here reads the flattened tree through libfdt after fdt_check_full() has
  * validated its structure, and checks every property length before using it: the tree may
@@ -99,7 +99,7 @@ static int dt_read_strlist(const void *fdt, int node, const char *path, const ch
 	return 0;
 }
 
-/* ---- platform device name (DOMAIN §4.4, S17) ----------------------------------------------- */
+/* ---- platform device name (doc/devicetree.md#device-names) ----------------------------------- */
 
 /*
  * Translate the first address of @reg (a property of @node) to a CPU physical address the way
@@ -261,7 +261,8 @@ static int dt_resolve_region(const void *fdt, const char *path, unsigned int idx
 		return dt_bad(err, path, "memory-region",
 			      "entry %u: %s is not a child of /reserved-memory", idx, c->node);
 
-	/* The region's reg is in its parent's (reserved-memory's) address space (§4.2). */
+	/* The region's reg is in its parent's (reserved-memory's) address space
+	 * (doc/devicetree.md#memory-region). */
 	ac = fdt_address_cells(fdt, parent);
 	sc = fdt_size_cells(fdt, parent);
 	if (ac <= 0 || sc <= 0)
@@ -377,7 +378,7 @@ static int dt_read_iommus(const void *fdt, int node, struct rproc_dt_rproc *r,
 	return 0;
 }
 
-/* ---- qcom,devmem (DOMAIN §4.3) ------------------------------------------------------------- */
+/* ---- qcom,devmem (doc/devicetree.md#device-memory) ------------------------------------------- */
 
 static int dt_read_devmem(const void *fdt, int node, struct rproc_dt_rproc *r,
 			  struct rproc_error *err)

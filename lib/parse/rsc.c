@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Resource tables (DOMAIN §2.6, §2.7).  rprocd only acts on DEVMEM entries (IOMMU mappings of
+ * Resource tables (doc/trustzone-pas.md#get_rsctable).
+ * rprocd only acts on DEVMEM entries (IOMMU mappings of
  * device memory); the rest is validated and skipped, as the PAS driver does: it has no
  * handle_rsc for vendor entries, and CARVEOUT/TRACE/VDEV are not used by PAS remoteprocs.
  */
@@ -38,7 +39,7 @@ static const char *type_name(uint32_t type)
 
 void rproc_rsc_empty(uint8_t out[RPROC_RSC_HDR_SIZE])
 {
-	memset(out, 0, RPROC_RSC_HDR_SIZE); /* ver 0, num 0 (§2.6) */
+	memset(out, 0, RPROC_RSC_HDR_SIZE); /* ver 0, num 0 (doc/trustzone-pas.md#get_rsctable) */
 }
 
 int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, size_t *n,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Per-compatible PAS data (DOMAIN §3.9, §1.8).
+ * Per-compatible PAS data (doc/devicetree.md#sa8775p, doc/boot-sequence.md#dtb-image).
  *
  * Source of every value below: torvalds/linux drivers/remoteproc/qcom_q6v5_pas.c, the
  * `struct adsp_data` instances and the `adsp_of_match[]` table (read at commit 009e288c989b,
@@ -155,7 +155,7 @@ static const struct rproc_soc_data soc_table[] = {
 	{ .compatible = "qcom,qcs8300-adsp-pas", sa8775p_adsp_resource },
 	{ .compatible = "qcom,qcs8300-cdsp-pas", sa8775p_cdsp0_resource },
 	{ .compatible = "qcom,qcs8300-gpdsp-pas", sa8775p_gpdsp0_resource },
-	/* SA8775p (DOMAIN §3.9). */
+	/* SA8775p (doc/devicetree.md#sa8775p). */
 	{ .compatible = "qcom,sa8775p-adsp-pas", sa8775p_adsp_resource },
 	{ .compatible = "qcom,sa8775p-cdsp0-pas", sa8775p_cdsp0_resource },
 	{ .compatible = "qcom,sa8775p-cdsp1-pas", sa8775p_cdsp1_resource },

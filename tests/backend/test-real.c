@@ -336,7 +336,7 @@ static void test_irqs(void **state)
 	assert_int_equal(b->irq->open(b->irq_ctx, &desc, fds), 0);
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 		assert_true(fds[i] >= 0);
-	/* wdog from vfio-platform, the SMP2P bits from the shim (§5.4). */
+	/* wdog from vfio-platform, the SMP2P bits from the shim (doc/iommu.md#interrupts). */
 	assert_int_equal(fk_count(VFIO_DEVICE_SET_IRQS), 1);
 	assert_int_equal(fk.shim_irq_efd[QCOM_SCM_SHIM_IRQ_WDOG], -1);
 	assert_int_equal(fk.shim_irq_efd[QCOM_SCM_SHIM_IRQ_READY], fds[RPROC_IRQ_READY]);

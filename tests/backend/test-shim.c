@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The qcom-scm shim client against the fake shim: version and capability checks, the ioctl
- * structs of every PAS call, the GET_RSCTABLE 16 KiB try and single retry (§2.6), TZ result
+ * structs of every PAS call, the GET_RSCTABLE 16 KiB try and
+ * single retry (doc/trustzone-pas.md#get_rsctable), TZ result
  * codes, SMEM crash reasons and the degrade paths.
  */
 #include <errno.h>
@@ -129,7 +130,7 @@ static void test_pas_calls(void **state)
 	assert_int_equal(ops->auth_and_reset(s, 1), 0);
 	memcpy(&p, fk_find(QCOM_SCM_SHIM_PAS_AUTH_AND_RESET, 0)->arg, sizeof(p));
 	assert_int_equal(p.flags, 0);
-	/* prepare_and_auth_reset as one op (§6). */
+	/* prepare_and_auth_reset as one op (doc/trustzone-pas.md#shm-bridge). */
 	assert_int_equal(rproc_shim_auth_and_reset(s, 1, 0x90000000, 0x1e00000, true), 0);
 	memcpy(&p, fk_find(QCOM_SCM_SHIM_PAS_AUTH_AND_RESET, 1)->arg, sizeof(p));
 	assert_int_equal(p.flags, QCOM_SCM_SHIM_AUTH_BRIDGE);
@@ -144,7 +145,8 @@ static void test_pas_calls(void **state)
 	assert_int_equal(ops->shm_bridge_delete(s, h), 0);
 	assert_int_equal(((const struct qcom_scm_shim_bridge *)fk_find(QCOM_SCM_SHIM_BRIDGE_DELETE,
 								       0)->arg)->handle, 0x1234);
-	/* Unaligned bridge: the permission bits would corrupt it (§2.5). */
+	/* Unaligned bridge: the permission bits would corrupt it
+	 * (doc/trustzone-pas.md#shm-bridge). */
 	assert_int_equal(ops->shm_bridge_create(s, 0x90000010, 0x1000, &h), -EINVAL);
 	assert_int_equal(fk_count(QCOM_SCM_SHIM_BRIDGE_CREATE), 1);
 	rproc_shim_close(s);
@@ -155,7 +157,8 @@ static void test_tz_result_codes(void **state)
 	struct rproc_shim *s = open_ok();
 	const struct rproc_pas_ops *ops = &rproc_shim_pas_ops;
 
-	/* A successful SMC whose result[0] is non-zero is a failure (§2.1). */
+	/* A successful SMC whose result[0] is non-zero is a failure
+	 * (doc/trustzone-pas.md#result-codes). */
 	fk.shim_result = 5;
 	assert_int_equal(ops->init_image(s, 1, "x", 1), 5);
 	assert_int_equal(ops->auth_and_reset(s, 1), 5);
@@ -210,7 +213,7 @@ static void test_rsctable_too_big(void **state)
 	void *out = (void *)1;
 	size_t len;
 
-	/* More than 1 GiB: refused without a second call (§2.6). */
+	/* More than 1 GiB: refused without a second call (doc/trustzone-pas.md#get_rsctable). */
 	fk.rsctable_size = (1ULL << 30) + 1;
 	assert_int_equal(rproc_shim_pas_ops.get_rsc_table(s, 1, NULL, 0, &out, &len), -E2BIG);
 	assert_null(out);

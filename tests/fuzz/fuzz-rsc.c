@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Fuzz the resource-table parser (what TrustZone's GET_RSCTABLE returns, §2.6). */
+/* Fuzz the resource-table parser (what TrustZone's GET_RSCTABLE returns,
+ * doc/trustzone-pas.md#get_rsctable). */
 #include <stdlib.h>
 
 #include "fuzz-replay.h"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mkfw - write Qualcomm PAS-format firmware images for tests, by the hash-table rule of
- * DOMAIN §1.10: header pseudo-segment, MBN v3/v5/v6/v7 hash segment with a SHA-256 or
+ * doc/firmware-format.md#digest-rule: header pseudo-segment,
+ * MBN v3/v5/v6/v7 hash segment with a SHA-256 or
  * SHA-384 table, relocatable PT_LOAD segments, bss, non-LOAD and shared segments, in the
  * .mbn or the .mdt + .bNN form; and "bad" variants for error paths.  Deterministic from
  * --seed.  Signatures and certificates are placeholder bytes.
@@ -218,7 +219,7 @@ static void build_hashseg(const struct opts *o, unsigned int phnum, uint64_t has
 		cert_q = qti ? 2048 : 0;
 		sig_o = 104;
 		cert_o = 2048;
-		pad = 208; /* 0xff padding seen in newer v6 images (§1.10 rule 4) */
+		pad = 208; /* 0xff padding (newer v6): doc/firmware-format.md#hash-layouts */
 		break;
 	default: /* 7 */
 		hdr = 40;
@@ -345,7 +346,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mkfw -o FILE [OPTIONS]\n"
-		"Write a Qualcomm PAS firmware image by the DOMAIN.md §1.10 hash-table rule.\n\n"
+		"Write a Qualcomm PAS firmware image by the hash-table rule of\n"
+		"doc/firmware-format.md#digest-rule.\n\n"
 		"  -o, --output FILE      the .mbn, or the .mdt of a split image (.bNN beside it)\n"
 		"      --form mbn|split   packaging (default: split if FILE ends in .mdt)\n"
 		"      --mbn-version N    hash segment layout 3, 5, 6 or 7 (default 6)\n"
@@ -716,7 +718,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* the hash table by the signer rule (§1.10 rule 6) */
+	/* the hash table by the signer rule (doc/firmware-format.md#digest-rule, rule 6) */
 	for (unsigned int i = 0; i < phnum; i++) {
 		uint8_t *e = hs.buf + hs.table_off + (size_t)i * o.dlen;
 		unsigned int access = (segs[i].flags >> 21) & 7;

@@ -7,7 +7,7 @@ equal the nodes that `dtc -I dtb -O dts` shows with a "*-pas" compatible; each e
 firmware names, carveouts (memory-region -> reserved-memory reg with that node's cells,
 no-map), IOMMU streams and platform device name must match what the decompiled tree says;
 enabled nodes must have a non-empty carveout.  SA8775p/QCS9100 ("lemans") trees also get
-exact values from DOMAIN.md section 3.9 and the carveout addresses read with fdtget.
+exact values from doc/devicetree.md#sa8775p and the carveout addresses read with fdtget.
 Prints one line per failure, a per-SoC summary and "realdtb: N passed, N failed".
 """
 import collections
@@ -98,7 +98,8 @@ def number(cells):
 
 # ---- checks -----------------------------------------------------------------------------
 
-# DOMAIN.md 3.9: SA8775p PAS data, node unit addresses and the lemans-el2 overlay streams.
+# doc/devicetree.md#sa8775p: SA8775p PAS data, node unit addresses and the lemans-el2 overlay
+# streams.
 LEMANS = {
     "adsp": (1, "30000000", "pil_adsp_mem", 0x3000, 0x0),
     "cdsp0": (18, "26300000", "pil_cdsp0_mem", 0x21C0, 0x400),
@@ -200,7 +201,7 @@ def check_entry(t, e, errors):
     if got != e["iommus"]:
         errors.append("%s: iommus %s, tree says %s" % (where, e["iommus"], got))
 
-    # Platform device name (DOMAIN 4.4) where the parent bus maps 1:1.
+    # Platform device name (doc/devicetree.md#device-names) where the parent bus maps 1:1.
     parent = t.parent(node)
     ranges = t.nodes.get(parent, {}).get("ranges")
     pac = t.ncells(parent, "#address-cells", 2)
@@ -300,7 +301,7 @@ def main():
     if stats["odd_devices"]:
         print("realdtb: device names not of the form <addr>.<name>: "
               + "; ".join(sorted(stats["odd_devices"])))
-    print("realdtb: lemans trees checked against DOMAIN 3.9 and fdtget: "
+    print("realdtb: lemans trees checked against doc/devicetree.md#sa8775p and fdtget: "
           + " ".join(stats["lemans"]))
     print("realdtb: %d warning line(s) from rprocctl on stderr" % len(stats["warnings"]))
     if os.environ.get("REALDTB_VERBOSE"):

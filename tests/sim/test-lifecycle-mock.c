@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The lifecycle state machine against a mock backend: the exact order of backend calls
- * (DOMAIN §2.3, §7.1, §7.2), the answers to requests in every state, handover, crash and
+ * (doc/trustzone-pas.md#call-order, doc/boot-sequence.md#start),
+ * the answers to requests in every state, handover, crash and
  * recovery, firmware changes, and snapshot/adopt without touching the hardware.
  */
 #include <errno.h>
@@ -351,7 +352,8 @@ static void test_iova_range_check(void **state)
 	assert_int_equal(mock_held(f->m), 0);
 }
 
-/* decrypt_shutdown SoCs retry SHUTDOWN every 100 ms (DOMAIN §3.3) */
+/* decrypt_shutdown SoCs retry SHUTDOWN every 100 ms
+ * (doc/boot-sequence.md#interrupts-and-timeouts) */
 static void test_decrypt_shutdown_retry(void **state)
 {
 	struct fx *f = *state;

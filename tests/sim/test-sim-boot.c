@@ -75,7 +75,8 @@ static void test_five_cores_parallel_100(void **state)
 		}
 		stop_all(&bd);
 		rproc_sim_report(bd.b, &u);
-		/* a stopped core keeps only its IOMMU context (DOMAIN §7.2.5) */
+		/* a stopped core keeps only its IOMMU context
+		 * (doc/boot-sequence.md#final-teardown) */
 		assert_int_equal(rproc_sim_usage_total(&u) - u.domains, 0);
 		assert_int_equal(u.domains, 5);
 		if (it == 1) {

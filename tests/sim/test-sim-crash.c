@@ -383,7 +383,8 @@ static void test_no_stop_ack(void **state)
 	tsim_board_free(&bd);
 }
 
-/* A watchdog bite during the stop handshake counts as the acknowledgement (DOMAIN §3.6). */
+/* A watchdog bite during the stop handshake counts as the acknowledgement
+ * (doc/boot-sequence.md#stop-handshake). */
 static void test_wdog_acks_stop(void **state)
 {
 	struct tsim_board bd;

@@ -106,7 +106,7 @@ static void test_stop_step_sweep(void **state)
 		assert_int_equal(rproc_stop(bd.r[i]), 0);
 		assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
 		rproc_get_info(bd.r[i], &info);
-		/* a stop always completes (DOMAIN §7.2); the failure is on record */
+		/* a stop always completes (doc/boot-sequence.md#stop); the failure is on record */
 		assert_int_equal(info.state, RPROC_OFFLINE);
 		assert_string_equal(info.last_error_step, steps[k]);
 		assert_int_equal(info.last_errno, -EIO);

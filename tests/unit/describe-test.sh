@@ -52,7 +52,7 @@ check "lemans json fields" '
 assert list(d) == ["source", "model", "compatible", "rprocs"], list(d)
 assert d["model"] == "rprocd test board: SA8775p (lemans) EL2"
 assert [e["name"] for e in d["rprocs"]] == ["gpdsp0", "gpdsp1", "cdsp0", "cdsp1", "adsp"]
-want = {  # name: pas_id, node unit, carveout base, sid, mask (DOMAIN 3.9)
+want = {  # name: pas_id, node unit, carveout base, sid, mask (doc/devicetree.md#sa8775p)
     "adsp": (1, "30000000", 0x95900000, 0x3000, 0),
     "cdsp0": (18, "26300000", 0x9b500000, 0x21c0, 0x400),
     "cdsp1": (30, "2a300000", 0x9d400000, 0x29c0, 0x400),

@@ -155,7 +155,8 @@ struct lemans_row {
 	int pas_id;
 };
 
-/* DOMAIN §3.9: nodes, IoT carveouts, lemans-el2 overlay streams; device names §4.4. */
+/* doc/devicetree.md#sa8775p: nodes, IoT carveouts, lemans-el2 overlay streams; device names
+ * doc/devicetree.md#device-names. */
 static const struct lemans_row lemans_rows[] = {
 	{ "gpdsp0", "qcom,sa8775p-gpdsp0-pas", GPDSP0, "20c00000.remoteproc",
 	  "qcom/sa8775p/gpdsp0.mbn", "/reserved-memory/pil-gdsp0@97800000", 0x97800000, 0x38a0, 0,
@@ -221,7 +222,7 @@ static void test_lemans(void **state)
 	rproc_dt_free(dt);
 }
 
-/* DOMAIN §4.3: the SA8775p ADSP table of the seed binding. */
+/* doc/devicetree.md#device-memory: the SA8775p ADSP table of the seed binding. */
 static const struct {
 	uint32_t a, size, flags;
 } adsp_devmem[] = {

@@ -44,7 +44,7 @@ static uint8_t *segment_bytes(json_object *d, unsigned int i, const char *path, 
 	size_t len;
 
 	if (!filesz)
-		return calloc(1, 1); /* no file bytes, no .bNN (§1.10 rule 3) */
+		return calloc(1, 1); /* no file bytes, no .bNN: doc/firmware-format.md#packaging */
 	if (!strcmp(tfw_str(d, "form"), "split")) {
 		char *bnn = strdup(path);
 
@@ -66,7 +66,8 @@ static uint8_t *segment_bytes(json_object *d, unsigned int i, const char *path, 
 	return out;
 }
 
-/* The metadata blob by §1.10 rule 3, computed from the files independently of librproc. */
+/* The metadata blob by doc/firmware-format.md#digest-rule, rule 3, computed from the files
+ * independently of librproc. */
 static void check_metadata(json_object *d, const struct rproc_fw_image *img)
 {
 	json_object *segs = tfw_obj(d, "segments");
@@ -354,7 +355,8 @@ static void test_variants(void **state)
 	run_good("b.mdt", "--segments 2 --size 1500K --seed 10 --mbn-version 7");
 }
 
-/* §1.5 4.3: an .mdt with the headers only, the hash segment in its .bNN */
+/* doc/firmware-format.md#metadata, step 4.3: an .mdt with the headers only, the hash segment in its
+ * .bNN */
 static void test_hash_in_bnn(void **state)
 {
 	char *dir = tfw_tmpdir(), *path = NULL, *bh = NULL;

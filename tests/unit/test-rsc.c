@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Resource-table parser on hand-built tables (DOMAIN §2.7), including every malformed class. */
+/* Resource-table parser on hand-built tables (doc/trustzone-pas.md#resource-tables), including
+ * every malformed class. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

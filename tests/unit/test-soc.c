@@ -40,7 +40,8 @@ static void test_rows(void **state)
 		assert_true(s->crash_reason_smem > 0);
 		assert_non_null(s->firmware);
 		assert_non_null(s->sysmon_name);
-		/* A DTB image has both its PAS id and its default name, or neither (§1.8). */
+		/* A DTB image has both its PAS id and its default name, or neither
+		 * (doc/boot-sequence.md#dtb-image). */
 		assert_int_equal(s->dtb_pas_id != RPROC_NO_ID, s->dtb_firmware != NULL);
 		assert_true(s->dtb_pas_id == RPROC_NO_ID || s->dtb_pas_id > 0);
 		assert_true(s->lite_pas_id == RPROC_NO_ID || s->lite_pas_id > 0);
@@ -65,7 +66,7 @@ static void test_unknown(void **state)
 	assert_null(rproc_soc_lookup("qcom,msm8996-adsp-pil"));
 }
 
-/* DOMAIN §3.9: SA8775p driver data. */
+/* doc/devicetree.md#sa8775p: SA8775p driver data. */
 static void test_sa8775p(void **state)
 {
 	static const struct {
@@ -107,7 +108,7 @@ static void test_qcs8300(void **state)
 	assert_int_equal(rproc_soc_lookup("qcom,qcs8300-gpdsp-pas")->minidump_id, 21);
 }
 
-/* DOMAIN §1.8: second (DTB) image, X1E's lite PAS id, decrypt_shutdown. */
+/* doc/boot-sequence.md#dtb-image: second (DTB) image, X1E's lite PAS id, decrypt_shutdown. */
 static void test_dtb_images(void **state)
 {
 	const struct rproc_soc_data *s;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Platform device discovery and diagnosis (DOMAIN §5.4).  libudev finds the device and its
+ * Platform device discovery and diagnosis (doc/iommu.md#vfio-platform).
+ * libudev finds the device and its
  * driver; the iommu_group link is read with readlink(), because libudev does not resolve it
  * as a sysattr (vm/README), and on DT platforms it appears only once a driver has bound.
  */
@@ -239,7 +240,7 @@ static void diagnose_bound(const struct rproc_dev_env *env, struct rproc_dev_inf
 		snprintf(msg, sizeof(msg), "%s is bound to %s but has no IOMMU group", n,
 			 info->driver);
 		snprintf(fix, sizeof(fix), "the DT node needs `iommus` (apply the EL2 overlay, "
-			 "DOMAIN §7.0) and the kernel must run at EL2 with the SMMU enabled");
+			 "at boot) and the kernel must run at EL2 with the SMMU enabled");
 		set(info, RPROC_DEV_NO_GROUP, msg, fix);
 		return;
 	}
@@ -292,7 +293,8 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 		snprintf(
 		    fix, sizeof(fix),
 		    "check that the DT node is enabled and named as expected "
-		    "(DOMAIN §4.4); if it is created late (overlay, module load), rprocd waits "
+		    "(<unit address>.<node name>, see rprocctl describe); if it is created late "
+		    "(overlay, module load), rprocd waits "
 		    "for it");
 		set(info, RPROC_DEV_MISSING, msg, fix);
 		return 0;

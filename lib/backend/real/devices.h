@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The platform device behind a remote processor (DOMAIN §4.4, §5.4): find it with libudev,
+ * The platform device behind a remote processor (doc/devicetree.md#device-names,
+ * doc/iommu.md#vfio-platform): find it with libudev,
  * say exactly what is wrong with it and how to fix it, and wait for it when it appears late.
  */
 #ifndef RPROC_BACKEND_DEVICES_H

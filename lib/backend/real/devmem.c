@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * /dev/mem fallback for carveout CPU access (DOMAIN §5.5).  read()/write() are refused for a
+ * /dev/mem fallback for carveout CPU access (doc/iommu.md#cpu-access).
+ * read()/write() are refused for a
  * no-map range, mmap works; arm64 gives it Device-nGnRnE attributes, which is why every copy
  * into it goes through rproc_io_copy() (aligned stores, no DC ZVA).  O_SYNC asks for an
  * uncached view on architectures where that matters.

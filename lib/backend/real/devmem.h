@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* CPU view of a carveout through /dev/mem (DOMAIN §5.5): Device memory, aligned accesses only. */
+/* CPU view of a carveout through /dev/mem (doc/iommu.md#cpu-access): Device memory, aligned
+ * accesses only. */
 #ifndef RPROC_BACKEND_DEVMEM_H
 #define RPROC_BACKEND_DEVMEM_H
 

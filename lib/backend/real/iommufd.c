@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * iommufd + VFIO device cdev (DOMAIN §5.1, §5.2): bind the device to /dev/iommu, give it its
+ * iommufd + VFIO device cdev (doc/iommu.md#iommufd): bind the device to /dev/iommu, give it its
  * own IOAS, read the usable ranges after attach (they exclude every reserved region of the
  * attached device, e.g. the arm-smmu MSI window), map at fixed IOVAs.
  */
@@ -155,7 +155,8 @@ void rproc_iommufd_close(struct rproc_vfio *v)
 		struct vfio_device_detach_iommufd_pt d = { .argsz = RPROC_VFIO_DETACH_ARGSZ };
 
 		if (v->iommufd >= 0) {
-			/* iova 0 + U64_MAX length: every mapping of the IOAS (§5.1), also those an
+			/* iova 0 + U64_MAX length: every mapping of the IOAS
+			 * (doc/iommu.md#what-can-be-mapped), also those an
 			 * adopted context does not know about; an empty IOAS is not an error. */
 			struct iommu_ioas_unmap u = {
 				.size = sizeof(u),

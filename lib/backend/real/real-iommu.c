@@ -2,7 +2,8 @@
 /*
  * IOMMU contexts of the real backend: one VFIO context per device, found and waited for
  * through devices.c.  Every mapping made is remembered, because iommufd cannot map the
- * PFNMAP carveout view (§5.1): the first -EFAULT moves that device to type1 (a new domain),
+ * PFNMAP carveout view (doc/iommu.md#what-can-be-mapped): the
+ * first -EFAULT moves that device to type1 (a new domain),
  * and what was mapped so far is mapped again there.
  */
 #include <errno.h>
@@ -124,7 +125,8 @@ static int iommu_iova_ranges(void *dom, struct rproc_iova_range *out, size_t max
 }
 
 /* Map through a temporary CPU view: the view goes away right after, the IOMMU mapping stays
- * (type1 keeps PFNMAP mappings without the VMA, §5.3), so no CPU view outlives the call. */
+ * (type1 keeps PFNMAP mappings without the VMA, doc/iommu.md#what-can-be-mapped), so no CPU view
+ * outlives the call. */
 static int map_one(struct real_backend *b, struct real_dev *d, const struct real_map *m,
 		   struct rproc_error *err)
 {
@@ -136,7 +138,8 @@ static int map_one(struct real_backend *b, struct real_dev *d, const struct real
 	    rproc_shim_has(b->shim, QCOM_SCM_SHIM_CAP_CARVEOUT_FD)) {
 		int fd;
 
-		/* A file iommufd can pin (6.19+ dma-buf, §5.1); else the VA path below. */
+		/* A file iommufd can pin (6.19+ dma-buf, doc/iommu.md#what-can-be-mapped); else the
+		 * VA path below. */
 		if (rproc_shim_carveout_fd(b->shim, m->pa, m->size, &fd) == 0) {
 			r = rproc_vfio_map_file(d->vfio, m->iova, fd, 0, m->size, m->prot, err);
 			close(fd);
@@ -216,7 +219,7 @@ static int iommu_map(void *dom, uint64_t iova, uint64_t pa, uint64_t size, uint3
 	if (!d->vfio)
 		return -ENODEV;
 	/* A carveout outside the usable ranges is a configuration error, not a kernel one:
-	 * say which ranges exist before touching anything (§7.0 step 7). */
+	 * say which ranges exist before touching anything (doc/boot-sequence.md#iommu-open). */
 	r = rproc_vfio_check_range(d->vfio, iova, size, &err);
 	if (r < 0)
 		goto fail;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Interrupts of the real backend: wdog through vfio-platform (a GIC line), the SMP2P bits
- * (fatal, ready, handover, stop-ack) through the shim, each as an eventfd (§3.3, §5.4).
+ * (fatal, ready, handover, stop-ack) through the shim, each as an eventfd
+ * (doc/boot-sequence.md#interrupts-and-timeouts, doc/iommu.md#vfio-platform).
  */
 #include <assert.h>
 #include <sys/eventfd.h>
@@ -30,7 +31,8 @@ const char *const real_irq_src_names[3] = { [IRQ_NONE] = "", [IRQ_VFIO] = "vfio"
 					    [IRQ_SHIM] = "shim" };
 
 /* rproc_irq and the shim's QCOM_SCM_SHIM_IRQ_* share one order, that of the DT's
- * interrupt-names (§3.3), which is also the vfio-platform IRQ index (§5.4). */
+ * interrupt-names (doc/boot-sequence.md#interrupts-and-timeouts), which is also the vfio-platform
+ * IRQ index (doc/iommu.md#interrupts). */
 static_assert(QCOM_SCM_SHIM_IRQ_WDOG == RPROC_IRQ_WDOG &&
 		      QCOM_SCM_SHIM_IRQ_FATAL == RPROC_IRQ_FATAL &&
 		      QCOM_SCM_SHIM_IRQ_READY == RPROC_IRQ_READY &&
@@ -140,7 +142,8 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 			if (d->irq_fd[i] >= 0)
 				continue;
 			/* wdog is a GIC line vfio-platform can deliver; the SMP2P bits cannot
-			 * come through vfio-platform (nested-threaded irqchip, §5.4) and come
+			 * come through vfio-platform (nested-threaded
+			 * irqchip, doc/iommu.md#interrupts) and come
 			 * from the shim, with vfio as the last resort. */
 			if (i == RPROC_IRQ_WDOG)
 				r = irq_from_vfio(d, i) == 0 ? 0 : irq_from_shim(d, i);

@@ -135,7 +135,7 @@ static int mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable, struc
 static void mem_unmap(void *ctx, struct rproc_mem_map *m)
 {
 	/* Right away: after AUTH_AND_RESET the region is XPU-locked and even a speculative
-	 * access through a leftover view is fatal (§5.5). */
+	 * access through a leftover view is fatal (doc/iommu.md#cpu-access). */
 	if (m->va)
 		munmap(m->va, (size_t)m->size);
 	m->va = NULL;
@@ -153,7 +153,8 @@ static int bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *handle
 	struct rproc_shim *s = ctx;
 
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE)) {
-		/* What tzmem does without bridge mode: nothing, successfully (§2.5). */
+		/* What tzmem does without bridge mode: nothing, successfully
+		 * (doc/trustzone-pas.md#shm-bridge). */
 		*handle = 0;
 		return 0;
 	}
@@ -179,7 +180,7 @@ static void setup_pas(struct real_backend *b)
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE)) {
 		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
 			  "the shim cannot create SHM bridges: AUTH_AND_RESET runs without one "
-			  "(fine unless TZ is in bridge mode, §2.5)");
+			  "(fine unless TZ is in bridge mode)");
 	}
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_STOP_BIT)) {
 		b->pas.stop_bit = NULL;
@@ -190,7 +191,7 @@ static void setup_pas(struct real_backend *b)
 		b->pas.proxy_vote = b->pas.proxy_unvote = NULL;
 		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,
 			  "the shim takes no proxy votes: the DSPs boot only if their power "
-			  "domains, clocks and interconnect stay on (§3.5)");
+			  "domains, clocks and interconnect stay on");
 	}
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SMEM)) {
 		b->pas.crash_reason = NULL;

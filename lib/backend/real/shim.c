@@ -2,7 +2,8 @@
 /*
  * qcom-scm shim client.  The module does the SMCs; this side checks the ABI version, turns
  * TrustZone's result codes and errnos into messages, and follows the kernel's retry rules
- * (GET_RSCTABLE: 16 KiB first, one retry with the size TZ asks for, §2.6).
+ * (GET_RSCTABLE: 16 KiB first, one retry with the size
+ * TZ asks for, doc/trustzone-pas.md#get_rsctable).
  */
 #include <assert.h>
 #include <errno.h>
@@ -29,8 +30,9 @@ static_assert(sizeof(struct qcom_scm_shim_stop_bit) == 72, "shim ABI");
 static_assert(sizeof(struct qcom_scm_shim_smem) == 24, "shim ABI");
 static_assert(sizeof(struct qcom_scm_shim_vote) == 72, "shim ABI");
 
-#define RSCTABLE_FIRST (16u * 1024)     /* §2.6 */
-#define RSCTABLE_MAX (1024u * 1024 * 1024) /* §2.6: above 1 GiB is -E2BIG */
+#define RSCTABLE_FIRST (16u * 1024)     /* doc/trustzone-pas.md#get_rsctable */
+/* doc/trustzone-pas.md#get_rsctable: above 1 GiB is -E2BIG */
+#define RSCTABLE_MAX (1024u * 1024 * 1024)
 #define SMEM_FIRST 4096u
 #define SMEM_MAX (16u * 1024 * 1024)
 
@@ -181,7 +183,7 @@ static int shim_is_supported(void *ctx, uint32_t pas_id)
 
 	if (ioctl(s->fd, QCOM_SCM_SHIM_PAS_IS_SUPPORTED, &p) < 0)
 		return -errno;
-	/* Here result[0] != 0 means "supported" (§2.2). */
+	/* Here result[0] != 0 means "supported" (doc/trustzone-pas.md#commands). */
 	return p.out_result ? 1 : 0;
 }
 
@@ -243,7 +245,8 @@ static int shim_set_remote_state(void *ctx, uint32_t state, uint32_t id)
 static int shim_get_rsc_table(void *ctx, uint32_t pas_id, const void *in, size_t in_len,
 			      void **out, size_t *out_len)
 {
-	static const uint8_t empty[16]; /* ver 0, num 0: "no table in the firmware" (§2.6) */
+	/* ver 0, num 0: "no table in the firmware" (doc/trustzone-pas.md#get_rsctable) */
+	static const uint8_t empty[16];
 	struct rproc_shim *s = ctx;
 	uint64_t cap = RSCTABLE_FIRST;
 
@@ -272,7 +275,8 @@ static int shim_get_rsc_table(void *ctx, uint32_t pas_id, const void *in, size_t
 		};
 		r = ioctl(s->fd, QCOM_SCM_SHIM_GET_RSCTABLE, &p);
 		if (r < 0 && errno == EOVERFLOW && attempt == 0) {
-			/* "Buffer not sufficient" (result[1] == 20): retry once, §2.6. */
+			/* "Buffer not sufficient" (result[1] == 20): retry once,
+			 * doc/trustzone-pas.md#get_rsctable. */
 			free(buf);
 			if (p.output_len <= cap || p.output_len > RSCTABLE_MAX)
 				return -E2BIG;
@@ -305,7 +309,8 @@ static int shim_bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *h
 
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE))
 		return -EOPNOTSUPP;
-	/* Permission bits share the low bits of address and size (§2.5). */
+	/* Permission bits share the low bits of address and size
+	 * (doc/trustzone-pas.md#shm-bridge). */
 	if (!IS_ALIGNED(pa, 4096) || !IS_ALIGNED(size, 4096) || !size)
 		return -EINVAL;
 	if (ioctl(s->fd, QCOM_SCM_SHIM_BRIDGE_CREATE, &p) < 0)
@@ -428,7 +433,8 @@ static int shim_crash_reason(void *ctx, const struct rproc_desc *d, char *out, s
 	r = shim_smem_read(ctx, (uint32_t)d->crash_reason_smem, (void **)&buf, &len);
 	if (r < 0)
 		return r;
-	/* A firmware-written string: stop at NUL, keep it printable (§3.3). */
+	/* A firmware-written string: stop at NUL, keep it printable
+	 * (doc/boot-sequence.md#interrupts-and-timeouts). */
 	for (size_t i = 0; i < len && buf[i] && o + 1 < out_len; i++)
 		out[o++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '?';
 	out[o] = '\0';

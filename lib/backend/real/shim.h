@@ -39,7 +39,8 @@ void rproc_shim_caps_string(uint64_t caps, char *buf, size_t len);
  */
 extern const struct rproc_pas_ops rproc_shim_pas_ops;
 
-/* AUTH_AND_RESET, optionally wrapped in an SHM bridge over the carveout (one op, §2.5, §6). */
+/* AUTH_AND_RESET, optionally wrapped in an SHM bridge over the carveout (one op,
+ * doc/trustzone-pas.md#shm-bridge). */
 int rproc_shim_auth_and_reset(struct rproc_shim *s, uint32_t pas_id, uint64_t pa, uint64_t size,
 			      bool bridge);
 

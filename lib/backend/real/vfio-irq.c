@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * VFIO device interrupts as eventfds (DOMAIN §5.4).  vfio-platform requests every IRQ at
- * probe with IRQF_NO_AUTOEN and enables one when a trigger eventfd is set (S15).
+ * VFIO device interrupts as eventfds (doc/iommu.md#interrupts).
+ * vfio-platform requests every IRQ at
+ * probe with IRQF_NO_AUTOEN and enables one when a trigger eventfd is set
+ * (doc/iommu.md#interrupts).
  */
 #include <errno.h>
 #include <linux/vfio.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Legacy VFIO container + group with the type1v2 IOMMU (DOMAIN §5.3).  This is the path that
+ * Legacy VFIO container + group with the type1v2 IOMMU
+ * (doc/iommu.md#vfio-type1).  This is the path that
  * can map a VM_PFNMAP view of a no-map carveout: type1 resolves PFNs of reserved pages instead
  * of pinning them, and keeps the IOMMU mapping after the user VA is gone.
  */

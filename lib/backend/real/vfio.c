@@ -164,7 +164,8 @@ int rproc_vfio_open(const char *syspath, const struct rproc_vfio_config *cfg,
 	if (!v)
 		return rproc_err(err, -ENOMEM, "out of memory");
 	if (kind == RPROC_VFIO_AUTO) {
-		/* Run-time choice (§5.2): /dev/iommu and the device's cdev must both exist. */
+		/* Run-time choice (doc/iommu.md#iommufd): /dev/iommu and the device's cdev must
+		 * both exist. */
 		char iommu[PATH_MAX], cdev[32];
 
 		rproc_vfio_dev_path(v, "iommu", iommu, sizeof(iommu));

@@ -4,8 +4,8 @@
  * as /sys/bus/platform/devices/30000000.remoteproc or a PCI function such as
  * /sys/bus/pci/devices/0000:00:03.0), attached to its own IOMMU domain through either
  *
- *  - iommufd + the VFIO device cdev (DOMAIN §5.1, §5.2), or
- *  - the legacy container/group with the type1v2 IOMMU (§5.3).
+ *  - iommufd + the VFIO device cdev (doc/iommu.md#iommufd), or
+ *  - the legacy container/group with the type1v2 IOMMU (doc/iommu.md#vfio-type1).
  *
  * It maps caller-provided user VAs (or, with iommufd, file ranges) at fixed IOVAs, after
  * checking them against the usable IOVA ranges the kernel reports.  This is the layer the VM
@@ -14,7 +14,8 @@
  * mapped/device_fd/export_fds/adopt and the rproc_vfio_irq_* helpers.
  *
  * The kernel keeps the IOMMU mappings while these fds stay open, even after the user VA is
- * unmapped (type1 for PFNMAP memory, §5.3), which is why the caller may munmap right after a
+ * unmapped (type1 for PFNMAP memory, doc/iommu.md#what-can-be-mapped),
+ * which is why the caller may munmap right after a
  * map and why the fds go to the daemon's fd store across restarts.
  */
 #ifndef RPROC_BACKEND_VFIO_H
@@ -75,7 +76,8 @@ int rproc_vfio_check_range(const struct rproc_vfio *v, uint64_t iova, uint64_t s
 /*
  * rproc_vfio_map_va() - map the user memory at @va (@size bytes) at @iova with RPROC_IOMMU_*
  * @prot (READ/WRITE; other bits are not expressible through VFIO and are ignored).
- * iommufd returns -EFAULT for VM_PFNMAP memory (it cannot pin it, §5.1): the caller decides
+ * iommufd returns -EFAULT for VM_PFNMAP memory (it cannot pin
+ * it, doc/iommu.md#what-can-be-mapped): the caller decides
  * whether to fall back to type1.
  */
 int rproc_vfio_map_va(struct rproc_vfio *v, uint64_t iova, void *va, uint64_t size,
@@ -106,7 +108,7 @@ int rproc_vfio_adopt(const char *syspath, const struct rproc_vfio_config *cfg, c
 		     struct rproc_fd_entry *fds, size_t n_fds, struct rproc_vfio **out,
 		     struct rproc_error *err);
 
-/* ---- interrupts on the device fd (vfio-irq.c, DOMAIN §5.4) ------------------------------ */
+/* ---- interrupts on the device fd (vfio-irq.c, doc/iommu.md#interrupts) ----------------------- */
 
 struct rproc_vfio_irq_info {
 	uint32_t flags; /* VFIO_IRQ_INFO_* (EVENTFD 1, MASKABLE 2, AUTOMASKED 4, NORESIZE 8) */

@@ -83,7 +83,7 @@ static void schedule_crash(struct sim *s, unsigned int core)
 	}
 }
 
-/* The DSP fetches its image through the SMMU (ARCHITECTURE.md "The simulated SoC"). */
+/* The DSP fetches its image through the SMMU (doc/backends.md#simulated-soc). */
 static void dsp_boot(struct sim *s, unsigned int core)
 {
 	struct sim_core *c = &s->sh->cores[core];

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The simulated SoC's CPU side: views of its physical memory (the memory ops, with the XPU
- * lock TrustZone puts on an authenticated carveout, DOMAIN §3.2 S12) and its interrupt lines
+ * lock TrustZone puts on an authenticated carveout, doc/boot-sequence.md#load) and its
+ * interrupt lines
  * (eventfds the DSP model writes).
  */
 #include <errno.h>
@@ -36,7 +37,7 @@ static int sim_mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable,
 		r = -EFAULT;
 		goto out;
 	}
-	/* TZ locks the carveout of an authenticated image (XPU, DOMAIN §3.2 S12). */
+	/* TZ locks the carveout of an authenticated image (XPU, doc/boot-sequence.md#load). */
 	for (unsigned int i = 0; i < s->sh->n_pas; i++) {
 		struct sim_pas *pas = &s->sh->pas[i];
 

@@ -28,7 +28,7 @@
 #define SIM_PAGE 4096ull
 #define SIM_FD_NAME "rproc-sim"
 
-/* arm-smmu software MSI window (DOMAIN §5.1, S19) */
+/* arm-smmu software MSI window (doc/iommu.md#msi-window) */
 #define SIM_MSI_BASE 0x08000000ull
 #define SIM_MSI_LAST 0x080fffffull
 #define SIM_IOVA_LAST 0xffffffffffffull /* 48-bit input address space */

@@ -2,7 +2,7 @@
 /*
  * The simulated apps SMMU: one IOVA -> PA table per stream (one stream per remote processor,
  * from its `iommus`), with the checks the kernel and the hardware apply: 4 KiB granules, no
- * overlap, R and/or W, nothing inside the arm-smmu software MSI window (DOMAIN §5.1, S19).
+ * overlap, R and/or W, nothing inside the arm-smmu software MSI window (doc/iommu.md#msi-window).
  */
 #include <errno.h>
 #include <stdlib.h>

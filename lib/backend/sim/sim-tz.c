@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The simulated TrustZone: the PAS state machine per PAS id (DOMAIN §2.3), the metadata
- * buffer (§2.4), SHM bridges (§2.5), GET_RSCTABLE (§2.6), the SMEM items the lifecycle reads
- * (crash reason §3.3, minidump table of contents §3.6) and the SMP2P stop bit.
+ * The simulated TrustZone: the PAS state machine per
+ * PAS id (doc/trustzone-pas.md#call-order), the metadata
+ * buffer (doc/trustzone-pas.md#metadata-buffer), SHM bridges (doc/trustzone-pas.md#shm-bridge),
+ * GET_RSCTABLE (doc/trustzone-pas.md#get_rsctable), the SMEM items the lifecycle reads
+ * (crash reason doc/boot-sequence.md#interrupts-and-timeouts, minidump
+ * table of contents doc/boot-sequence.md#coredump) and the SMP2P stop bit.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -354,7 +357,8 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Two DEVMEM entries shaped like the seed's SA8775p qcom,devmem rows (DOMAIN §4.3). */
+/* Two DEVMEM entries shaped like the seed's SA8775p qcom,devmem rows
+ * (doc/devicetree.md#device-memory). */
 static void *devmem_table(size_t *len)
 {
 	static const struct {
@@ -441,7 +445,7 @@ static int tz_bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *han
 	if (r)
 		goto out;
 	if (!s->cfg.bridges) {
-		*handle = 0; /* TZ without bridge mode: a no-op (DOMAIN §2.5) */
+		*handle = 0; /* TZ without bridge mode: a no-op (doc/trustzone-pas.md#shm-bridge) */
 		goto out;
 	}
 	if (!size || !IS_ALIGNED(pa | size, SIM_PAGE)) {
@@ -563,8 +567,10 @@ static int tz_crash_reason(void *ctx, const struct rproc_desc *d, char *buf, siz
 }
 
 /*
- * SMEM item 602: the minidump table of contents (DOMAIN §3.6).  Layout with natural
- * alignment [INFERENCE, §8.11]: three u32, pad to 16, then ten 32-byte subsystem entries.
+ * SMEM item 602: the minidump table of contents
+ * (doc/boot-sequence.md#coredump).  Layout with natural
+ * alignment (inferred, doc/boot-sequence.md#coredump): three u32, pad to 16, then ten
+ * 32-byte subsystem entries.
  * Only crashed cores with a minidump id get an entry: two regions the "firmware" registered
  * in a table it keeps in the last page of its carveout.
  */

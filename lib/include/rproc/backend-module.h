@@ -3,7 +3,8 @@
  * Backend modules: a backend rprocd loads at start-up with dlopen() instead of one built into
  * librproc (rprocd.conf: Backend=module, BackendModule=, BackendModuleArgs=).  The use is a
  * vendor PAS transport (for example a TEE's PAS service instead of the qcom-scm shim,
- * DOMAIN §2.8) without rebuilding rprocd; the test suites use it to give the daemon a
+ * doc/trustzone-pas.md#other-transports) without rebuilding
+ * rprocd; the test suites use it to give the daemon a
  * stand-in TrustZone next to real IOMMU and memory ops.
  *
  * A module is a shared object that exports two symbols:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Coredumps of a crashed remote processor (DOMAIN §3.6, §7.3): an ELF64 ET_CORE file with a
+ * Coredumps of a crashed remote processor
+ * (doc/boot-sequence.md#coredump): an ELF64 ET_CORE file with a
  * PT_NOTE (core name, crash reason, what was left out) and one PT_LOAD per loaded segment,
  * or per minidump region when SMEM item 602 has a valid table for the core.
  *

@@ -37,7 +37,8 @@ struct rproc_dt_iommu {
 	uint32_t mask;   /* cells[1] if ncells >= 2, else 0 */
 };
 
-/* One row of the seed series' qcom,devmem matrix (DOMAIN §4.3), or a resource-table DEVMEM. */
+/* One row of the seed series' qcom,devmem matrix (doc/devicetree.md#device-memory), or a
+ * resource-table DEVMEM. */
 struct rproc_devmem {
 	uint64_t da;    /* device address (IOVA) */
 	uint64_t pa;    /* physical address */

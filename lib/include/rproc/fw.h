@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Qualcomm PAS firmware images: .mbn and .mdt + .bNN (DOMAIN §1).
+ * Qualcomm PAS firmware images: .mbn and .mdt + .bNN (doc/firmware-format.md).
  *
  * - locate: the kernel's firmware search order, every path tried reported on failure;
  * - open: validate the ELF and every program header, detect the split form, build the
- *   metadata blob handed to INIT_IMAGE (§1.5), compute span and relocation (§1.6);
+ *   metadata blob handed to INIT_IMAGE (doc/firmware-format.md#metadata),
+ *   compute span and relocation (doc/firmware-format.md#relocation);
  * - plan/load: bounds-check every loadable segment against a carveout and copy it straight
  *   from the file into the carveout (no heap copy of the image);
- * - hash: parse the hash segment (MBN v3/v5/v6/v7) and check digests by the §1.10 rule,
+ * - hash: parse the hash segment (MBN v3/v5/v6/v7) and check digests by the digest rule
+ *   (doc/firmware-format.md#digest-rule),
  *   either against the files or against bytes already in memory (the simulated TrustZone).
  */
 #ifndef RPROC_FW_H
@@ -19,7 +21,7 @@
 
 #include <rproc/error.h>
 
-/* Qualcomm bits in p_flags (§1.3) */
+/* Qualcomm bits in p_flags (doc/firmware-format.md#segment-flags) */
 #define QCOM_MDT_TYPE_MASK (7u << 24)
 #define QCOM_MDT_TYPE_HASH (2u << 24)
 #define QCOM_MDT_TYPE_PHDR (7u << 24)
@@ -69,7 +71,7 @@ enum rproc_hash_alg {
 #define RPROC_FW_MAX_DIGEST 64
 
 enum rproc_digest_status {
-	RPROC_DIGEST_NOT_CHECKED, /* not a segment the verifier checks (§1.10 rule 7) */
+	RPROC_DIGEST_NOT_CHECKED, /* not verified: doc/firmware-format.md#digest-rule, rule 7 */
 	RPROC_DIGEST_OK,
 	RPROC_DIGEST_MISMATCH,
 	RPROC_DIGEST_UNREADABLE,  /* the segment's bytes could not be read */
@@ -85,8 +87,8 @@ struct rproc_fw_segment {
 	uint64_t filesz;
 	uint64_t memsz;
 	uint64_t align;
-	bool loadable; /* PT_LOAD, not the hash segment, memsz != 0 (§1.4) */
-	bool checked;  /* the verifier checks its digest (§1.10 rule 7) */
+	bool loadable; /* PT_LOAD, not hash, memsz != 0: doc/firmware-format.md#loadable-segments */
+	bool checked;  /* the verifier checks it: doc/firmware-format.md#digest-rule, rule 7 */
 	enum rproc_digest_status digest;
 };
 
@@ -138,7 +140,8 @@ int rproc_fw_parse(const void *buf, size_t len, uint64_t file_size, struct rproc
 
 /*
  * rproc_fw_reloc() - where the image goes in a carveout at @mem_phys of @mem_size bytes:
- * mem_reloc (§1.6) and a bounds check of every loadable segment (§1.7).
+ * mem_reloc (doc/firmware-format.md#relocation) and a bounds check
+ * of every loadable segment (doc/firmware-format.md#load-checks).
  */
 int rproc_fw_reloc(const struct rproc_fw_image *img, uint64_t mem_phys, uint64_t mem_size,
 		   uint64_t *mem_reloc, struct rproc_error *err);

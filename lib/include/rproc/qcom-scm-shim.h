@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * qcom-scm-shim UAPI: the character device through which rprocd reaches what only the kernel
- * can do for a PAS remote processor at EL2 (DOMAIN §7.0 step 4): the PAS SCM calls with a
+ * can do for a PAS remote processor at EL2 (doc/shim.md): the PAS SCM calls with a
  * physically contiguous metadata buffer, SHM bridges, GET_RSCTABLE, a write-combined CPU view
  * of the carveouts, the SMP2P bits in and out, SMEM items and the proxy votes.
  *
@@ -16,11 +16,13 @@
  *    clients refuse a different major) and a capability mask.  Everything not in
  *    QCOM_SCM_SHIM_CAP_REQUIRED is optional and clients degrade without it.
  *  - The ioctl returns 0 when the SMC itself succeeded; out_result then carries TrustZone's
- *    result[0], which may be a positive failure code (DOMAIN §2.1: callers treat any non-zero
+ *    result[0], which may be a positive failure code
+ *    (doc/trustzone-pas.md#result-codes: callers treat any non-zero
  *    value as failure).  A negative errno means the call failed before or inside the SMC.
  *  - Every resource (metadata buffers, SHM bridges, eventfd registrations, the stop bit,
  *    proxy votes, mmaps) belongs to the open file and is released when it is closed.
- *  - Remote processors are named by their platform device name (DOMAIN §4.4), e.g.
+ *  - Remote processors are named by their platform
+ *    device name (doc/devicetree.md#device-names), e.g.
  *    "30000000.remoteproc", from which the module finds the DT node, its SMP2P entries,
  *    power domains and clocks; PAS calls take the PAS id.
  */
@@ -38,7 +40,7 @@
 /* Capability bits (qcom_scm_shim_version.caps). */
 #define QCOM_SCM_SHIM_CAP_PAS (1ULL << 0)        /* is_supported..shutdown, metadata release */
 #define QCOM_SCM_SHIM_CAP_SHM_BRIDGE (1ULL << 1) /* SHM_BRIDGE_CREATE/DELETE, AUTH bridge flag */
-#define QCOM_SCM_SHIM_CAP_RSCTABLE (1ULL << 2)   /* GET_RSCTABLE (SCM 0x21, DOMAIN §2.6) */
+#define QCOM_SCM_SHIM_CAP_RSCTABLE (1ULL << 2)   /* GET_RSCTABLE (SCM 0x21) */
 #define QCOM_SCM_SHIM_CAP_MMAP (1ULL << 3)       /* write-combined carveout mmap */
 #define QCOM_SCM_SHIM_CAP_SMP2P_IN (1ULL << 4)   /* eventfds for fatal/ready/handover/stop-ack */
 #define QCOM_SCM_SHIM_CAP_STOP_BIT (1ULL << 5)   /* outbound SMP2P "stop" bit */
@@ -52,7 +54,8 @@
 
 #define QCOM_SCM_SHIM_NAME_LEN 64
 
-/* Interrupt sources a client can register an eventfd for (DOMAIN §3.3). */
+/* Interrupt sources a client can register an eventfd for
+ * (doc/boot-sequence.md#interrupts-and-timeouts). */
 #define QCOM_SCM_SHIM_IRQ_WDOG 0
 #define QCOM_SCM_SHIM_IRQ_FATAL 1
 #define QCOM_SCM_SHIM_IRQ_READY 2
@@ -81,12 +84,14 @@ struct qcom_scm_shim_pas {
 
 /*
  * AUTH_AND_RESET flag: create an SHM bridge over [addr, addr + length) first and delete it
- * afterwards whatever the outcome: qcom_scm_pas_prepare_and_auth_reset() (DOMAIN §2.5, §6).
+ * afterwards whatever the outcome: qcom_scm_pas_prepare_and_auth_reset()
+ * (doc/trustzone-pas.md#shm-bridge).
  * A TZ without bridge mode makes both a no-op.
  */
 #define QCOM_SCM_SHIM_AUTH_BRIDGE (1U << 0)
 
-/* INIT_IMAGE: the module copies the blob into tzmem / DMA memory and keeps it (§2.4). */
+/* INIT_IMAGE: the module copies the blob into tzmem / DMA memory and keeps it
+ * (doc/trustzone-pas.md#metadata-buffer). */
 struct qcom_scm_shim_init_image {
 	__u32 size;
 	__u32 pas_id;
@@ -104,7 +109,8 @@ struct qcom_scm_shim_remote_state {
 };
 
 /*
- * GET_RSCTABLE (DOMAIN §2.6).  output_len: in, the capacity of output; out, the table size.
+ * GET_RSCTABLE (doc/trustzone-pas.md#get_rsctable).
+ * output_len: in, the capacity of output; out, the table size.
  * When TrustZone answers "buffer not sufficient" (result[1] == 20) the ioctl fails with
  * EOVERFLOW and output_len holds the size TrustZone asked for; the client retries once.
  */
@@ -163,7 +169,7 @@ struct qcom_scm_shim_smem {
 	__u64 buffer_len;
 };
 
-/* Take (on = 1) or drop (on = 0) the proxy votes of @device (DOMAIN §3.5). */
+/* Take (on = 1) or drop (on = 0) the proxy votes of @device (doc/boot-sequence.md#proxy-vote). */
 struct qcom_scm_shim_vote {
 	__u32 size;
 	__u32 on;
@@ -199,7 +205,7 @@ struct qcom_scm_shim_vote {
  * mmap(): the file offset is the physical address of the range (page aligned), which must lie
  * inside a reserved-memory region of a PAS node the module knows; the mapping is
  * write-combined (CAP_MMAP).  The module refuses it while that PAS id is between
- * AUTH_AND_RESET and SHUTDOWN (XPU-locked, DOMAIN §5.5).
+ * AUTH_AND_RESET and SHUTDOWN (XPU-locked, doc/iommu.md#cpu-access).
  */
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The lifecycle of one remote processor: start, stop, crash, recovery, coredump
- * (DOMAIN §7), driven through the backend ops tables.
+ * (doc/boot-sequence.md), driven through the backend ops tables.
  *
  * Non-blocking: slow work runs in a worker thread per core; rproc_fd() becomes readable when
  * something happened (a step finished, an interrupt fired) and rproc_process() then runs the

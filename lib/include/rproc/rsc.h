@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Resource tables as TrustZone's GET_RSCTABLE returns them (DOMAIN §2.6, §2.7). */
+/* Resource tables as TrustZone's GET_RSCTABLE returns them (doc/trustzone-pas.md#get_rsctable). */
 #ifndef RPROC_RSC_H
 #define RPROC_RSC_H
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The simulated SoC: a backend (backend.h) that stands in for TrustZone, the apps SMMU, the
- * carveout memory and the DSPs, built from whatever device tree it is given (ARCHITECTURE.md
- * "The simulated SoC").  Tests and the quick-start demo run the real lifecycle against it.
+ * carveout memory and the DSPs, built from whatever device tree it is given
+ * (doc/backends.md#simulated-soc).
+ * Tests and the quick-start demo run the real lifecycle against it.
  *
  * Model
  * - Physical memory: one memfd holds the simulator's state and, after it, every carveout of

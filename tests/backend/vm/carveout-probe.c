@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Does type1 map a /dev/mem (VM_PFNMAP) view of reserved RAM, and keep it after munmap?
- * (DOMAIN §5.3, marked [INFERENCE] there.)  The guest kernel reserves 4 MiB at 0x0c000000
+ * (doc/iommu.md#what-can-be-mapped, marked Inferred there.)  The guest kernel reserves 4 MiB
+ * at 0x0c000000
  * with memmap=4M$0x0c000000 (below edu's 28-bit DMA mask).  Usage: carveout-probe <BDF>.
  * The real backend's carveout path, checked with DMA by QEMU's edu device.
  */

@@ -119,7 +119,8 @@ static int io_ranges(void *dom, struct rproc_iova_range *out, size_t max, size_t
 	return 0;
 }
 
-/* As the real backend does: the IOMMU keeps a PFNMAP mapping after the view is gone (§5.3). */
+/* As the real backend does: the IOMMU keeps a PFNMAP mapping after the view is gone
+ * (doc/iommu.md#what-can-be-mapped). */
 static int io_map(void *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	struct life *l = dom;

@@ -3,7 +3,8 @@
  * A test backend for the edu-backed "DSP": IOMMU and memory ops are librproc's real ones
  * (its VFIO type1 context on the edu device, its /dev/mem provider), the PAS ops a test-only
  * stand-in for TrustZone: at AUTH_AND_RESET the DSP (edu) reads its image through the IOMMU at
- * the address the lifecycle mapped (IOVA == PA, DOMAIN §7.1) and raises ready only if the
+ * the address the lifecycle mapped (IOVA == PA,
+ * doc/boot-sequence.md#iommu-map) and raises ready only if the
  * bytes match the firmware file, else fatal.  Interrupts are eventfds.
  * Used by the guest test's lifecycle part (lifecycle.c) and by the backend module rprocd
  * loads in the guest (module/edu-module.c).

@@ -2,7 +2,8 @@
 /*
  * CPU view of a physical range the kernel does not own, for the guest test: a thin adapter
  * over librproc's /dev/mem carveout provider (the way the daemon reaches a carveout on a
- * board, DOMAIN §5.5).  Reads and writes go through aligned accesses only, because the view
+ * board, doc/iommu.md#cpu-access).  Reads and writes
+ * go through aligned accesses only, because the view
  * may be Device memory (arm64 maps non-linear-map PFNs of /dev/mem nGnRnE).
  */
 #ifndef RPROC_VM_MEM_H

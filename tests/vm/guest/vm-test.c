@@ -291,7 +291,7 @@ static void test_teardown(struct ctx *c, enum rproc_vfio_kind kind)
 }
 
 /* iommufd: a memfd buffer maps and the device reads it; the PFNMAP carveout is refused with
- * EFAULT (DOMAIN §5.1), which is the daemon's cue to fall back to type1. */
+ * EFAULT (doc/iommu.md#what-can-be-mapped), which is the daemon's cue to fall back to type1. */
 static void test_iommufd(struct ctx *c)
 {
 	struct rproc_error err = {0};

@@ -15,7 +15,7 @@
 #include "vm-mem.h"
 
 /* Fixed IOVAs, all below edu's default 28-bit DMA mask and outside the arm64 SMMU software-MSI
- * window 0x8000000-0x80fffff (DOMAIN §5.1). */
+ * window 0x8000000-0x80fffff (doc/iommu.md#msi-window). */
 #define SCRATCH_IOVA 0x4000000ull  /* anonymous RW buffer the device copies results into */
 #define MEMFD_IOVA 0x4800000ull	   /* iommufd: a memfd buffer */
 #define FALLBACK_IOVA 0x5000000ull /* carveout when IOVA == PA is not possible */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The few iommufd UAPI definitions rprocd needs (DOMAIN §5.1), for systems whose
+ * The few iommufd UAPI definitions rprocd needs (doc/iommu.md#iommufd), for systems whose
  * <linux/iommufd.h> is missing (Debian 12 ships 6.1 headers) or predates IOMMU_IOAS_MAP_FILE.
  * Layouts follow the kernel's include/uapi/linux/iommufd.h field by field; the sizes are
  * asserted so a typo cannot change the ABI.  Include this, never <linux/iommufd.h> directly.
@@ -20,7 +20,8 @@
 
 #define IOMMUFD_TYPE (';')
 
-/* Every command is _IO(';', nr): the struct size travels in its first field (§5.1). */
+/* Every command is _IO(';', nr): the struct size travels in its first field
+ * (doc/iommu.md#iommufd). */
 #define IOMMU_DESTROY _IO(IOMMUFD_TYPE, 0x80)
 #define IOMMU_IOAS_ALLOC _IO(IOMMUFD_TYPE, 0x81)
 #define IOMMU_IOAS_IOVA_RANGES _IO(IOMMUFD_TYPE, 0x84)
@@ -78,7 +79,7 @@ struct iommu_ioas_unmap {
 #endif /* HAVE_LINUX_IOMMUFD_H */
 
 #if !HAVE_IOMMU_IOAS_MAP_FILE
-/* Linux 6.13+ (memfd), 6.19+ (dma-buf); S16. */
+/* Linux 6.13+ (memfd), 6.19+ (dma-buf): doc/iommu.md#what-can-be-mapped. */
 #define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, 0x8f)
 
 struct iommu_ioas_map_file {

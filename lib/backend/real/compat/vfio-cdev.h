@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * VFIO device-cdev definitions (Linux 6.6+, DOMAIN §5.2) for systems whose <linux/vfio.h>
+ * VFIO device-cdev definitions (Linux 6.6+, doc/iommu.md#iommufd) for systems whose <linux/vfio.h>
  * predates them (Debian 12).  Only the leading, always-present fields are declared: the
  * kernel takes argsz as the caller's struct size, so these shorter forms stay valid on newer
  * kernels that appended fields (bind token, attach pasid).  Include this after <linux/vfio.h>.
