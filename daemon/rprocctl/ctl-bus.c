@@ -24,30 +24,37 @@ int ctl_bus_open(const struct ctl_opts *o, sd_bus **bus)
 	return CTL_EXIT_OK;
 }
 
+/* What each D-Bus error means for rprocctl's exit status; any other error is a failure. */
+static const struct {
+	const char *name;
+	int exit;
+} error_exits[] = {
+	{ RPROCD_ERROR_NOT_FOUND, CTL_EXIT_NOT_FOUND },
+	{ SD_BUS_ERROR_UNKNOWN_OBJECT, CTL_EXIT_NOT_FOUND },
+	{ RPROCD_ERROR_PERMISSION, CTL_EXIT_PERMISSION },
+	{ SD_BUS_ERROR_ACCESS_DENIED, CTL_EXIT_PERMISSION },
+	{ SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, CTL_EXIT_PERMISSION },
+	{ RPROCD_ERROR_START_FAILED, CTL_EXIT_START_FAILED },
+	{ RPROCD_ERROR_STOP_FAILED, CTL_EXIT_START_FAILED },
+	{ RPROCD_ERROR_BUSY, CTL_EXIT_START_FAILED },
+	{ SD_BUS_ERROR_SERVICE_UNKNOWN, CTL_EXIT_NO_DAEMON },
+	{ SD_BUS_ERROR_NAME_HAS_NO_OWNER, CTL_EXIT_NO_DAEMON },
+	{ SD_BUS_ERROR_NO_REPLY, CTL_EXIT_NO_DAEMON },
+	{ SD_BUS_ERROR_DISCONNECTED, CTL_EXIT_NO_DAEMON },
+	{ RPROCD_ERROR_INVALID_FIRMWARE, CTL_EXIT_FAILURE },
+};
+
 int ctl_error_exit(const sd_bus_error *e, int r, const char *what)
 {
-	const char *name = e && e->name ? e->name : "";
 	const char *msg = e && e->message ? e->message : strerror(r < 0 ? -r : EIO);
 
-	if (!strcmp(name, SD_BUS_ERROR_ACCESS_DENIED))
+	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
 		/* dbus-daemon's text is a rule dump: say what it means instead. */
 		msg = "permission denied by the D-Bus policy (control is for root and the rprocd group)";
 	fprintf(stderr, "rprocctl: %s%s%s\n", what ? what : "", what ? ": " : "", msg);
-	if (!strcmp(name, "org.rprocd1.Error.NotFound") ||
-	    !strcmp(name, SD_BUS_ERROR_UNKNOWN_OBJECT))
-		return CTL_EXIT_NOT_FOUND;
-	if (!strcmp(name, "org.rprocd1.Error.PermissionDenied") ||
-	    !strcmp(name, SD_BUS_ERROR_ACCESS_DENIED) ||
-	    !strcmp(name, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
-		return CTL_EXIT_PERMISSION;
-	if (!strcmp(name, "org.rprocd1.Error.StartFailed") ||
-	    !strcmp(name, "org.rprocd1.Error.StopFailed") || !strcmp(name, "org.rprocd1.Error.Busy"))
-		return CTL_EXIT_START_FAILED;
-	if (!strcmp(name, SD_BUS_ERROR_SERVICE_UNKNOWN) || !strcmp(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
-	    !strcmp(name, SD_BUS_ERROR_NO_REPLY) || !strcmp(name, SD_BUS_ERROR_DISCONNECTED))
-		return CTL_EXIT_NO_DAEMON;
-	if (!strcmp(name, "org.rprocd1.Error.InvalidFirmware"))
-		return CTL_EXIT_FAILURE;
+	for (size_t i = 0; i < ARRAY_SIZE(error_exits); i++)
+		if (sd_bus_error_has_name(e, error_exits[i].name))
+			return error_exits[i].exit;
 	return CTL_EXIT_FAILURE;
 }
 
@@ -62,8 +69,8 @@ int ctl_fetch_describe(const struct ctl_opts *o, json_object **out)
 	r = ctl_bus_open(o, &bus);
 	if (r)
 		return r;
-	r = sd_bus_call_method(bus, CTL_BUS_NAME, CTL_MANAGER_PATH, CTL_MANAGER_IFACE, "Describe", &e,
-			       &reply, "");
+	r = sd_bus_call_method(bus, RPROCD_BUS_NAME, RPROCD_MANAGER_PATH, RPROCD_MANAGER_IFACE,
+			       "Describe", &e, &reply, "");
 	sd_bus_flush_close_unref(bus);
 	if (r < 0) {
 		r = ctl_error_exit(&e, r, "Describe");
@@ -173,8 +180,8 @@ int ctl_reload(const struct ctl_opts *o)
 	r = ctl_bus_open(o, &bus);
 	if (r)
 		return r;
-	r = sd_bus_call_method(bus, CTL_BUS_NAME, CTL_MANAGER_PATH, CTL_MANAGER_IFACE, "Reload", &e,
-			       NULL, "");
+	r = sd_bus_call_method(bus, RPROCD_BUS_NAME, RPROCD_MANAGER_PATH, RPROCD_MANAGER_IFACE,
+			       "Reload", &e, NULL, "");
 	if (r < 0)
 		r = ctl_error_exit(&e, r, "reload");
 	else
@@ -254,7 +261,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 	if (!j || j->done)
 		return 0;
 	r = sd_bus_message_read(m, "s", &iface);
-	if (r < 0 || strcmp(iface, CTL_RPROC_IFACE))
+	if (r < 0 || strcmp(iface, RPROCD_RPROC_IFACE))
 		return 0;
 	r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	if (r < 0)
@@ -300,11 +307,12 @@ static void print_summary(sd_bus *bus, struct action_ctx *x, struct job *j)
 
 	if (x->o->quiet)
 		return;
-	sd_bus_get_property_string(bus, CTL_BUS_NAME, j->path, CTL_RPROC_IFACE, "State", &e, &state);
+	sd_bus_get_property_string(bus, RPROCD_BUS_NAME, j->path, RPROCD_RPROC_IFACE, "State", &e,
+				   &state);
 	sd_bus_error_free(&e);
 	if (strcmp(x->action, "stop") &&
-	    sd_bus_get_property(bus, CTL_BUS_NAME, j->path, CTL_RPROC_IFACE, "Timings", &e, &reply,
-				"(tttttt)") >= 0 &&
+	    sd_bus_get_property(bus, RPROCD_BUS_NAME, j->path, RPROCD_RPROC_IFACE, "Timings", &e,
+				&reply, "(tttttt)") >= 0 &&
 	    sd_bus_message_read(reply, "(tttttt)", &fw, &load, &auth, &ready, &total, &bytes) >= 0 &&
 	    total) {
 		char t[32], b[32];
@@ -334,7 +342,8 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 		char what[64];
 		snprintf(what, sizeof(what), "%s %s", x->action, j->name);
 		j->exit = ctl_error_exit(e, -EIO, what);
-		if (j->exit == CTL_EXIT_NOT_FOUND && !strcmp(e->name, SD_BUS_ERROR_UNKNOWN_OBJECT))
+		if (j->exit == CTL_EXIT_NOT_FOUND &&
+		    sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_OBJECT))
 			fprintf(stderr, "rprocctl: no remote processor named '%s' (see rprocctl list)\n",
 				j->name);
 		return 0;
@@ -367,7 +376,7 @@ int ctl_action(const struct ctl_opts *o, const char *action, char **names, int n
 	x.n = n;
 	x.t0 = mono_usec();
 	if (x.tty && !o->no_block) {
-		r = sd_bus_match_signal(bus, &match, CTL_BUS_NAME, NULL,
+		r = sd_bus_match_signal(bus, &match, RPROCD_BUS_NAME, NULL,
 					"org.freedesktop.DBus.Properties", "PropertiesChanged",
 					on_properties_changed, &x);
 		if (r < 0)
@@ -379,20 +388,20 @@ int ctl_action(const struct ctl_opts *o, const char *action, char **names, int n
 
 		j->ctx = &x;
 		j->name = names[i];
-		r = sd_bus_path_encode(CTL_RPROC_PREFIX, names[i], &j->path);
+		r = sd_bus_path_encode(RPROCD_RPROC_PATH_PREFIX, names[i], &j->path);
 		if (r < 0) {
 			ret = CTL_EXIT_FAILURE;
 			goto out;
 		}
 		if (o->no_block)
-			r = sd_bus_message_new_method_call(bus, &call, CTL_BUS_NAME, j->path,
-							   CTL_RPROC_IFACE, "Enqueue");
+			r = sd_bus_message_new_method_call(bus, &call, RPROCD_BUS_NAME, j->path,
+							   RPROCD_RPROC_IFACE, "Enqueue");
 		else {
 			const char *method = !strcmp(action, "start") ? "Start" :
 					     !strcmp(action, "stop")  ? "Stop" :
 									"Restart";
-			r = sd_bus_message_new_method_call(bus, &call, CTL_BUS_NAME, j->path,
-							   CTL_RPROC_IFACE, method);
+			r = sd_bus_message_new_method_call(bus, &call, RPROCD_BUS_NAME, j->path,
+							   RPROCD_RPROC_IFACE, method);
 		}
 		if (r >= 0 && o->no_block)
 			r = sd_bus_message_append(call, "s", action);

@@ -8,13 +8,8 @@
 #include <stddef.h>
 #include <systemd/sd-bus.h>
 
+#include "bus-names.h"
 #include "ctl.h"
-
-#define CTL_BUS_NAME "org.rprocd1"
-#define CTL_MANAGER_PATH "/org/rprocd1"
-#define CTL_MANAGER_IFACE "org.rprocd1.Manager"
-#define CTL_RPROC_PREFIX "/org/rprocd1/rproc"
-#define CTL_RPROC_IFACE "org.rprocd1.RemoteProc"
 
 int ctl_bus_open(const struct ctl_opts *o, sd_bus **bus);
 /* Map a D-Bus error to an exit status (and print it, prefixed with @what). */

@@ -10,8 +10,6 @@
 #include "manager.h"
 #include "rproc/sim.h"
 
-#define IFACE "org.rprocd1.Manager"
-
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
@@ -195,8 +193,8 @@ int bus_manager_register(struct manager *m)
 {
 	int r;
 
-	r = sd_bus_add_object_vtable(m->bus, &m->vtable_slots[0], RPROCD_MANAGER_PATH, IFACE,
-				     manager_vtable, m);
+	r = sd_bus_add_object_vtable(m->bus, &m->vtable_slots[0], RPROCD_MANAGER_PATH,
+				     RPROCD_MANAGER_IFACE, manager_vtable, m);
 	if (r < 0)
 		return r;
 	r = bus_rproc_register(m);

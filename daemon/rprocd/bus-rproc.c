@@ -14,8 +14,6 @@
 #include "log.h"
 #include "manager.h"
 
-#define IFACE "org.rprocd1.RemoteProc"
-
 static int rproc_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
 			     void **found, sd_bus_error *error)
 {
@@ -205,8 +203,8 @@ static int method_set_firmware(sd_bus_message *msg, void *userdata, sd_bus_error
 					 err.msg[0] ? err.msg : strerror(-r));
 	}
 	log_full(RPROC_LOG_NOTICE, c->name, NULL, 0, "firmware set to %s", name);
-	sd_bus_emit_properties_changed(sd_bus_message_get_bus(msg), c->path, IFACE, "Firmware",
-				       NULL);
+	sd_bus_emit_properties_changed(sd_bus_message_get_bus(msg), c->path, RPROCD_RPROC_IFACE,
+				       "Firmware", NULL);
 	return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -353,15 +351,16 @@ int bus_rproc_emit_changes(struct core *c, const struct rproc_info *o)
 	names[k] = NULL;
 	if (!k)
 		return 0;
-	return sd_bus_emit_properties_changed_strv(c->m->bus, c->path, IFACE, (char **)names);
+	return sd_bus_emit_properties_changed_strv(c->m->bus, c->path, RPROCD_RPROC_IFACE,
+						   (char **)names);
 }
 
 int bus_rproc_register(struct manager *m)
 {
 	int r;
 
-	r = sd_bus_add_fallback_vtable(m->bus, &m->vtable_slots[1], RPROCD_RPROC_PATH_PREFIX, IFACE,
-				       rproc_vtable, rproc_object_find, m);
+	r = sd_bus_add_fallback_vtable(m->bus, &m->vtable_slots[1], RPROCD_RPROC_PATH_PREFIX,
+				       RPROCD_RPROC_IFACE, rproc_vtable, rproc_object_find, m);
 	if (r < 0)
 		return r;
 	return sd_bus_add_node_enumerator(m->bus, &m->vtable_slots[2], RPROCD_RPROC_PATH_PREFIX,

@@ -185,7 +185,7 @@ static void core_apply_pending(struct core *c)
 		free(c->pending.firmware);
 		c->pending.firmware = NULL;
 		if (c->m->bus)
-			sd_bus_emit_properties_changed(c->m->bus, c->path, "org.rprocd1.RemoteProc",
+			sd_bus_emit_properties_changed(c->m->bus, c->path, RPROCD_RPROC_IFACE,
 						       "Firmware", NULL);
 	}
 	c->cfg_pending = false;
@@ -272,7 +272,7 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 		c->progress_done = a;
 		c->progress_total = b;
 		if (c->m->bus)
-			sd_bus_emit_properties_changed(c->m->bus, c->path, "org.rprocd1.RemoteProc",
+			sd_bus_emit_properties_changed(c->m->bus, c->path, RPROCD_RPROC_IFACE,
 						       "Progress", NULL);
 		return;
 	}

@@ -247,7 +247,7 @@ int manager_reload(struct manager *m)
 		bool auto_start = core->auto_start, stop_on_exit = core->stop_on_exit;
 		core_apply_conf(core, conf_rproc_find(&m->conf, core->name), false);
 		if (m->bus && (auto_start != core->auto_start || stop_on_exit != core->stop_on_exit))
-			sd_bus_emit_properties_changed(m->bus, core->path, "org.rprocd1.RemoteProc",
+			sd_bus_emit_properties_changed(m->bus, core->path, RPROCD_RPROC_IFACE,
 						       "AutoStart", "StopOnExit", NULL);
 	}
 	manager_update_status(m);

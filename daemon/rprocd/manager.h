@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "bus-names.h"
 #include "conf.h"
 #include "rproc/rproc.h"
 #include "util.h"
@@ -124,15 +125,5 @@ char *manager_describe_json(struct manager *m);
 int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names)[32],
 		 size_t *n_snaps);
 int fdstore_sync(struct manager *m);
-
-#define RPROCD_BUS_NAME "org.rprocd1"
-#define RPROCD_MANAGER_PATH "/org/rprocd1"
-#define RPROCD_RPROC_PATH_PREFIX "/org/rprocd1/rproc"
-#define RPROCD_ERROR_NOT_FOUND "org.rprocd1.Error.NotFound"
-#define RPROCD_ERROR_PERMISSION "org.rprocd1.Error.PermissionDenied"
-#define RPROCD_ERROR_BUSY "org.rprocd1.Error.Busy"
-#define RPROCD_ERROR_INVALID_FIRMWARE "org.rprocd1.Error.InvalidFirmware"
-#define RPROCD_ERROR_START_FAILED "org.rprocd1.Error.StartFailed"
-#define RPROCD_ERROR_STOP_FAILED "org.rprocd1.Error.StopFailed"
 
 #endif
