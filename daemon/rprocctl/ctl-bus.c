@@ -133,7 +133,7 @@ void ctl_format_usec(uint64_t us, char *buf, size_t len)
 		snprintf(buf, len, "%.1f ms", (double)us / 1e3);
 }
 
-int ctl_list(const struct ctl_opts *o)
+int ctl_list(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_object *root = NULL, *a;
 	int r;
@@ -171,7 +171,7 @@ int ctl_list(const struct ctl_opts *o)
 	return CTL_EXIT_OK;
 }
 
-int ctl_reload(const struct ctl_opts *o)
+int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus *bus = NULL;
@@ -358,8 +358,11 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	return 0;
 }
 
-int ctl_action(const struct ctl_opts *o, const char *action, char **names, int n)
+int ctl_action(const struct ctl_opts *o, int argc, char **argv)
 {
+	const char *action = argv[0];
+	char **names = argv + 1;
+	int n = argc - 1;
 	struct action_ctx x = { .o = o, .action = action, .tty = isatty(STDOUT_FILENO) && !o->quiet };
 	sd_bus_slot *match = NULL;
 	sd_bus *bus = NULL;

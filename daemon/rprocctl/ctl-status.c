@@ -148,8 +148,10 @@ static void show_one(json_object *c, const struct ctl_opts *o, bool tty)
 	show_journal(ctl_json_str(c, "name"), o->lines);
 }
 
-int ctl_status(const struct ctl_opts *o, char **names, int n)
+int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 {
+	char **names = argv + 1;
+	int n = argc - 1;
 	json_object *root = NULL, *all, *sel;
 	int r, ret = CTL_EXIT_OK;
 

@@ -31,10 +31,11 @@ struct ctl_opts {
 	const char *dtb;    /* check */
 };
 
-int ctl_list(const struct ctl_opts *o);
-int ctl_status(const struct ctl_opts *o, char **names, int n);
-/* @action: "start", "stop" or "restart". */
-int ctl_action(const struct ctl_opts *o, const char *action, char **names, int n);
-int ctl_reload(const struct ctl_opts *o);
+/* Verbs: argv[0] is the verb, the names of remote processors follow. */
+int ctl_list(const struct ctl_opts *o, int argc, char **argv);
+int ctl_status(const struct ctl_opts *o, int argc, char **argv);
+/* argv[0]: "start", "stop" or "restart". */
+int ctl_action(const struct ctl_opts *o, int argc, char **argv);
+int ctl_reload(const struct ctl_opts *o, int argc, char **argv);
 
 #endif

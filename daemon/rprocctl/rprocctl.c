@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* rprocctl: control rprocd (online commands) and inspect trees and images (offline). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "check-run.h"
 #include "config.h"
 #include "ctl.h"
+#include "util.h"
 
 static void help(void)
 {
@@ -37,6 +39,73 @@ static void help(void)
 	       "5 start/stop failed, 6 rprocd not reachable.\n");
 }
 
+/* The offline commands parse their own options, so they must come first on the line. */
+#define VERB_OWN_OPTIONS (1u << 0)
+#define VERB_ANY UINT_MAX
+
+struct verb {
+	const char *name;
+	unsigned int min_args, max_args; /* after the verb itself */
+	unsigned int flags;
+	int (*run)(const struct ctl_opts *o, int argc, char **argv); /* argv[0]: the verb */
+};
+
+static int verb_check(const struct ctl_opts *o, int argc, char **argv)
+{
+	return check_run(o->config, o->dtb, NULL, 0);
+}
+
+static int verb_describe(const struct ctl_opts *o, int argc, char **argv)
+{
+	return ctl_describe(argc, argv);
+}
+
+static int verb_inspect(const struct ctl_opts *o, int argc, char **argv)
+{
+	return ctl_inspect(argc, argv);
+}
+
+static const struct verb verbs[] = {
+	{ "list", 0, 0, 0, ctl_list },
+	{ "status", 0, VERB_ANY, 0, ctl_status },
+	{ "start", 1, VERB_ANY, 0, ctl_action },
+	{ "stop", 1, VERB_ANY, 0, ctl_action },
+	{ "restart", 1, VERB_ANY, 0, ctl_action },
+	{ "reload", 0, 0, 0, ctl_reload },
+	{ "check", 0, 0, 0, verb_check },
+	{ "describe", 0, VERB_ANY, VERB_OWN_OPTIONS, verb_describe },
+	{ "inspect", 0, VERB_ANY, VERB_OWN_OPTIONS, verb_inspect },
+};
+
+static const struct verb *verb_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (!strcmp(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static int verb_dispatch(const struct ctl_opts *o, int argc, char **argv)
+{
+	const struct verb *v = verb_find(argv[0]);
+	unsigned int n = (unsigned int)argc - 1;
+
+	if (!v) {
+		fprintf(stderr, "rprocctl: unknown command '%s' (see --help)\n", argv[0]);
+		return CTL_EXIT_USAGE;
+	}
+	if (v->flags & VERB_OWN_OPTIONS) {
+		fprintf(stderr, "rprocctl: give '%s' first: rprocctl %s [OPTIONS] ...\n", v->name,
+			v->name);
+		return CTL_EXIT_USAGE;
+	}
+	if (n < v->min_args || n > v->max_args) {
+		fprintf(stderr, "rprocctl: %s: wrong number of arguments (see --help)\n", v->name);
+		return CTL_EXIT_USAGE;
+	}
+	return v->run(o, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	enum { ARG_USER = 0x100, ARG_NO_BLOCK, ARG_CONFIG, ARG_DTB };
@@ -52,17 +121,13 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
+	const struct verb *first = argc >= 2 ? verb_find(argv[1]) : NULL;
 	struct ctl_opts o = { .lines = 10 };
-	const char *cmd;
 	char *end;
 	int c;
 
-	/* The offline commands parse their own options. */
-	if (argc >= 2 && !strcmp(argv[1], "describe"))
-		return ctl_describe(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "inspect"))
-		return ctl_inspect(argc - 1, argv + 1);
-
+	if (first && first->flags & VERB_OWN_OPTIONS)
+		return first->run(NULL, argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "jn:qhV", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'j':
@@ -104,28 +169,5 @@ int main(int argc, char **argv)
 		help();
 		return CTL_EXIT_USAGE;
 	}
-	cmd = argv[optind++];
-	char **names = argv + optind;
-	int n = argc - optind;
-
-	if (!strcmp(cmd, "list") && n == 0)
-		return ctl_list(&o);
-	if (!strcmp(cmd, "status"))
-		return ctl_status(&o, names, n);
-	if ((!strcmp(cmd, "start") || !strcmp(cmd, "stop") || !strcmp(cmd, "restart")) && n > 0)
-		return ctl_action(&o, cmd, names, n);
-	if (!strcmp(cmd, "reload") && n == 0)
-		return ctl_reload(&o);
-	if (!strcmp(cmd, "check") && n == 0)
-		return check_run(o.config, o.dtb, NULL, 0);
-	if (!strcmp(cmd, "describe") || !strcmp(cmd, "inspect")) {
-		fprintf(stderr, "rprocctl: give '%s' first: rprocctl %s [OPTIONS] ...\n", cmd, cmd);
-		return CTL_EXIT_USAGE;
-	}
-	if (!strcmp(cmd, "list") || !strcmp(cmd, "start") || !strcmp(cmd, "stop") ||
-	    !strcmp(cmd, "restart") || !strcmp(cmd, "reload"))
-		fprintf(stderr, "rprocctl: %s: wrong number of arguments (see --help)\n", cmd);
-	else
-		fprintf(stderr, "rprocctl: unknown command '%s' (see --help)\n", cmd);
-	return CTL_EXIT_USAGE;
+	return verb_dispatch(&o, argc - optind, argv + optind);
 }

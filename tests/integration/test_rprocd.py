@@ -764,6 +764,27 @@ def test_check(env):
     env.ctl('list', check_rc=6)   # no daemon on the bus
 
 
+
+def test_usage(env):
+    """Command-line errors: exit 2 and a line that says what is wrong (no daemon needed)."""
+    for argv, text in ((['frobnicate'], "unknown command 'frobnicate'"),
+                       (['--json', 'frobnicate', 'adsp'], "unknown command 'frobnicate'"),
+                       (['list', 'adsp'], 'list: wrong number of arguments'),
+                       (['reload', 'adsp'], 'reload: wrong number of arguments'),
+                       (['check', 'adsp'], 'check: wrong number of arguments'),
+                       (['start'], 'start: wrong number of arguments'),
+                       (['stop'], 'stop: wrong number of arguments'),
+                       (['restart'], 'restart: wrong number of arguments'),
+                       (['--json', 'describe'], "give 'describe' first"),
+                       (['-q', 'inspect', 'x.mbn'], "give 'inspect' first")):
+        p = env.ctl(*argv, check_rc=2)
+        check(p.stderr.startswith('rprocctl: ') and text in p.stderr, f'{argv}: {p.stderr}')
+    p = env.ctl(check_rc=2)
+    check('Usage: rprocctl' in p.stdout, f'no command: the help\n{p.stdout}')
+    # the offline commands take their own options when they come first
+    p = env.ctl('describe', '--dtb', env.dtb, '--json', check_rc=0)
+    check(json.loads(p.stdout)['rprocs'], f'describe --json: {p.stdout[:200]}')
+
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_')}
 
 if __name__ == '__main__':
