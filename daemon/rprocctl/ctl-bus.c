@@ -60,9 +60,9 @@ int ctl_error_exit(const sd_bus_error *e, int r, const char *what)
 
 int ctl_fetch_describe(const struct ctl_opts *o, json_object **out)
 {
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	sd_bus *bus = NULL;
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	const char *s;
 	int r;
 
@@ -71,19 +71,14 @@ int ctl_fetch_describe(const struct ctl_opts *o, json_object **out)
 		return r;
 	r = sd_bus_call_method(bus, RPROCD_BUS_NAME, RPROCD_MANAGER_PATH, RPROCD_MANAGER_IFACE,
 			       "Describe", &e, &reply, "");
-	sd_bus_flush_close_unref(bus);
-	if (r < 0) {
-		r = ctl_error_exit(&e, r, "Describe");
-		sd_bus_error_free(&e);
-		return r;
-	}
+	if (r < 0)
+		return ctl_error_exit(&e, r, "Describe");
 	r = sd_bus_message_read(reply, "s", &s);
 	if (r >= 0) {
 		*out = json_tokener_parse(s);
 		if (!*out)
 			r = -EBADMSG;
 	}
-	sd_bus_message_unref(reply);
 	if (r < 0) {
 		fprintf(stderr, "rprocctl: bad reply from rprocd: %s\n", strerror(-r));
 		return CTL_EXIT_FAILURE;
@@ -135,7 +130,8 @@ void ctl_format_usec(uint64_t us, char *buf, size_t len)
 
 int ctl_list(const struct ctl_opts *o, int argc, char **argv)
 {
-	json_object *root = NULL, *a;
+	_cleanup_(json_object_putp) json_object *root = NULL;
+	json_object *a;
 	int r;
 
 	r = ctl_fetch_describe(o, &root);
@@ -147,7 +143,6 @@ int ctl_list(const struct ctl_opts *o, int argc, char **argv)
 		json_object_object_add(out, "rprocs", json_object_get(a));
 		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(out);
-		json_object_put(root);
 		return CTL_EXIT_OK;
 	}
 	size_t n = a ? json_object_array_length(a) : 0;
@@ -167,14 +162,13 @@ int ctl_list(const struct ctl_opts *o, int argc, char **argv)
 	if (!o->quiet)
 		printf("\n%zu remote processors listed (backend %s).\n", n,
 		       ctl_json_str(root, "backend"));
-	json_object_put(root);
 	return CTL_EXIT_OK;
 }
 
 int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
 {
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus *bus = NULL;
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 	int r;
 
 	r = ctl_bus_open(o, &bus);
@@ -183,12 +177,8 @@ int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
 	r = sd_bus_call_method(bus, RPROCD_BUS_NAME, RPROCD_MANAGER_PATH, RPROCD_MANAGER_IFACE,
 			       "Reload", &e, NULL, "");
 	if (r < 0)
-		r = ctl_error_exit(&e, r, "reload");
-	else
-		r = CTL_EXIT_OK;
-	sd_bus_error_free(&e);
-	sd_bus_flush_close_unref(bus);
-	return r;
+		return ctl_error_exit(&e, r, "reload");
+	return CTL_EXIT_OK;
 }
 
 /* ---- start / stop / restart ---------------------------------------------------------- */
@@ -300,10 +290,10 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 
 static void print_summary(sd_bus *bus, struct action_ctx *x, struct job *j)
 {
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ char *state = NULL;
 	uint64_t fw, load, auth, ready, total, bytes;
-	char *state = NULL;
 
 	if (x->o->quiet)
 		return;
@@ -325,9 +315,6 @@ static void print_summary(sd_bus *bus, struct action_ctx *x, struct job *j)
 		printf("%s: %s\n", j->name, state ? state : "?");
 	}
 	fflush(stdout);
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	free(state);
 }
 
 static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
@@ -358,25 +345,46 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	return 0;
 }
 
+static void action_ctx_done(struct action_ctx *x)
+{
+	for (int i = 0; x->jobs && i < x->n; i++) {
+		sd_bus_slot_unref(x->jobs[i].slot);
+		free(x->jobs[i].path);
+	}
+	free(x->jobs);
+}
+
+/* The method that waits for the core to settle; Enqueue(action) returns at once. */
+static const struct {
+	const char *action, *method;
+} action_methods[] = {
+	{ "start", "Start" },
+	{ "stop", "Stop" },
+	{ "restart", "Restart" },
+};
+
 int ctl_action(const struct ctl_opts *o, int argc, char **argv)
 {
-	const char *action = argv[0];
-	char **names = argv + 1;
-	int n = argc - 1;
-	struct action_ctx x = { .o = o, .action = action, .tty = isatty(STDOUT_FILENO) && !o->quiet };
-	sd_bus_slot *match = NULL;
-	sd_bus *bus = NULL;
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *match = NULL;
+	_cleanup_(action_ctx_done) struct action_ctx x = {
+		.o = o,
+		.action = argv[0],
+		.tty = isatty(STDOUT_FILENO) && !o->quiet,
+	};
+	const char *method = "Enqueue";
 	int r, ret = CTL_EXIT_OK;
 
+	for (size_t i = 0; !o->no_block && i < ARRAY_SIZE(action_methods); i++)
+		if (!strcmp(action_methods[i].action, x.action))
+			method = action_methods[i].method;
 	r = ctl_bus_open(o, &bus);
 	if (r)
 		return r;
-	x.jobs = calloc((size_t)n, sizeof(*x.jobs));
-	if (!x.jobs) {
-		ret = CTL_EXIT_FAILURE;
-		goto out;
-	}
-	x.n = n;
+	x.jobs = calloc((size_t)argc - 1, sizeof(*x.jobs));
+	if (!x.jobs)
+		return CTL_EXIT_FAILURE;
+	x.n = argc - 1;
 	x.t0 = mono_usec();
 	if (x.tty && !o->no_block) {
 		r = sd_bus_match_signal(bus, &match, RPROCD_BUS_NAME, NULL,
@@ -385,35 +393,24 @@ int ctl_action(const struct ctl_opts *o, int argc, char **argv)
 		if (r < 0)
 			fprintf(stderr, "rprocctl: no progress display: %s\n", strerror(-r));
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < x.n; i++) {
+		_cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
 		struct job *j = &x.jobs[i];
-		sd_bus_message *call = NULL;
 
 		j->ctx = &x;
-		j->name = names[i];
-		r = sd_bus_path_encode(RPROCD_RPROC_PATH_PREFIX, names[i], &j->path);
-		if (r < 0) {
-			ret = CTL_EXIT_FAILURE;
-			goto out;
-		}
-		if (o->no_block)
-			r = sd_bus_message_new_method_call(bus, &call, RPROCD_BUS_NAME, j->path,
-							   RPROCD_RPROC_IFACE, "Enqueue");
-		else {
-			const char *method = !strcmp(action, "start") ? "Start" :
-					     !strcmp(action, "stop")  ? "Stop" :
-									"Restart";
-			r = sd_bus_message_new_method_call(bus, &call, RPROCD_BUS_NAME, j->path,
-							   RPROCD_RPROC_IFACE, method);
-		}
+		j->name = argv[i + 1];
+		r = sd_bus_path_encode(RPROCD_RPROC_PATH_PREFIX, j->name, &j->path);
+		if (r < 0)
+			return CTL_EXIT_FAILURE;
+		r = sd_bus_message_new_method_call(bus, &call, RPROCD_BUS_NAME, j->path,
+						   RPROCD_RPROC_IFACE, method);
 		if (r >= 0 && o->no_block)
-			r = sd_bus_message_append(call, "s", action);
+			r = sd_bus_message_append(call, "s", x.action);
 		/* A boot may legitimately take long (firmware copy + ready timeout). */
 		if (r >= 0)
 			r = sd_bus_call_async(bus, &j->slot, call, on_reply, j, 120 * 1000000ull);
-		sd_bus_message_unref(call);
 		if (r < 0) {
-			fprintf(stderr, "rprocctl: %s %s: %s\n", action, names[i], strerror(-r));
+			fprintf(stderr, "rprocctl: %s %s: %s\n", x.action, j->name, strerror(-r));
 			j->done = true;
 			j->exit = CTL_EXIT_NO_DAEMON;
 			continue;
@@ -424,22 +421,13 @@ int ctl_action(const struct ctl_opts *o, int argc, char **argv)
 		r = sd_bus_process(bus, NULL);
 		if (r < 0) {
 			fprintf(stderr, "rprocctl: bus: %s\n", strerror(-r));
-			ret = CTL_EXIT_NO_DAEMON;
-			goto out;
+			return CTL_EXIT_NO_DAEMON;
 		}
 		if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
 			break;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < x.n; i++)
 		if (x.jobs[i].exit && !ret)
 			ret = x.jobs[i].exit;
-out:
-	for (int i = 0; x.jobs && i < n; i++) {
-		sd_bus_slot_unref(x.jobs[i].slot);
-		free(x.jobs[i].path);
-	}
-	free(x.jobs);
-	sd_bus_slot_unref(match);
-	sd_bus_flush_close_unref(bus);
 	return ret;
 }

@@ -10,6 +10,7 @@
 
 #include "bus-names.h"
 #include "ctl.h"
+#include "json-util.h"
 
 int ctl_bus_open(const struct ctl_opts *o, sd_bus **bus);
 /* Map a D-Bus error to an exit status (and print it, prefixed with @what). */

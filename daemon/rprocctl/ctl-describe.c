@@ -248,7 +248,7 @@ static int print_human(const struct rproc_dt *dt, const char *source)
 
 static json_object *json_rproc(const struct rproc_dt_rproc *r)
 {
-	_cleanup_(ju_putp) json_object *o = json_object_new_object();
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	json_object *a;
 	const char *fw[RPROC_DT_MAX_FW + 1];
 	unsigned int nfw;
@@ -339,7 +339,7 @@ static json_object *json_rproc(const struct rproc_dt_rproc *r)
 
 static int print_json(const struct rproc_dt *dt, const char *source)
 {
-	_cleanup_(ju_putp) json_object *o = json_object_new_object();
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	json_object *a;
 
 	if (!o || ju_add_str(o, "source", source) < 0 ||
@@ -404,16 +404,13 @@ static int parse_args(int argc, char **argv, struct describe_opts *o)
 	return 0;
 }
 
-static inline void dt_freep(struct rproc_dt **dt)
-{
-	rproc_dt_free(*dt);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rproc_dt *, rproc_dt_free)
 
 int ctl_describe(int argc, char **argv)
 {
 	struct describe_opts o = { 0 };
 	struct rproc_error err = { 0 };
-	_cleanup_(dt_freep) struct rproc_dt *dt = NULL;
+	_cleanup_(rproc_dt_freep) struct rproc_dt *dt = NULL;
 	_cleanup_free_ void *blob = NULL;
 	size_t len;
 	int ret;

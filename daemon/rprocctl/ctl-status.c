@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctl-bus.h"
+#include "util.h"
 
 static void format_timestamp(uint64_t usec, char *buf, size_t len)
 {
@@ -43,7 +44,7 @@ static void format_ago(uint64_t usec, char *buf, size_t len)
 /* Recent journal lines of RPROC=<name>, if the journal is readable for us. */
 static void show_journal(const char *name, unsigned int lines)
 {
-	sd_journal *j = NULL;
+	_cleanup_(sd_journal_closep) sd_journal *j = NULL;
 	char match[64];
 	unsigned int n = 0;
 	const void *data;
@@ -53,11 +54,11 @@ static void show_journal(const char *name, unsigned int lines)
 		return;
 	snprintf(match, sizeof(match), "RPROC=%s", name);
 	if (sd_journal_add_match(j, match, 0) < 0 || sd_journal_seek_tail(j) < 0)
-		goto out;
+		return;
 	while (n < lines && sd_journal_previous(j) > 0)
 		n++;
 	if (!n)
-		goto out;
+		return;
 	putchar('\n');
 	/* positioned on the oldest of the last @lines entries: print it and those after it */
 	do {
@@ -74,8 +75,6 @@ static void show_journal(const char *name, unsigned int lines)
 		if (sd_journal_get_data(j, "MESSAGE", &data, &len) >= 0 && len > 8)
 			printf("%s rprocd: %.*s\n", ts, (int)(len - 8), (const char *)data + 8);
 	} while (sd_journal_next(j) > 0);
-out:
-	sd_journal_close(j);
 }
 
 static void show_one(json_object *c, const struct ctl_opts *o, bool tty)
@@ -152,7 +151,8 @@ int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 {
 	char **names = argv + 1;
 	int n = argc - 1;
-	json_object *root = NULL, *all, *sel;
+	_cleanup_(json_object_putp) json_object *root = NULL;
+	json_object *all, *sel;
 	int r, ret = CTL_EXIT_OK;
 
 	r = ctl_fetch_describe(o, &root);
@@ -188,6 +188,5 @@ int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 		}
 		json_object_put(sel);
 	}
-	json_object_put(root);
 	return ret;
 }

@@ -41,6 +41,8 @@ static struct {
 	void (*destroy)(struct rproc_backend *b);
 } loaded_module;
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(void *, dlclose)
+
 static void module_destroy(struct rproc_backend *b)
 {
 	if (loaded_module.destroy)
@@ -55,8 +57,8 @@ static int backend_create_module(struct manager *m, struct rproc_error *err)
 	const char *path = m->conf.backend_module;
 	struct rproc_backend *inner = NULL;
 	rproc_backend_module_new_fn fn;
+	_cleanup_(dlclosep) void *h = NULL;
 	const int *abi;
-	void *h;
 	int r;
 
 	if (!path || !*path)
@@ -66,45 +68,35 @@ static int backend_create_module(struct manager *m, struct rproc_error *err)
 	if (!h)
 		return rproc_err(err, -ENOENT, "BackendModule=%s: cannot load: %s", path, dlerror());
 	abi = dlsym(h, RPROC_BACKEND_MODULE_ABI_SYMBOL);
-	if (!abi) {
-		r = rproc_err(err, -ENOEXEC,
-			      "BackendModule=%s: no symbol %s: not an rprocd backend module", path,
-			      RPROC_BACKEND_MODULE_ABI_SYMBOL);
-		goto fail;
-	}
-	if (*abi != RPROC_BACKEND_MODULE_ABI) {
-		r = rproc_err(err, -EPROTO,
-			      "BackendModule=%s: built for module ABI %d, this rprocd has ABI %d: "
-			      "rebuild the module against this librproc",
-			      path, *abi, RPROC_BACKEND_MODULE_ABI);
-		goto fail;
-	}
+	if (!abi)
+		return rproc_err(err, -ENOEXEC,
+				 "BackendModule=%s: no symbol %s: not an rprocd backend module",
+				 path, RPROC_BACKEND_MODULE_ABI_SYMBOL);
+	if (*abi != RPROC_BACKEND_MODULE_ABI)
+		return rproc_err(err, -EPROTO,
+				 "BackendModule=%s: built for module ABI %d, this rprocd has ABI "
+				 "%d: rebuild the module against this librproc",
+				 path, *abi, RPROC_BACKEND_MODULE_ABI);
 	*(void **)&fn = dlsym(h, RPROC_BACKEND_MODULE_NEW_SYMBOL);
-	if (!fn) {
-		r = rproc_err(err, -ENOEXEC, "BackendModule=%s: no symbol %s", path,
-			      RPROC_BACKEND_MODULE_NEW_SYMBOL);
-		goto fail;
-	}
+	if (!fn)
+		return rproc_err(err, -ENOEXEC, "BackendModule=%s: no symbol %s", path,
+				 RPROC_BACKEND_MODULE_NEW_SYMBOL);
 	r = fn(m->dt, m->conf.backend_module_args ? m->conf.backend_module_args : "", &inner,
 	       err);
 	if (r < 0)
-		goto fail;
+		return r;
 	if (r > 0 || !inner || !inner->pas || !inner->iommu || !inner->mem || !inner->irq) {
 		rproc_backend_destroy(inner);
-		r = rproc_err(err, -EPROTO,
-			      "BackendModule=%s: %s() returned %d without a complete backend "
-			      "(pas, iommu, mem and irq ops are all required)",
-			      path, RPROC_BACKEND_MODULE_NEW_SYMBOL, r);
-		goto fail;
+		return rproc_err(err, -EPROTO,
+				 "BackendModule=%s: %s() returned %d without a complete backend "
+				 "(pas, iommu, mem and irq ops are all required)",
+				 path, RPROC_BACKEND_MODULE_NEW_SYMBOL, r);
 	}
-	loaded_module.handle = h;
+	loaded_module.handle = TAKE_PTR(h);
 	loaded_module.destroy = inner->destroy;
 	inner->destroy = module_destroy;
 	m->backend = inner;
 	return 0;
-fail:
-	dlclose(h);
-	return r;
 }
 
 int backend_create(struct manager *m, struct rproc_error *err)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "json-util.h"
 #include "log.h"
 #include "manager.h"
 #include "rproc/sim.h"
@@ -13,7 +14,7 @@
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
-	sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	int r;
 
 	r = sd_bus_message_new_method_return(msg, &reply);
@@ -27,10 +28,9 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	}
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r;
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
 }
 
 static json_object *json_str(const char *s)
@@ -99,8 +99,8 @@ static json_object *core_json(struct core *c)
 
 char *manager_describe_json(struct manager *m)
 {
-	json_object *root = json_object_new_object(), *a = json_object_new_array();
-	char *s;
+	_cleanup_(json_object_putp) json_object *root = json_object_new_object();
+	json_object *a = json_object_new_array();
 
 	json_object_object_add(root, "version", json_str(PACKAGE_VERSION));
 	json_object_object_add(root, "backend", json_str(m->backend_name));
@@ -134,9 +134,8 @@ char *manager_describe_json(struct manager *m)
 	for (size_t i = 0; i < m->n_cores; i++)
 		json_object_array_add(a, core_json(m->cores[i]));
 	json_object_object_add(root, "rprocs", a);
-	s = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
-	return s;
+	return strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error)

@@ -13,6 +13,7 @@
 #include "rproc/fw.h"
 #include "log.h"
 #include "manager.h"
+#include "strv.h"
 
 static int rproc_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
 			     void **found, sd_bus_error *error)
@@ -36,20 +37,16 @@ static int rproc_node_enumerator(sd_bus *bus, const char *path, void *userdata, 
 				 sd_bus_error *error)
 {
 	struct manager *m = userdata;
-	char **v = calloc(m->n_cores + 1, sizeof(char *));
+	_cleanup_strv_free_ char **v = calloc(m->n_cores + 1, sizeof(char *));
 
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_cores; i++) {
 		v[i] = strdup(m->cores[i]->path);
-		if (!v[i]) {
-			for (size_t j = 0; j < i; j++)
-				free(v[j]);
-			free(v);
+		if (!v[i])
 			return -ENOMEM;
-		}
 	}
-	*nodes = v;
+	*nodes = TAKE_PTR(v);
 	return 1;
 }
 
@@ -61,19 +58,36 @@ static bool gid_in(gid_t g, const gid_t *v, int n)
 	return false;
 }
 
+/* Root, or a member of @group (effective or supplementary). */
+static bool creds_may_control(sd_bus_creds *creds, const char *group)
+{
+	const gid_t *gids = NULL;
+	struct group grp, *g = NULL;
+	char buf[4096];
+	uid_t uid;
+	gid_t gid;
+	int n;
+
+	if (sd_bus_creds_get_euid(creds, &uid) < 0 && sd_bus_creds_get_uid(creds, &uid) < 0)
+		return false;
+	if (uid == 0)
+		return true;
+	if (!group || getgrnam_r(group, &grp, buf, sizeof(buf), &g) || !g)
+		return false;
+	if (sd_bus_creds_get_egid(creds, &gid) >= 0 && gid == g->gr_gid)
+		return true;
+	n = sd_bus_creds_get_supplementary_gids(creds, &gids);
+	return n > 0 && gid_in(g->gr_gid, gids, n);
+}
+
 /*
  * Control (start, stop, restart, firmware, reload) is for root and members of ControlGroup=.
  * The bus policy says the same; this is the check that does not depend on it.
  */
 int bus_check_control(sd_bus_message *msg, struct manager *m, sd_bus_error *error)
 {
-	sd_bus_creds *creds = NULL;
-	const gid_t *gids = NULL;
-	struct group grp, *g = NULL;
-	char buf[4096];
-	uid_t uid;
-	gid_t gid;
-	int r, n;
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	int r;
 
 	r = sd_bus_query_sender_creds(msg,
 				      SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID |
@@ -81,30 +95,12 @@ int bus_check_control(sd_bus_message *msg, struct manager *m, sd_bus_error *erro
 				      &creds);
 	if (r < 0)
 		return r;
-	r = sd_bus_creds_get_euid(creds, &uid);
-	if (r < 0)
-		r = sd_bus_creds_get_uid(creds, &uid);
-	if (r < 0)
-		goto deny;
-	if (uid == 0)
-		goto allow;
-	if (!m->conf.control_group || getgrnam_r(m->conf.control_group, &grp, buf, sizeof(buf), &g) ||
-	    !g)
-		goto deny;
-	if (sd_bus_creds_get_egid(creds, &gid) >= 0 && gid == g->gr_gid)
-		goto allow;
-	n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-	if (n > 0 && gid_in(g->gr_gid, gids, n))
-		goto allow;
-deny:
-	sd_bus_creds_unref(creds);
+	if (creds_may_control(creds, m->conf.control_group))
+		return 0;
 	return sd_bus_error_setf(error, RPROCD_ERROR_PERMISSION,
 				 "%s requires root or membership in group '%s'",
 				 sd_bus_message_get_member(msg),
 				 m->conf.control_group ? m->conf.control_group : "(none configured)");
-allow:
-	sd_bus_creds_unref(creds);
-	return 0;
 }
 
 static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *error)

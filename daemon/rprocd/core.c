@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "strv.h"
 
 static uint64_t now_usec(clockid_t clk)
 {
@@ -24,11 +25,8 @@ static uint64_t now_usec(clockid_t clk)
 
 static void core_free_paths(struct core *c)
 {
-	for (size_t i = 0; c->fw_dirs && c->fw_dirs[i]; i++)
-		free(c->fw_dirs[i]);
-	free(c->fw_dirs);
+	c->fw_dirs = strv_free(c->fw_dirs);
 	free(c->coredump_dir);
-	c->fw_dirs = NULL;
 	c->coredump_dir = NULL;
 }
 
@@ -124,31 +122,26 @@ static void core_failure_message(struct core *c, char *buf, size_t len)
 static int core_copy_paths(struct core *c)
 {
 	const struct manager *m = c->m;
-	char **dirs = calloc(m->n_fw_dirs + 1, sizeof(char *));
-	char *dump = NULL;
+	_cleanup_strv_free_ char **dirs = calloc(m->n_fw_dirs + 1, sizeof(char *));
+	_cleanup_free_ char *dump = NULL;
 
 	if (!dirs)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_fw_dirs; i++) {
 		dirs[i] = strdup(m->fw_dirs[i]);
 		if (!dirs[i])
-			goto oom;
+			return -ENOMEM;
 	}
 	if (m->conf.coredump_dir && !(dump = strdup(m->conf.coredump_dir)))
-		goto oom;
+		return -ENOMEM;
 	core_free_paths(c);
-	c->fw_dirs = dirs;
-	c->coredump_dir = dump;
+	c->fw_dirs = TAKE_PTR(dirs);
+	c->coredump_dir = TAKE_PTR(dump);
 	c->cfg.search.dirs = (const char *const *)c->fw_dirs;
 	c->cfg.search.n_dirs = m->n_fw_dirs;
 	c->cfg.coredump_dir = c->coredump_dir;
 	c->cfg.coredump_max = m->conf.coredump_max;
 	return 0;
-oom:
-	for (size_t i = 0; i < m->n_fw_dirs; i++)
-		free(dirs[i]);
-	free(dirs);
-	return -ENOMEM;
 }
 
 static void core_apply_pending(struct core *c)
@@ -222,17 +215,17 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 		waiters_reply(&c->stop_waiters, NULL, NULL);
 		core_apply_pending(c);
 		if (c->restart_pending) {
+			_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+			int r;
+
 			c->restart_pending = false;
-			sd_bus_error e = SD_BUS_ERROR_NULL;
-			int r = core_start(c, NULL, &e);
-			if (r == 0) {
+			r = core_start(c, NULL, &e);
+			if (r == 0)
 				waiters_reply(&c->start_waiters, NULL, NULL);
-			} else if (r < 0) {
-				snprintf(msg, sizeof(msg), "%s", e.message ? e.message : "start failed");
-				waiters_reply(&c->start_waiters, e.name ? e.name : RPROCD_ERROR_START_FAILED,
-					      msg);
-			}
-			sd_bus_error_free(&e);
+			else if (r < 0)
+				waiters_reply(&c->start_waiters,
+					      e.name ? e.name : RPROCD_ERROR_START_FAILED,
+					      e.message ? e.message : "start failed");
 		}
 	}
 }
@@ -345,8 +338,8 @@ int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rp
 {
 	const struct conf_rproc *cr = conf_rproc_find(&m->conf, dt->name);
 	struct rproc_error err = { 0 };
-	struct core *c;
-	char *path = NULL;
+	_cleanup_(core_freep) struct core *c = NULL;
+	_cleanup_free_ char *path = NULL;
 	int r;
 
 	c = calloc(1, sizeof(*c));
@@ -356,46 +349,39 @@ int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rp
 	snprintf(c->name, sizeof(c->name), "%s", dt->name);
 	r = sd_bus_path_encode(RPROCD_RPROC_PATH_PREFIX, c->name, &path);
 	if (r < 0)
-		goto fail;
+		return r;
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	free(path);
 
 	r = rproc_desc_from_dt(dt, cr && cr->pas_id != CONF_UNSET ? cr->pas_id : -1,
 			       cr ? cr->firmware : NULL, &c->desc, &err);
-	if (r < 0) {
-		log_full(RPROC_LOG_ERR, c->name, "describe", r, "%s", err.msg);
-		goto fail;
-	}
+	if (r < 0)
+		return log_full(RPROC_LOG_ERR, c->name, "describe", r, "%s", err.msg);
 
 	rproc_config_defaults(&c->cfg);
 	c->cfg.ready_timeout_ms = m->conf.ready_timeout_ms;
 	c->cfg.stop_timeout_ms = m->conf.stop_timeout_ms;
 	r = core_copy_paths(c);
 	if (r < 0)
-		goto fail;
+		return r;
 	core_apply_conf(c, cr, true);
 
 	if (snap)
 		r = rproc_adopt(&c->desc, m->backend, &c->cfg, snap, &c->rproc, &err);
 	else
 		r = rproc_new(&c->desc, m->backend, &c->cfg, &c->rproc, &err);
-	if (r < 0) {
-		log_full(RPROC_LOG_ERR, c->name, snap ? "adopt" : "create", r, "%s", err.msg);
-		goto fail;
-	}
+	if (r < 0)
+		return log_full(RPROC_LOG_ERR, c->name, snap ? "adopt" : "create", r, "%s",
+				err.msg);
 	c->adopted = snap != NULL;
 	rproc_set_event_cb(c->rproc, core_event, c);
 	core_refresh_info(c, &c->info);
 
 	r = sd_event_add_io(m->event, &c->io, rproc_fd(c->rproc), EPOLLIN, core_io, c);
 	if (r < 0)
-		goto fail;
+		return r;
 	sd_event_source_set_description(c->io, c->name);
-	*out = c;
+	*out = TAKE_PTR(c);
 	return 0;
-fail:
-	core_free(c);
-	return r;
 }
 
 void core_free(struct core *c)

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "strv.h"
 
 #define SNAPSHOT_FDNAME "rprocd-snapshot"
 #define SNAPSHOT_MAGIC "RPROCSN1"
@@ -121,8 +122,8 @@ static void fd_entries_free(struct rproc_fd_entry *e, size_t n)
 int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names)[32],
 		 size_t *n_snaps)
 {
-	char **fdnames = NULL;
-	struct rproc_fd_entry *e = NULL;
+	_cleanup_strv_free_ char **fdnames = NULL;
+	struct rproc_fd_entry *e;
 	size_t n_e = 0;
 	int n, r = 0, snapfd = -1;
 
@@ -135,10 +136,8 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 	if (n <= 0)
 		return n;
 	e = calloc((size_t)n, sizeof(*e));
-	if (!e) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!e)
+		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		int fd = SD_LISTEN_FDS_START + i;
 		const char *name = fdnames && fdnames[i] ? fdnames[i] : "unknown";
@@ -187,7 +186,6 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 	if (snapfd >= 0) {
 		/* Keep the stored memfd either way: it is rewritten in place from now on. */
 		m->snapshot_fd = snapfd;
-		snapfd = -1;
 		if (!adopted) {
 			log_warning("snapshots ignored: the backend's state is gone; cores start afresh");
 		} else if ((r = snapshot_read(m->snapshot_fd, snaps, names, n_snaps)) < 0) {
@@ -201,16 +199,8 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 			r = 0;
 		}
 	}
-out:
 	/* The backend sets fd = -1 in the entries it took; what is left is ours to close. */
-	fd_entries_free(e, e ? n_e : 0);
-	if (snapfd >= 0)
-		close(snapfd);
-	if (fdnames) {
-		for (int i = 0; i < n; i++)
-			free(fdnames[i]);
-		free(fdnames);
-	}
+	fd_entries_free(e, n_e);
 	return r;
 }
 

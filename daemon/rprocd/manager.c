@@ -108,8 +108,8 @@ static const struct rproc_snapshot *find_snapshot(const struct rproc_snapshot *s
 int manager_coldplug(struct manager *m)
 {
 	struct rproc_error err = { 0 };
-	struct rproc_snapshot *snaps = NULL;
-	char(*names)[32] = NULL;
+	_cleanup_free_ struct rproc_snapshot *snaps = NULL;
+	_cleanup_free_ char(*names)[32] = NULL;
 	size_t n_snaps = 0;
 	int r;
 
@@ -139,10 +139,8 @@ int manager_coldplug(struct manager *m)
 		log_warning_errno(r, "fd store: %s", strerror(-r));
 
 	m->cores = calloc(m->dt->n ? m->dt->n : 1, sizeof(*m->cores));
-	if (!m->cores) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!m->cores)
+		return -ENOMEM;
 	for (size_t i = 0; i < m->dt->n; i++) {
 		const struct rproc_dt_rproc *d = &m->dt->rprocs[i];
 		const struct rproc_snapshot *s = find_snapshot(snaps, names, n_snaps, d->name);
@@ -171,11 +169,7 @@ int manager_coldplug(struct manager *m)
 		if (!manager_find_core(m, names[i]))
 			log_warning("snapshot for '%s' has no matching core in the tree; dropped",
 				    names[i]);
-	r = 0;
-out:
-	free(snaps);
-	free(names);
-	return r;
+	return 0;
 }
 
 int manager_autostart(struct manager *m)
@@ -183,8 +177,8 @@ int manager_autostart(struct manager *m)
 	int n = 0;
 
 	for (size_t i = 0; i < m->n_cores; i++) {
+		_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 		struct core *c = m->cores[i];
-		sd_bus_error e = SD_BUS_ERROR_NULL;
 
 		if (!c->auto_start || c->adopted)
 			continue; /* an adopted core keeps the state it had */
@@ -192,7 +186,6 @@ int manager_autostart(struct manager *m)
 			n++;
 		else if (sd_bus_error_is_set(&e))
 			log_full(RPROC_LOG_ERR, c->name, "start", 0, "%s", e.message);
-		sd_bus_error_free(&e);
 	}
 	return n;
 }

@@ -91,6 +91,7 @@ struct manager {
 
 int manager_new(const struct manager_args *args, struct manager **out);
 void manager_free(struct manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct manager *, manager_free)
 /* Read the tree, create the backend, build (or re-adopt) the cores. */
 int manager_coldplug(struct manager *m);
 /* Start the cores configured to start; returns how many starts were begun. */
@@ -108,6 +109,7 @@ struct core *manager_find_core(struct manager *m, const char *name);
 int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rproc_snapshot *snap,
 	     struct core **out);
 void core_free(struct core *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct core *, core_free)
 enum rproc_state core_publish(struct core *c, bool *transition);
 void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial);
 int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);

@@ -117,7 +117,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static int run(struct manager_args *args)
 {
-	struct manager *m = NULL;
+	_cleanup_(manager_freep) struct manager *m = NULL;
 	int r, n;
 
 	r = manager_new(args, &m);
@@ -133,12 +133,12 @@ static int run(struct manager_args *args)
 
 	r = manager_coldplug(m);
 	if (r < 0)
-		goto out;
+		return r;
 	/* Boots run on worker threads; the bus answers while they do. */
 	n = manager_autostart(m);
 	r = manager_connect_bus(m);
 	if (r < 0)
-		goto out;
+		return r;
 	fdstore_sync(m);
 	log_info("serving %s with %zu remote processors (%d starting)", RPROCD_BUS_NAME, m->n_cores,
 		 n);
@@ -149,8 +149,6 @@ static int run(struct manager_args *args)
 	if (r < 0)
 		log_error_errno(r, "event loop: %s", strerror(-r));
 	manager_shutdown(m);
-out:
-	manager_free(m);
 	return r;
 }
 

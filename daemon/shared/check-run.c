@@ -9,6 +9,9 @@
 #include "util.h"
 #include "conf.h"
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rproc_check_report *, rproc_check_report_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rproc_dt *, rproc_dt_free)
+
 static const char *firmware_override(void *userdata, const char *core)
 {
 	const struct conf_rproc *cr = conf_rproc_find(userdata, core);
@@ -29,15 +32,15 @@ static void print_line(const struct rproc_check_line *l, bool tty)
 
 int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t n_fw_dirs)
 {
-	struct rproc_error err = { 0 };
-	struct rproc_check_report *rep = NULL;
-	struct rproc_dt *dt = NULL;
-	void *blob = NULL;
-	size_t len = 0;
-	struct conf c;
-	int r, ret = 1;
-	bool tty = isatty(STDOUT_FILENO);
+	_cleanup_(conf_done) struct conf c;
+	_cleanup_(rproc_check_report_freep) struct rproc_check_report *rep = NULL;
+	_cleanup_(rproc_dt_freep) struct rproc_dt *dt = NULL;
+	_cleanup_free_ void *blob = NULL;
 	_cleanup_free_ const char **dirs = NULL;
+	struct rproc_error err = { 0 };
+	bool tty = isatty(STDOUT_FILENO);
+	size_t len = 0;
+	int r;
 
 	conf_load(&c, config, "", NULL, NULL);
 	r = rproc_dt_read_file(dtb, &blob, &len, &err);
@@ -50,7 +53,7 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 	size_t n = n_fw_dirs + c.n_firmware_path;
 	dirs = calloc(n ? n : 1, sizeof(*dirs));
 	if (!dirs)
-		goto out;
+		return 1;
 	for (size_t i = 0; i < n_fw_dirs; i++)
 		dirs[i] = fw_dirs[i];
 	for (size_t i = 0; i < c.n_firmware_path; i++)
@@ -70,7 +73,7 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 	r = rproc_check_run(&cc, dt, &rep);
 	if (r < 0) {
 		fprintf(stderr, "check: %s\n", strerror(-r));
-		goto out;
+		return 1;
 	}
 	for (size_t i = 0; i < rep->n_lines; i++)
 		print_line(&rep->lines[i], tty);
@@ -84,11 +87,5 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 	printf("\n%zu failed, %zu warnings: %s\n", rep->n_fail, rep->n_warn,
 	       rep->all_startable && dt ? "every enabled core can start" :
 					  "some enabled cores cannot start");
-	ret = rep->all_startable && dt ? 0 : 1;
-out:
-	rproc_check_report_free(rep);
-	rproc_dt_free(dt);
-	free(blob);
-	conf_done(&c);
-	return ret;
+	return rep->all_startable && dt ? 0 : 1;
 }

@@ -15,6 +15,8 @@
 
 #include <json-c/json.h>
 
+#include "util.h"
+
 /* Print @o followed by a newline; pretty (two-space indent) or compact.  0 or -errno. */
 int ju_print(FILE *f, json_object *o, bool pretty);
 
@@ -31,11 +33,7 @@ int ju_add_str(json_object *o, const char *key, const char *s);
 /* Append to an array.  Takes ownership of @value (also on failure). */
 int ju_append(json_object *array, json_object *value);
 
-/* json_object_put() as a cleanup handler: _cleanup_(ju_putp) json_object *o = NULL; */
-static inline void ju_putp(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-}
+/* _cleanup_(json_object_putp) json_object *o = NULL; */
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
 #endif

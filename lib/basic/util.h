@@ -39,6 +39,18 @@ static inline void closep(int *fd)
 }
 #define _cleanup_close_ _cleanup_(closep)
 
+/*
+ * The cleanup handler of a pointer type from its free function, which is not called on NULL:
+ * DEFINE_TRIVIAL_CLEANUP_FUNC(struct foo *, foo_free) defines foo_freep() for
+ * _cleanup_(foo_freep) struct foo *f = NULL;
+ */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
+	static inline void func##p(type *p)                                                        \
+	{                                                                                          \
+		if (*p)                                                                            \
+			func(*p);                                                                  \
+	}
+
 /* Take ownership out of a cleanup-managed variable. */
 #define TAKE_PTR(p)                                                                                \
 	({                                                                                         \
