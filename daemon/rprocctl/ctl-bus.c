@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctl-bus.h"
+#include "time-util.h"
 #include "util.h"
 
 int ctl_bus_open(const struct ctl_opts *o, sd_bus **bus)
@@ -206,14 +206,6 @@ struct action_ctx {
 	int pending;
 };
 
-static uint64_t mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
 	_printf_(3, 4);
 /*
@@ -223,7 +215,7 @@ static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, 
 static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
 {
 	va_list ap;
-	uint64_t t = mono_usec() - x->t0;
+	uint64_t t = now_usec(CLOCK_MONOTONIC) - x->t0;
 	char text[sizeof(j->last)];
 
 	va_start(ap, fmt);
@@ -385,7 +377,7 @@ int ctl_action(const struct ctl_opts *o, int argc, char **argv)
 	if (!x.jobs)
 		return CTL_EXIT_FAILURE;
 	x.n = argc - 1;
-	x.t0 = mono_usec();
+	x.t0 = now_usec(CLOCK_MONOTONIC);
 	if (x.tty && !o->no_block) {
 		r = sd_bus_match_signal(bus, &match, RPROCD_BUS_NAME, NULL,
 					"org.freedesktop.DBus.Properties", "PropertiesChanged",

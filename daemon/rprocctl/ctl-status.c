@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctl-bus.h"
+#include "time-util.h"
 #include "util.h"
 
 static void format_timestamp(uint64_t usec, char *buf, size_t len)
@@ -25,12 +26,9 @@ static void format_timestamp(uint64_t usec, char *buf, size_t len)
 
 static void format_ago(uint64_t usec, char *buf, size_t len)
 {
-	struct timespec ts;
-	uint64_t now, d;
+	uint64_t now = now_usec(CLOCK_REALTIME), d;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-	d = now > usec ? (now - usec) / 1000000 : 0;
+	d = now > usec ? (now - usec) / USEC_PER_SEC : 0;
 	if (d >= 86400)
 		snprintf(buf, len, "%" PRIu64 "d %" PRIu64 "h ago", d / 86400, (d % 86400) / 3600);
 	else if (d >= 3600)
