@@ -116,7 +116,7 @@ static void warn_desc(const struct rproc_dt_rproc *r)
 		return;
 	}
 	if (rproc_desc_from_dt(r, -1, NULL, &d, &err) < 0) {
-		fprintf(stderr, "rprocctl describe: warning: %s\n", err.msg);
+		fprintf(stderr, "rprocctl describe: warning: %s: %s\n", r->name, err.msg);
 		return;
 	}
 	rproc_desc_clear(&d);

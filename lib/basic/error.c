@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errno-util.h"
 #include "rproc/error.h"
 
 static rproc_log_fn log_fn;
@@ -16,7 +17,7 @@ int rproc_err(struct rproc_error *err, int code, const char *fmt, ...)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf_errno(err->msg, sizeof(err->msg), code, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -31,7 +32,7 @@ int rproc_err_prefix(struct rproc_error *err, int code, const char *fmt, ...)
 	if (!err->code)
 		err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf_errno(prefix, sizeof(prefix), err->code, fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
@@ -53,7 +54,7 @@ void rproc_log(int level, const char *core, const char *step, int err, const cha
 	if (!log_fn || level > log_max)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf_errno(msg, sizeof(msg), err, fmt, ap);
 	va_end(ap);
 	log_fn(log_userdata, level, core, step, err, msg);
 }

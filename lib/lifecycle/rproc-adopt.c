@@ -141,8 +141,8 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 
 	if (!s || s->version < 1 || s->version > RPROC_SNAPSHOT_VERSION ||
 	    s->state >= RPROC_STATE_COUNT)
-		return rproc_err(err, -EINVAL, "%s: snapshot version %u / state %u not understood",
-				 d->name, s ? s->version : 0, s ? s->state : 0);
+		return rproc_err(err, -EINVAL, "snapshot version %u / state %u not understood",
+				 s ? s->version : 0, s ? s->state : 0);
 	e = rproc_new(d, b, cfg, &r, err);
 	if (e < 0)
 		return e;
@@ -223,8 +223,7 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 		if (e < 0) {
 			r->info.state = RPROC_OFFLINE;
 			rproc_free(r);
-			return rproc_err(err, e, "%s: cannot re-open the IOMMU context: %s",
-					 d->name, strerror(-e));
+			return rproc_err(err, e, "cannot re-open the IOMMU context: %m");
 		}
 	}
 	r->info.state = st;

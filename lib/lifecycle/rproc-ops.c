@@ -263,12 +263,12 @@ bool rproc_cancelled(struct rproc *r)
 
 void rproc_record_failure(struct rproc *r, const char *step, int e, const char *msg, int level)
 {
-	char full[512];
+	/* The step has its own field: the text is the step's message alone. */
+	const char *text = msg[0] ? msg : strerror(e < 0 ? -e : EIO);
 
-	snprintf(full, sizeof(full), "%s: %s", step, msg[0] ? msg : strerror(e < 0 ? -e : EIO));
-	rproc_log(level, r->d.name, step, e, "%s", full);
+	rproc_log(level, r->d.name, step, e, "%s", text);
 	pthread_mutex_lock(&r->lock);
-	snprintf(r->info.last_error, sizeof(r->info.last_error), "%s", full);
+	snprintf(r->info.last_error, sizeof(r->info.last_error), "%s", text);
 	snprintf(r->info.last_error_step, sizeof(r->info.last_error_step), "%s", step);
 	r->info.last_errno = e;
 	pthread_mutex_unlock(&r->lock);

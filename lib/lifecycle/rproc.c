@@ -70,7 +70,8 @@ void rproc_notify(struct rproc *r)
 	uint64_t one = 1;
 
 	if (write(r->notify_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		rproc_log(RPROC_LOG_WARNING, r->d.name, NULL, -errno, "cannot signal the event fd");
+		rproc_log(RPROC_LOG_WARNING, r->d.name, NULL, -errno,
+			  "cannot signal the event fd: %m");
 }
 
 /* Queue an event for rproc_process() (any thread). */
@@ -148,7 +149,7 @@ void rproc_irq_watch(struct rproc *r, bool on)
 		if (on) {
 			if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->irq[i], &ev) < 0)
 				rproc_log(RPROC_LOG_WARNING, r->d.name, NULL, -errno,
-					  "cannot watch the %s interrupt", rproc_irq_name(i));
+					  "cannot watch the %s interrupt: %m", rproc_irq_name(i));
 		} else {
 			epoll_ctl(r->epfd, EPOLL_CTL_DEL, r->irq[i], NULL);
 		}
@@ -196,7 +197,7 @@ static int begin_job(struct rproc *r, enum rproc_job job)
 	e = pthread_create(&r->thread, NULL, worker, r);
 	if (e) {
 		r->job = JOB_NONE;
-		rproc_log(RPROC_LOG_ERR, r->d.name, NULL, -e, "cannot create a worker thread");
+		rproc_log(RPROC_LOG_ERR, r->d.name, NULL, -e, "cannot create a worker thread: %m");
 		return -e;
 	}
 	r->thread_live = true;
@@ -323,7 +324,7 @@ void rproc_arm_recovery(struct rproc *r, long ms)
 	its.it_value.tv_sec = ms / 1000;
 	its.it_value.tv_nsec = (ms % 1000) * 1000000 + (ms ? 0 : 1);
 	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0) {
-		rproc_log(RPROC_LOG_ERR, r->d.name, "recovery", -errno, "cannot arm the timer");
+		rproc_log(RPROC_LOG_ERR, r->d.name, "recovery", -errno, "cannot arm the timer: %m");
 		return;
 	}
 	r->recovery_armed = true;
@@ -385,8 +386,8 @@ static void finish_job(struct rproc *r)
 		if (ms < 0) {
 			char msg[160];
 
-			snprintf(msg, sizeof(msg),
-				 "recovery gave up: %u crashes within %u s (limit %u restarts)", n,
+			/* the cause alone: the caller says that recovery gave up */
+			snprintf(msg, sizeof(msg), "%u crashes within %u s (limit %u restarts)", n,
 				 r->cfg->restart_window_s, r->cfg->restart_limit);
 			rproc_log(RPROC_LOG_DEBUG, r->d.name, "recovery", -ELOOP, "%s", msg);
 			set_error(r, "recovery", -ELOOP, msg);
@@ -577,9 +578,8 @@ int rproc_set_firmware(struct rproc *r, const char *name, struct rproc_error *er
 	int e;
 
 	if (s != RPROC_OFFLINE && s != RPROC_FAILED)
-		return rproc_err(err, -EBUSY,
-				 "%s: the firmware can change only while offline (now %s)",
-				 r->d.name, rproc_state_name(s));
+		return rproc_err(err, -EBUSY, "the firmware can change only while offline (now %s)",
+				 rproc_state_name(s));
 	e = rproc_fw_name_valid(name, err);
 	if (e < 0)
 		return e;
@@ -621,8 +621,7 @@ int rproc_new(const struct rproc_desc *d, struct rproc_backend *b, const struct 
 	int e;
 
 	if (!d || !b || !cfg || !b->pas || !b->mem || !d->n_carveouts || d->pas_id < 0)
-		return rproc_err(err, -EINVAL, "%s: incomplete description or backend",
-				 d ? d->name : "?");
+		return rproc_err(err, -EINVAL, "incomplete description or backend");
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return rproc_err(err, -ENOMEM, "out of memory");
@@ -653,22 +652,21 @@ int rproc_new(const struct rproc_desc *d, struct rproc_backend *b, const struct 
 	r->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (r->epfd < 0 || r->notify_fd < 0 || r->cancel_fd < 0 || r->timer_fd < 0) {
-		e = rproc_err(err, -errno, "%s: cannot create the event fds: %m", d->name);
+		e = rproc_err(err, -errno, "cannot create the event fds: %m");
 		goto fail;
 	}
 	e = add_fd(r->epfd, r->notify_fd, 1);
 	if (!e)
 		e = add_fd(r->epfd, r->timer_fd, 2);
 	if (e < 0) {
-		rproc_err(err, e, "%s: epoll: %s", d->name, strerror(-e));
+		rproc_err(err, e, "epoll: %m");
 		goto fail;
 	}
 	if (b->irq && b->irq->open) {
 		e = b->irq->open(b->irq_ctx, &r->d, r->irq);
 		if (e < 0) {
-			rproc_err(err, e, "%s: cannot open the interrupts (wdog, fatal, ready, "
-					  "handover, stop-ack): %s",
-				  d->name, strerror(-e));
+			rproc_err(err, e, "cannot open the interrupts (wdog, fatal, ready, "
+					  "handover, stop-ack): %m");
 			for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 				r->irq[i] = -1;
 			goto fail;
@@ -693,7 +691,7 @@ void rproc_free(struct rproc *r)
 		/* A cancelled worker undoes its work: a start fails, a stop completes. */
 		if (write(r->cancel_fd, &one, sizeof(one)) < 0)
 			rproc_log(RPROC_LOG_WARNING, r->d.name, NULL, -errno,
-				  "cannot cancel the job");
+				  "cannot cancel the job: %m");
 		pthread_join(r->thread, NULL);
 		r->thread_live = false;
 		if (r->job == JOB_START && r->job_result == 0)

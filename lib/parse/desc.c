@@ -45,11 +45,10 @@ static int desc_set_firmware(struct rproc_desc *d, unsigned int idx, const char 
 
 	ret = rproc_fw_name_valid(name, err);
 	if (ret < 0)
-		return rproc_err_prefix(err, ret, "%s: %s firmware name \"%s\"", d->name, what,
-					name);
+		return rproc_err_prefix(err, ret, "%s firmware name \"%s\"", what, name);
 	if (strlen(name) >= sizeof(d->firmware[idx]))
-		return rproc_err(err, -ENAMETOOLONG, "%s: %s firmware name longer than %zu bytes",
-				 d->name, what, sizeof(d->firmware[idx]) - 1);
+		return rproc_err(err, -ENAMETOOLONG, "%s firmware name longer than %zu bytes", what,
+				 sizeof(d->firmware[idx]) - 1);
 	strcpy(d->firmware[idx], name);
 	return 0;
 }
@@ -75,8 +74,8 @@ static int desc_fill(const struct rproc_dt_rproc *dt, int pas_id_override,
 		d->pas_id = soc->pas_id;
 	else
 		return rproc_err(err, -ENOENT,
-				 "%s: no PAS id known for %s; set PasId= in the [%s] section of "
-				 "rprocd.conf", dt->name, dt->compatible, dt->name);
+				 "no PAS id known for %s; set PasId= in the [%s] section of "
+				 "rprocd.conf", dt->compatible, dt->name);
 	d->dtb_pas_id = soc ? soc->dtb_pas_id : RPROC_NO_ID;
 	d->lite_pas_id = soc ? soc->lite_pas_id : RPROC_NO_ID;
 	d->crash_reason_smem = soc ? soc->crash_reason_smem : RPROC_NO_ID;
@@ -92,9 +91,9 @@ static int desc_fill(const struct rproc_dt_rproc *dt, int pas_id_override,
 		fw = soc->firmware;
 	if (!fw)
 		return rproc_err(err, -ENOENT,
-				 "%s: no firmware name: %s has no firmware-name and %s is not in "
+				 "no firmware name: %s has no firmware-name and %s is not in "
 				 "the SoC table; set Firmware= in the [%s] section of rprocd.conf",
-				 dt->name, dt->node, dt->compatible, dt->name);
+				 dt->node, dt->compatible, dt->name);
 	ret = desc_set_firmware(d, 0, fw, "main", err);
 	if (ret < 0)
 		return ret;
@@ -106,8 +105,8 @@ static int desc_fill(const struct rproc_dt_rproc *dt, int pas_id_override,
 		fw = dt->n_firmware >= 2 ? dt->firmware[1] : soc->dtb_firmware;
 		if (!fw)
 			return rproc_err(err, -ENOENT,
-					 "%s: needs a DTB image (PAS id %d) but has no second "
-					 "firmware-name", dt->name, d->dtb_pas_id);
+					 "needs a DTB image (PAS id %d) but has no second "
+					 "firmware-name", d->dtb_pas_id);
 		ret = desc_set_firmware(d, 1, fw, "DTB", err);
 		if (ret < 0)
 			return ret;
@@ -116,12 +115,12 @@ static int desc_fill(const struct rproc_dt_rproc *dt, int pas_id_override,
 
 	if (dt->n_carveouts < 1)
 		return rproc_err(err, -EINVAL,
-				 "%s: %s has no memory-region: the firmware needs a carveout in "
-				 "reserved-memory", dt->name, dt->node);
+				 "%s has no memory-region: the firmware needs a carveout in "
+				 "reserved-memory", dt->node);
 	if (dtb && dt->n_carveouts < 2)
 		return rproc_err(err, -EINVAL,
-				 "%s: %s has one memory-region, the DTB image (PAS id %d) needs a "
-				 "second one", dt->name, dt->node, d->dtb_pas_id);
+				 "%s has one memory-region, the DTB image (PAS id %d) needs a "
+				 "second one", dt->node, d->dtb_pas_id);
 	d->n_carveouts = dtb ? 2 : 1;
 	memcpy(d->carveouts, dt->carveouts, d->n_carveouts * sizeof(d->carveouts[0]));
 

@@ -7,6 +7,10 @@
  * human-readable message says what failed and, where possible, how to fix it (which node and
  * property, which file and offset, which paths were tried).
  *
+ * Functions that act on one remote processor do not repeat its name in the message, and the
+ * lifecycle keeps a failed step apart from its message (rproc_info.last_error_step): the
+ * caller, who knows both, says them once.  In the formats below "%m" names @code (or @err).
+ *
  * Progress and diagnostics that are not errors go through the log callback (rproc_log_set()).
  */
 #ifndef RPROC_ERROR_H

@@ -65,7 +65,7 @@ struct rproc_info {
 	enum rproc_state state;
 	const char *phase;           /* what a start/stop is doing now ("" when idle) */
 	uint64_t state_change_usec;  /* CLOCK_REALTIME of the last state change */
-	char last_error[512];        /* "" if none */
+	char last_error[512];        /* the cause, without the step; "" if none */
 	char last_error_step[32];
 	int last_errno;
 	unsigned int crash_count;
