@@ -156,7 +156,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 		return r;
 	r = manager_reload(m);
 	if (r < 0)
-		return sd_bus_error_set_errnof(error, -r, "reload failed: %s", strerror(-r));
+		return sd_bus_error_set_errnof(error, -r, "reload failed: %m");
 	return sd_bus_reply_method_return(msg, NULL);
 }
 

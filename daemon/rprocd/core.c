@@ -50,7 +50,7 @@ static void waiters_reply(struct waiters *w, const char *name, const char *msg)
 		else
 			r = sd_bus_reply_method_return(v[i], NULL);
 		if (r < 0)
-			log_debug("reply to a waiting call failed: %s", strerror(-r));
+			log_debug_errno(r, "reply to a waiting call failed: %m");
 		sd_bus_message_unref(v[i]);
 	}
 	free(v);
@@ -83,27 +83,19 @@ static void core_log_start_ok(struct core *c)
 		   t->firmware_us, t->load_us, t->auth_us, t->ready_us);
 }
 
-/* The last error without a leading "<step>: " (the step is named separately). */
+/* librproc keeps the step apart from the message, and the message says the cause alone. */
 static const char *core_error_text(const struct core *c)
 {
-	const char *e = c->info.last_error, *step = c->info.last_error_step;
-	size_t n = strlen(step);
-
-	if (!e[0])
-		return "unknown error";
-	if (n && !strncmp(e, step, n) && e[n] == ':' && e[n + 1] == ' ')
-		return e + n + 2;
-	return e;
+	return c->info.last_error[0] ? c->info.last_error : "unknown error";
 }
 
+/* For the callers of Start(): "adsp: auth-and-reset: <cause>". */
 static void core_failure_message(struct core *c, char *buf, size_t len)
 {
-	if (c->info.last_error_step[0])
-		snprintf(buf, len, "%s: %s: %s", c->name, c->info.last_error_step,
-			 core_error_text(c));
-	else
-		snprintf(buf, len, "%s: %s", c->name,
-			 c->info.last_error[0] ? c->info.last_error : "start failed");
+	const char *step = c->info.last_error_step;
+
+	snprintf(buf, len, "%s: %s%s%s", c->name, step, step[0] ? ": " : "",
+		 c->info.last_error[0] ? c->info.last_error : "start failed");
 }
 
 /*
@@ -289,7 +281,7 @@ static int core_io(sd_event_source *s, int fd, uint32_t revents, void *ud)
 	int r = rproc_process(c->rproc);
 
 	if (r < 0)
-		log_full(RPROC_LOG_WARNING, c->name, NULL, r, "processing events failed");
+		log_full(RPROC_LOG_WARNING, c->name, NULL, r, "processing events failed: %m");
 	return 0;
 }
 
@@ -409,11 +401,13 @@ int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 	case -EALREADY:
 		return 0;
 	case -EBUSY: /* stopping, or a crash is being handled (recovery follows) */
-		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s is %s: try again when it settles",
-					 c->name, rproc_state_name(rproc_state(c->rproc)));
+		sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s is %s: try again when it settles",
+				  c->name, rproc_state_name(rproc_state(c->rproc)));
+		return r;
 	default:
-		return sd_bus_error_setf(error, RPROCD_ERROR_START_FAILED, "%s: start: %s", c->name,
-					 strerror(-r));
+		sd_bus_error_setf(error, RPROCD_ERROR_START_FAILED, "%s: start: %s", c->name,
+				  strerror(-r));
+		return r;
 	}
 }
 
@@ -432,11 +426,13 @@ int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 	case -EALREADY:
 		return 0;
 	case -EBUSY:
-		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s is %s: try again when it settles",
-					 c->name, rproc_state_name(rproc_state(c->rproc)));
+		sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s is %s: try again when it settles",
+				  c->name, rproc_state_name(rproc_state(c->rproc)));
+		return r;
 	default:
-		return sd_bus_error_setf(error, RPROCD_ERROR_STOP_FAILED, "%s: stop: %s", c->name,
-					 strerror(-r));
+		sd_bus_error_setf(error, RPROCD_ERROR_STOP_FAILED, "%s: stop: %s", c->name,
+				  strerror(-r));
+		return r;
 	}
 }
 

@@ -164,8 +164,8 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 			if (e[i].fd < 0 && stored_add(m, e[i].name, orig[i]) < 0)
 				break;
 		if (r < 0) {
-			log_error_errno(r, "backend %s could not adopt its fds: %s; starting afresh",
-					m->backend_name, strerror(-r));
+			log_error_errno(r, "backend %s could not adopt its fds: %m; starting "
+					"afresh", m->backend_name);
 			adopted = false;
 			r = 0;
 		} else {
@@ -189,8 +189,7 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 		if (!adopted) {
 			log_warning("snapshots ignored: the backend's state is gone; cores start afresh");
 		} else if ((r = snapshot_read(m->snapshot_fd, snaps, names, n_snaps)) < 0) {
-			log_warning_errno(r, "snapshot memfd unreadable (%s); cores start afresh",
-					  strerror(-r));
+			log_warning_errno(r, "snapshot memfd unreadable (%m); cores start afresh");
 			free(*snaps);
 			free(*names);
 			*snaps = NULL;
@@ -259,8 +258,7 @@ static int fdstore_export_backend(struct manager *m)
 		}
 		r = fdstore_push(e[i].fd, e[i].name);
 		if (r < 0)
-			log_warning_errno(r, "fd store: cannot store %s: %s", e[i].name,
-					  strerror(-r));
+			log_warning_errno(r, "fd store: cannot store %s: %m", e[i].name);
 	}
 	return 0;
 }
@@ -275,20 +273,19 @@ int fdstore_sync(struct manager *m)
 	if (m->snapshot_fd < 0) {
 		m->snapshot_fd = memfd_create(SNAPSHOT_FDNAME, MFD_CLOEXEC);
 		if (m->snapshot_fd < 0)
-			return log_error_errno(-errno, "memfd_create: %s", strerror(errno));
+			return log_error_errno(-errno, "memfd_create: %m");
 		r = snapshot_write(m);
 		if (r >= 0)
 			r = fdstore_push(m->snapshot_fd, SNAPSHOT_FDNAME);
 		if (r < 0)
-			log_warning_errno(r, "fd store: cannot store the snapshots: %s",
-					  strerror(-r));
+			log_warning_errno(r, "fd store: cannot store the snapshots: %m");
 	} else {
 		r = snapshot_write(m);
 		if (r < 0)
-			log_warning_errno(r, "cannot write the snapshots: %s", strerror(-r));
+			log_warning_errno(r, "cannot write the snapshots: %m");
 	}
 	r = fdstore_export_backend(m);
 	if (r < 0)
-		log_warning_errno(r, "fd store: backend fds: %s", strerror(-r));
+		log_warning_errno(r, "fd store: backend fds: %m");
 	return 0;
 }

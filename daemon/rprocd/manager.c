@@ -136,7 +136,7 @@ int manager_coldplug(struct manager *m)
 
 	r = fdstore_load(m, &snaps, &names, &n_snaps);
 	if (r < 0)
-		log_warning_errno(r, "fd store: %s", strerror(-r));
+		log_warning_errno(r, "fd store: %m");
 
 	m->cores = calloc(m->dt->n ? m->dt->n : 1, sizeof(*m->cores));
 	if (!m->cores)
@@ -177,15 +177,16 @@ int manager_autostart(struct manager *m)
 	int n = 0;
 
 	for (size_t i = 0; i < m->n_cores; i++) {
-		_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 		struct core *c = m->cores[i];
+		int r;
 
 		if (!c->auto_start || c->adopted)
 			continue; /* an adopted core keeps the state it had */
-		if (core_start(c, NULL, &e) > 0)
+		r = core_start(c, NULL, NULL);
+		if (r > 0)
 			n++;
-		else if (sd_bus_error_is_set(&e))
-			log_full(RPROC_LOG_ERR, c->name, "start", 0, "%s", e.message);
+		else if (r < 0)
+			log_full(RPROC_LOG_ERR, c->name, "start", r, "%m");
 	}
 	return n;
 }
@@ -196,17 +197,17 @@ int manager_connect_bus(struct manager *m)
 
 	r = m->args->user_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
 	if (r < 0)
-		return log_error_errno(r, "cannot connect to the %s bus: %s",
-				       m->args->user_bus ? "user" : "system", strerror(-r));
+		return log_error_errno(r, "cannot connect to the %s bus: %m",
+				       m->args->user_bus ? "user" : "system");
 	r = bus_manager_register(m);
 	if (r < 0)
-		return log_error_errno(r, "cannot register D-Bus objects: %s", strerror(-r));
+		return log_error_errno(r, "cannot register D-Bus objects: %m");
 	r = sd_bus_request_name(m->bus, RPROCD_BUS_NAME, 0);
 	if (r < 0)
-		return log_error_errno(r, "cannot own %s: %s", RPROCD_BUS_NAME, strerror(-r));
+		return log_error_errno(r, "cannot own %s: %m", RPROCD_BUS_NAME);
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
-		return log_error_errno(r, "cannot attach the bus: %s", strerror(-r));
+		return log_error_errno(r, "cannot attach the bus: %m");
 	return 0;
 }
 

@@ -112,6 +112,11 @@ void core_free(struct core *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct core *, core_free)
 enum rproc_state core_publish(struct core *c, bool *transition);
 void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial);
+/*
+ * Start, stop, restart: 1 when a job was begun or joined (@reply_to, if any, gets its answer
+ * when the core settles), 0 when there is nothing to do, or a negative errno, with @error (if
+ * not NULL) set to what a D-Bus caller is told.
+ */
 int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 int core_restart(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);

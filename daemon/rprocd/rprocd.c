@@ -122,7 +122,7 @@ static int run(struct manager_args *args)
 
 	r = manager_new(args, &m);
 	if (r < 0)
-		return log_error_errno(r, "cannot set up: %s", strerror(-r));
+		return log_error_errno(r, "cannot set up: %m");
 	if (args->log_level < 0 && m->conf.n_warnings)
 		log_notice("%u configuration warnings (see above)", m->conf.n_warnings);
 
@@ -147,7 +147,7 @@ static int run(struct manager_args *args)
 
 	r = sd_event_loop(m->event);
 	if (r < 0)
-		log_error_errno(r, "event loop: %s", strerror(-r));
+		log_error_errno(r, "event loop: %m");
 	manager_shutdown(m);
 	return r;
 }

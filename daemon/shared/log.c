@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
 
+#include "errno-util.h"
 #include "log.h"
 
 static bool use_journal;
@@ -93,30 +94,16 @@ void log_set_pas_lookup(log_pas_lookup_fn fn, void *userdata)
 
 #define LOG_MAX_FIELDS 16
 
-/* Does @msg already begin with "@prefix: "?  (librproc's messages often name their step.) */
-static bool has_prefix(const char *msg, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return !strncmp(msg, prefix, n) && msg[n] == ':' && msg[n + 1] == ' ';
-}
-
+/* The text is "core: step: message"; the fields carry core and step again, and the errno. */
 static void log_emit(int level, const char *core, const char *step, int err,
 		     const char *const *fields, const char *msg)
 {
 	if (level > max_level)
 		return;
-	if (core && has_prefix(msg, core))
-		msg += strlen(core) + 2;
-	/* the STEP= field keeps the step; only the text drops the repetition */
-	const char *step_text = step && !has_prefix(msg, step) ? step : NULL;
 
 	if (!use_journal) {
-		fprintf(stderr, "rprocd: %s%s%s%s%s", core ? core : "", core ? ": " : "",
-			step_text ? step_text : "", step_text ? ": " : "", msg);
-		if (err < 0 && !strstr(msg, strerror(-err)))
-			fprintf(stderr, " (%s)", strerror(-err));
-		fputc('\n', stderr);
+		fprintf(stderr, "rprocd: %s%s%s%s%s\n", core ? core : "", core ? ": " : "",
+			step ? step : "", step ? ": " : "", msg);
 		return;
 	}
 
@@ -132,12 +119,8 @@ static void log_emit(int level, const char *core, const char *step, int err,
 		iov[n++] = (struct iovec){ .iov_base = buf, .iov_len = (size_t)_l };               \
 	} while (0)
 
-	if (core && step_text)
-		ADD(f_msg, "MESSAGE=%s: %s: %s", core, step_text, msg);
-	else if (core)
-		ADD(f_msg, "MESSAGE=%s: %s", core, msg);
-	else
-		ADD(f_msg, "MESSAGE=%s", msg);
+	ADD(f_msg, "MESSAGE=%s%s%s%s%s", core ? core : "", core ? ": " : "", step ? step : "",
+	    step ? ": " : "", msg);
 	ADD(f_prio, "PRIORITY=%d", level);
 	if (core) {
 		ADD(f_core, "RPROC=%s", core);
@@ -164,7 +147,7 @@ int log_full(int level, const char *core, const char *step, int err, const char 
 	if (level > max_level)
 		return err;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf_errno(msg, sizeof(msg), err, fmt, ap);
 	va_end(ap);
 	log_emit(level, core, step, err, NULL, msg);
 	return err;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rprocd logging: structured journal entries (RPROC=, PAS_ID=, STEP=, ERRNO=) when running
- * under journald, plain "rprocd: core: step: message" lines on stderr otherwise.
+ * under journald, plain "rprocd: core: step: message" lines on stderr otherwise.  The text is
+ * the same on both; the message comes without the core and the step, which are given apart.
  */
 #ifndef RPROCD_LOG_H
 #define RPROCD_LOG_H
@@ -29,8 +30,9 @@ typedef int (*log_pas_lookup_fn)(const char *core, void *userdata);
 void log_set_pas_lookup(log_pas_lookup_fn fn, void *userdata);
 
 /*
- * log_full() - one log line.  @core and @step may be NULL; @err is a negative errno or 0.
- * Returns @err so error paths can "return log_full(...)".
+ * log_full() - one log line, "core: step: message".  @core and @step may be NULL; @err is a
+ * negative errno or 0: it goes to the ERRNO= field, and the text names it only where @fmt says
+ * %m (as in "cannot open %s: %m").  Returns @err so error paths can "return log_full(...)".
  */
 int log_full(int level, const char *core, const char *step, int err, const char *fmt, ...)
 	_printf_(5, 6);
@@ -46,6 +48,7 @@ int log_fields(int level, const char *core, const char *const *fields, const cha
 #define log_debug(...) log_full(RPROC_LOG_DEBUG, NULL, NULL, 0, __VA_ARGS__)
 #define log_error_errno(e, ...) log_full(RPROC_LOG_ERR, NULL, NULL, (e), __VA_ARGS__)
 #define log_warning_errno(e, ...) log_full(RPROC_LOG_WARNING, NULL, NULL, (e), __VA_ARGS__)
+#define log_debug_errno(e, ...) log_full(RPROC_LOG_DEBUG, NULL, NULL, (e), __VA_ARGS__)
 
 /* librproc's log callback (rproc_log_set()). */
 void log_rproc_cb(void *userdata, int level, const char *core, const char *step, int err,

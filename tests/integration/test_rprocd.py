@@ -261,8 +261,18 @@ def test_permission(env):
     env.ctl('stop', 'adsp', user=nobody, check_rc=4)
 
 
+def stutter(text):
+    """Lines that say a thing twice in a row ("firmware: firmware: ..."), if any."""
+    def repeats(line):
+        parts = line.strip().split(': ')
+        return any(a == b for a, b in zip(parts, parts[1:]))
+    return [ln for ln in text.splitlines() if repeats(ln)]
+
+
 def test_start_failure(env):
-    """A failing step: StartFailed naming the step, exit 5, a log line, LastError set."""
+    """A failing step: StartFailed naming the step, exit 5, a log line, LastError set.
+    The step is said once: LastError is the cause alone, the texts built from it do not
+    repeat the step (before, status said "Last error: firmware: firmware: ...")."""
     env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=fail=auth_and_reset@adsp:1\n')
     env.start_daemon()
     p = env.ctl('start', 'adsp', check_rc=5)
@@ -272,6 +282,20 @@ def test_start_failure(env):
     check(env.get(conn, 'adsp', 'LastErrorStep') != '', 'LastErrorStep set')
     check('start failed' in env.read_log(), 'failure logged')
     env.ctl('start', 'adsp', check_rc=0)  # the rule fired once; a second start works
+
+    r = env.call(conn, RPROC_PREFIX + 'cdsp0', 'org.rprocd1.RemoteProc', 'SetFirmware', 's',
+                 ('qcom/missing.mbn',))
+    check(r[0] == 'ok', f'SetFirmware: {r}')
+    p = env.ctl('start', 'cdsp0', check_rc=5)
+    step, error = env.get(conn, 'cdsp0', 'LastErrorStep'), env.get(conn, 'cdsp0', 'LastError')
+    check(step == 'firmware' and error.startswith("firmware 'qcom/missing.mbn' not found"),
+          f'LastErrorStep {step!r}, LastError {error!r}')
+    check(p.stderr == f'rprocctl: start cdsp0: cdsp0: firmware: {error}\n', p.stderr)
+    p = env.ctl('status', 'cdsp0', '--lines', '0', check_rc=0)
+    check(f'  Last error: firmware: {error}\n' in p.stdout, p.stdout)
+    log = env.read_log()
+    check(f'cdsp0: firmware: start failed: {error}\n' in log, log)
+    check(not stutter(p.stdout + p.stderr + log), '\n'.join(stutter(p.stdout + p.stderr + log)))
 
 
 def test_log_once(env):
@@ -366,7 +390,11 @@ def test_crash_giveup(env):
     env.ctl('start', 'cdsp1', check_rc=0)
     env.wait_state(conn, 'cdsp1', 'failed')
     check(env.get(conn, 'cdsp1', 'CrashCount') >= 2, 'crashed at least RestartLimit times')
-    check('recovery gave up' in env.read_log() or 'gave up' in env.read_log(), 'giving up logged')
+    check('cdsp1: recovery: recovery gave up: 3 crashes within 60 s (limit 2 restarts)\n'
+          in env.read_log(), 'giving up logged')
+    check(env.get(conn, 'cdsp1', 'LastError') == '3 crashes within 60 s (limit 2 restarts)',
+          env.get(conn, 'cdsp1', 'LastError'))
+    check(not stutter(env.read_log()), '\n'.join(stutter(env.read_log())))
     env.ctl('start', 'cdsp1', check_rc=0)  # a manual start is still possible
 
 
