@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* org.rprocd1.Manager at /org/rprocd1, and the JSON that Describe() returns. */
 #include <errno.h>
+#include <stddef.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "config.h"
 #include "json-util.h"
 #include "log.h"
@@ -23,8 +25,8 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	r = sd_bus_message_open_container(reply, 'a', "(sso)");
 	for (size_t i = 0; r >= 0 && i < m->n_cores; i++) {
 		struct core *c = m->cores[i];
-		r = sd_bus_message_append(reply, "(sso)", c->name, rproc_state_name(c->info.state),
-					  c->path);
+		r = sd_bus_message_append(reply, "(sso)", c->name,
+					  rproc_state_name(c->props.info.state), c->path);
 	}
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
@@ -40,7 +42,7 @@ static json_object *json_str(const char *s)
 
 static json_object *core_json(struct core *c)
 {
-	const struct rproc_info *i = &c->info;
+	const struct rproc_info *i = &c->props.info;
 	const struct rproc_desc *d = &c->desc;
 	json_object *o = json_object_new_object(), *a, *t;
 
@@ -49,15 +51,15 @@ static json_object *core_json(struct core *c)
 	json_object_object_add(o, "compatible", json_str(d->compatible));
 	json_object_object_add(o, "device", json_str(d->device));
 	json_object_object_add(o, "pas_id", json_object_new_int(d->pas_id));
-	json_object_object_add(o, "firmware", json_str(rproc_desc(c->rproc)->firmware[0]));
+	json_object_object_add(o, "firmware", json_str(c->props.firmware));
 	json_object_object_add(o, "firmware_path", json_str(i->firmware_path));
 	json_object_object_add(o, "state", json_str(rproc_state_name(i->state)));
-	json_object_object_add(o, "phase", json_str(i->phase));
+	json_object_object_add(o, "phase", json_str(c->props.phase));
 	json_object_object_add(o, "progress",
 			       json_object_new_array_ext(2));
 	a = json_object_object_get(o, "progress");
-	json_object_array_add(a, json_object_new_uint64(c->progress_done));
-	json_object_array_add(a, json_object_new_uint64(c->progress_total));
+	json_object_array_add(a, json_object_new_uint64(c->props.progress[0]));
+	json_object_array_add(a, json_object_new_uint64(c->props.progress[1]));
 	json_object_object_add(o, "last_error", json_str(i->last_error));
 	json_object_object_add(o, "last_error_step", json_str(i->last_error_step));
 	json_object_object_add(o, "crash_count", json_object_new_uint64(i->crash_count));
@@ -75,8 +77,8 @@ static json_object *core_json(struct core *c)
 	json_object_object_add(t, "image_bytes", json_object_new_uint64(i->timings.image_bytes));
 	json_object_object_add(o, "timings", t);
 	json_object_object_add(o, "recovery", json_object_new_boolean(i->recovery));
-	json_object_object_add(o, "auto_start", json_object_new_boolean(c->auto_start));
-	json_object_object_add(o, "stop_on_exit", json_object_new_boolean(c->stop_on_exit));
+	json_object_object_add(o, "auto_start", json_object_new_boolean(c->props.auto_start));
+	json_object_object_add(o, "stop_on_exit", json_object_new_boolean(c->props.stop_on_exit));
 	a = json_object_new_array();
 	for (unsigned int k = 0; k < d->n_carveouts; k++) {
 		t = json_object_new_object();
@@ -160,26 +162,28 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int prop_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+static int prop_get_version(sd_bus *bus, const char *path, const char *interface,
+			    const char *property, sd_bus_message *reply, void *userdata,
+			    sd_bus_error *error)
 {
-	struct manager *m = userdata;
+	return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
+}
 
-	if (!strcmp(property, "Version"))
-		return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
-	if (!strcmp(property, "Backend"))
-		return sd_bus_message_append(reply, "s", m->backend_name);
-	if (!strcmp(property, "Model"))
-		return sd_bus_message_append(reply, "s", m->dt ? m->dt->model : "");
-	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "unknown property %s",
-				 property);
+static int prop_get_model(sd_bus *bus, const char *path, const char *interface,
+			  const char *property, sd_bus_message *reply, void *userdata,
+			  sd_bus_error *error)
+{
+	const struct manager *m = userdata;
+
+	return sd_bus_message_append(reply, "s", m->dt ? m->dt->model : "");
 }
 
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("Version", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-	SD_BUS_PROPERTY("Backend", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-	SD_BUS_PROPERTY("Model", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Version", "s", prop_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Backend", "s", bus_property_get_chars,
+			offsetof(struct manager, backend_name), SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Model", "s", prop_get_model, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_METHOD_WITH_NAMES("ListRemoteProcs", "", , "a(sso)", SD_BUS_PARAM(rprocs),
 				 method_list, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Describe", "", , "s", SD_BUS_PARAM(json), method_describe,

@@ -5,12 +5,14 @@
  * so what a Get returns always matches the PropertiesChanged signals sent before it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rproc/fw.h"
+#include "bus-util.h"
 #include "log.h"
 #include "manager.h"
 #include "strv.h"
@@ -191,7 +193,7 @@ static int method_set_firmware(sd_bus_message *msg, void *userdata, sd_bus_error
 		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY,
 					 "%s is %s: stop it before changing its firmware", c->name,
 					 rproc_state_name(s));
-	r = rproc_set_firmware(c->rproc, name, &err);
+	r = core_set_firmware(c, name, &err);
 	if (r < 0) {
 		if (r == -EBUSY)
 			return sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s: %s", c->name, err.msg);
@@ -199,108 +201,102 @@ static int method_set_firmware(sd_bus_message *msg, void *userdata, sd_bus_error
 					 err.msg[0] ? err.msg : strerror(-r));
 	}
 	log_full(RPROC_LOG_NOTICE, c->name, NULL, 0, "firmware set to %s", name);
-	sd_bus_emit_properties_changed(sd_bus_message_get_bus(msg), c->path, RPROCD_RPROC_IFACE,
-				       "Firmware", NULL);
 	return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int prop_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+/*
+ * The properties: each getter reads the field at its vtable entry's offset in struct core.  The
+ * ones that can change live in core->props and say EMITS_CHANGE; bus_rproc_emit_changes()
+ * finds them in this table.
+ */
+static int prop_get_state(sd_bus *bus, const char *path, const char *interface,
+			  const char *property, sd_bus_message *reply, void *userdata,
+			  sd_bus_error *error)
 {
-	struct core *c = userdata;
-	const struct rproc_info *i = &c->info;
-	const struct rproc_desc *d = &c->desc;
-	int r;
-
-	if (!strcmp(property, "Name"))
-		return sd_bus_message_append(reply, "s", c->name);
-	if (!strcmp(property, "Compatible"))
-		return sd_bus_message_append(reply, "s", d->compatible);
-	if (!strcmp(property, "Device"))
-		return sd_bus_message_append(reply, "s", d->device);
-	if (!strcmp(property, "PasId"))
-		return sd_bus_message_append(reply, "i", (int32_t)d->pas_id);
-	if (!strcmp(property, "Firmware"))
-		return sd_bus_message_append(reply, "s", rproc_desc(c->rproc)->firmware[0]);
-	if (!strcmp(property, "FirmwarePath"))
-		return sd_bus_message_append(reply, "s", i->firmware_path);
-	if (!strcmp(property, "State"))
-		return sd_bus_message_append(reply, "s", rproc_state_name(i->state));
-	if (!strcmp(property, "Phase"))
-		return sd_bus_message_append(reply, "s", i->phase ? i->phase : "");
-	if (!strcmp(property, "LastError"))
-		return sd_bus_message_append(reply, "s", i->last_error);
-	if (!strcmp(property, "LastErrorStep"))
-		return sd_bus_message_append(reply, "s", i->last_error_step);
-	if (!strcmp(property, "CrashCount"))
-		return sd_bus_message_append(reply, "u", (uint32_t)i->crash_count);
-	if (!strcmp(property, "LastCrashReason"))
-		return sd_bus_message_append(reply, "s", i->last_crash_reason);
-	if (!strcmp(property, "LastCoredump"))
-		return sd_bus_message_append(reply, "s", i->last_coredump);
-	if (!strcmp(property, "StateChangeTimestamp"))
-		return sd_bus_message_append(reply, "t", i->state_change_usec);
-	if (!strcmp(property, "BootTimeUSec"))
-		return sd_bus_message_append(reply, "t", i->timings.total_us);
-	if (!strcmp(property, "Timings"))
-		return sd_bus_message_append(reply, "(tttttt)", i->timings.firmware_us,
-					     i->timings.load_us, i->timings.auth_us,
-					     i->timings.ready_us, i->timings.total_us,
-					     i->timings.image_bytes);
-	if (!strcmp(property, "Progress"))
-		return sd_bus_message_append(reply, "(tt)", c->progress_done, c->progress_total);
-	if (!strcmp(property, "Recovery"))
-		return sd_bus_message_append(reply, "b", (int)i->recovery);
-	if (!strcmp(property, "AutoStart"))
-		return sd_bus_message_append(reply, "b", (int)c->auto_start);
-	if (!strcmp(property, "StopOnExit"))
-		return sd_bus_message_append(reply, "b", (int)c->stop_on_exit);
-	if (!strcmp(property, "Carveouts")) {
-		r = sd_bus_message_open_container(reply, 'a', "(tt)");
-		for (unsigned int k = 0; r >= 0 && k < d->n_carveouts; k++)
-			r = sd_bus_message_append(reply, "(tt)", d->carveouts[k].base,
-						  d->carveouts[k].size);
-		return r < 0 ? r : sd_bus_message_close_container(reply);
-	}
-	if (!strcmp(property, "IommuStreams")) {
-		r = sd_bus_message_open_container(reply, 'a', "(uu)");
-		for (unsigned int k = 0; r >= 0 && k < d->n_iommus; k++)
-			r = sd_bus_message_append(reply, "(uu)", d->iommus[k].sid,
-						  d->iommus[k].mask);
-		return r < 0 ? r : sd_bus_message_close_container(reply);
-	}
-	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "unknown property %s",
-				 property);
+	return sd_bus_message_append(reply, "s", rproc_state_name(*(enum rproc_state *)userdata));
 }
 
-#define PROP(name, sig, flags) SD_BUS_PROPERTY(name, sig, prop_get, 0, flags)
-#define CHANGE SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
-#define CONST SD_BUS_VTABLE_PROPERTY_CONST
+static int prop_get_progress(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply, void *userdata,
+			     sd_bus_error *error)
+{
+	const uint64_t *p = userdata;
+
+	return sd_bus_message_append(reply, "(tt)", p[0], p[1]);
+}
+
+static int prop_get_timings(sd_bus *bus, const char *path, const char *interface,
+			    const char *property, sd_bus_message *reply, void *userdata,
+			    sd_bus_error *error)
+{
+	const struct rproc_timings *t = userdata;
+
+	return sd_bus_message_append(reply, "(tttttt)", t->firmware_us, t->load_us, t->auth_us,
+				     t->ready_us, t->total_us, t->image_bytes);
+}
+
+static int prop_get_carveouts(sd_bus *bus, const char *path, const char *interface,
+			      const char *property, sd_bus_message *reply, void *userdata,
+			      sd_bus_error *error)
+{
+	const struct rproc_desc *d = userdata;
+	int r;
+
+	r = sd_bus_message_open_container(reply, 'a', "(tt)");
+	for (unsigned int k = 0; r >= 0 && k < d->n_carveouts; k++)
+		r = sd_bus_message_append(reply, "(tt)", d->carveouts[k].base,
+					  d->carveouts[k].size);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int prop_get_iommus(sd_bus *bus, const char *path, const char *interface,
+			   const char *property, sd_bus_message *reply, void *userdata,
+			   sd_bus_error *error)
+{
+	const struct rproc_desc *d = userdata;
+	int r;
+
+	r = sd_bus_message_open_container(reply, 'a', "(uu)");
+	for (unsigned int k = 0; r >= 0 && k < d->n_iommus; k++)
+		r = sd_bus_message_append(reply, "(uu)", d->iommus[k].sid, d->iommus[k].mask);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+/* sd-bus's own getter reads these as 32 and 64 bits */
+_Static_assert(sizeof(((struct rproc_desc *)0)->pas_id) == 4, "PasId is an int32");
+_Static_assert(sizeof(((struct rproc_info *)0)->crash_count) == 4, "CrashCount is a uint32");
+
+#define CONST(name, sig, get, field)                                                               \
+	SD_BUS_PROPERTY(name, sig, get, offsetof(struct core, field),                              \
+			SD_BUS_VTABLE_PROPERTY_CONST)
+#define CHANGING(name, sig, get, field)                                                            \
+	SD_BUS_PROPERTY(name, sig, get, offsetof(struct core, props.field),                        \
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
 static const sd_bus_vtable rproc_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	PROP("Name", "s", CONST),
-	PROP("Compatible", "s", CONST),
-	PROP("Device", "s", CONST),
-	PROP("PasId", "i", CONST),
-	PROP("Carveouts", "a(tt)", CONST),
-	PROP("IommuStreams", "a(uu)", CONST),
-	PROP("Firmware", "s", CHANGE),
-	PROP("FirmwarePath", "s", CHANGE),
-	PROP("State", "s", CHANGE),
-	PROP("Phase", "s", CHANGE),
-	PROP("Progress", "(tt)", CHANGE),
-	PROP("LastError", "s", CHANGE),
-	PROP("LastErrorStep", "s", CHANGE),
-	PROP("CrashCount", "u", CHANGE),
-	PROP("LastCrashReason", "s", CHANGE),
-	PROP("LastCoredump", "s", CHANGE),
-	PROP("StateChangeTimestamp", "t", CHANGE),
-	PROP("BootTimeUSec", "t", CHANGE),
-	PROP("Timings", "(tttttt)", CHANGE),
-	PROP("Recovery", "b", CHANGE),
-	PROP("AutoStart", "b", CHANGE),
-	PROP("StopOnExit", "b", CHANGE),
+	CONST("Name", "s", bus_property_get_chars, name),
+	CONST("Compatible", "s", bus_property_get_chars, desc.compatible),
+	CONST("Device", "s", bus_property_get_chars, desc.device),
+	CONST("PasId", "i", NULL, desc.pas_id),
+	CONST("Carveouts", "a(tt)", prop_get_carveouts, desc),
+	CONST("IommuStreams", "a(uu)", prop_get_iommus, desc),
+	CHANGING("Firmware", "s", bus_property_get_chars, firmware),
+	CHANGING("FirmwarePath", "s", bus_property_get_chars, info.firmware_path),
+	CHANGING("State", "s", prop_get_state, info.state),
+	CHANGING("Phase", "s", bus_property_get_chars, phase),
+	CHANGING("Progress", "(tt)", prop_get_progress, progress),
+	CHANGING("LastError", "s", bus_property_get_chars, info.last_error),
+	CHANGING("LastErrorStep", "s", bus_property_get_chars, info.last_error_step),
+	CHANGING("CrashCount", "u", NULL, info.crash_count),
+	CHANGING("LastCrashReason", "s", bus_property_get_chars, info.last_crash_reason),
+	CHANGING("LastCoredump", "s", bus_property_get_chars, info.last_coredump),
+	CHANGING("StateChangeTimestamp", "t", NULL, info.state_change_usec),
+	CHANGING("BootTimeUSec", "t", NULL, info.timings.total_us),
+	CHANGING("Timings", "(tttttt)", prop_get_timings, info.timings),
+	CHANGING("Recovery", "b", bus_property_get_bool, info.recovery),
+	CHANGING("AutoStart", "b", bus_property_get_bool, auto_start),
+	CHANGING("StopOnExit", "b", bus_property_get_bool, stop_on_exit),
 	SD_BUS_METHOD("Start", "", "", method_start, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Stop", "", "", method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Restart", "", "", method_restart, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -311,39 +307,61 @@ static const sd_bus_vtable rproc_vtable[] = {
 	SD_BUS_VTABLE_END,
 };
 
-int bus_rproc_emit_changes(struct core *c, const struct rproc_info *o)
+/* How to compare a changing property's old and new value, by the getter that reads it. */
+static const struct {
+	sd_bus_property_get_t get;
+	size_t size; /* bytes at the offset; 0: a NUL-terminated string */
+} prop_kinds[] = {
+	{ bus_property_get_chars, 0 },
+	{ bus_property_get_bool, sizeof(bool) },
+	{ prop_get_state, sizeof(enum rproc_state) },
+	{ prop_get_progress, sizeof(((struct core_props *)0)->progress) },
+	{ prop_get_timings, sizeof(struct rproc_timings) },
+	{ NULL, 0 }, /* sd-bus's own: the size of the basic type (below) */
+};
+
+/* -1 when a changing property cannot be compared: a bug in the table above. */
+static ssize_t prop_size(const sd_bus_vtable *v)
 {
-	const struct rproc_info *n = &c->info;
-	const char *names[20];
+	for (size_t i = 0; i < ARRAY_SIZE(prop_kinds); i++) {
+		if (prop_kinds[i].get != v->x.property.get)
+			continue;
+		if (prop_kinds[i].get)
+			return (ssize_t)prop_kinds[i].size;
+		switch (v->x.property.signature[0]) {
+		case 'u':
+			return sizeof(uint32_t);
+		case 't':
+			return sizeof(uint64_t);
+		}
+	}
+	return -1;
+}
+
+static bool prop_changed(const sd_bus_vtable *v, const struct core_props *o,
+			 const struct core_props *n)
+{
+	size_t off = v->x.property.offset - offsetof(struct core, props);
+	const char *a = (const char *)o + off, *b = (const char *)n + off;
+	ssize_t size = prop_size(v);
+
+	return size > 0 ? memcmp(a, b, (size_t)size) != 0 : strcmp(a, b) != 0;
+}
+
+static bool prop_emits_change(const sd_bus_vtable *v)
+{
+	return v->type == _SD_BUS_VTABLE_PROPERTY &&
+	       (v->flags & SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
+}
+
+int bus_rproc_emit_changes(struct core *c, const struct core_props *old)
+{
+	const char *names[ARRAY_SIZE(rproc_vtable)];
 	size_t k = 0;
 
-#define CHANGED_STR(f, prop)                                                                       \
-	do {                                                                                       \
-		if (strcmp(o->f, n->f))                                                            \
-			names[k++] = prop;                                                         \
-	} while (0)
-#define CHANGED(f, prop)                                                                           \
-	do {                                                                                       \
-		if (o->f != n->f)                                                                  \
-			names[k++] = prop;                                                         \
-	} while (0)
-
-	CHANGED(state, "State");
-	CHANGED(state_change_usec, "StateChangeTimestamp");
-	if (strcmp(o->phase ? o->phase : "", n->phase ? n->phase : ""))
-		names[k++] = "Phase";
-	CHANGED_STR(last_error, "LastError");
-	CHANGED_STR(last_error_step, "LastErrorStep");
-	CHANGED(crash_count, "CrashCount");
-	CHANGED_STR(last_crash_reason, "LastCrashReason");
-	CHANGED_STR(last_coredump, "LastCoredump");
-	CHANGED_STR(firmware_path, "FirmwarePath");
-	CHANGED(timings.total_us, "BootTimeUSec");
-	if (memcmp(&o->timings, &n->timings, sizeof(n->timings)))
-		names[k++] = "Timings";
-	CHANGED(recovery, "Recovery");
-#undef CHANGED
-#undef CHANGED_STR
+	for (const sd_bus_vtable *v = rproc_vtable; v->type != _SD_BUS_VTABLE_END; v++)
+		if (prop_emits_change(v) && prop_changed(v, old, &c->props))
+			names[k++] = v->x.property.member;
 	names[k] = NULL;
 	if (!k)
 		return 0;
@@ -351,10 +369,31 @@ int bus_rproc_emit_changes(struct core *c, const struct rproc_info *o)
 						   (char **)names);
 }
 
+/* Every property that changes must be one bus_rproc_emit_changes() can compare. */
+static int rproc_vtable_check(void)
+{
+	for (const sd_bus_vtable *v = rproc_vtable; v->type != _SD_BUS_VTABLE_END; v++) {
+		size_t off = v->x.property.offset;
+
+		if (!prop_emits_change(v))
+			continue;
+		if (off < offsetof(struct core, props) ||
+		    off >= offsetof(struct core, props) + sizeof(struct core_props) ||
+		    prop_size(v) < 0)
+			return log_error_errno(-EINVAL, "property %s: not in struct core_props, or "
+						       "of a type bus-rproc.c cannot compare",
+					       v->x.property.member);
+	}
+	return 0;
+}
+
 int bus_rproc_register(struct manager *m)
 {
 	int r;
 
+	r = rproc_vtable_check();
+	if (r < 0)
+		return r;
 	r = sd_bus_add_fallback_vtable(m->bus, &m->vtable_slots[1], RPROCD_RPROC_PATH_PREFIX,
 				       RPROCD_RPROC_IFACE, rproc_vtable, rproc_object_find, m);
 	if (r < 0)

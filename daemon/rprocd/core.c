@@ -13,7 +13,6 @@
 #include "log.h"
 #include "manager.h"
 #include "strv.h"
-#include "time-util.h"
 
 static void core_free_paths(struct core *c)
 {
@@ -56,16 +55,26 @@ static void waiters_reply(struct waiters *w, const char *name, const char *msg)
 	free(v);
 }
 
-static void core_refresh_info(struct core *c, struct rproc_info *out)
+/* Signal what changed in c->props since @old, a copy taken before the change. */
+static void core_props_changed(struct core *c, const struct core_props *old)
 {
-	rproc_get_info(c->rproc, out);
-	snprintf(c->phase, sizeof(c->phase), "%s", out->phase ? out->phase : "");
-	out->phase = c->phase;
+	if (c->m->bus)
+		bus_rproc_emit_changes(c, old);
+}
+
+/* Take librproc's info into c->props (the caller signals the change). */
+static void core_refresh_info(struct core *c)
+{
+	struct core_props *p = &c->props;
+
+	rproc_get_info(c->rproc, &p->info);
+	snprintf(p->phase, sizeof(p->phase), "%s", p->info.phase ? p->info.phase : "");
+	p->info.phase = p->phase;
 }
 
 static void core_log_start_ok(struct core *c)
 {
-	const struct rproc_timings *t = &c->info.timings;
+	const struct rproc_timings *t = &c->props.info.timings;
 	char f_total[48], f_fw[48], f_load[48], f_auth[48], f_ready[48], f_bytes[48];
 	const char *fields[] = { f_total, f_fw, f_load, f_auth, f_ready, f_bytes, NULL };
 
@@ -79,23 +88,25 @@ static void core_log_start_ok(struct core *c)
 		   "running: %s, %" PRIu64 " bytes loaded in %" PRIu64 ".%03" PRIu64
 		   " ms (firmware %" PRIu64 " us, load %" PRIu64 " us, auth %" PRIu64
 		   " us, ready %" PRIu64 " us)",
-		   c->info.firmware_path, t->image_bytes, t->total_us / 1000, t->total_us % 1000,
-		   t->firmware_us, t->load_us, t->auth_us, t->ready_us);
+		   c->props.info.firmware_path, t->image_bytes, t->total_us / 1000,
+		   t->total_us % 1000, t->firmware_us, t->load_us, t->auth_us, t->ready_us);
 }
 
 /* librproc keeps the step apart from the message, and the message says the cause alone. */
 static const char *core_error_text(const struct core *c)
 {
-	return c->info.last_error[0] ? c->info.last_error : "unknown error";
+	const char *e = c->props.info.last_error;
+
+	return e[0] ? e : "unknown error";
 }
 
 /* For the callers of Start(): "adsp: auth-and-reset: <cause>". */
 static void core_failure_message(struct core *c, char *buf, size_t len)
 {
-	const char *step = c->info.last_error_step;
+	const char *step = c->props.info.last_error_step, *e = c->props.info.last_error;
 
 	snprintf(buf, len, "%s: %s%s%s", c->name, step, step[0] ? ": " : "",
-		 c->info.last_error[0] ? c->info.last_error : "start failed");
+		 e[0] ? e : "start failed");
 }
 
 /*
@@ -156,14 +167,11 @@ static void core_apply_pending(struct core *c)
 
 		if (s == RPROC_RUNNING)
 			return; /* the firmware changes only while offline: keep it pending */
-		if (rproc_set_firmware(c->rproc, c->pending.firmware, &err) < 0)
+		if (core_set_firmware(c, c->pending.firmware, &err) < 0)
 			log_full(RPROC_LOG_WARNING, c->name, "config", err.code,
 				 "Firmware=%s not applied: %s", c->pending.firmware, err.msg);
 		free(c->pending.firmware);
 		c->pending.firmware = NULL;
-		if (c->m->bus)
-			sd_bus_emit_properties_changed(c->m->bus, c->path, RPROCD_RPROC_IFACE,
-						       "Firmware", NULL);
 	}
 	c->cfg_pending = false;
 }
@@ -184,8 +192,8 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 	}
 	if (s == RPROC_FAILED)
 		log_full(RPROC_LOG_ERR, c->name,
-			 c->info.last_error_step[0] ? c->info.last_error_step : NULL,
-			 c->info.last_errno, "%s: %s",
+			 c->props.info.last_error_step[0] ? c->props.info.last_error_step : NULL,
+			 c->props.info.last_errno, "%s: %s",
 			 old == RPROC_CRASHED ? "recovery gave up" : "start failed",
 			 core_error_text(c));
 	if (s == RPROC_OFFLINE && old != RPROC_OFFLINE)
@@ -215,42 +223,45 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 }
 
 /*
- * Refresh the published info and signal what changed.  Returns the previous state, and in
- * *transition whether any state change happened since the last look: events coalesce, so
- * failed -> starting -> failed may show up as failed twice, with a new timestamp.
+ * Refresh the published info and signal what changed since @old.  Returns the previous state,
+ * and in *transition whether any state change happened since the last look: events coalesce,
+ * so failed -> starting -> failed may show up as failed twice, with a new timestamp.
  */
+static enum rproc_state core_publish_since(struct core *c, const struct core_props *old,
+					   bool *transition)
+{
+	const struct rproc_info *i = &c->props.info;
+
+	core_refresh_info(c);
+	if (i->state == RPROC_STARTING && old->info.state != RPROC_STARTING)
+		c->props.progress[0] = c->props.progress[1] = 0;
+	core_props_changed(c, old);
+	if (transition)
+		*transition = i->state != old->info.state ||
+			      i->state_change_usec != old->info.state_change_usec;
+	return old->info.state;
+}
+
 enum rproc_state core_publish(struct core *c, bool *transition)
 {
-	struct rproc_info old = c->info;
-	char old_phase[64];
+	struct core_props old = c->props;
 
-	snprintf(old_phase, sizeof(old_phase), "%s", c->phase);
-	old.phase = old_phase;
-	core_refresh_info(c, &c->info);
-	if (c->info.state == RPROC_STARTING && old.state != RPROC_STARTING) {
-		c->start_begin_usec = now_usec(CLOCK_MONOTONIC);
-		c->progress_done = c->progress_total = 0;
-	}
-	if (c->m->bus)
-		bus_rproc_emit_changes(c, &old);
-	if (transition)
-		*transition = c->info.state != old.state ||
-			      c->info.state_change_usec != old.state_change_usec;
-	return old.state;
+	return core_publish_since(c, &old, transition);
 }
 
 static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b, void *ud)
 {
 	struct core *c = ud;
+	const struct rproc_info *i = &c->props.info;
 	enum rproc_state old;
 	bool transition;
 
 	if (ev == RPROC_EV_PROGRESS) {
-		c->progress_done = a;
-		c->progress_total = b;
-		if (c->m->bus)
-			sd_bus_emit_properties_changed(c->m->bus, c->path, RPROCD_RPROC_IFACE,
-						       "Progress", NULL);
+		struct core_props before = c->props;
+
+		c->props.progress[0] = a;
+		c->props.progress[1] = b;
+		core_props_changed(c, &before);
 		return;
 	}
 
@@ -259,13 +270,12 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 	if (ev == RPROC_EV_CRASH)
 		log_full(RPROC_LOG_ERR, c->name, "crash", 0, "crashed (%s): %s",
 			 a == RPROC_IRQ_WDOG ? "watchdog" : "fatal error",
-			 c->info.last_crash_reason[0] ? c->info.last_crash_reason
-						       : "unknown reason");
+			 i->last_crash_reason[0] ? i->last_crash_reason : "unknown reason");
 	if (ev == RPROC_EV_COREDUMP)
 		log_full(RPROC_LOG_NOTICE, c->name, "coredump", 0, "coredump written to %s",
-			 c->info.last_coredump);
+			 i->last_coredump);
 	if (transition) {
-		core_settled(c, old, c->info.state);
+		core_settled(c, old, i->state);
 		fdstore_sync(c->m);
 		manager_update_status(c->m);
 	} else if (ev == RPROC_EV_PHASE) {
@@ -288,10 +298,11 @@ static int core_io(sd_event_source *s, int fd, uint32_t revents, void *ud)
 void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
 {
 	const struct rproc_soc_data *soc = rproc_soc_lookup(c->desc.compatible);
+	struct core_props old = c->props;
 
-	c->auto_start = cr && cr->auto_start != CONF_UNSET ? cr->auto_start :
-							     (soc ? soc->auto_boot : false);
-	c->stop_on_exit = cr && cr->stop_on_exit == 1;
+	c->props.auto_start = cr && cr->auto_start != CONF_UNSET ? cr->auto_start :
+								   (soc ? soc->auto_boot : false);
+	c->props.stop_on_exit = cr && cr->stop_on_exit == 1;
 	if (initial) {
 		if (cr && cr->recovery != CONF_UNSET)
 			c->cfg.recovery = cr->recovery;
@@ -305,15 +316,15 @@ void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
 	/* Reload: recovery applies now; the rest when no start or stop is under way. */
 	bool recovery = cr && cr->recovery != CONF_UNSET ? cr->recovery : c->cfg.recovery;
 	rproc_set_recovery(c->rproc, recovery);
+	core_publish_since(c, &old, NULL);
 	free(c->pending.firmware);
 	c->pending = cr ? *cr : (struct conf_rproc){ .restart_limit = CONF_UNSET,
 						     .restart_window_s = CONF_UNSET };
 	c->pending.firmware = NULL;
-	if (cr && cr->firmware && strcmp(cr->firmware, rproc_desc(c->rproc)->firmware[0]))
+	if (cr && cr->firmware && strcmp(cr->firmware, c->props.firmware))
 		c->pending.firmware = strdup(cr->firmware);
 	c->cfg_pending = true;
 	core_apply_pending(c);
-	core_publish(c, NULL);
 	fdstore_sync(c->m);
 }
 
@@ -358,7 +369,9 @@ int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rp
 				err.msg);
 	c->adopted = snap != NULL;
 	rproc_set_event_cb(c->rproc, core_event, c);
-	core_refresh_info(c, &c->info);
+	core_refresh_info(c);
+	snprintf(c->props.firmware, sizeof(c->props.firmware), "%s",
+		 rproc_desc(c->rproc)->firmware[0]);
 
 	r = sd_event_add_io(m->event, &c->io, rproc_fd(c->rproc), EPOLLIN, core_io, c);
 	if (r < 0)
@@ -448,4 +461,17 @@ int core_restart(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 	if (reply_to && waiters_add(&c->start_waiters, reply_to) < 0)
 		return -ENOMEM;
 	return 1;
+}
+
+int core_set_firmware(struct core *c, const char *name, struct rproc_error *err)
+{
+	struct core_props old = c->props;
+	int r;
+
+	r = rproc_set_firmware(c->rproc, name, err);
+	if (r < 0)
+		return r;
+	snprintf(c->props.firmware, sizeof(c->props.firmware), "%s", name);
+	core_props_changed(c, &old);
+	return 0;
 }

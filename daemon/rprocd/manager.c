@@ -162,8 +162,8 @@ int manager_coldplug(struct manager *m)
 		if (s)
 			log_full(RPROC_LOG_NOTICE, c->name, NULL, 0,
 				 "re-adopted: %s since %" PRIu64 ", %u crashes",
-				 rproc_state_name(c->info.state), c->info.state_change_usec,
-				 c->info.crash_count);
+				 rproc_state_name(c->props.info.state),
+				 c->props.info.state_change_usec, c->props.info.crash_count);
 	}
 	for (size_t i = 0; i < n_snaps; i++)
 		if (!manager_find_core(m, names[i]))
@@ -180,7 +180,7 @@ int manager_autostart(struct manager *m)
 		struct core *c = m->cores[i];
 		int r;
 
-		if (!c->auto_start || c->adopted)
+		if (!c->props.auto_start || c->adopted)
 			continue; /* an adopted core keeps the state it had */
 		r = core_start(c, NULL, NULL);
 		if (r > 0)
@@ -238,11 +238,7 @@ int manager_reload(struct manager *m)
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *core = m->cores[i];
 
-		bool auto_start = core->auto_start, stop_on_exit = core->stop_on_exit;
 		core_apply_conf(core, conf_rproc_find(&m->conf, core->name), false);
-		if (m->bus && (auto_start != core->auto_start || stop_on_exit != core->stop_on_exit))
-			sd_bus_emit_properties_changed(m->bus, core->path, RPROCD_RPROC_IFACE,
-						       "AutoStart", "StopOnExit", NULL);
 	}
 	manager_update_status(m);
 	sd_notify(false, "READY=1");
@@ -257,7 +253,7 @@ void manager_shutdown(struct manager *m)
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *c = m->cores[i];
 
-		if (c->stop_on_exit && rproc_stop(c->rproc) == 0) {
+		if (c->props.stop_on_exit && rproc_stop(c->rproc) == 0) {
 			log_full(RPROC_LOG_INFO, c->name, NULL, 0, "stopping (StopOnExit=yes)");
 			stopping++;
 		}
@@ -265,7 +261,7 @@ void manager_shutdown(struct manager *m)
 	for (size_t i = 0; stopping && i < m->n_cores; i++) {
 		struct core *c = m->cores[i];
 
-		if (c->stop_on_exit)
+		if (c->props.stop_on_exit)
 			rproc_wait_idle(c->rproc, (int)c->cfg.stop_timeout_ms + 5000);
 	}
 	fdstore_sync(m);

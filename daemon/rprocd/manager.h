@@ -23,6 +23,20 @@ struct waiters {
 	size_t n;
 };
 
+/*
+ * What org.rprocd1.RemoteProc shows of a core that can change, as last published.  It changes
+ * as a whole, a copy of the old against the new, and bus-rproc.c signals what differs: every
+ * property whose vtable entry says EMITS_CHANGE lives in here.
+ */
+struct core_props {
+	struct rproc_info info; /* read phase[], not info.phase */
+	char phase[64];
+	char firmware[256];    /* the main firmware name (SetFirmware(), Firmware=) */
+	uint64_t progress[2];  /* bytes loaded, bytes to load in the current start */
+	bool auto_start;
+	bool stop_on_exit;
+};
+
 struct core {
 	struct manager *m;
 	char name[32];
@@ -34,8 +48,6 @@ struct core {
 	struct rproc *rproc;
 	sd_event_source *io;
 
-	bool auto_start;
-	bool stop_on_exit;
 	bool adopted;       /* rebuilt from a snapshot at start-up */
 	bool restart_pending; /* Restart(): start again once offline */
 	bool cfg_pending;   /* reloaded settings wait for the core to be idle */
@@ -44,10 +56,7 @@ struct core {
 	struct waiters start_waiters;
 	struct waiters stop_waiters;
 
-	char phase[64];         /* info.phase points here */
-	struct rproc_info info; /* last published, to emit PropertiesChanged for what changed */
-	uint64_t progress_done, progress_total;
-	uint64_t start_begin_usec; /* CLOCK_MONOTONIC, for progress output */
+	struct core_props props;
 };
 
 struct manager_args {
@@ -121,10 +130,14 @@ int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 int core_restart(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 
+/* Change the main firmware (offline or failed only; validated). */
+int core_set_firmware(struct core *c, const char *name, struct rproc_error *err);
+
 /* bus-manager.c / bus-rproc.c */
 int bus_manager_register(struct manager *m);
 int bus_rproc_register(struct manager *m);
-int bus_rproc_emit_changes(struct core *c, const struct rproc_info *old);
+/* PropertiesChanged for what differs between @old and c->props. */
+int bus_rproc_emit_changes(struct core *c, const struct core_props *old);
 int bus_check_control(sd_bus_message *msg, struct manager *m, sd_bus_error *error);
 char *manager_describe_json(struct manager *m);
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+import xml.etree.ElementTree as ET
 
 from harness import CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, Notify, check, run
 
@@ -479,6 +480,91 @@ def test_set_firmware(env):
     r = env.call(conn, RPROC_PREFIX + 'nosuch', 'org.rprocd1.RemoteProc', 'Start')
     check(r[0] == 'error' and 'UnknownObject' in r[1], f'unknown object: {r}')
 
+
+CONST_PROPS = {'Name', 'Compatible', 'Device', 'PasId', 'Carveouts', 'IommuStreams'}
+CHANGING_PROPS = {'Firmware', 'FirmwarePath', 'State', 'Phase', 'Progress', 'LastError',
+                  'LastErrorStep', 'CrashCount', 'LastCrashReason', 'LastCoredump',
+                  'StateChangeTimestamp', 'BootTimeUSec', 'Timings', 'Recovery', 'AutoStart',
+                  'StopOnExit'}
+
+
+def described(d):
+    """The RemoteProc properties as Describe() gives them, in D-Bus shapes."""
+    t = d['timings']
+    return {'Name': d['name'], 'Compatible': d['compatible'], 'Device': d['device'],
+            'PasId': d['pas_id'], 'Carveouts': [(c['base'], c['size']) for c in d['carveouts']],
+            'IommuStreams': [(i['sid'], i['mask']) for i in d['iommu_streams']],
+            'Firmware': d['firmware'], 'FirmwarePath': d['firmware_path'], 'State': d['state'],
+            'Phase': d['phase'], 'Progress': tuple(d['progress']), 'LastError': d['last_error'],
+            'LastErrorStep': d['last_error_step'], 'CrashCount': d['crash_count'],
+            'LastCrashReason': d['last_crash_reason'], 'LastCoredump': d['last_coredump'],
+            'StateChangeTimestamp': d['state_change_timestamp'],
+            'BootTimeUSec': d['boot_time_usec'],
+            'Timings': (t['firmware_usec'], t['load_usec'], t['auth_usec'], t['ready_usec'],
+                        t['total_usec'], t['image_bytes']),
+            'Recovery': d['recovery'], 'AutoStart': d['auto_start'],
+            'StopOnExit': d['stop_on_exit']}
+
+
+def test_properties(env):
+    """Each property reads its own field (GetAll agrees with Describe()); the facts are const,
+    the rest emit PropertiesChanged, and each of those is signalled when it changes."""
+    cores = os.path.join(env.dir, 'cores')
+    os.mkdir(cores)
+    env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=fail=auth_and_reset@cdsp0:1;'
+                     f'crash=adsp:fatal:300:1;crash_reason=test crash\nCoredumpDirectory={cores}\n'
+                     '[RemoteProc:adsp]\nRecovery=yes\n')
+    env.start_daemon()
+    conn, watch = env.conn(), env.conn()
+    rule = env.properties_match(watch)
+    seen = {}
+    with watch.filter(rule, bufsize=100000) as queue:
+        env.ctl('start', 'adsp', check_rc=0)
+        env.ctl('start', 'cdsp0', check_rc=5)
+        r = env.call(conn, RPROC_PREFIX + 'cdsp1', 'org.rprocd1.RemoteProc', 'SetFirmware', 's',
+                     ('qcom/sa8775p/cdsp0.mbn',))
+        check(r[0] == 'ok', f'SetFirmware: {r}')
+        end = time.monotonic() + TIMEOUT
+        while env.get(conn, 'adsp', 'CrashCount') < 1 or env.get(conn, 'adsp', 'State') != 'running':
+            check(time.monotonic() < end, 'crash and recovery')
+            time.sleep(0.05)
+        env.write_config(NO_AUTOSTART.replace('[RemoteProc:gpdsp0]\nAutoStart=no\n', '') +
+                         '[RemoteProc:gpdsp0]\nRecovery=no\nStopOnExit=yes\n')
+        env.ctl('reload', check_rc=0)
+        env.ctl('stop', 'adsp', check_rc=0)
+        while True:
+            try:
+                msg = watch.recv_until_filtered(queue, timeout=1)
+            except TimeoutError:
+                break
+            path = msg.header.fields.get(1)  # HeaderFields.path
+            seen.setdefault(path[len(RPROC_PREFIX):], set()).update(msg.body[1])
+    everything = set().union(*seen.values())
+    check(everything == CHANGING_PROPS, f'signalled: {sorted(everything)}, never: '
+          f'{sorted(CHANGING_PROPS - everything)}, wrongly: {sorted(everything - CHANGING_PROPS)}')
+    check(seen.get('gpdsp0') == {'Recovery', 'AutoStart', 'StopOnExit'}, f'reload: {seen}')
+    check(seen.get('cdsp1') == {'Firmware'}, f'SetFirmware: {seen}')
+
+    d = {r['name']: r for r in env.describe(conn)['rprocs']}
+    for core in ('adsp', 'cdsp0', 'cdsp1', 'gpdsp0'):
+        r = env.call(conn, RPROC_PREFIX + core, 'org.freedesktop.DBus.Properties', 'GetAll', 's',
+                     ('org.rprocd1.RemoteProc',))
+        check(r[0] == 'ok', f'GetAll {core}: {r}')
+        got = {k: v[1] for k, v in r[1][0].items()}
+        want = described(d[core])
+        check(got == want, f'{core}: GetAll and Describe() differ: ' +
+              str({k: (got.get(k), want.get(k)) for k in set(got) | set(want)
+                   if got.get(k) != want.get(k)}))
+    check(d['adsp']['crash_count'] == 1 and d['adsp']['last_coredump'].startswith(cores) and
+          d['cdsp0']['last_error'] and d['gpdsp0']['stop_on_exit'], f'values set: {d}')
+
+    r = env.call(conn, RPROC_PREFIX + 'adsp', 'org.freedesktop.DBus.Introspectable', 'Introspect')
+    iface = ET.fromstring(r[1][0]).find("interface[@name='org.rprocd1.RemoteProc']")
+    emits = {p.get('name'): [a.get('value') for a in p.findall('annotation')
+                             if a.get('name') == 'org.freedesktop.DBus.Property.EmitsChangedSignal']
+             for p in iface.findall('property')}
+    check(emits == {**{p: ['const'] for p in CONST_PROPS}, **{p: [] for p in CHANGING_PROPS}},
+          f'EmitsChangedSignal: {emits}')
 
 def test_busctl(env):
     """Introspection is complete and busctl works against it."""
