@@ -10,7 +10,7 @@
 #include "config.h"
 #include "json-util.h"
 #include "log.h"
-#include "manager.h"
+#include "bus.h"
 #include "rproc/sim.h"
 
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -99,7 +99,7 @@ static json_object *core_json(struct core *c)
 	return o;
 }
 
-char *manager_describe_json(struct manager *m)
+static char *manager_describe_json(struct manager *m)
 {
 	_cleanup_(json_object_putp) json_object *root = json_object_new_object();
 	json_object *a = json_object_new_array();
@@ -192,7 +192,7 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_END,
 };
 
-int bus_manager_register(struct manager *m)
+static int bus_manager_register(struct manager *m)
 {
 	int r;
 
@@ -204,4 +204,25 @@ int bus_manager_register(struct manager *m)
 	if (r < 0)
 		return r;
 	return sd_bus_add_object_manager(m->bus, &m->vtable_slots[3], RPROCD_MANAGER_PATH);
+}
+
+int bus_manager_connect(struct manager *m)
+{
+	int r;
+
+	r = m->args->user_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
+	if (r < 0)
+		return log_error_errno(r, "cannot connect to the %s bus: %m",
+				       m->args->user_bus ? "user" : "system");
+	r = bus_manager_register(m);
+	if (r < 0)
+		return log_error_errno(r, "cannot register D-Bus objects: %m");
+	m->core_props_changed = bus_rproc_emit_changes;
+	r = sd_bus_request_name(m->bus, RPROCD_BUS_NAME, 0);
+	if (r < 0)
+		return log_error_errno(r, "cannot own %s: %m", RPROCD_BUS_NAME);
+	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return log_error_errno(r, "cannot attach the bus: %m");
+	return 0;
 }

@@ -14,7 +14,7 @@
 #include "rproc/fw.h"
 #include "bus-util.h"
 #include "log.h"
-#include "manager.h"
+#include "bus.h"
 #include "strv.h"
 
 static int rproc_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
@@ -354,7 +354,7 @@ static bool prop_emits_change(const sd_bus_vtable *v)
 	       (v->flags & SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE);
 }
 
-int bus_rproc_emit_changes(struct core *c, const struct core_props *old)
+void bus_rproc_emit_changes(struct core *c, const struct core_props *old)
 {
 	const char *names[ARRAY_SIZE(rproc_vtable)];
 	size_t k = 0;
@@ -363,10 +363,9 @@ int bus_rproc_emit_changes(struct core *c, const struct core_props *old)
 		if (prop_emits_change(v) && prop_changed(v, old, &c->props))
 			names[k++] = v->x.property.member;
 	names[k] = NULL;
-	if (!k)
-		return 0;
-	return sd_bus_emit_properties_changed_strv(c->m->bus, c->path, RPROCD_RPROC_IFACE,
-						   (char **)names);
+	if (k)
+		sd_bus_emit_properties_changed_strv(c->m->bus, c->path, RPROCD_RPROC_IFACE,
+						    (char **)names);
 }
 
 /* Every property that changes must be one bus_rproc_emit_changes() can compare. */

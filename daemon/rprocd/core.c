@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * One remote processor as the daemon sees it: its lifecycle (librproc), its event source, the
- * method calls waiting for it to settle, and the policy around it (auto-start, restart,
- * reloaded settings, logging of failed steps and start timings).
- */
+/* One remote processor as rprocd runs it (see core.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-names.h"
+#include "core.h"
 #include "log.h"
-#include "manager.h"
 #include "strv.h"
 
 static void core_free_paths(struct core *c)
@@ -58,8 +55,7 @@ static void waiters_reply(struct waiters *w, const char *name, const char *msg)
 /* Signal what changed in c->props since @old, a copy taken before the change. */
 static void core_props_changed(struct core *c, const struct core_props *old)
 {
-	if (c->m->bus)
-		bus_rproc_emit_changes(c, old);
+	c->env->listener->props_changed(c, old);
 }
 
 /* Take librproc's info into c->props (the caller signals the change). */
@@ -116,26 +112,26 @@ static void core_failure_message(struct core *c, char *buf, size_t len)
  */
 static int core_copy_paths(struct core *c)
 {
-	const struct manager *m = c->m;
-	_cleanup_strv_free_ char **dirs = calloc(m->n_fw_dirs + 1, sizeof(char *));
+	const struct core_settings *set = c->env->settings;
+	_cleanup_strv_free_ char **dirs = calloc(set->n_fw_dirs + 1, sizeof(char *));
 	_cleanup_free_ char *dump = NULL;
 
 	if (!dirs)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->n_fw_dirs; i++) {
-		dirs[i] = strdup(m->fw_dirs[i]);
+	for (size_t i = 0; i < set->n_fw_dirs; i++) {
+		dirs[i] = strdup(set->fw_dirs[i]);
 		if (!dirs[i])
 			return -ENOMEM;
 	}
-	if (m->conf.coredump_dir && !(dump = strdup(m->conf.coredump_dir)))
+	if (set->coredump_dir && !(dump = strdup(set->coredump_dir)))
 		return -ENOMEM;
 	core_free_paths(c);
 	c->fw_dirs = TAKE_PTR(dirs);
 	c->coredump_dir = TAKE_PTR(dump);
 	c->cfg.search.dirs = (const char *const *)c->fw_dirs;
-	c->cfg.search.n_dirs = m->n_fw_dirs;
+	c->cfg.search.n_dirs = set->n_fw_dirs;
 	c->cfg.coredump_dir = c->coredump_dir;
-	c->cfg.coredump_max = m->conf.coredump_max;
+	c->cfg.coredump_max = set->coredump_max;
 	return 0;
 }
 
@@ -156,8 +152,8 @@ static void core_apply_pending(struct core *c)
 	c->cfg.restart_window_s = c->pending.restart_window_s != CONF_UNSET ?
 					  (unsigned int)c->pending.restart_window_s :
 					  def.restart_window_s;
-	c->cfg.ready_timeout_ms = c->m->conf.ready_timeout_ms;
-	c->cfg.stop_timeout_ms = c->m->conf.stop_timeout_ms;
+	c->cfg.ready_timeout_ms = c->env->settings->ready_timeout_ms;
+	c->cfg.stop_timeout_ms = c->env->settings->stop_timeout_ms;
 	if (core_copy_paths(c) < 0)
 		log_full(RPROC_LOG_WARNING, c->name, "config", -ENOMEM,
 			 "new firmware and coredump paths not applied: out of memory");
@@ -242,7 +238,7 @@ static enum rproc_state core_publish_since(struct core *c, const struct core_pro
 	return old->info.state;
 }
 
-enum rproc_state core_publish(struct core *c, bool *transition)
+static enum rproc_state core_publish(struct core *c, bool *transition)
 {
 	struct core_props old = c->props;
 
@@ -276,12 +272,11 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 			 i->last_coredump);
 	if (transition) {
 		core_settled(c, old, i->state);
-		fdstore_sync(c->m);
-		manager_update_status(c->m);
+		c->env->listener->job_changed(c, true);
 	} else if (ev == RPROC_EV_PHASE) {
 		/* A successor adopting an interrupted start or stop names the phase it stopped
 		 * in, and unmaps the devmem a resource table step had begun to map. */
-		fdstore_sync(c->m);
+		c->env->listener->job_changed(c, false);
 	}
 }
 
@@ -325,13 +320,12 @@ void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
 		c->pending.firmware = strdup(cr->firmware);
 	c->cfg_pending = true;
 	core_apply_pending(c);
-	fdstore_sync(c->m);
+	c->env->listener->job_changed(c, false);
 }
 
-int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rproc_snapshot *snap,
-	     struct core **out)
+int core_new(struct manager *m, const struct core_env *env, const struct rproc_dt_rproc *dt,
+	     const struct conf_rproc *cr, const struct rproc_snapshot *snap, struct core **out)
 {
-	const struct conf_rproc *cr = conf_rproc_find(&m->conf, dt->name);
 	struct rproc_error err = { 0 };
 	_cleanup_(core_freep) struct core *c = NULL;
 	_cleanup_free_ char *path = NULL;
@@ -341,6 +335,7 @@ int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rp
 	if (!c)
 		return -ENOMEM;
 	c->m = m;
+	c->env = env;
 	snprintf(c->name, sizeof(c->name), "%s", dt->name);
 	r = sd_bus_path_encode(RPROCD_RPROC_PATH_PREFIX, c->name, &path);
 	if (r < 0)
@@ -353,17 +348,17 @@ int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rp
 		return log_full(RPROC_LOG_ERR, c->name, "describe", r, "%s", err.msg);
 
 	rproc_config_defaults(&c->cfg);
-	c->cfg.ready_timeout_ms = m->conf.ready_timeout_ms;
-	c->cfg.stop_timeout_ms = m->conf.stop_timeout_ms;
+	c->cfg.ready_timeout_ms = env->settings->ready_timeout_ms;
+	c->cfg.stop_timeout_ms = env->settings->stop_timeout_ms;
 	r = core_copy_paths(c);
 	if (r < 0)
 		return r;
 	core_apply_conf(c, cr, true);
 
 	if (snap)
-		r = rproc_adopt(&c->desc, m->backend, &c->cfg, snap, &c->rproc, &err);
+		r = rproc_adopt(&c->desc, env->backend, &c->cfg, snap, &c->rproc, &err);
 	else
-		r = rproc_new(&c->desc, m->backend, &c->cfg, &c->rproc, &err);
+		r = rproc_new(&c->desc, env->backend, &c->cfg, &c->rproc, &err);
 	if (r < 0)
 		return log_full(RPROC_LOG_ERR, c->name, snap ? "adopt" : "create", r, "%s",
 				err.msg);
@@ -373,7 +368,7 @@ int core_new(struct manager *m, const struct rproc_dt_rproc *dt, const struct rp
 	snprintf(c->props.firmware, sizeof(c->props.firmware), "%s",
 		 rproc_desc(c->rproc)->firmware[0]);
 
-	r = sd_event_add_io(m->event, &c->io, rproc_fd(c->rproc), EPOLLIN, core_io, c);
+	r = sd_event_add_io(env->event, &c->io, rproc_fd(c->rproc), EPOLLIN, core_io, c);
 	if (r < 0)
 		return r;
 	sd_event_source_set_description(c->io, c->name);
@@ -389,7 +384,7 @@ void core_free(struct core *c)
 	waiters_reply(&c->start_waiters, RPROCD_ERROR_BUSY, "rprocd is shutting down");
 	waiters_reply(&c->stop_waiters, RPROCD_ERROR_BUSY, "rprocd is shutting down");
 	sd_event_source_unref(c->io);
-	rproc_free(c->rproc); /* never stops the core: see manager_shutdown() */
+	rproc_free(c->rproc); /* never stops the core: the owner stops StopOnExit= cores first */
 	core_free_paths(c);
 	rproc_desc_clear(&c->desc);
 	free(c->pending.firmware);

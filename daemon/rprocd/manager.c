@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The manager: configuration, device tree, backend, the cores, the bus, and the sd_notify
- * conversation with the service manager (READY, RELOADING, STATUS, STOPPING).
+ * The manager: configuration, device tree, backend, the cores, and the sd_notify conversation
+ * with the service manager (READY, RELOADING, STATUS, STOPPING).  It listens to its cores; the
+ * bus objects above it (bus.h) listen to it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +14,26 @@
 #include "backends.h"
 #include "log.h"
 #include "manager.h"
+
+/* A core changed what the bus shows: the bus objects, once there, signal it. */
+static void on_core_props_changed(struct core *c, const struct core_props *old)
+{
+	if (c->m->core_props_changed)
+		c->m->core_props_changed(c, old);
+}
+
+/* A core changed what its successor must know: snapshot it; a state shows in STATUS=. */
+static void on_core_job_changed(struct core *c, bool state)
+{
+	fdstore_sync(c->m);
+	if (state)
+		manager_update_status(c->m);
+}
+
+static const struct core_listener core_listener = {
+	.props_changed = on_core_props_changed,
+	.job_changed = on_core_job_changed,
+};
 
 static int pas_lookup(const char *core, void *ud)
 {
@@ -39,6 +60,11 @@ int manager_new(const struct manager_args *args, struct manager **out)
 	conf_load(&m->conf, args->config, "", NULL, NULL);
 	if (args->simulate)
 		m->conf.backend = CONF_BACKEND_SIMULATED;
+	m->core_env = (struct core_env){
+		.event = m->event,
+		.settings = &m->core_settings,
+		.listener = &core_listener,
+	};
 	log_set_pas_lookup(pas_lookup, m);
 	*out = m;
 	return 0;
@@ -78,8 +104,11 @@ struct core *manager_find_core(struct manager *m, const char *name)
 	return NULL;
 }
 
-/* --firmware-path directories first, then FirmwarePath=; the system paths follow in librproc. */
-static int manager_build_fw_dirs(struct manager *m)
+/*
+ * What every core takes from the configuration.  --firmware-path directories come first, then
+ * FirmwarePath=; the system paths follow in librproc.
+ */
+static int manager_build_core_settings(struct manager *m)
 {
 	size_t n = m->args->n_firmware_path + m->conf.n_firmware_path;
 	const char **v = calloc(n ? n : 1, sizeof(*v));
@@ -93,6 +122,14 @@ static int manager_build_fw_dirs(struct manager *m)
 	free(m->fw_dirs);
 	m->fw_dirs = v;
 	m->n_fw_dirs = n;
+	m->core_settings = (struct core_settings){
+		.fw_dirs = m->fw_dirs,
+		.n_fw_dirs = m->n_fw_dirs,
+		.coredump_dir = m->conf.coredump_dir,
+		.coredump_max = m->conf.coredump_max,
+		.ready_timeout_ms = m->conf.ready_timeout_ms,
+		.stop_timeout_ms = m->conf.stop_timeout_ms,
+	};
 	return 0;
 }
 
@@ -125,12 +162,13 @@ int manager_coldplug(struct manager *m)
 		 m->args->dtb ? m->args->dtb : RPROC_DT_LIVE, m->dt->model[0] ? m->dt->model : "?",
 		 m->dt->n);
 
-	r = manager_build_fw_dirs(m);
+	r = manager_build_core_settings(m);
 	if (r < 0)
 		return r;
 	r = backend_create(m, &err);
 	if (r < 0)
 		return log_full(RPROC_LOG_ERR, NULL, "backend", r, "%s", err.msg);
+	m->core_env.backend = m->backend;
 	snprintf(m->backend_name, sizeof(m->backend_name), "%s", m->backend->name);
 	log_info("backend: %s", m->backend_name);
 
@@ -155,7 +193,7 @@ int manager_coldplug(struct manager *m)
 				 "duplicate name in the device tree (%s), ignoring", d->node);
 			continue;
 		}
-		r = core_new(m, d, s, &c);
+		r = core_new(m, &m->core_env, d, conf_rproc_find(&m->conf, d->name), s, &c);
 		if (r < 0)
 			continue; /* logged; the other cores are still served */
 		m->cores[m->n_cores++] = c;
@@ -191,26 +229,6 @@ int manager_autostart(struct manager *m)
 	return n;
 }
 
-int manager_connect_bus(struct manager *m)
-{
-	int r;
-
-	r = m->args->user_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
-	if (r < 0)
-		return log_error_errno(r, "cannot connect to the %s bus: %m",
-				       m->args->user_bus ? "user" : "system");
-	r = bus_manager_register(m);
-	if (r < 0)
-		return log_error_errno(r, "cannot register D-Bus objects: %m");
-	r = sd_bus_request_name(m->bus, RPROCD_BUS_NAME, 0);
-	if (r < 0)
-		return log_error_errno(r, "cannot own %s: %m", RPROCD_BUS_NAME);
-	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-	if (r < 0)
-		return log_error_errno(r, "cannot attach the bus: %m");
-	return 0;
-}
-
 int manager_reload(struct manager *m)
 {
 	struct conf c;
@@ -233,7 +251,7 @@ int manager_reload(struct manager *m)
 	m->conf.sim_config = NULL;
 	conf_done(&m->conf);
 	m->conf = c;
-	if (manager_build_fw_dirs(m) < 0)
+	if (manager_build_core_settings(m) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *core = m->cores[i];

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "check-run.h"
 #include "log.h"
+#include "bus.h"
 #include "manager.h"
 
 static void help(void)
@@ -136,7 +137,7 @@ static int run(struct manager_args *args)
 		return r;
 	/* Boots run on worker threads; the bus answers while they do. */
 	n = manager_autostart(m);
-	r = manager_connect_bus(m);
+	r = bus_manager_connect(m);
 	if (r < 0)
 		return r;
 	fdstore_sync(m);
