@@ -145,6 +145,15 @@ static int method_restart(sd_bus_message *msg, void *userdata, sd_bus_error *err
 }
 
 /* Enqueue(s action): start, stop or restart without waiting for the core to settle. */
+static const struct {
+	const char *action;
+	int (*run)(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
+} enqueue_actions[] = {
+	{ "start", core_start },
+	{ "stop", core_stop },
+	{ "restart", core_restart },
+};
+
 static int method_enqueue(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct core *c = userdata;
@@ -157,18 +166,16 @@ static int method_enqueue(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	r = bus_check_control(msg, c->m, error);
 	if (r < 0)
 		return r;
-	if (!strcmp(action, "start"))
-		r = core_start(c, NULL, error);
-	else if (!strcmp(action, "stop"))
-		r = core_stop(c, NULL, error);
-	else if (!strcmp(action, "restart"))
-		r = core_restart(c, NULL, error);
-	else
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "unknown action '%s' (start, stop or restart)", action);
-	if (r < 0)
-		return r;
-	return sd_bus_reply_method_return(msg, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(enqueue_actions); i++) {
+		if (strcmp(action, enqueue_actions[i].action))
+			continue;
+		r = enqueue_actions[i].run(c, NULL, error);
+		if (r < 0)
+			return r;
+		return sd_bus_reply_method_return(msg, NULL);
+	}
+	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+				 "unknown action '%s' (start, stop or restart)", action);
 }
 
 static int method_set_firmware(sd_bus_message *msg, void *userdata, sd_bus_error *error)

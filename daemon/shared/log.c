@@ -10,6 +10,7 @@
 
 #include "errno-util.h"
 #include "log.h"
+#include "string-table.h"
 
 static bool use_journal;
 static int max_level = RPROC_LOG_INFO;
@@ -75,16 +76,12 @@ int log_level_from_string(const char *s)
 	return -EINVAL;
 }
 
-int log_target_from_string(const char *s)
-{
-	if (!strcmp(s, "auto"))
-		return LOG_TARGET_AUTO;
-	if (!strcmp(s, "journal"))
-		return LOG_TARGET_JOURNAL;
-	if (!strcmp(s, "console"))
-		return LOG_TARGET_CONSOLE;
-	return -EINVAL;
-}
+static const char *const log_target_table[_LOG_TARGET_MAX] = {
+	[LOG_TARGET_AUTO] = "auto",
+	[LOG_TARGET_JOURNAL] = "journal",
+	[LOG_TARGET_CONSOLE] = "console",
+};
+DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(log_target, enum log_target)
 
 void log_set_pas_lookup(log_pas_lookup_fn fn, void *userdata)
 {

@@ -16,6 +16,7 @@ enum log_target {
 	LOG_TARGET_AUTO,    /* journal if stderr is connected to it (JOURNAL_STREAM), else console */
 	LOG_TARGET_JOURNAL,
 	LOG_TARGET_CONSOLE,
+	_LOG_TARGET_MAX,
 };
 
 void log_setup(enum log_target target, int max_level);

@@ -219,6 +219,18 @@ def test_stop_restart(env):
     p = env.ctl('--no-block', 'stop', 'gpdsp1', check_rc=0)
     check('queued' in p.stdout, '--no-block says queued')
     env.wait_state(conn, 'gpdsp1', 'offline')
+    t1 = env.get(conn, 'gpdsp0', 'StateChangeTimestamp')
+    p = env.ctl('--no-block', 'restart', 'gpdsp0', check_rc=0)
+    check('gpdsp0: restart queued' in p.stdout, p.stdout)
+    end = time.monotonic() + TIMEOUT
+    while env.get(conn, 'gpdsp0', 'State') != 'running' or \
+            env.get(conn, 'gpdsp0', 'StateChangeTimestamp') == t1:
+        check(time.monotonic() < end, 'gpdsp0 restarted')
+        time.sleep(0.05)
+    r = env.call(conn, RPROC_PREFIX + 'gpdsp0', 'org.rprocd1.RemoteProc', 'Enqueue', 's',
+                 ('reboot',))
+    check(r[0] == 'error' and r[1] == 'org.freedesktop.DBus.Error.InvalidArgs' and
+          "unknown action 'reboot'" in r[2], f'Enqueue(reboot): {r}')
 
 
 def test_cancel_during_start(env):
@@ -895,6 +907,10 @@ def test_usage(env):
         check(p.stderr.startswith('rprocctl: ') and text in p.stderr, f'{argv}: {p.stderr}')
     p = env.ctl(check_rc=2)
     check('Usage: rprocctl' in p.stdout, f'no command: the help\n{p.stdout}')
+    for opt, value in (('--log-target', 'syslog'), ('--log-level', 'loud')):
+        p = subprocess.run([env.rprocd, opt, value], capture_output=True, text=True)
+        check(p.returncode == 2 and f"rprocd: unknown {opt[2:].replace('-', ' ')} '{value}'"
+              in p.stderr, f'rprocd {opt} {value}: {p.returncode} {p.stderr}')
     # the offline commands take their own options when they come first
     p = env.ctl('describe', '--dtb', env.dtb, '--json', check_rc=0)
     check(json.loads(p.stdout)['rprocs'], f'describe --json: {p.stdout[:200]}')
