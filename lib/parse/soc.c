@@ -8,6 +8,9 @@
  * below carry the same sharing and are named after the kernel's instances so a row can be
  * checked against the driver by name.
  *
+ * ssr_name (the name the glink edge's SSR notification carries) was read from the same
+ * instances in Debian's linux-source-7.3 (7.3.4), where every instance listed here has one.
+ *
  * The kernel uses 0 for "none" in dtb_pas_id, lite_pas_id and minidump_id; here that is
  * RPROC_NO_ID.  crash_reason_smem is set for every kernel entry.
  *
@@ -25,86 +28,95 @@
 #include "util.h"
 
 /* Fields shared by every row of one kernel adsp_data instance. */
-#define PAS_DATA(_smem, _fw, _dtb_fw, _pas, _dtb_pas, _lite_pas, _md, _auto, _decrypt, _load,    \
-		 _sysmon)                                                                          \
+#define PAS_DATA(_smem, _fw, _dtb_fw, _pas, _dtb_pas, _lite_pas, _md, _auto, _decrypt, _load,      \
+		 _sysmon, _ssr)                                                                    \
 	.crash_reason_smem = (_smem), .firmware = (_fw), .dtb_firmware = (_dtb_fw),               \
 	.pas_id = (_pas), .dtb_pas_id = (_dtb_pas), .lite_pas_id = (_lite_pas),                   \
 	.minidump_id = (_md), .auto_boot = (_auto), .decrypt_shutdown = (_decrypt),               \
-	.load_state = (_load), .sysmon_name = (_sysmon)
+	.load_state = (_load), .sysmon_name = (_sysmon), .ssr_name = (_ssr)
 
 #define NO RPROC_NO_ID
 
 /* qcom_q6v5_pas.c adsp_data instances; arguments in PAS_DATA order. */
-#define adsp_resource_init PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, NULL, "adsp")
-#define cdsp_resource_init PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, NULL, "cdsp")
+#define adsp_resource_init                                                                         \
+	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, NULL, "adsp", "lpass")
+#define cdsp_resource_init                                                                         \
+	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, NULL, "cdsp", "cdsp")
 #define wcss_resource_init                                                                         \
-	PAS_DATA(421, "wcnss.mdt", NULL, 6, NO, NO, NO, true, false, NULL, "wcnss")
+	PAS_DATA(421, "wcnss.mdt", NULL, 6, NO, NO, NO, true, false, NULL, "wcnss", "mpss")
 #define msm8996_adsp_resource                                                                      \
-	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, NULL, "adsp")
+	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, NULL, "adsp", "lpass")
 #define msm8996_slpi_resource_init                                                                 \
-	PAS_DATA(424, "slpi.mdt", NULL, 12, NO, NO, NO, true, false, NULL, "slpi")
+	PAS_DATA(424, "slpi.mdt", NULL, 12, NO, NO, NO, true, false, NULL, "slpi", "dsps")
 #define sa8775p_adsp_resource                                                                      \
-	PAS_DATA(423, "adsp.mbn", NULL, 1, NO, NO, 5, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mbn", NULL, 1, NO, NO, 5, true, false, "adsp", "adsp", "lpass")
 #define sa8775p_cdsp0_resource                                                                     \
-	PAS_DATA(601, "cdsp0.mbn", NULL, 18, NO, NO, 7, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp0.mbn", NULL, 18, NO, NO, 7, true, false, "cdsp", "cdsp", "cdsp")
 #define sa8775p_cdsp1_resource                                                                     \
-	PAS_DATA(633, "cdsp1.mbn", NULL, 30, NO, NO, 20, true, false, "nsp", "cdsp1")
+	PAS_DATA(633, "cdsp1.mbn", NULL, 30, NO, NO, 20, true, false, "nsp", "cdsp1", "cdsp1")
 #define sa8775p_gpdsp0_resource                                                                    \
-	PAS_DATA(640, "gpdsp0.mbn", NULL, 39, NO, NO, 21, true, false, "gpdsp0", "gpdsp0")
+	PAS_DATA(640, "gpdsp0.mbn", NULL, 39, NO, NO, 21, true, false, "gpdsp0", "gpdsp0", "gpdsp0")
 #define sa8775p_gpdsp1_resource                                                                    \
-	PAS_DATA(641, "gpdsp1.mbn", NULL, 40, NO, NO, 22, true, false, "gpdsp1", "gpdsp1")
+	PAS_DATA(641, "gpdsp1.mbn", NULL, 40, NO, NO, 22, true, false, "gpdsp1", "gpdsp1", "gpdsp1")
 #define sdm845_adsp_resource_init                                                                  \
-	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp", "lpass")
 #define sdm845_cdsp_resource_init                                                                  \
-	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp", "cdsp")
 #define sdm845_slpi_resource_init                                                                  \
-	PAS_DATA(424, "slpi.mdt", NULL, 12, NO, NO, NO, true, false, "slpi", "slpi")
+	PAS_DATA(424, "slpi.mdt", NULL, 12, NO, NO, NO, true, false, "slpi", "slpi", "dsps")
 #define sm6350_adsp_resource                                                                       \
-	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp", "lpass")
 #define sm6350_cdsp_resource                                                                       \
-	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp", "cdsp")
 #define sm6375_mpss_resource                                                                       \
-	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, 3, false, false, NULL, "modem")
+	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, 3, false, false, NULL, "modem", "mpss")
 #define sm8150_adsp_resource                                                                       \
-	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp", "lpass")
 #define sm8150_cdsp_resource                                                                       \
-	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp", "cdsp")
 #define sm8250_adsp_resource                                                                       \
-	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, 5, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, 5, true, false, "adsp", "adsp", "lpass")
 #define sm8250_cdsp_resource                                                                       \
-	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, "cdsp", "cdsp", "cdsp")
 #define sm8350_adsp_resource                                                                       \
-	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mdt", NULL, 1, NO, NO, NO, true, false, "adsp", "adsp", "lpass")
 #define sm8350_cdsp_resource                                                                       \
-	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, 7, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, 7, true, false, "cdsp", "cdsp", "cdsp")
 #define sc8280xp_nsp0_resource                                                                     \
-	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, NULL, "cdsp")
+	PAS_DATA(601, "cdsp.mdt", NULL, 18, NO, NO, NO, true, false, NULL, "cdsp", "cdsp0")
 #define sc8280xp_nsp1_resource                                                                     \
-	PAS_DATA(633, "cdsp.mdt", NULL, 30, NO, NO, NO, true, false, NULL, "cdsp1")
+	PAS_DATA(633, "cdsp.mdt", NULL, 30, NO, NO, NO, true, false, NULL, "cdsp1", "cdsp1")
 #define x1e80100_adsp_resource                                                                     \
-	PAS_DATA(423, "adsp.mdt", "adsp_dtb.mdt", 1, 0x24, 0x1f, 5, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mdt", "adsp_dtb.mdt", 1, 0x24, 0x1f, 5, true, false, "adsp", "adsp",   \
+		 "lpass")
 #define x1e80100_cdsp_resource                                                                     \
-	PAS_DATA(601, "cdsp.mdt", "cdsp_dtb.mdt", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", "cdsp_dtb.mdt", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp",    \
+		 "cdsp")
 #define mpss_resource_init                                                                         \
-	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, 3, false, false, "modem", "modem")
+	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, 3, false, false, "modem", "modem", "mpss")
 #define sc8180x_mpss_resource                                                                      \
-	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, NO, false, false, "modem", "modem")
+	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, NO, false, false, "modem", "modem", "mpss")
 #define sdx55_mpss_resource                                                                        \
-	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, NO, true, false, NULL, "modem")
+	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, NO, true, false, NULL, "modem", "mpss")
 #define sm8450_mpss_resource                                                                       \
-	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, 3, false, true, "modem", "modem")
+	PAS_DATA(421, "modem.mdt", NULL, 4, NO, NO, 3, false, true, "modem", "modem", "mpss")
 #define sm8550_adsp_resource                                                                       \
-	PAS_DATA(423, "adsp.mdt", "adsp_dtb.mdt", 1, 0x24, NO, 5, true, false, "adsp", "adsp")
+	PAS_DATA(423, "adsp.mdt", "adsp_dtb.mdt", 1, 0x24, NO, 5, true, false, "adsp", "adsp",     \
+		 "lpass")
 #define sm8550_cdsp_resource                                                                       \
-	PAS_DATA(601, "cdsp.mdt", "cdsp_dtb.mdt", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", "cdsp_dtb.mdt", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp",    \
+		 "cdsp")
 #define sm8550_mpss_resource                                                                       \
-	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem", "modem")
+	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem",          \
+		 "modem", "mpss")
 #define sc7280_wpss_resource                                                                       \
-	PAS_DATA(626, "wpss.mdt", NULL, 6, NO, NO, NO, true, false, "wpss", "wpss")
+	PAS_DATA(626, "wpss.mdt", NULL, 6, NO, NO, NO, true, false, "wpss", "wpss", "wpss")
 #define sm8650_cdsp_resource                                                                       \
-	PAS_DATA(601, "cdsp.mdt", "cdsp_dtb.mdt", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mdt", "cdsp_dtb.mdt", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp",    \
+		 "cdsp")
 #define sm8650_mpss_resource                                                                       \
-	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem", "modem")
+	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem",          \
+		 "modem", "mpss")
 
 /*
  * Newer instances, read from a later copy of qcom_q6v5_pas.c in the search index (struct
@@ -115,16 +127,18 @@
  * used above; the older values are kept here and the difference is [UNCONFIRMED].
  */
 #define milos_cdsp_resource                                                                        \
-	PAS_DATA(601, "cdsp.mbn", "cdsp_dtb.mbn", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mbn", "cdsp_dtb.mbn", 18, 0x25, NO, 7, true, false, "cdsp", "cdsp",    \
+		 "cdsp")
 #define shikra_cdsp_resource                                                                       \
-	PAS_DATA(601, "cdsp.mbn", NULL, 18, NO, NO, 7, true, false, "cdsp", "cdsp")
+	PAS_DATA(601, "cdsp.mbn", NULL, 18, NO, NO, 7, true, false, "cdsp", "cdsp", "cdsp")
 #define shikra_lpaicp_resource                                                                     \
 	PAS_DATA(682, "lpaicp.mbn", "lpaicp_dtb.mbn", 0x56, 0x57, NO, NO, true, false, NULL,       \
-		 "lpaicp")
+		 "lpaicp", "lpaicp")
 #define shikra_mpss_resource                                                                       \
-	PAS_DATA(421, "qdsp6sw.mbn", NULL, 4, NO, NO, 3, false, false, "modem", "modem")
+	PAS_DATA(421, "qdsp6sw.mbn", NULL, 4, NO, NO, 3, false, false, "modem", "modem", "mpss")
 #define sm8750_mpss_resource                                                                       \
-	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem", "modem")
+	PAS_DATA(421, "modem.mdt", "modem_dtb.mdt", 4, 0x26, NO, 3, false, true, "modem",          \
+		 "modem", "mpss")
 
 /*
  * Not listed: "qcom,glymur-soccp-pas" and "qcom,kaanapali-soccp-pas".  The kernel marks them

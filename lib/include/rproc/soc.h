@@ -22,7 +22,8 @@ struct rproc_soc_data {
 	const char *firmware;     /* default main firmware name (no directory) */
 	const char *dtb_firmware; /* default DTB firmware name, NULL if none */
 	const char *load_state;   /* AOSS QMP load_state name, NULL if none */
-	const char *sysmon_name;  /* sysmon / SSR name, NULL if none */
+	const char *sysmon_name;  /* sysmon name, NULL if none */
+	const char *ssr_name;     /* SSR / glink-edge name (qcom_glink_ssr_notify), NULL if none */
 	bool auto_boot;
 	bool decrypt_shutdown;    /* retry SHUTDOWN every 100 ms up to 50 times */
 };
