@@ -152,22 +152,34 @@ static void check_shim(struct ctx *c)
 {
 	struct rproc_error err = { 0 };
 	char path[PATH_MAX], caps[256];
+	/* What each absent capability costs, and the fix (kernel/README.md in the source). */
 	static const struct {
 		uint64_t cap;
 		const char *what;
+		const char *fix;
 	} optional[] = {
-		{ QCOM_SCM_SHIM_CAP_SHM_BRIDGE, "no SHM bridges: AUTH_AND_RESET fails if TZ is in "
-						"bridge mode" },
+		{ QCOM_SCM_SHIM_CAP_SHM_BRIDGE, "no SHM bridges: AUTH_AND_RESET fails if "
+		  "TrustZone is in bridge mode", "a kernel exporting qcom_tzmem_shm_bridge_create "
+		  "(7.0+), then rebuild the module" },
 		{ QCOM_SCM_SHIM_CAP_RSCTABLE, "no GET_RSCTABLE: device memory only from "
-					      "qcom,devmem" },
+		  "qcom,devmem", "a kernel exporting qcom_scm_pas_get_rsc_table (7.0+), then "
+		  "rebuild the module" },
 		{ QCOM_SCM_SHIM_CAP_MMAP, "no carveout mmap: loading goes through /dev/mem "
-					  "(slower, needs CONFIG_DEVMEM)" },
+		  "(slower, needs CONFIG_DEVMEM)", "update the qcom-scm shim module" },
 		{ QCOM_SCM_SHIM_CAP_SMP2P_IN, "no SMP2P interrupts: ready/fatal/handover/stop-ack "
-					      "cannot be seen, starts time out" },
-		{ QCOM_SCM_SHIM_CAP_STOP_BIT, "no stop bit: stops skip the SMP2P handshake" },
-		{ QCOM_SCM_SHIM_CAP_SMEM, "no SMEM: no crash reasons or minidumps" },
+		  "cannot be seen, starts time out", "update the qcom-scm shim module" },
+		{ QCOM_SCM_SHIM_CAP_STOP_BIT, "no stop bit: stops skip the SMP2P handshake",
+		  "a kernel with CONFIG_QCOM_SMEM_STATE and CONFIG_QCOM_SMP2P, then rebuild the "
+		  "module" },
+		{ QCOM_SCM_SHIM_CAP_SMEM, "no SMEM: no crash reasons or minidumps",
+		  "a kernel with CONFIG_QCOM_SMEM, then rebuild the module" },
 		{ QCOM_SCM_SHIM_CAP_PROXY_VOTE, "no proxy votes: DSPs boot only if their rails and "
-						"clocks stay on" },
+		  "clocks stay on", "update the qcom-scm shim module" },
+		{ QCOM_SCM_SHIM_CAP_LOAD_STATE, "no load_state vote: DSPs boot only if AOSS keeps "
+		  "their power on", "a kernel with CONFIG_QCOM_AOSS_QMP, then rebuild the module" },
+		{ QCOM_SCM_SHIM_CAP_GLINK, "no glink edge: fastrpc, audio and qrtr do not see "
+		  "the DSPs rprocd boots", "a kernel with CONFIG_RPMSG_QCOM_GLINK_SMEM, then rebuild "
+		  "the module" },
 	};
 
 	if (c->cfg->shim_path)
@@ -176,18 +188,22 @@ static void check_shim(struct ctx *c)
 		snprintf(path, sizeof(path), "%s/qcom_scm_shim", c->dev);
 	if (rproc_shim_open(path, &c->shim, &err) < 0) {
 		line(c, RPROC_CHECK_FAIL, "shim",
-		     "load the qcom-scm shim module matching this rprocd (ABI major "
-		     "1)", "%s", err.msg);
+		     "modprobe qcom_scm_shim (built from rprocd's kernel/ with make or DKMS, "
+		     "ABI major 1)", "%s", err.msg);
 		return;
 	}
 	rproc_shim_caps_string(c->shim->caps, caps, sizeof(caps));
 	line(c, RPROC_CHECK_OK, "shim", NULL, "%s: ABI %u.%u, capabilities %s", path,
 	     c->shim->major, c->shim->minor, caps);
+	if (c->shim->flags & QCOM_SCM_SHIM_VERSION_TEST_BUILD)
+		line(c, RPROC_CHECK_WARN, "shim", "load qcom_scm_shim instead of qcom_scm_shim_test",
+		     "test build of the module: TrustZone is whatever provider a test module "
+		     "registered");
 	for (size_t i = 0; i < ARRAY_SIZE(optional); i++)
 		if (!rproc_shim_has(c->shim, optional[i].cap))
 			line(c, optional[i].cap == QCOM_SCM_SHIM_CAP_SMP2P_IN ? RPROC_CHECK_FAIL
 									     : RPROC_CHECK_WARN,
-			     "shim", "update the qcom-scm shim module", "%s", optional[i].what);
+			     "shim", optional[i].fix, "%s", optional[i].what);
 }
 
 static bool check_ranges(struct ctx *c, const struct rproc_dt_rproc *rp,

@@ -107,7 +107,7 @@ const char *fk_setup(void)
 	fk.n_irqs = 5;
 	fk.irq_flags = VFIO_IRQ_INFO_EVENTFD;
 	fk.shim_major = QCOM_SCM_SHIM_VERSION_MAJOR;
-	fk.shim_minor = 0;
+	fk.shim_minor = QCOM_SCM_SHIM_VERSION_MINOR;
 	fk.shim_caps = ~0ULL;
 	fk.rsctable_size = 64;
 	for (int i = 0; i < 5; i++)
@@ -533,6 +533,7 @@ static int do_shim(unsigned long req, void *arg)
 
 		v->major = fk.shim_major;
 		v->minor = fk.shim_minor;
+		v->flags = fk.shim_flags;
 		v->caps = fk.shim_caps;
 		return 0;
 	}
@@ -569,7 +570,17 @@ static int do_shim(unsigned long req, void *arg)
 	case QCOM_SCM_SHIM_BRIDGE_DELETE:
 	case QCOM_SCM_SHIM_STOP_BIT:
 	case QCOM_SCM_SHIM_PROXY_VOTE:
+	case QCOM_SCM_SHIM_GLINK:
 		return 0;
+	case QCOM_SCM_SHIM_CORE: {
+		struct qcom_scm_shim_core *c = arg;
+
+		c->out_state = fk.shim_core_state;
+		c->out_levels = fk.shim_core_levels;
+		c->out_levels_valid = fk.shim_core_levels_valid;
+		c->out_pas_id = 1;
+		return 0;
+	}
 	case QCOM_SCM_SHIM_SET_IRQ_EVENTFD: {
 		struct qcom_scm_shim_irq *i = arg;
 

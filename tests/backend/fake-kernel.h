@@ -59,8 +59,9 @@ struct fk_state {
 	uint32_t irq_flags;
 
 	/* shim */
-	uint32_t shim_major, shim_minor;
+	uint32_t shim_major, shim_minor, shim_flags;
 	uint64_t shim_caps;
+	uint32_t shim_core_state, shim_core_levels, shim_core_levels_valid; /* CORE answers */
 	uint64_t rsctable_size;  /* what TZ returns */
 	uint64_t shim_result;    /* out_result of PAS calls */
 	uint64_t smem_len;       /* != 0: SMEM items are this many bytes of 'A' */

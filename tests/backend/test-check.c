@@ -144,7 +144,7 @@ static void test_healthy(void **state)
 	assert_false(r->cores[1].enabled);
 	assert_non_null(find(r, RPROC_CHECK_OK, "adsp", "can be started"));
 	assert_non_null(find(r, RPROC_CHECK_OK, "adsp", "found at"));
-	assert_non_null(find(r, RPROC_CHECK_OK, "shim", "ABI 1.0"));
+	assert_non_null(find(r, RPROC_CHECK_OK, "shim", "ABI 1.1, capabilities pas,"));
 	assert_non_null(find(r, RPROC_CHECK_OK, "el2", "every enabled PAS node"));
 	assert_non_null(find(r, RPROC_CHECK_OK, "cdsp1", "disabled"));
 	assert_string_equal(rproc_check_level_name(RPROC_CHECK_WARN), "warn");
@@ -295,6 +295,8 @@ static void test_shim_missing(void **state)
 	r = run();
 	assert_false(r->all_startable);
 	assert_non_null(find(r, RPROC_CHECK_FAIL, "shim", "missing"));
+	assert_non_null(strstr(find(r, RPROC_CHECK_FAIL, "shim", "missing")->fix,
+			       "modprobe qcom_scm_shim"));
 	assert_false(r->cores[0].startable);
 	rproc_check_report_free(r);
 }
@@ -307,6 +309,21 @@ static void test_shim_without_smp2p(void **state)
 	r = run();
 	assert_non_null(find(r, RPROC_CHECK_FAIL, "shim", "no SMP2P interrupts"));
 	assert_non_null(find(r, RPROC_CHECK_WARN, "shim", "no stop bit"));
+	assert_non_null(strstr(find(r, RPROC_CHECK_WARN, "shim", "no stop bit")->fix,
+			       "CONFIG_QCOM_SMEM_STATE"));
+	rproc_check_report_free(r);
+}
+
+static void test_shim_test_build_without_glink(void **state)
+{
+	struct rproc_check_report *r;
+
+	fk.shim_flags = QCOM_SCM_SHIM_VERSION_TEST_BUILD;
+	fk.shim_caps = ~(QCOM_SCM_SHIM_CAP_GLINK | QCOM_SCM_SHIM_CAP_CARVEOUT_FD);
+	r = run();
+	assert_non_null(find(r, RPROC_CHECK_WARN, "shim", "test build"));
+	assert_non_null(find(r, RPROC_CHECK_WARN, "shim", "no glink edge"));
+	assert_null(find(r, RPROC_CHECK_WARN, "shim", "no load_state"));
 	rproc_check_report_free(r);
 }
 
@@ -373,6 +390,7 @@ int main(void)
 		T(test_firmware_missing),
 		T(test_shim_missing),
 		T(test_shim_without_smp2p),
+		T(test_shim_test_build_without_glink),
 		T(test_unknown_compatible_and_no_vfio),
 		T(test_unknown_compatible_with_pas_id),
 		T(test_no_dt),

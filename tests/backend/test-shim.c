@@ -69,6 +69,7 @@ static void test_version_mismatch(void **state)
 	struct rproc_shim *s = (void *)1;
 
 	fk.shim_major = 2;
+	fk.shim_minor = 0;
 	assert_int_equal(rproc_shim_open(shim_path, &s, &err), -EPROTONOSUPPORT);
 	assert_null(s);
 	assert_non_null(strstr(err.msg, "shim ABI 2.0, rprocd speaks 1.x"));
@@ -342,6 +343,128 @@ static void test_device_ops(void **state)
 	rproc_shim_close(s);
 }
 
+static void test_vote_lifetimes(void **state)
+{
+	struct rproc_shim *s = open_ok();
+	struct rproc_desc d = { .device = "30000000.remoteproc" };
+	const struct qcom_scm_shim_vote *v;
+
+	/* The two lifetimes, each on its own (ABI 1.1). */
+	assert_int_equal(rproc_shim_proxy_votes(s, d.device, true), 0);
+	v = (const void *)fk_find(QCOM_SCM_SHIM_PROXY_VOTE, 0)->arg;
+	assert_int_equal(v->size, sizeof(*v));
+	assert_int_equal(v->votes, QCOM_SCM_SHIM_VOTE_PROXY);
+	assert_int_equal(v->on, 1);
+	assert_string_equal(v->device, "30000000.remoteproc");
+	assert_int_equal(rproc_shim_load_state(s, d.device, false), 0);
+	v = (const void *)fk_find(QCOM_SCM_SHIM_PROXY_VOTE, 1)->arg;
+	assert_int_equal(v->votes, QCOM_SCM_SHIM_VOTE_LOAD_STATE);
+	assert_int_equal(v->on, 0);
+	/* The backend's single vote takes both. */
+	assert_int_equal(rproc_shim_pas_ops.proxy_vote(s, &d), 0);
+	v = (const void *)fk_find(QCOM_SCM_SHIM_PROXY_VOTE, 2)->arg;
+	assert_int_equal(v->votes, QCOM_SCM_SHIM_VOTE_PROXY | QCOM_SCM_SHIM_VOTE_LOAD_STATE);
+	assert_int_equal(rproc_shim_vote(s, d.device, 0, true), -EINVAL);
+	assert_int_equal(rproc_shim_vote(s, d.device, 4, true), -EINVAL);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_PROXY_VOTE), 3);
+	rproc_shim_close(s);
+
+	/* A module that cannot send load_state: the single vote is the proxy one only. */
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_LOAD_STATE;
+	s = open_ok();
+	assert_int_equal(rproc_shim_load_state(s, d.device, true), -EOPNOTSUPP);
+	assert_int_equal(rproc_shim_pas_ops.proxy_unvote(s, &d), 0);
+	v = (const void *)fk_find(QCOM_SCM_SHIM_PROXY_VOTE, 3)->arg;
+	assert_int_equal(v->votes, QCOM_SCM_SHIM_VOTE_PROXY);
+	rproc_shim_close(s);
+}
+
+static void test_vote_abi_1_0(void **state)
+{
+	struct rproc_desc d = { .device = "30000000.remoteproc" };
+	const struct qcom_scm_shim_vote *v;
+	struct rproc_shim *s;
+
+	/* A 1.0 module knows one vote for everything and the 72-byte struct. */
+	fk.shim_minor = 0;
+	fk.shim_flags = QCOM_SCM_SHIM_VERSION_TEST_BUILD; /* reserved in 1.0: ignored */
+	s = open_ok();
+	assert_int_equal(s->flags, 0);
+	assert_int_equal(rproc_shim_pas_ops.proxy_vote(s, &d), 0);
+	v = (const void *)fk_find(QCOM_SCM_SHIM_PROXY_VOTE, 0)->arg;
+	assert_int_equal(v->size, 72);
+	assert_int_equal(v->votes, 0);
+	assert_int_equal(rproc_shim_proxy_votes(s, d.device, false), -EOPNOTSUPP);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_PROXY_VOTE), 1);
+	rproc_shim_close(s);
+}
+
+static void test_core(void **state)
+{
+	struct rproc_shim_core_state st = { 0 };
+	const struct qcom_scm_shim_core *c;
+	struct rproc_shim *s;
+
+	fk.shim_flags = QCOM_SCM_SHIM_VERSION_TEST_BUILD;
+	s = open_ok();
+	assert_int_equal(s->flags, QCOM_SCM_SHIM_VERSION_TEST_BUILD);
+	fk.shim_core_state = QCOM_SCM_SHIM_STATE_KEPT | QCOM_SCM_SHIM_STATE_RUNNING;
+	fk.shim_core_levels = 1u << QCOM_SCM_SHIM_IRQ_READY;
+	fk.shim_core_levels_valid = 0x1e;
+	assert_int_equal(rproc_shim_core(s, "30000000.remoteproc", QCOM_SCM_SHIM_CORE_QUERY, &st),
+			 0);
+	assert_int_equal(st.state, QCOM_SCM_SHIM_STATE_KEPT | QCOM_SCM_SHIM_STATE_RUNNING);
+	assert_int_equal(st.levels, 1u << QCOM_SCM_SHIM_IRQ_READY);
+	assert_int_equal(st.levels_valid, 0x1e);
+	assert_int_equal(st.pas_id, 1);
+	assert_int_equal(rproc_shim_core(s, "30000000.remoteproc", QCOM_SCM_SHIM_CORE_KEEP, NULL),
+			 0);
+	c = (const void *)fk_find(QCOM_SCM_SHIM_CORE, 1)->arg;
+	assert_int_equal(c->op, QCOM_SCM_SHIM_CORE_KEEP);
+	assert_int_equal(c->size, sizeof(*c));
+	assert_int_equal(rproc_shim_core(s, "30000000.remoteproc", 3, NULL), -EINVAL);
+	rproc_shim_close(s);
+
+	/* Levels the module cannot vouch for are not reported as valid. */
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_IRQ_LEVEL;
+	s = open_ok();
+	assert_int_equal(rproc_shim_core(s, "30000000.remoteproc", QCOM_SCM_SHIM_CORE_QUERY, &st),
+			 0);
+	assert_int_equal(st.levels_valid, 0);
+	rproc_shim_close(s);
+
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_CORE;
+	s = open_ok();
+	assert_int_equal(rproc_shim_core(s, "30000000.remoteproc", QCOM_SCM_SHIM_CORE_KEEP, NULL),
+			 -EOPNOTSUPP);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_CORE), 3);
+	rproc_shim_close(s);
+}
+
+static void test_glink(void **state)
+{
+	struct rproc_shim *s = open_ok();
+	char caps[256];
+
+	assert_int_equal(rproc_shim_glink(s, "30000000.remoteproc", true), 0);
+	assert_int_equal(((const struct qcom_scm_shim_glink *)fk_find(QCOM_SCM_SHIM_GLINK, 0)->arg)
+				 ->op, QCOM_SCM_SHIM_GLINK_REGISTER);
+	assert_int_equal(rproc_shim_glink(s, "30000000.remoteproc", false), 0);
+	assert_int_equal(((const struct qcom_scm_shim_glink *)fk_find(QCOM_SCM_SHIM_GLINK, 1)->arg)
+				 ->op, QCOM_SCM_SHIM_GLINK_UNREGISTER);
+	rproc_shim_caps_string(QCOM_SCM_SHIM_CAP_PAS | QCOM_SCM_SHIM_CAP_GLINK |
+				       QCOM_SCM_SHIM_CAP_LOAD_STATE | QCOM_SCM_SHIM_CAP_CORE,
+			       caps, sizeof(caps));
+	assert_string_equal(caps, "pas,load-state,glink,core");
+	rproc_shim_close(s);
+
+	fk.shim_caps = ~QCOM_SCM_SHIM_CAP_GLINK;
+	s = open_ok();
+	assert_int_equal(rproc_shim_glink(s, "30000000.remoteproc", true), -EOPNOTSUPP);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_GLINK), 2);
+	rproc_shim_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +484,10 @@ int main(void)
 		T(test_carveout_fd),
 		T(test_optional_caps_absent),
 		T(test_device_ops),
+		T(test_vote_lifetimes),
+		T(test_vote_abi_1_0),
+		T(test_core),
+		T(test_glink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

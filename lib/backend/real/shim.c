@@ -28,7 +28,12 @@ static_assert(sizeof(struct qcom_scm_shim_carveout_fd) == 32, "shim ABI");
 static_assert(sizeof(struct qcom_scm_shim_irq) == 80, "shim ABI");
 static_assert(sizeof(struct qcom_scm_shim_stop_bit) == 72, "shim ABI");
 static_assert(sizeof(struct qcom_scm_shim_smem) == 24, "shim ABI");
-static_assert(sizeof(struct qcom_scm_shim_vote) == 72, "shim ABI");
+static_assert(sizeof(struct qcom_scm_shim_vote) == 80, "shim ABI");
+static_assert(sizeof(struct qcom_scm_shim_core) == 88, "shim ABI");
+static_assert(sizeof(struct qcom_scm_shim_glink) == 72, "shim ABI");
+
+/* The size of struct qcom_scm_shim_vote in ABI 1.0, before @votes. */
+#define SHIM_VOTE_SIZE_1_0 72
 
 #define RSCTABLE_FIRST (16u * 1024)     /* doc/trustzone-pas.md#get_rsctable */
 /* doc/trustzone-pas.md#get_rsctable: above 1 GiB is -E2BIG */
@@ -51,6 +56,10 @@ static const struct {
 	{ QCOM_SCM_SHIM_CAP_REMOTE_STATE, "remote-state" },
 	{ QCOM_SCM_SHIM_CAP_CARVEOUT_FD, "carveout-fd" },
 	{ QCOM_SCM_SHIM_CAP_WDOG, "wdog" },
+	{ QCOM_SCM_SHIM_CAP_LOAD_STATE, "load-state" },
+	{ QCOM_SCM_SHIM_CAP_GLINK, "glink" },
+	{ QCOM_SCM_SHIM_CAP_CORE, "core" },
+	{ QCOM_SCM_SHIM_CAP_IRQ_LEVEL, "irq-level" },
 };
 
 void rproc_shim_caps_string(uint64_t caps, char *buf, size_t len)
@@ -94,9 +103,11 @@ static int check_version(struct rproc_shim *s, const char *what, struct rproc_er
 	s->major = v.major;
 	s->minor = v.minor;
 	s->caps = v.caps;
+	s->flags = v.minor >= 1 ? v.flags : 0;
 	rproc_shim_caps_string(v.caps, caps, sizeof(caps));
-	rproc_log(RPROC_LOG_INFO, NULL, "shim", 0, "%s: ABI %u.%u, capabilities %s", what, v.major,
-		  v.minor, caps);
+	rproc_log(RPROC_LOG_INFO, NULL, "shim", 0, "%s: ABI %u.%u, capabilities %s%s", what,
+		  v.major, v.minor, caps,
+		  s->flags & QCOM_SCM_SHIM_VERSION_TEST_BUILD ? " (test build)" : "");
 	return 0;
 }
 
@@ -339,17 +350,50 @@ static int copy_name(char dst[QCOM_SCM_SHIM_NAME_LEN], const char *device)
 	return 0;
 }
 
-static int shim_vote(struct rproc_shim *s, const struct rproc_desc *d, bool on)
+int rproc_shim_vote(struct rproc_shim *s, const char *device, uint32_t votes, bool on)
 {
-	struct qcom_scm_shim_vote p = { .size = sizeof(p), .on = on };
+	const uint32_t both = QCOM_SCM_SHIM_VOTE_PROXY | QCOM_SCM_SHIM_VOTE_LOAD_STATE;
+	struct qcom_scm_shim_vote p = { .size = sizeof(p), .on = on, .votes = votes };
 	int r;
 
+	if (!votes || (votes & ~both))
+		return -EINVAL;
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_PROXY_VOTE))
 		return -EOPNOTSUPP;
-	r = copy_name(p.device, d->device);
+	if (s->minor < 1) {
+		/* ABI 1.0 has one vote for everything: the struct without @votes. */
+		if (votes != both)
+			return -EOPNOTSUPP;
+		p.size = SHIM_VOTE_SIZE_1_0;
+		p.votes = 0;
+	} else if ((votes & QCOM_SCM_SHIM_VOTE_LOAD_STATE) &&
+		   !rproc_shim_has(s, QCOM_SCM_SHIM_CAP_LOAD_STATE)) {
+		return -EOPNOTSUPP;
+	}
+	r = copy_name(p.device, device);
 	if (r < 0)
 		return r;
 	return ioctl(s->fd, QCOM_SCM_SHIM_PROXY_VOTE, &p) < 0 ? -errno : 0;
+}
+
+int rproc_shim_proxy_votes(struct rproc_shim *s, const char *device, bool on)
+{
+	return rproc_shim_vote(s, device, QCOM_SCM_SHIM_VOTE_PROXY, on);
+}
+
+int rproc_shim_load_state(struct rproc_shim *s, const char *device, bool on)
+{
+	return rproc_shim_vote(s, device, QCOM_SCM_SHIM_VOTE_LOAD_STATE, on);
+}
+
+/* The backend's single vote (until the lifecycle holds the two apart): all this shim has. */
+static int shim_vote(struct rproc_shim *s, const struct rproc_desc *d, bool on)
+{
+	uint32_t votes = QCOM_SCM_SHIM_VOTE_PROXY;
+
+	if (s->minor < 1 || rproc_shim_has(s, QCOM_SCM_SHIM_CAP_LOAD_STATE))
+		votes |= QCOM_SCM_SHIM_VOTE_LOAD_STATE;
+	return rproc_shim_vote(s, d->device, votes, on);
 }
 
 static int shim_proxy_vote(void *ctx, const struct rproc_desc *d)
@@ -506,4 +550,45 @@ int rproc_shim_set_irq(struct rproc_shim *s, const char *device, uint32_t irq, i
 	if (r < 0)
 		return r;
 	return ioctl(s->fd, QCOM_SCM_SHIM_SET_IRQ_EVENTFD, &p) < 0 ? -errno : 0;
+}
+
+int rproc_shim_core(struct rproc_shim *s, const char *device, uint32_t op,
+		    struct rproc_shim_core_state *out)
+{
+	struct qcom_scm_shim_core p = { .size = sizeof(p), .op = op };
+	int r;
+
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_CORE))
+		return -EOPNOTSUPP;
+	if (op > QCOM_SCM_SHIM_CORE_RELEASE)
+		return -EINVAL;
+	r = copy_name(p.device, device);
+	if (r < 0)
+		return r;
+	if (ioctl(s->fd, QCOM_SCM_SHIM_CORE, &p) < 0)
+		return -errno;
+	if (out) {
+		out->state = p.out_state;
+		out->levels = p.out_levels;
+		out->levels_valid = rproc_shim_has(s, QCOM_SCM_SHIM_CAP_IRQ_LEVEL) ?
+			p.out_levels_valid : 0;
+		out->pas_id = p.out_pas_id;
+	}
+	return 0;
+}
+
+int rproc_shim_glink(struct rproc_shim *s, const char *device, bool registered)
+{
+	struct qcom_scm_shim_glink p = {
+		.size = sizeof(p),
+		.op = registered ? QCOM_SCM_SHIM_GLINK_REGISTER : QCOM_SCM_SHIM_GLINK_UNREGISTER,
+	};
+	int r;
+
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_GLINK))
+		return -EOPNOTSUPP;
+	r = copy_name(p.device, device);
+	if (r < 0)
+		return r;
+	return ioctl(s->fd, QCOM_SCM_SHIM_GLINK, &p) < 0 ? -errno : 0;
 }

@@ -16,6 +16,7 @@
 struct rproc_shim {
 	int fd;
 	uint32_t major, minor;
+	uint32_t flags; /* QCOM_SCM_SHIM_VERSION_* (ABI 1.1 and later) */
 	uint64_t caps;
 };
 
@@ -50,5 +51,36 @@ int rproc_shim_mmap(struct rproc_shim *s, uint64_t phys, uint64_t size, bool wri
 int rproc_shim_carveout_fd(struct rproc_shim *s, uint64_t phys, uint64_t size, int *fd);
 /* Register (efd >= 0) or drop (-1) an eventfd for QCOM_SCM_SHIM_IRQ_* @irq of @device. */
 int rproc_shim_set_irq(struct rproc_shim *s, const char *device, uint32_t irq, int efd);
+
+/*
+ * Votes in the kernel's two lifetimes (ABI 1.1): take (on) or drop the QCOM_SCM_SHIM_VOTE_*
+ * @votes of @device.  rproc_shim_proxy_votes(): power domains, clocks, supplies, interconnect,
+ * taken before the boot and dropped at "handover" (or at stop or failure without one).
+ * rproc_shim_load_state(): the AOSS load_state vote, "on" before the boot and "off" only at
+ * stop or after a crash.  -EOPNOTSUPP when the module lacks the capability (an ABI 1.0
+ * module only takes both at once).
+ */
+int rproc_shim_vote(struct rproc_shim *s, const char *device, uint32_t votes, bool on);
+int rproc_shim_proxy_votes(struct rproc_shim *s, const char *device, bool on);
+int rproc_shim_load_state(struct rproc_shim *s, const char *device, bool on);
+
+struct rproc_shim_core_state {
+	uint32_t state;        /* QCOM_SCM_SHIM_STATE_* */
+	uint32_t levels;       /* bit n: level of QCOM_SCM_SHIM_IRQ_n ... */
+	uint32_t levels_valid; /* ... where the interrupt controller could read it */
+	uint32_t pas_id;
+};
+
+/*
+ * QCOM_SCM_SHIM_CORE @op on @device (ABI 1.1, CAP_CORE): QUERY its state and the current
+ * SMP2P levels (a re-adopting daemon reads "ready" and "fatal" there), KEEP it across the
+ * close of this file (a restart through the fd store then adopts it), or RELEASE everything
+ * it holds now.  @out may be NULL.
+ */
+int rproc_shim_core(struct rproc_shim *s, const char *device, uint32_t op,
+		    struct rproc_shim_core_state *out);
+
+/* Register the node's glink-edge after "ready", unregister it before SHUTDOWN (CAP_GLINK). */
+int rproc_shim_glink(struct rproc_shim *s, const char *device, bool registered);
 
 #endif
