@@ -37,7 +37,12 @@ struct shim_soc {
 };
 
 extern const struct shim_soc shim_soc_table[];
-extern const unsigned int shim_soc_count;
+
+#ifdef QCOM_SCM_SHIM_TEST
+#define SHIM_TEST_BUILD true
+#else
+#define SHIM_TEST_BUILD false
+#endif
 
 enum shim_pas_slot { SHIM_PAS_MAIN, SHIM_PAS_DTB, SHIM_PAS_LITE, SHIM_PAS_SLOTS };
 
@@ -98,7 +103,7 @@ struct shim_node {
 	atomic_t maps;		/* live carveout mappings */
 	struct work_struct ready_work;
 
-	struct mutex lock;
+	struct mutex lock;	/* the fields below, and every call that changes the core */
 	struct shim_file *owner;
 	bool kept;
 	const struct qcom_scm_shim_provider *prov;	/* pinned while the node holds state */

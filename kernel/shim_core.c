@@ -132,7 +132,7 @@ static void shim_irq_levels(struct shim_node *n, u32 *levels, u32 *valid)
 
 		if (shim_irq_lookup(n, si))
 			continue;
-		/* Only controllers that can read the line answer (the SMP2P one in newer kernels). */
+		/* Only controllers that can read the line answer (newer SMP2P ones do). */
 		if (irq_get_irqchip_state(si->irq, IRQCHIP_STATE_LINE_LEVEL, &state))
 			continue;
 		*valid |= BIT(i);

@@ -175,7 +175,7 @@ static int shim_get_version(struct qcom_scm_shim_version *v)
 {
 	v->major = QCOM_SCM_SHIM_VERSION_MAJOR;
 	v->minor = QCOM_SCM_SHIM_VERSION_MINOR;
-	v->flags = IS_ENABLED(QCOM_SCM_SHIM_TEST) ? QCOM_SCM_SHIM_VERSION_TEST_BUILD : 0;
+	v->flags = SHIM_TEST_BUILD ? QCOM_SCM_SHIM_VERSION_TEST_BUILD : 0;
 	v->caps = shim_caps();
 	return 0;
 }

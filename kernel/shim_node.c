@@ -22,8 +22,6 @@ unsigned int shim_n_nodes;
 
 #include "soc_table.h"
 
-const unsigned int shim_soc_count = ARRAY_SIZE(shim_soc_table);
-
 static void shim_node_dev_release(struct device *dev)
 {
 	struct shim_node *n = container_of(dev, struct shim_node, dev);
@@ -122,23 +120,13 @@ static struct shim_node *shim_node_create(struct device *parent, struct device_n
 
 int shim_nodes_create(struct device *parent)
 {
-	struct of_device_id *match_table;
 	const struct of_device_id *match;
 	struct device_node *np;
-	unsigned int i, cap = 0;
+	unsigned int cap = 0;
 	int ret = 0;
 
-	match_table = kcalloc(shim_soc_count + 1, sizeof(*match_table), GFP_KERNEL);
-	if (!match_table)
-		return -ENOMEM;
-	for (i = 0; i < shim_soc_count; i++) {
-		strscpy(match_table[i].compatible, shim_soc_table[i].compatible,
-			sizeof(match_table[i].compatible));
-		match_table[i].data = &shim_soc_table[i];
-	}
-
 	/* Best match per node, so a fallback compatible is used only when nothing better is. */
-	for_each_matching_node_and_match(np, match_table, &match) {
+	for_each_matching_node_and_match(np, shim_of_match, &match) {
 		struct shim_node *n;
 
 		if (!of_device_is_available(np))
@@ -157,14 +145,14 @@ int shim_nodes_create(struct device *parent)
 		}
 		n = shim_node_create(parent, np, match->data);
 		if (IS_ERR(n)) {
-			pr_warn("%pOF: skipped (%pe): no reg or no page-aligned memory-region\n", np, n);
+			pr_warn("%pOF: skipped (%pe): no reg or no page-aligned memory-region\n",
+				np, n);
 			continue;
 		}
 		dev_info(&n->dev, "%s, pas id %d, %u carveout(s)%s\n", n->soc->compatible,
 			 n->soc->pas_id, n->n_regions, n->has_iommus ? ", iommus" : "");
 		shim_nodes[shim_n_nodes++] = n;
 	}
-	kfree(match_table);
 	if (ret)
 		shim_nodes_destroy();
 	else if (!shim_n_nodes)
@@ -284,7 +272,8 @@ int shim_mmap(struct file *file, struct vm_area_struct *vma)
 		if (shim_node_range_ok(shim_nodes[i], phys, len))
 			n = shim_nodes[i];
 	if (!n) {
-		pr_warn_once("mmap of %#llx+%#llx refused: not inside a known carveout\n", phys, len);
+		pr_warn_once("mmap of %#llx+%#llx refused: not inside a known carveout\n",
+			     phys, len);
 		return -EPERM;
 	}
 	if (!(vma->vm_flags & VM_SHARED))

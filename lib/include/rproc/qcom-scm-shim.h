@@ -39,6 +39,7 @@
 #ifndef QCOM_SCM_SHIM_H
 #define QCOM_SCM_SHIM_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -48,27 +49,27 @@
 #define QCOM_SCM_SHIM_VERSION_MINOR 1
 
 /* Capability bits (qcom_scm_shim_version.caps). */
-#define QCOM_SCM_SHIM_CAP_PAS (1ULL << 0)          /* is_supported..shutdown, metadata release */
-#define QCOM_SCM_SHIM_CAP_SHM_BRIDGE (1ULL << 1)   /* BRIDGE_CREATE/DELETE, AUTH bridge flag */
-#define QCOM_SCM_SHIM_CAP_RSCTABLE (1ULL << 2)     /* GET_RSCTABLE */
-#define QCOM_SCM_SHIM_CAP_MMAP (1ULL << 3)         /* write-combined carveout mmap */
-#define QCOM_SCM_SHIM_CAP_SMP2P_IN (1ULL << 4)     /* eventfds: fatal/ready/handover/stop-ack */
-#define QCOM_SCM_SHIM_CAP_STOP_BIT (1ULL << 5)     /* outbound SMP2P "stop" bit */
-#define QCOM_SCM_SHIM_CAP_SMEM (1ULL << 6)         /* SMEM read (crash reason, minidump) */
-#define QCOM_SCM_SHIM_CAP_PROXY_VOTE (1ULL << 7)   /* power domains, clocks, interconnect */
-#define QCOM_SCM_SHIM_CAP_REMOTE_STATE (1ULL << 8) /* BOOT SET_REMOTE_STATE */
-#define QCOM_SCM_SHIM_CAP_CARVEOUT_FD (1ULL << 9)  /* carveout as a dma-buf (IOMMU_IOAS_MAP_FILE) */
-#define QCOM_SCM_SHIM_CAP_WDOG (1ULL << 10)        /* wdog interrupt as an eventfd */
+#define QCOM_SCM_SHIM_CAP_PAS _BITULL(0)     /* is_supported..shutdown, metadata release */
+#define QCOM_SCM_SHIM_CAP_SHM_BRIDGE _BITULL(1)/* BRIDGE_CREATE/DELETE, AUTH bridge flag */
+#define QCOM_SCM_SHIM_CAP_RSCTABLE _BITULL(2)/* GET_RSCTABLE */
+#define QCOM_SCM_SHIM_CAP_MMAP _BITULL(3)    /* write-combined carveout mmap */
+#define QCOM_SCM_SHIM_CAP_SMP2P_IN _BITULL(4)/* eventfds: fatal/ready/handover/stop-ack */
+#define QCOM_SCM_SHIM_CAP_STOP_BIT _BITULL(5)/* outbound SMP2P "stop" bit */
+#define QCOM_SCM_SHIM_CAP_SMEM _BITULL(6)    /* SMEM read (crash reason, minidump) */
+#define QCOM_SCM_SHIM_CAP_PROXY_VOTE _BITULL(7)/* power domains, clocks, interconnect */
+#define QCOM_SCM_SHIM_CAP_REMOTE_STATE _BITULL(8)/* BOOT SET_REMOTE_STATE */
+#define QCOM_SCM_SHIM_CAP_CARVEOUT_FD _BITULL(9)/* carveout as a dma-buf (IOMMU_IOAS_MAP_FILE) */
+#define QCOM_SCM_SHIM_CAP_WDOG _BITULL(10)   /* wdog interrupt as an eventfd */
 /* Since 1.1: */
-#define QCOM_SCM_SHIM_CAP_LOAD_STATE (1ULL << 11)  /* AOSS QMP load_state vote */
-#define QCOM_SCM_SHIM_CAP_GLINK (1ULL << 12)       /* GLINK: register the glink-edge */
-#define QCOM_SCM_SHIM_CAP_CORE (1ULL << 13)        /* CORE: query, keep, release */
-#define QCOM_SCM_SHIM_CAP_IRQ_LEVEL (1ULL << 14)   /* CORE query reports SMP2P line levels */
+#define QCOM_SCM_SHIM_CAP_LOAD_STATE _BITULL(11)/* AOSS QMP load_state vote */
+#define QCOM_SCM_SHIM_CAP_GLINK _BITULL(12)  /* GLINK: register the glink-edge */
+#define QCOM_SCM_SHIM_CAP_CORE _BITULL(13)   /* CORE: query, keep, release */
+#define QCOM_SCM_SHIM_CAP_IRQ_LEVEL _BITULL(14)/* CORE query reports SMP2P line levels */
 
 #define QCOM_SCM_SHIM_CAP_REQUIRED QCOM_SCM_SHIM_CAP_PAS
 
 /* qcom_scm_shim_version.flags: a module built with SHIM_TEST=1 (fake TrustZone provider). */
-#define QCOM_SCM_SHIM_VERSION_TEST_BUILD (1U << 0)
+#define QCOM_SCM_SHIM_VERSION_TEST_BUILD _BITUL(0)
 
 #define QCOM_SCM_SHIM_NAME_LEN 64
 
@@ -126,7 +127,7 @@ struct qcom_scm_shim_pas {
  * kernel cannot make bridges (CAP_SHM_BRIDGE absent; doc/trustzone-pas.md#shm-bridge).  A
  * kernel whose TrustZone memory is not in SHM-bridge mode makes the bridge a no-op.
  */
-#define QCOM_SCM_SHIM_AUTH_BRIDGE (1U << 0)
+#define QCOM_SCM_SHIM_AUTH_BRIDGE _BITUL(0)
 
 /**
  * struct qcom_scm_shim_init_image - PAS_INIT_IMAGE
@@ -289,8 +290,8 @@ struct qcom_scm_shim_smem {
  *  - LOAD_STATE: the AOSS QMP "load_state" message for the core: "on" before the boot, "off"
  *    only when the core stops or has crashed.
  */
-#define QCOM_SCM_SHIM_VOTE_PROXY (1U << 0)
-#define QCOM_SCM_SHIM_VOTE_LOAD_STATE (1U << 1)
+#define QCOM_SCM_SHIM_VOTE_PROXY _BITUL(0)
+#define QCOM_SCM_SHIM_VOTE_LOAD_STATE _BITUL(1)
 
 /**
  * struct qcom_scm_shim_vote - PROXY_VOTE
@@ -315,15 +316,15 @@ struct qcom_scm_shim_vote {
 #define QCOM_SCM_SHIM_CORE_RELEASE 2 /* release the core now, as a close would */
 
 /* qcom_scm_shim_core.out_state */
-#define QCOM_SCM_SHIM_STATE_MINE (1U << 0)     /* owned by the calling file */
-#define QCOM_SCM_SHIM_STATE_OTHER (1U << 1)    /* owned by another open file */
-#define QCOM_SCM_SHIM_STATE_KEPT (1U << 2)     /* kept after its file was closed */
-#define QCOM_SCM_SHIM_STATE_RUNNING (1U << 3)  /* between AUTH_AND_RESET and SHUTDOWN */
-#define QCOM_SCM_SHIM_STATE_METADATA (1U << 4) /* a metadata buffer is held */
-#define QCOM_SCM_SHIM_STATE_PROXY (1U << 5)    /* proxy votes held */
-#define QCOM_SCM_SHIM_STATE_LOAD_STATE (1U << 6)
-#define QCOM_SCM_SHIM_STATE_STOP_BIT (1U << 7) /* stop bit set */
-#define QCOM_SCM_SHIM_STATE_GLINK (1U << 8)    /* glink edge registered */
+#define QCOM_SCM_SHIM_STATE_MINE _BITUL(0)     /* owned by the calling file */
+#define QCOM_SCM_SHIM_STATE_OTHER _BITUL(1)    /* owned by another open file */
+#define QCOM_SCM_SHIM_STATE_KEPT _BITUL(2)     /* kept after its file was closed */
+#define QCOM_SCM_SHIM_STATE_RUNNING _BITUL(3)  /* between AUTH_AND_RESET and SHUTDOWN */
+#define QCOM_SCM_SHIM_STATE_METADATA _BITUL(4) /* a metadata buffer is held */
+#define QCOM_SCM_SHIM_STATE_PROXY _BITUL(5)    /* proxy votes held */
+#define QCOM_SCM_SHIM_STATE_LOAD_STATE _BITUL(6)
+#define QCOM_SCM_SHIM_STATE_STOP_BIT _BITUL(7) /* stop bit set */
+#define QCOM_SCM_SHIM_STATE_GLINK _BITUL(8)    /* glink edge registered */
 
 /**
  * struct qcom_scm_shim_core - CORE: query, keep or release a core
