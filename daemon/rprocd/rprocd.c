@@ -30,7 +30,8 @@ static void help(void)
 	       "     --user                serve on the session bus instead of the system bus\n"
 	       "  -l --log-level LEVEL     err, warning, notice, info (default) or debug\n"
 	       "     --log-target TARGET   auto (default), journal or console\n"
-	       "     --check               check the host for the real backend and exit\n"
+	       "     --check               check the host for the real backend (VFIO/iommufd, the\n"
+	       "                           qcom_scm_shim module and its capabilities) and exit\n"
 	       "  -h --help                show this help\n"
 	       "  -V --version             show the version\n");
 }

@@ -160,10 +160,10 @@ static void check_shim(struct ctx *c)
 	} optional[] = {
 		{ QCOM_SCM_SHIM_CAP_SHM_BRIDGE, "no SHM bridges: AUTH_AND_RESET fails if "
 		  "TrustZone is in bridge mode", "a kernel exporting qcom_tzmem_shm_bridge_create "
-		  "(7.0+), then rebuild the module" },
+		  "(Debian's 7.2+), then rebuild the module" },
 		{ QCOM_SCM_SHIM_CAP_RSCTABLE, "no GET_RSCTABLE: device memory only from "
-		  "qcom,devmem", "a kernel exporting qcom_scm_pas_get_rsc_table (7.0+), then "
-		  "rebuild the module" },
+		  "qcom,devmem", "a kernel exporting qcom_scm_pas_get_rsc_table (Debian's 7.2+), "
+		  "then rebuild the module" },
 		{ QCOM_SCM_SHIM_CAP_MMAP, "no carveout mmap: loading goes through /dev/mem "
 		  "(slower, needs CONFIG_DEVMEM)", "update the qcom-scm shim module" },
 		{ QCOM_SCM_SHIM_CAP_SMP2P_IN, "no SMP2P interrupts: ready/fatal/handover/stop-ack "
