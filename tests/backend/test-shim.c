@@ -102,7 +102,8 @@ static void test_missing_device(void **state)
 
 	fk_remove("qcom_scm_shim");
 	assert_int_equal(rproc_shim_open(shim_path, &s, &err), -ENOENT);
-	assert_non_null(strstr(err.msg, "modprobe"));
+	assert_non_null(strstr(err.msg, "modprobe qcom_scm_shim"));
+	assert_non_null(strstr(err.msg, "DKMS"));
 }
 
 static void test_pas_calls(void **state)

@@ -141,7 +141,8 @@ int rproc_shim_open(const char *path, struct rproc_shim **out, struct rproc_erro
 		r = -errno;
 		if (r == -ENOENT)
 			return rproc_err(err, r, "%s missing: load the qcom-scm shim module "
-					 "(modprobe qcom_scm_shim)", path);
+					 "(modprobe qcom_scm_shim; built from rprocd's kernel/ with "
+					 "make or DKMS, see rprocd(8))", path);
 		return rproc_err(err, r, "open %s: %s%s", path, strerror(-r),
 				 r == -EACCES ? ": run rprocd as root or grant it the node" : "");
 	}
