@@ -11,16 +11,16 @@
 #   x86-64 against the host's headers (Debian's amd64 6.1 when the host has none): a kernel
 #     without QCOM_SCM, so the real module must refuse to build and the test variant build;
 #   sparse (C=2) on the 6.1 and the newest 6.12 (Debian's sparse 0.6.4 cannot parse 7.x
-#     headers), checkpatch.pl --strict from Debian's newest linux-source on the sources
-#     and the UAPI header.
+#     headers); checkpatch.pl --strict and kernel-doc -Wall from Debian's newest
+#     linux-source on the sources and the UAPI header.
 # Any compiler or sparse warning, modpost "undefined!" or checkpatch finding fails the run.
 #
 # Downloads (through apt, from the host's own Debian archive) and the trixie chroot that
 # runs trixie's kbuild tools (they need glibc >= 2.38) are cached in $RPROCD_KERNEL_CACHE:
 # default $XDG_CACHE_HOME/rprocd-kernel, else /var/cache/rprocd-kernel for root, else
 # ~/.cache/rprocd-kernel.  RPROCD_KERNEL_VERSIONS="6.1.0-57 7.3.4+deb13" picks the arm64
-# kernels by hand.  Exits 77 (skipped) where it cannot run: not Debian, not root and tools
-# missing, no archive.
+# kernels by hand.  Exits 77 (skipped) where it cannot run: not Debian, not root, no
+# archive.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -59,11 +59,13 @@ km_result() { # PASS|FAIL text
 	printf '%s %s\n' "$1" "$2"
 }
 
+# The trixie chroot (mmdebstrap, chroot) needs root; so does installing what is missing.
+[ "$(id -u)" = 0 ] || vm_skip "the kernel build matrix runs as root (trixie chroot)"
 mkdir -p "$DEBS" "$C/trees"
 exec {KM_LOCK}>"$C/kernel.lock"
 flock -w 3600 "$KM_LOCK" || km_log "could not lock $C/kernel.lock, going on"
 
-vm_need_pkgs make gcc gcc-aarch64-linux-gnu mmdebstrap sparse dwarves perl xz-utils \
+vm_need_pkgs make gcc gcc-aarch64-linux-gnu mmdebstrap sparse dwarves perl python3 xz-utils \
 	debian-archive-keyring
 
 # ---- private apt states: every Debian suite this needs, for one architecture -------------
@@ -265,14 +267,15 @@ km_checkpatch() {
 	pkg=$(apt-cache "${APTX[@]}" pkgnames linux-source- | grep -E '^linux-source-[0-9.]+$' |
 		sort -V | tail -1)
 	[ -n "$pkg" ] || { km_result FAIL "checkpatch: no linux-source package"; return; }
-	if [ ! -e "$cp/$pkg/checkpatch.pl" ]; then
+	if [ ! -e "$cp/$pkg/tools/docs/kernel-doc" ]; then
 		VM_APT_ARCH=all
 		deb=$(vm_apt_download "$DEBS" "$pkg") || { km_result FAIL "checkpatch: download"; return; }
 		rm -rf "$cp" && mkdir -p "$cp/$pkg"
 		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$cp" --wildcards '*.tar.xz' &&
-			tar -xJf "$cp"/usr/src/"$pkg".tar.xz -C "$cp/$pkg" --strip-components=2 \
+			tar -xJf "$cp"/usr/src/"$pkg".tar.xz -C "$cp/$pkg" --strip-components=1 \
 				--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-				'*/scripts/const_structs.checkpatch'
+				'*/scripts/const_structs.checkpatch' '*/scripts/kernel-doc*' \
+				'*/tools/docs/kernel-doc' '*/tools/lib/python/*'
 		rm -rf "$cp/usr"
 	fi
 	# The sources, not what a build left beside them.  ALLOC_WITH_SIZEOF asks for
@@ -280,13 +283,22 @@ km_checkpatch() {
 	files=$(cd "$SRC" && ls kernel/*.[ch] kernel/conftest/*.[ch] lib/include/rproc/qcom-scm-shim.h |
 		grep -v -e '\.mod\.c$' -e 'shim_conftest\.h$')
 	# shellcheck disable=SC2086
-	out=$(cd "$SRC" && perl "$cp/$pkg/checkpatch.pl" --strict --no-tree --terse --show-types \
-		--no-summary --ignore ALLOC_WITH_SIZEOF -f $files 2>&1)
+	out=$(cd "$SRC" && perl "$cp/$pkg/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types --no-summary --ignore ALLOC_WITH_SIZEOF -f $files 2>&1)
 	if [ -z "$out" ]; then
 		km_result PASS "checkpatch --strict ($pkg): no finding"
 	else
 		km_result FAIL "checkpatch --strict ($pkg)"
 		printf '%s\n' "$out" | sed 's/^/  | /' | head -40
+	fi
+	# kernel-doc of the UAPI and the provider seam: every comment parses, every member named.
+	out=$(cd "$SRC" && python3 "$cp/$pkg/tools/docs/kernel-doc" -none -Wall \
+		lib/include/rproc/qcom-scm-shim.h kernel/qcom_scm_shim_provider.h 2>&1)
+	if [ -z "$out" ]; then
+		km_result PASS "kernel-doc -Wall ($pkg): the UAPI and the provider seam"
+	else
+		km_result FAIL "kernel-doc -Wall ($pkg)"
+		printf '%s\n' "$out" | sed 's/^/  | /' | head -20
 	fi
 }
 
