@@ -33,7 +33,10 @@ static void help(void)
 	       "     --check               check the host for the real backend (VFIO/iommufd, the\n"
 	       "                           qcom_scm_shim module and its capabilities) and exit\n"
 	       "  -h --help                show this help\n"
-	       "  -V --version             show the version\n");
+	       "  -V --version             show the version\n"
+	       "\nConfiguration: " SYSCONFDIR "/rprocd.conf and *.conf drop-ins in\n"
+	       "  /usr/lib/rprocd.conf.d/, " SYSCONFDIR "/rprocd.conf.d/, /run/rprocd.conf.d/"
+	       " (see rprocd.conf(5))\n");
 }
 
 static int parse_args(int argc, char **argv, struct manager_args *a, int *log_target,
