@@ -9,6 +9,7 @@
 #include "bus-names.h"
 #include "core.h"
 #include "log.h"
+#include "message-id.h"
 #include "strv.h"
 
 static void core_free_paths(struct core *c)
@@ -72,7 +73,8 @@ static void core_log_start_ok(struct core *c)
 {
 	const struct rproc_timings *t = &c->props.info.timings;
 	char f_total[48], f_fw[48], f_load[48], f_auth[48], f_ready[48], f_bytes[48];
-	const char *fields[] = { f_total, f_fw, f_load, f_auth, f_ready, f_bytes, NULL };
+	const char *fields[] = { RPROCD_MESSAGE_STARTED, f_total, f_fw, f_load, f_auth, f_ready,
+				 f_bytes, NULL };
 
 	snprintf(f_total, sizeof(f_total), "BOOT_TIME_USEC=%" PRIu64, t->total_us);
 	snprintf(f_fw, sizeof(f_fw), "FIRMWARE_USEC=%" PRIu64, t->firmware_us);
@@ -186,14 +188,21 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 		core_apply_pending(c);
 		return;
 	}
-	if (s == RPROC_FAILED)
-		log_full(RPROC_LOG_ERR, c->name,
-			 c->props.info.last_error_step[0] ? c->props.info.last_error_step : NULL,
-			 c->props.info.last_errno, "%s: %s",
-			 old == RPROC_CRASHED ? "recovery gave up" : "start failed",
-			 core_error_text(c));
+	if (s == RPROC_FAILED) {
+		bool gave_up = old == RPROC_CRASHED;
+
+		log_full_fields(RPROC_LOG_ERR, c->name,
+				c->props.info.last_error_step[0] ? c->props.info.last_error_step
+								 : NULL,
+				c->props.info.last_errno,
+				gave_up ? MESSAGE_ID_FIELDS(RPROCD_MESSAGE_RECOVERY_GIVEN_UP)
+					: NULL,
+				"%s: %s", gave_up ? "recovery gave up" : "start failed",
+				core_error_text(c));
+	}
 	if (s == RPROC_OFFLINE && old != RPROC_OFFLINE)
-		log_full(RPROC_LOG_INFO, c->name, NULL, 0, "stopped");
+		log_full_fields(RPROC_LOG_INFO, c->name, NULL, 0,
+				MESSAGE_ID_FIELDS(RPROCD_MESSAGE_STOPPED), "stopped");
 
 	if (s == RPROC_OFFLINE || s == RPROC_FAILED) {
 		if (c->start_waiters.n && !c->restart_pending) {
@@ -264,12 +273,14 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 	old = core_publish(c, &transition);
 	/* on the event, not the state: a quick recovery may leave crashed before we look */
 	if (ev == RPROC_EV_CRASH)
-		log_full(RPROC_LOG_ERR, c->name, "crash", 0, "crashed (%s): %s",
-			 a == RPROC_IRQ_WDOG ? "watchdog" : "fatal error",
-			 i->last_crash_reason[0] ? i->last_crash_reason : "unknown reason");
+		log_full_fields(RPROC_LOG_ERR, c->name, "crash", 0,
+				MESSAGE_ID_FIELDS(RPROCD_MESSAGE_CRASHED), "crashed (%s): %s",
+				a == RPROC_IRQ_WDOG ? "watchdog" : "fatal error",
+				i->last_crash_reason[0] ? i->last_crash_reason : "unknown reason");
 	if (ev == RPROC_EV_COREDUMP)
-		log_full(RPROC_LOG_NOTICE, c->name, "coredump", 0, "coredump written to %s",
-			 i->last_coredump);
+		log_full_fields(RPROC_LOG_NOTICE, c->name, "coredump", 0,
+				MESSAGE_ID_FIELDS(RPROCD_MESSAGE_COREDUMP),
+				"coredump written to %s", i->last_coredump);
 	if (transition) {
 		core_settled(c, old, i->state);
 		c->env->listener->job_changed(c, true);

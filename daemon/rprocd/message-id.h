@@ -14,4 +14,7 @@
 #define RPROCD_MESSAGE_RECOVERY_GIVEN_UP "MESSAGE_ID=5bd8274a9d3f425d981087d7147f1bcb"
 #define RPROCD_MESSAGE_COREDUMP "MESSAGE_ID=69d2e8f2a6e1406a9449af2eb468802e"
 
+/* The fields argument of log_full_fields() for an event with nothing but its id. */
+#define MESSAGE_ID_FIELDS(id) ((const char *const[]){ id, NULL })
+
 #endif

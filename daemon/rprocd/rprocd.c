@@ -34,8 +34,8 @@ static void help(void)
 	       "                           qcom_scm_shim module and its capabilities) and exit\n"
 	       "  -h --help                show this help\n"
 	       "  -V --version             show the version\n"
-	       "\nConfiguration: " SYSCONFDIR "/rprocd.conf and *.conf drop-ins in\n"
-	       "  /usr/lib/rprocd.conf.d/, " SYSCONFDIR "/rprocd.conf.d/, /run/rprocd.conf.d/"
+	       "\nConfiguration: the first rprocd.conf found (above), then *.conf drop-ins in\n"
+	       "  " SYSCONFDIR "/rprocd.conf.d/, /run/rprocd.conf.d/, /usr/lib/rprocd.conf.d/"
 	       " (see rprocd.conf(5))\n");
 }
 

@@ -164,6 +164,21 @@ int log_fields(int level, const char *core, const char *const *fields, const cha
 	return 0;
 }
 
+int log_full_fields(int level, const char *core, const char *step, int err,
+		    const char *const *fields, const char *fmt, ...)
+{
+	char msg[RPROC_ERROR_MAX];
+	va_list ap;
+
+	if (level > max_level)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf_errno(msg, sizeof(msg), err, fmt, ap);
+	va_end(ap);
+	log_emit(level, core, step, err, fields, msg);
+	return err;
+}
+
 void log_rproc_cb(void *userdata, int level, const char *core, const char *step, int err,
 		  const char *msg)
 {

@@ -42,6 +42,10 @@ int log_full(int level, const char *core, const char *step, int err, const char 
 int log_fields(int level, const char *core, const char *const *fields, const char *fmt, ...)
 	_printf_(4, 5);
 
+/* log_full() with extra journal fields, such as an event's MESSAGE_ID= (message-id.h). */
+int log_full_fields(int level, const char *core, const char *step, int err,
+		    const char *const *fields, const char *fmt, ...) _printf_(6, 7);
+
 #define log_error(...) log_full(RPROC_LOG_ERR, NULL, NULL, 0, __VA_ARGS__)
 #define log_warning(...) log_full(RPROC_LOG_WARNING, NULL, NULL, 0, __VA_ARGS__)
 #define log_notice(...) log_full(RPROC_LOG_NOTICE, NULL, NULL, 0, __VA_ARGS__)
