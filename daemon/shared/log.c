@@ -136,46 +136,46 @@ static void log_emit(int level, const char *core, const char *step, int err,
 	sd_journal_sendv(iov, (int)n);
 }
 
-int log_full(int level, const char *core, const char *step, int err, const char *fmt, ...)
+_printf_(6, 0) static int log_va(int level, const char *core, const char *step, int err,
+				 const char *const *fields, const char *fmt, va_list ap)
 {
 	char msg[RPROC_ERROR_MAX];
-	va_list ap;
 
 	if (level > max_level)
 		return err;
-	va_start(ap, fmt);
 	vsnprintf_errno(msg, sizeof(msg), err, fmt, ap);
+	log_emit(level, core, step, err, fields, msg);
+	return err;
+}
+
+int log_full(int level, const char *core, const char *step, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_va(level, core, step, err, NULL, fmt, ap);
 	va_end(ap);
-	log_emit(level, core, step, err, NULL, msg);
 	return err;
 }
 
 int log_fields(int level, const char *core, const char *const *fields, const char *fmt, ...)
 {
-	char msg[RPROC_ERROR_MAX];
 	va_list ap;
 
-	if (level > max_level)
-		return 0;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_va(level, core, NULL, 0, fields, fmt, ap);
 	va_end(ap);
-	log_emit(level, core, NULL, 0, fields, msg);
 	return 0;
 }
 
 int log_full_fields(int level, const char *core, const char *step, int err,
 		    const char *const *fields, const char *fmt, ...)
 {
-	char msg[RPROC_ERROR_MAX];
 	va_list ap;
 
-	if (level > max_level)
-		return err;
 	va_start(ap, fmt);
-	vsnprintf_errno(msg, sizeof(msg), err, fmt, ap);
+	log_va(level, core, step, err, fields, fmt, ap);
 	va_end(ap);
-	log_emit(level, core, step, err, fields, msg);
 	return err;
 }
 

@@ -436,10 +436,23 @@ vm_initramfs() {
 	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1 >"$2")
 }
 
+# vm_qemu_run LOG SECONDS QEMU-ARGS...: run $VM_QEMU for at most SECONDS, its output appended
+# to LOG with host timestamps; returns QEMU's exit status.
+vm_qemu_run() {
+	local log=$1 limit=$2 start line
+	shift 2
+	start=$(vm_now)
+	timeout -k 5 "$limit" "$VM_QEMU" "$@" </dev/null 2>&1 |
+		while IFS= read -r line; do
+			printf '[%6.2f] %s\n' "$(($(vm_now) - start))e-3" "${line%$'\r'}"
+		done >>"$log"
+	return "${PIPESTATUS[0]}"
+}
+
 # vm_boot LOG KERNEL INITRD QEMU-ARGS...: boot under TCG with an emulated IOMMU and edu,
 # console into LOG (with host timestamps).  Returns QEMU's exit status.
 vm_boot() {
-	local log=$1 kernel=$2 initrd=$3 start line
+	local log=$1 kernel=$2 initrd=$3
 	shift 3
 	local append="console=$([ "$VM_ARCH" = arm64 ] && echo ttyAMA0 || echo ttyS0) loglevel=4"
 	append+=" panic=-1 $VM_RESERVE ${VM_EXTRA_APPEND:-}"
@@ -462,12 +475,8 @@ vm_boot() {
 	local try rc
 	for try in 1 2; do
 		echo "+ $VM_QEMU ${args[*]}" >"$log"
-		start=$(vm_now)
-		timeout -k 5 "${VM_TIMEOUT:-240}" "$VM_QEMU" "${args[@]}" </dev/null 2>&1 |
-			while IFS= read -r line; do
-				printf '[%6.2f] %s\n' "$(($(vm_now) - start))e-3" "${line%$'\r'}"
-			done >>"$log"
-		rc=${PIPESTATUS[0]}
+		vm_qemu_run "$log" "${VM_TIMEOUT:-240}" "${args[@]}"
+		rc=$?
 		# A kernel that died before userspace says nothing about librproc: boot once more,
 		# keep the first console, and say so.  A second such boot is a failure.
 		grep -q 'VMGUEST up' "$log" && break

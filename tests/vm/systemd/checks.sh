@@ -269,23 +269,25 @@ c5_reload_stop() {
 	[ "$(unit MainPID)" = "$pid" ] || bad "the reload restarted rprocd"
 	[ "$(prop cdsp1 StopOnExit)" = true ] && info "cdsp1 StopOnExit: false -> true (new drop-in)" ||
 		bad "cdsp1 StopOnExit is $(prop cdsp1 StopOnExit) after the reload"
-	local inv
+	local inv cursor
 	inv=$(unit InvocationID)
+	cursor=$(journalctl -n 0 --show-cursor | sed -n 's/^-- cursor: //p')
 	t0=$(now)
 	systemctl stop rprocd.service || bad "systemctl stop failed"
 	info "systemctl stop took $(ms "$t0" "$(now)") ms; result $(unit Result)"
-	out=$(journalctl -b _SYSTEMD_INVOCATION_ID="$inv" -o cat)
-	echo "$out" | tail -8 | sed 's/^/VMINFO 5 | /' >&3
+	# what this rprocd logged from the stop on
+	since() { journalctl --after-cursor="$cursor" _SYSTEMD_INVOCATION_ID="$inv" -o cat "$@"; }
+	out=$(since)
+	echo "$out" | sed 's/^/VMINFO 5 | /' >&3
 	# rprocd(8): StopOnExit=yes cores are stopped; the others are left running for the
 	# next rprocd to adopt.
-	[ -n "$(journalctl -b _SYSTEMD_INVOCATION_ID="$inv" MESSAGE_ID=$ID_STOPPED RPROC=cdsp1 -o cat)" ] &&
+	[ -n "$(since MESSAGE_ID=$ID_STOPPED RPROC=cdsp1)" ] &&
 		info "cdsp1 stopped at exit (StopOnExit=yes)" || bad "cdsp1 was not stopped at exit"
 	local c
 	for c in adsp cdsp0 gpdsp0; do
 		echo "$out" | grep -q "^$c: left running for the next rprocd" ||
 			bad "$c was not left running"
-		[ -z "$(journalctl -b _SYSTEMD_INVOCATION_ID="$inv" MESSAGE_ID=$ID_STOPPED RPROC=$c -o cat)" ] ||
-			bad "$c was stopped"
+		[ -z "$(since MESSAGE_ID=$ID_STOPPED RPROC=$c)" ] || bad "$c was stopped"
 	done
 	STORE_AFTER_STOP=$(unit NFileDescriptorStore)
 	info "fd store after the stop: $STORE_AFTER_STOP fds"

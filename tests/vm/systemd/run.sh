@@ -236,11 +236,8 @@ args=(-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 1G -display none -
 	-serial stdio -serial "file:$results")
 echo "+ $VM_QEMU ${args[*]}" >"$log"
 t0=$(vm_now)
-timeout -k 5 "${VM_TIMEOUT:-900}" "$VM_QEMU" "${args[@]}" </dev/null 2>&1 |
-	while IFS= read -r line; do
-		printf '[%6.2f] %s\n' "$(($(vm_now) - t0))e-3" "${line%$'\r'}"
-	done >>"$log"
-rc=${PIPESTATUS[0]}
+vm_qemu_run "$log" "${VM_TIMEOUT:-900}" "${args[@]}"
+rc=$?
 t_boot=$(secs "$t0")
 
 # ---- report -----------------------------------------------------------------------------
