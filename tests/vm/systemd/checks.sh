@@ -269,25 +269,29 @@ c5_reload_stop() {
 	[ "$(unit MainPID)" = "$pid" ] || bad "the reload restarted rprocd"
 	[ "$(prop cdsp1 StopOnExit)" = true ] && info "cdsp1 StopOnExit: false -> true (new drop-in)" ||
 		bad "cdsp1 StopOnExit is $(prop cdsp1 StopOnExit) after the reload"
-	local inv cursor
-	inv=$(unit InvocationID)
-	cursor=$(journalctl -n 0 --show-cursor | sed -n 's/^-- cursor: //p')
+	# What this rprocd logged after its last line before the stop.  journalctl 252's
+	# --after-cursor skips the first match when the cursor's own entry does not match the
+	# filter: so the cursor is one of this process's entries, and other fields go to jq.
+	local cursor
+	cursor=$(journalctl _PID="$pid" -n 1 --show-cursor | sed -n 's/^-- cursor: //p')
 	t0=$(now)
 	systemctl stop rprocd.service || bad "systemctl stop failed"
 	info "systemctl stop took $(ms "$t0" "$(now)") ms; result $(unit Result)"
-	# what this rprocd logged from the stop on
-	since() { journalctl --after-cursor="$cursor" _SYSTEMD_INVOCATION_ID="$inv" -o cat "$@"; }
-	out=$(since)
+	local json
+	json=$(journalctl --after-cursor="$cursor" _PID="$pid" -o json)
+	since() { echo "$json" | jq -r "select($1) | .MESSAGE"; }
+	out=$(since true)
 	echo "$out" | sed 's/^/VMINFO 5 | /' >&3
 	# rprocd(8): StopOnExit=yes cores are stopped; the others are left running for the
 	# next rprocd to adopt.
-	[ -n "$(since MESSAGE_ID=$ID_STOPPED RPROC=cdsp1)" ] &&
+	[ -n "$(since ".MESSAGE_ID == \"$ID_STOPPED\" and .RPROC == \"cdsp1\"")" ] &&
 		info "cdsp1 stopped at exit (StopOnExit=yes)" || bad "cdsp1 was not stopped at exit"
 	local c
 	for c in adsp cdsp0 gpdsp0; do
 		echo "$out" | grep -q "^$c: left running for the next rprocd" ||
 			bad "$c was not left running"
-		[ -z "$(since MESSAGE_ID=$ID_STOPPED RPROC=$c)" ] || bad "$c was stopped"
+		[ -z "$(since ".MESSAGE_ID == \"$ID_STOPPED\" and .RPROC == \"$c\"")" ] ||
+			bad "$c was stopped"
 	done
 	STORE_AFTER_STOP=$(unit NFileDescriptorStore)
 	info "fd store after the stop: $STORE_AFTER_STOP fds"
