@@ -1,27 +1,90 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* rprocctl list, start, stop, restart, reload: the D-Bus side of the CLI. */
+/* rprocctl's D-Bus side: connecting, errors, Describe() and the JSON schema of a processor. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl-bus.h"
-#include "time-util.h"
+#include "ctl-output.h"
 #include "util.h"
 
 int ctl_bus_open(const struct ctl_opts *o, sd_bus **bus)
 {
-	int r = o->user ? sd_bus_open_user(bus) : sd_bus_open_system(bus);
+	int r;
 
+	if (o->host)
+		r = sd_bus_open_system_remote(bus, o->host);
+	else if (o->user)
+		r = sd_bus_open_user(bus);
+	else
+		r = sd_bus_open_system(bus);
 	if (r < 0) {
-		fprintf(stderr, "rprocctl: cannot connect to the %s bus: %s\n",
-			o->user ? "session" : "system", strerror(-r));
+		if (o->host)
+			fprintf(stderr, "rprocctl: cannot connect to the system bus of %s: %s\n",
+				o->host, strerror(-r));
+		else
+			fprintf(stderr, "rprocctl: cannot connect to the %s bus: %s\n",
+				o->user ? "session" : "system", strerror(-r));
 		return CTL_EXIT_NO_DAEMON;
 	}
+	/* polkit may ask who we are (rprocd's control methods); --no-ask-password: never */
+	sd_bus_set_allow_interactive_authorization(*bus, o->ask_password);
 	return CTL_EXIT_OK;
+}
+
+static pid_t agent_pid;
+
+static void polkit_agent_close(void)
+{
+	if (agent_pid <= 0)
+		return;
+	kill(agent_pid, SIGTERM);
+	while (waitpid(agent_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	agent_pid = 0;
+}
+
+/*
+ * As systemctl does: on a terminal, with no --no-ask-password and no --host, run pkttyagent
+ * so that polkit can ask for a password here.  No agent installed: nothing to do.
+ */
+void ctl_polkit_agent_open(const struct ctl_opts *o)
+{
+	static const char agent[] = "/usr/bin/pkttyagent";
+	int fds[2];
+	char fd_arg[16], pid_arg[16];
+
+	if (!o->ask_password || o->host || agent_pid || !isatty(STDIN_FILENO) ||
+	    access(agent, X_OK) < 0 || pipe2(fds, O_CLOEXEC) < 0)
+		return;
+	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)getpid());
+	agent_pid = fork();
+	if (agent_pid == 0) {
+		int fd = dup(fds[1]); /* without O_CLOEXEC: the agent writes to it */
+
+		snprintf(fd_arg, sizeof(fd_arg), "%d", fd);
+		execl(agent, agent, "--notify-fd", fd_arg, "--fallback", "--process", pid_arg,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (agent_pid > 0) {
+		/* it closes the fd once registered */
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		poll(&p, 1, 5000);
+		atexit(polkit_agent_close);
+	} else {
+		agent_pid = 0;
+	}
+	close(fds[0]);
 }
 
 /* What each D-Bus error means for rprocctl's exit status; any other error is a failure. */
@@ -34,28 +97,45 @@ static const struct {
 	{ RPROCD_ERROR_PERMISSION, CTL_EXIT_PERMISSION },
 	{ SD_BUS_ERROR_ACCESS_DENIED, CTL_EXIT_PERMISSION },
 	{ SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, CTL_EXIT_PERMISSION },
-	{ RPROCD_ERROR_START_FAILED, CTL_EXIT_START_FAILED },
-	{ RPROCD_ERROR_STOP_FAILED, CTL_EXIT_START_FAILED },
-	{ RPROCD_ERROR_BUSY, CTL_EXIT_START_FAILED },
 	{ SD_BUS_ERROR_SERVICE_UNKNOWN, CTL_EXIT_NO_DAEMON },
 	{ SD_BUS_ERROR_NAME_HAS_NO_OWNER, CTL_EXIT_NO_DAEMON },
 	{ SD_BUS_ERROR_NO_REPLY, CTL_EXIT_NO_DAEMON },
 	{ SD_BUS_ERROR_DISCONNECTED, CTL_EXIT_NO_DAEMON },
-	{ RPROCD_ERROR_INVALID_FIRMWARE, CTL_EXIT_FAILURE },
 };
 
-int ctl_error_exit(const sd_bus_error *e, int r, const char *what)
+static void print_no_daemon(const struct ctl_opts *o)
+{
+	if (o->user)
+		fprintf(stderr, "rprocctl: rprocd is not running on the session bus (nothing owns "
+				"%s); start it with: rprocd --user\n",
+			RPROCD_BUS_NAME);
+	else
+		fprintf(stderr, "rprocctl: rprocd is not running%s%s (nothing owns %s on the "
+				"system bus); start it with: systemctl start rprocd\n",
+			o->host ? " on " : "", o->host ? o->host : "", RPROCD_BUS_NAME);
+}
+
+int ctl_error_exit(const struct ctl_opts *o, const sd_bus_error *e, int r, const char *what)
 {
 	const char *msg = e && e->message ? e->message : strerror(r < 0 ? -r : EIO);
+	int exit = CTL_EXIT_FAILURE;
 
-	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
-		/* dbus-daemon's text is a rule dump: say what it means instead. */
-		msg = "permission denied by the D-Bus policy (control is for root and the rprocd group)";
-	fprintf(stderr, "rprocctl: %s%s%s\n", what ? what : "", what ? ": " : "", msg);
 	for (size_t i = 0; i < ARRAY_SIZE(error_exits); i++)
 		if (sd_bus_error_has_name(e, error_exits[i].name))
-			return error_exits[i].exit;
-	return CTL_EXIT_FAILURE;
+			exit = error_exits[i].exit;
+	if (exit == CTL_EXIT_NO_DAEMON && !sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY)) {
+		print_no_daemon(o);
+		return exit;
+	}
+	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
+		/* dbus-daemon's text is a rule dump: say what it means instead. */
+		msg = "permission denied by the D-Bus policy (control is for root and the rprocd "
+		      "group)";
+	else if (sd_bus_error_has_name(e, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+		msg = "authorization required: run as root, or without --no-ask-password to be "
+		      "asked";
+	fprintf(stderr, "rprocctl: %s%s%s\n", what ? what : "", what ? ": " : "", msg);
+	return exit;
 }
 
 int ctl_fetch_describe(const struct ctl_opts *o, json_object **out)
@@ -72,7 +152,7 @@ int ctl_fetch_describe(const struct ctl_opts *o, json_object **out)
 	r = sd_bus_call_method(bus, RPROCD_BUS_NAME, RPROCD_MANAGER_PATH, RPROCD_MANAGER_IFACE,
 			       "Describe", &e, &reply, "");
 	if (r < 0)
-		return ctl_error_exit(&e, r, "Describe");
+		return ctl_error_exit(o, &e, r, NULL);
 	r = sd_bus_message_read(reply, "s", &s);
 	if (r >= 0) {
 		*out = json_tokener_parse(s);
@@ -93,22 +173,124 @@ json_object *ctl_find_rproc(json_object *root, const char *name)
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(a, i);
-		if (!strcmp(ctl_json_str(o, "name"), name))
+		const char *s = ctl_json_str(o, "name");
+
+		if (s && !strcmp(s, name))
 			return o;
 	}
 	return NULL;
 }
 
+int ctl_no_such_rproc(json_object *root, const char *name, int exit)
+{
+	json_object *a = json_object_object_get(root, "rprocs");
+	size_t n = a ? json_object_array_length(a) : 0;
+	_cleanup_free_ const char **names = calloc(n + 1, sizeof(*names));
+	const char *guess;
+
+	fprintf(stderr, "rprocctl: no remote processor '%s'; known:", name);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = ctl_json_str(json_object_array_get_idx(a, i), "name");
+
+		fprintf(stderr, "%s %s", i ? "," : "", s ? s : "?");
+		if (names)
+			names[i] = s ? s : "";
+	}
+	guess = names ? ctl_did_you_mean(name, names, n) : NULL;
+	if (!n)
+		fprintf(stderr, " none");
+	if (guess)
+		fprintf(stderr, " (did you mean '%s'?)", guess);
+	fputc('\n', stderr);
+	return exit;
+}
+
+int ctl_check_names(json_object *root, char **names, int n, int exit)
+{
+	for (int i = 0; i < n; i++)
+		if (!ctl_find_rproc(root, names[i]))
+			return ctl_no_such_rproc(root, names[i], exit);
+	return CTL_EXIT_OK;
+}
+
 const char *ctl_json_str(json_object *o, const char *key)
 {
 	const char *s = json_object_get_string(json_object_object_get(o, key));
-	return s ? s : "";
+
+	return s && *s ? s : NULL;
 }
 
 uint64_t ctl_json_u64(json_object *o, const char *key)
 {
 	return json_object_get_uint64(json_object_object_get(o, key));
 }
+
+/* ---- the schema ---------------------------------------------------------------------------- */
+
+/* A string, null when rprocd says "" (nothing). */
+static int copy_str(json_object *to, json_object *from, const char *key)
+{
+	return ju_add_str(to, key, ctl_json_str(from, key));
+}
+
+/* A count or time, null when rprocd says 0 (never, not known). */
+static int copy_u64_or_null(json_object *to, json_object *from, const char *key)
+{
+	uint64_t v = ctl_json_u64(from, key);
+
+	return v ? ju_add_u64(to, key, v) : ju_add_str(to, key, NULL);
+}
+
+static int copy_value(json_object *to, json_object *from, const char *key)
+{
+	json_object *v = json_object_object_get(from, key);
+
+	return json_object_object_add(to, key, json_object_get(v)) < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * The keys in the order rprocctl(1) lists them.  Describe() says "" and 0 for what is not
+ * there; the schema says null, so a script tests one thing.
+ */
+json_object *ctl_rproc_json(json_object *d)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	json_object *t = json_object_object_get(d, "timings");
+	int r = 0;
+
+	if (!o)
+		return NULL;
+	r |= copy_str(o, d, "name");
+	r |= copy_str(o, d, "object_path");
+	r |= copy_str(o, d, "compatible");
+	r |= copy_str(o, d, "device");
+	r |= ju_add_id(o, "pas_id", json_object_get_int(json_object_object_get(d, "pas_id")));
+	r |= copy_str(o, d, "firmware");
+	r |= copy_str(o, d, "firmware_path");
+	r |= copy_str(o, d, "state");
+	r |= copy_str(o, d, "phase");
+	r |= copy_value(o, d, "progress");
+	r |= copy_str(o, d, "last_error");
+	r |= copy_str(o, d, "last_error_step");
+	r |= copy_value(o, d, "crash_count");
+	r |= copy_str(o, d, "last_crash_reason");
+	r |= copy_str(o, d, "last_coredump");
+	r |= copy_u64_or_null(o, d, "state_change_timestamp");
+	r |= copy_u64_or_null(o, d, "boot_time_usec");
+	if (t && ctl_json_u64(t, "total_usec"))
+		r |= copy_value(o, d, "timings");
+	else
+		r |= ju_add_str(o, "timings", NULL);
+	r |= copy_value(o, d, "recovery");
+	r |= copy_value(o, d, "auto_start");
+	r |= copy_value(o, d, "stop_on_exit");
+	r |= copy_value(o, d, "adopted");
+	r |= copy_value(o, d, "carveouts");
+	r |= copy_value(o, d, "iommu_streams");
+	return r ? NULL : TAKE_PTR(o);
+}
+
+/* ---- formatting ------------------------------------------------------------------------- */
 
 void ctl_format_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -128,298 +310,11 @@ void ctl_format_usec(uint64_t us, char *buf, size_t len)
 		snprintf(buf, len, "%.1f ms", (double)us / 1e3);
 }
 
-int ctl_list(const struct ctl_opts *o, int argc, char **argv)
+void ctl_format_timestamp(uint64_t usec, char *buf, size_t len)
 {
-	_cleanup_(json_object_putp) json_object *root = NULL;
-	json_object *a;
-	int r;
+	time_t t = (time_t)(usec / 1000000);
+	struct tm tm;
 
-	r = ctl_fetch_describe(o, &root);
-	if (r)
-		return r;
-	a = json_object_object_get(root, "rprocs");
-	if (o->json) {
-		json_object *out = json_object_new_object();
-		json_object_object_add(out, "rprocs", json_object_get(a));
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(out);
-		return CTL_EXIT_OK;
-	}
-	size_t n = a ? json_object_array_length(a) : 0;
-	if (!o->quiet)
-		printf("%-10s %-8s %-6s %-26s %-10s %s\n", "NAME", "STATE", "PAS", "FIRMWARE", "BOOT",
-		       "CRASHES");
-	for (size_t i = 0; i < n; i++) {
-		json_object *c = json_object_array_get_idx(a, i);
-		char boot[32] = "-";
-
-		if (ctl_json_u64(c, "boot_time_usec"))
-			ctl_format_usec(ctl_json_u64(c, "boot_time_usec"), boot, sizeof(boot));
-		printf("%-10s %-8s %-6" PRIu64 " %-26s %-10s %" PRIu64 "\n", ctl_json_str(c, "name"),
-		       ctl_json_str(c, "state"), ctl_json_u64(c, "pas_id"),
-		       ctl_json_str(c, "firmware"), boot, ctl_json_u64(c, "crash_count"));
-	}
-	if (!o->quiet)
-		printf("\n%zu remote processors listed (backend %s).\n", n,
-		       ctl_json_str(root, "backend"));
-	return CTL_EXIT_OK;
-}
-
-int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
-{
-	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-	_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r;
-
-	r = ctl_bus_open(o, &bus);
-	if (r)
-		return r;
-	r = sd_bus_call_method(bus, RPROCD_BUS_NAME, RPROCD_MANAGER_PATH, RPROCD_MANAGER_IFACE,
-			       "Reload", &e, NULL, "");
-	if (r < 0)
-		return ctl_error_exit(&e, r, "reload");
-	return CTL_EXIT_OK;
-}
-
-/* ---- start / stop / restart ---------------------------------------------------------- */
-
-struct job {
-	struct action_ctx *ctx;
-	const char *name;
-	char *path;
-	sd_bus_slot *slot;
-	bool done;
-	int exit;
-	char phase[64];
-	char state[16];
-	unsigned int progress_quarter;
-	char last[128]; /* the last progress line shown, without its time */
-};
-
-struct action_ctx {
-	const struct ctl_opts *o;
-	const char *action;
-	bool tty;
-	uint64_t t0;
-	struct job *jobs;
-	int n;
-	int pending;
-};
-
-static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
-	_printf_(3, 4);
-/*
- * A line only when it says something new: PropertiesChanged signals coalesce and repeat
- * values, and two load quarters can round to the same text ("2.0 MiB of 2.0 MiB").
- */
-static void progress_line(struct action_ctx *x, struct job *j, const char *fmt, ...)
-{
-	va_list ap;
-	uint64_t t = now_usec(CLOCK_MONOTONIC) - x->t0;
-	char text[sizeof(j->last)];
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (!strcmp(text, j->last))
-		return;
-	snprintf(j->last, sizeof(j->last), "%s", text);
-	printf("%-8s +%" PRIu64 ".%03" PRIu64 "s  %s\n", j->name, t / 1000000, (t / 1000) % 1000,
-	       text);
-	fflush(stdout);
-}
-
-/* PropertiesChanged on a core we act on: show the phase and load progress on a terminal. */
-static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *err)
-{
-	struct action_ctx *x = userdata;
-	const char *path = sd_bus_message_get_path(m), *iface;
-	struct job *j = NULL;
-	int r;
-
-	for (int i = 0; i < x->n; i++)
-		if (!strcmp(x->jobs[i].path, path))
-			j = &x->jobs[i];
-	if (!j || j->done)
-		return 0;
-	r = sd_bus_message_read(m, "s", &iface);
-	if (r < 0 || strcmp(iface, RPROCD_RPROC_IFACE))
-		return 0;
-	r = sd_bus_message_enter_container(m, 'a', "{sv}");
-	if (r < 0)
-		return 0;
-	while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-		const char *prop, *s;
-		uint64_t done, total;
-
-		if (sd_bus_message_read(m, "s", &prop) < 0)
-			return 0;
-		if (!strcmp(prop, "Phase") && sd_bus_message_read(m, "v", "s", &s) >= 0) {
-			if (*s && strcmp(s, j->phase))
-				progress_line(x, j, "%s", s);
-			snprintf(j->phase, sizeof(j->phase), "%s", s);
-		} else if (!strcmp(prop, "State") && sd_bus_message_read(m, "v", "s", &s) >= 0) {
-			if (strcmp(s, j->state))
-				progress_line(x, j, "state: %s", s);
-			snprintf(j->state, sizeof(j->state), "%s", s);
-		} else if (!strcmp(prop, "Progress") &&
-			   sd_bus_message_read(m, "v", "(tt)", &done, &total) >= 0) {
-			unsigned int q = total ? (unsigned int)(done * 4 / total) : 0;
-			if (total && q > j->progress_quarter) {
-				char a[32], b[32];
-				ctl_format_bytes(done, a, sizeof(a));
-				ctl_format_bytes(total, b, sizeof(b));
-				progress_line(x, j, "loading %s of %s", a, b);
-				j->progress_quarter = q;
-			}
-		} else {
-			sd_bus_message_skip(m, "v");
-		}
-		sd_bus_message_exit_container(m);
-	}
-	return 0;
-}
-
-static void print_summary(sd_bus *bus, struct action_ctx *x, struct job *j)
-{
-	_cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_free_ char *state = NULL;
-	uint64_t fw, load, auth, ready, total, bytes;
-
-	if (x->o->quiet)
-		return;
-	sd_bus_get_property_string(bus, RPROCD_BUS_NAME, j->path, RPROCD_RPROC_IFACE, "State", &e,
-				   &state);
-	sd_bus_error_free(&e);
-	if (strcmp(x->action, "stop") &&
-	    sd_bus_get_property(bus, RPROCD_BUS_NAME, j->path, RPROCD_RPROC_IFACE, "Timings", &e,
-				&reply, "(tttttt)") >= 0 &&
-	    sd_bus_message_read(reply, "(tttttt)", &fw, &load, &auth, &ready, &total, &bytes) >= 0 &&
-	    total) {
-		char t[32], b[32];
-		ctl_format_usec(total, t, sizeof(t));
-		ctl_format_bytes(bytes, b, sizeof(b));
-		printf("%s: %s (boot %s: firmware %.1f ms, load %.1f ms, auth %.1f ms, ready %.1f ms; %s loaded)\n",
-		       j->name, state ? state : "?", t, fw / 1e3, load / 1e3, auth / 1e3, ready / 1e3,
-		       b);
-	} else {
-		printf("%s: %s\n", j->name, state ? state : "?");
-	}
-	fflush(stdout);
-}
-
-static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
-{
-	struct job *j = userdata;
-	struct action_ctx *x = j->ctx;
-	const sd_bus_error *e = sd_bus_message_get_error(m);
-
-	j->done = true;
-	x->pending--;
-	if (e) {
-		char what[64];
-		snprintf(what, sizeof(what), "%s %s", x->action, j->name);
-		j->exit = ctl_error_exit(e, -EIO, what);
-		if (j->exit == CTL_EXIT_NOT_FOUND &&
-		    sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_OBJECT))
-			fprintf(stderr, "rprocctl: no remote processor named '%s' (see rprocctl list)\n",
-				j->name);
-		return 0;
-	}
-	j->exit = CTL_EXIT_OK;
-	if (x->o->no_block) {
-		if (!x->o->quiet)
-			printf("%s: %s queued\n", j->name, x->action);
-		return 0;
-	}
-	print_summary(sd_bus_message_get_bus(m), x, j);
-	return 0;
-}
-
-static void action_ctx_done(struct action_ctx *x)
-{
-	for (int i = 0; x->jobs && i < x->n; i++) {
-		sd_bus_slot_unref(x->jobs[i].slot);
-		free(x->jobs[i].path);
-	}
-	free(x->jobs);
-}
-
-/* The method that waits for the core to settle; Enqueue(action) returns at once. */
-static const struct {
-	const char *action, *method;
-} action_methods[] = {
-	{ "start", "Start" },
-	{ "stop", "Stop" },
-	{ "restart", "Restart" },
-};
-
-int ctl_action(const struct ctl_opts *o, int argc, char **argv)
-{
-	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *match = NULL;
-	_cleanup_(action_ctx_done) struct action_ctx x = {
-		.o = o,
-		.action = argv[0],
-		.tty = isatty(STDOUT_FILENO) && !o->quiet,
-	};
-	const char *method = "Enqueue";
-	int r, ret = CTL_EXIT_OK;
-
-	for (size_t i = 0; !o->no_block && i < ARRAY_SIZE(action_methods); i++)
-		if (!strcmp(action_methods[i].action, x.action))
-			method = action_methods[i].method;
-	r = ctl_bus_open(o, &bus);
-	if (r)
-		return r;
-	x.jobs = calloc((size_t)argc - 1, sizeof(*x.jobs));
-	if (!x.jobs)
-		return CTL_EXIT_FAILURE;
-	x.n = argc - 1;
-	x.t0 = now_usec(CLOCK_MONOTONIC);
-	if (x.tty && !o->no_block) {
-		r = sd_bus_match_signal(bus, &match, RPROCD_BUS_NAME, NULL,
-					"org.freedesktop.DBus.Properties", "PropertiesChanged",
-					on_properties_changed, &x);
-		if (r < 0)
-			fprintf(stderr, "rprocctl: no progress display: %s\n", strerror(-r));
-	}
-	for (int i = 0; i < x.n; i++) {
-		_cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-		struct job *j = &x.jobs[i];
-
-		j->ctx = &x;
-		j->name = argv[i + 1];
-		r = sd_bus_path_encode(RPROCD_RPROC_PATH_PREFIX, j->name, &j->path);
-		if (r < 0)
-			return CTL_EXIT_FAILURE;
-		r = sd_bus_message_new_method_call(bus, &call, RPROCD_BUS_NAME, j->path,
-						   RPROCD_RPROC_IFACE, method);
-		if (r >= 0 && o->no_block)
-			r = sd_bus_message_append(call, "s", x.action);
-		/* A boot may legitimately take long (firmware copy + ready timeout). */
-		if (r >= 0)
-			r = sd_bus_call_async(bus, &j->slot, call, on_reply, j, 120 * 1000000ull);
-		if (r < 0) {
-			fprintf(stderr, "rprocctl: %s %s: %s\n", x.action, j->name, strerror(-r));
-			j->done = true;
-			j->exit = CTL_EXIT_NO_DAEMON;
-			continue;
-		}
-		x.pending++;
-	}
-	while (x.pending > 0) {
-		r = sd_bus_process(bus, NULL);
-		if (r < 0) {
-			fprintf(stderr, "rprocctl: bus: %s\n", strerror(-r));
-			return CTL_EXIT_NO_DAEMON;
-		}
-		if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
-			break;
-	}
-	for (int i = 0; i < x.n; i++)
-		if (x.jobs[i].exit && !ret)
-			ret = x.jobs[i].exit;
-	return ret;
+	if (!usec || !localtime_r(&t, &tm) || !strftime(buf, len, "%a %Y-%m-%d %H:%M:%S %Z", &tm))
+		snprintf(buf, len, "-");
 }

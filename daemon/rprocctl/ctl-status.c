@@ -1,27 +1,105 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* rprocctl status: one block per core in the manner of systemctl status, then its journal. */
+/*
+ * rprocctl list, status, is-active, is-failed: what rprocd says of its processors, from one
+ * Describe() call.  status shows one block per core in the manner of systemctl status, then
+ * its journal lines.
+ */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-journal.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ctl-bus.h"
+#include "ctl-journal.h"
+#include "ctl-output.h"
 #include "time-util.h"
 #include "util.h"
 
-static void format_timestamp(uint64_t usec, char *buf, size_t len)
+static bool is_running(json_object *c)
 {
-	time_t t = (time_t)(usec / 1000000);
-	struct tm tm;
+	const char *s = ctl_json_str(c, "state");
 
-	if (!usec || !localtime_r(&t, &tm)) {
-		snprintf(buf, len, "-");
-		return;
+	return s && !strcmp(s, "running");
+}
+
+static const char *state_color(const char *state)
+{
+	if (!state)
+		return "";
+	if (!strcmp(state, "running"))
+		return ctl_ansi_green();
+	if (!strcmp(state, "failed") || !strcmp(state, "crashed"))
+		return ctl_ansi_red();
+	return "";
+}
+
+/* {"rprocs": [...]} in the schema, for list and status. */
+static int print_rprocs_json(const struct ctl_opts *o, json_object *sel)
+{
+	_cleanup_(json_object_putp) json_object *out = json_object_new_object();
+	json_object *a = json_object_new_array();
+
+	if (!out || ju_add(out, "rprocs", a) < 0)
+		return CTL_EXIT_FAILURE;
+	for (size_t i = 0; i < json_object_array_length(sel); i++)
+		if (ju_append(a, ctl_rproc_json(json_object_array_get_idx(sel, i))) < 0)
+			return CTL_EXIT_FAILURE;
+	return ctl_json_print(o, out) < 0 ? CTL_EXIT_FAILURE : CTL_EXIT_OK;
+}
+
+int ctl_list(const struct ctl_opts *o, int argc, char **argv)
+{
+	static const struct ctl_column cols[] = {
+		{ "NAME", 0 },
+		{ "STATE", CTL_COL_COLOR },
+		{ "PAS", CTL_COL_RIGHT },
+		{ "FIRMWARE", CTL_COL_SHORTEN },
+		{ "BOOT", CTL_COL_RIGHT },
+		{ "CRASHES", CTL_COL_RIGHT },
+	};
+	_cleanup_(json_object_putp) json_object *root = NULL;
+	struct ctl_table *t;
+	json_object *a;
+	size_t n;
+	int r;
+
+	r = ctl_fetch_describe(o, &root);
+	if (r)
+		return r;
+	a = json_object_object_get(root, "rprocs");
+	if (o->json)
+		return print_rprocs_json(o, a);
+	n = a ? json_object_array_length(a) : 0;
+	t = ctl_table_new(o, cols, ARRAY_SIZE(cols));
+	if (!t)
+		return CTL_EXIT_FAILURE;
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(a, i);
+		char pas[16], boot[32] = "-", crashes[16];
+		const char *cells[ARRAY_SIZE(cols)];
+
+		snprintf(pas, sizeof(pas), "%" PRId64,
+			 json_object_get_int64(json_object_object_get(c, "pas_id")));
+		if (ctl_json_u64(c, "boot_time_usec"))
+			ctl_format_usec(ctl_json_u64(c, "boot_time_usec"), boot, sizeof(boot));
+		snprintf(crashes, sizeof(crashes), "%" PRIu64, ctl_json_u64(c, "crash_count"));
+		cells[0] = ctl_json_str(c, "name");
+		cells[1] = ctl_json_str(c, "state");
+		cells[2] = pas;
+		cells[3] = ctl_json_str(c, "firmware");
+		cells[4] = boot;
+		cells[5] = crashes;
+		if (ctl_table_add(t, cells, state_color(cells[1])) < 0) {
+			ctl_table_free(t);
+			return CTL_EXIT_FAILURE;
+		}
 	}
-	strftime(buf, len, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
+	if (ctl_table_print(t) < 0)
+		return CTL_EXIT_FAILURE;
+	if (!o->quiet && !o->no_legend)
+		printf("\n%zu remote processor%s listed (backend %s).\n", n, n == 1 ? "" : "s",
+		       ctl_json_str(root, "backend") ?: "?");
+	return CTL_EXIT_OK;
 }
 
 static void format_ago(uint64_t usec, char *buf, size_t len)
@@ -39,71 +117,33 @@ static void format_ago(uint64_t usec, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "s ago", d);
 }
 
-/* Recent journal lines of RPROC=<name>, if the journal is readable for us. */
-static void show_journal(const char *name, unsigned int lines)
+static bool json_flag(json_object *c, const char *key)
 {
-	_cleanup_(sd_journal_closep) sd_journal *j = NULL;
-	char match[64];
-	unsigned int n = 0;
-	const void *data;
-	size_t len;
-
-	if (!lines || sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY) < 0)
-		return;
-	snprintf(match, sizeof(match), "RPROC=%s", name);
-	if (sd_journal_add_match(j, match, 0) < 0 || sd_journal_seek_tail(j) < 0)
-		return;
-	while (n < lines && sd_journal_previous(j) > 0)
-		n++;
-	if (!n)
-		return;
-	putchar('\n');
-	/* positioned on the oldest of the last @lines entries: print it and those after it */
-	do {
-		uint64_t usec = 0;
-		char ts[32] = "";
-		time_t t;
-		struct tm tm;
-
-		if (sd_journal_get_realtime_usec(j, &usec) >= 0) {
-			t = (time_t)(usec / 1000000);
-			if (localtime_r(&t, &tm))
-				strftime(ts, sizeof(ts), "%b %d %H:%M:%S", &tm);
-		}
-		if (sd_journal_get_data(j, "MESSAGE", &data, &len) >= 0 && len > 8)
-			printf("%s rprocd: %.*s\n", ts, (int)(len - 8), (const char *)data + 8);
-	} while (sd_journal_next(j) > 0);
+	return json_object_get_boolean(json_object_object_get(c, key));
 }
 
-static void show_one(json_object *c, const struct ctl_opts *o, bool tty)
+static void show_one(json_object *c, const struct ctl_opts *o)
 {
-	const char *state = ctl_json_str(c, "state");
-	const char *dot_on = "", *dot_off = "";
+	const char *state = ctl_json_str(c, "state") ?: "?";
+	const char *on = state_color(state), *off = *on ? ctl_ansi_normal() : "";
 	char since[64], ago[64], buf[64], buf2[64];
 	json_object *a, *t;
 
-	if (tty) {
-		dot_off = "\033[0m";
-		if (!strcmp(state, "running"))
-			dot_on = "\033[0;1;32m";
-		else if (!strcmp(state, "failed") || !strcmp(state, "crashed"))
-			dot_on = "\033[0;1;31m";
-	}
-	printf("%s●%s %s - %s\n", dot_on, dot_off, ctl_json_str(c, "name"),
-	       ctl_json_str(c, "compatible"));
+	printf("%s\u25cf%s %s - %s\n", on, off, ctl_json_str(c, "name"),
+	       ctl_json_str(c, "compatible") ?: "?");
 	if (ctl_json_u64(c, "state_change_timestamp")) {
-		format_timestamp(ctl_json_u64(c, "state_change_timestamp"), since, sizeof(since));
+		ctl_format_timestamp(ctl_json_u64(c, "state_change_timestamp"), since, sizeof(since));
 		format_ago(ctl_json_u64(c, "state_change_timestamp"), ago, sizeof(ago));
-		printf("       State: %s%s%s since %s; %s\n", dot_on, state, dot_off, since, ago);
+		printf("       State: %s%s%s since %s; %s\n", on, state, off, since, ago);
 	} else {
-		printf("       State: %s%s%s\n", dot_on, state, dot_off);
+		printf("       State: %s%s%s\n", on, state, off);
 	}
-	if (*ctl_json_str(c, "phase"))
+	if (ctl_json_str(c, "phase"))
 		printf("       Phase: %s\n", ctl_json_str(c, "phase"));
-	printf("      Device: %s\n", ctl_json_str(c, "device"));
+	printf("      Device: %s\n", ctl_json_str(c, "device") ?: "-");
 	printf("      PAS id: %" PRId64 "\n", json_object_get_int64(json_object_object_get(c, "pas_id")));
-	printf("    Firmware: %s", ctl_json_str(c, "firmware"));
-	if (*ctl_json_str(c, "firmware_path"))
+	printf("    Firmware: %s", ctl_json_str(c, "firmware") ?: "-");
+	if (ctl_json_str(c, "firmware_path"))
 		printf(" (%s)", ctl_json_str(c, "firmware_path"));
 	putchar('\n');
 	a = json_object_object_get(c, "carveouts");
@@ -122,14 +162,16 @@ static void show_one(json_object *c, const struct ctl_opts *o, bool tty)
 	}
 	printf("%s\n", a && json_object_array_length(a) ? "" : " none");
 	printf("     Crashes: %" PRIu64, ctl_json_u64(c, "crash_count"));
-	if (*ctl_json_str(c, "last_crash_reason"))
+	if (ctl_json_str(c, "last_crash_reason"))
 		printf(" (last: %s)", ctl_json_str(c, "last_crash_reason"));
 	putchar('\n');
-	if (*ctl_json_str(c, "last_coredump"))
+	if (ctl_json_str(c, "last_coredump"))
 		printf("    Coredump: %s\n", ctl_json_str(c, "last_coredump"));
-	if (*ctl_json_str(c, "last_error"))
-		printf("  Last error: %s%s%s\n", ctl_json_str(c, "last_error_step"),
-		       *ctl_json_str(c, "last_error_step") ? ": " : "", ctl_json_str(c, "last_error"));
+	if (ctl_json_str(c, "last_error"))
+		printf("  Last error: %s%s%s%s%s\n", ctl_ansi_red(),
+		       ctl_json_str(c, "last_error_step") ?: "",
+		       ctl_json_str(c, "last_error_step") ? ": " : "", ctl_json_str(c, "last_error"),
+		       ctl_ansi_normal());
 	t = json_object_object_get(c, "timings");
 	if (t && ctl_json_u64(t, "total_usec")) {
 		ctl_format_usec(ctl_json_u64(t, "total_usec"), buf, sizeof(buf));
@@ -139,18 +181,17 @@ static void show_one(json_object *c, const struct ctl_opts *o, bool tty)
 		       ctl_json_u64(t, "auth_usec") / 1e3, ctl_json_u64(t, "ready_usec") / 1e3, buf2);
 	}
 	printf("    Recovery: %s, auto-start %s, stop on exit %s\n",
-	       json_object_get_boolean(json_object_object_get(c, "recovery")) ? "yes" : "no",
-	       json_object_get_boolean(json_object_object_get(c, "auto_start")) ? "yes" : "no",
-	       json_object_get_boolean(json_object_object_get(c, "stop_on_exit")) ? "yes" : "no");
-	show_journal(ctl_json_str(c, "name"), o->lines);
+	       json_flag(c, "recovery") ? "yes" : "no", json_flag(c, "auto_start") ? "yes" : "no",
+	       json_flag(c, "stop_on_exit") ? "yes" : "no");
+	/* the journal is this machine's: not the one of --host */
+	if (!o->host && o->lines)
+		ctl_journal_show(o, ctl_json_str(c, "name"), o->lines, true);
 }
 
 int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 {
-	char **names = argv + 1;
-	int n = argc - 1;
-	_cleanup_(json_object_putp) json_object *root = NULL;
-	json_object *all, *sel;
+	_cleanup_(json_object_putp) json_object *root = NULL, *sel = NULL;
+	json_object *all;
 	int r, ret = CTL_EXIT_OK;
 
 	r = ctl_fetch_describe(o, &root);
@@ -158,33 +199,56 @@ int ctl_status(const struct ctl_opts *o, int argc, char **argv)
 		return r;
 	all = json_object_object_get(root, "rprocs");
 	sel = json_object_new_array();
-	if (n == 0) {
-		for (size_t i = 0; all && i < json_object_array_length(all); i++)
-			json_object_array_add(sel, json_object_get(json_object_array_get_idx(all, i)));
-	}
-	for (int i = 0; i < n; i++) {
-		json_object *c = ctl_find_rproc(root, names[i]);
+	if (!sel)
+		return CTL_EXIT_FAILURE;
+	for (size_t i = 0; argc == 1 && all && i < json_object_array_length(all); i++)
+		json_object_array_add(sel, json_object_get(json_object_array_get_idx(all, i)));
+	/* as systemctl status: 4 for a name it does not know, else 3 if one is not running */
+	for (int i = 1; i < argc; i++) {
+		json_object *c = ctl_find_rproc(root, argv[i]);
+
 		if (!c) {
-			fprintf(stderr, "rprocctl: no remote processor named '%s' (see rprocctl list)\n",
-				names[i]);
-			ret = CTL_EXIT_NOT_FOUND;
+			ret = ctl_no_such_rproc(root, argv[i], CTL_EXIT_UNKNOWN);
 			continue;
 		}
+		if (!is_running(c) && ret == CTL_EXIT_OK)
+			ret = CTL_EXIT_NOT_RUNNING;
 		json_object_array_add(sel, json_object_get(c));
 	}
-	if (o->json) {
-		json_object *out = json_object_new_object();
-		json_object_object_add(out, "rprocs", sel);
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(out);
-	} else {
-		bool tty = isatty(STDOUT_FILENO);
-		for (size_t i = 0; i < json_object_array_length(sel); i++) {
-			if (i)
-				putchar('\n');
-			show_one(json_object_array_get_idx(sel, i), o, tty);
-		}
-		json_object_put(sel);
+	if (o->json)
+		return print_rprocs_json(o, sel) ?: ret;
+	for (size_t i = 0; i < json_object_array_length(sel); i++) {
+		if (i)
+			putchar('\n');
+		show_one(json_object_array_get_idx(sel, i), o);
 	}
 	return ret;
+}
+
+/* is-active: 0 when every name runs, else 3; is-failed: 0 when one has failed, else 1. */
+int ctl_is_state(const struct ctl_opts *o, int argc, char **argv)
+{
+	_cleanup_(json_object_putp) json_object *root = NULL;
+	bool active = !strcmp(argv[0], "is-active"), all_running = true, any_failed = false;
+	bool unknown = false;
+	int r;
+
+	r = ctl_fetch_describe(o, &root);
+	if (r)
+		return r;
+	for (int i = 1; i < argc; i++) {
+		json_object *c = ctl_find_rproc(root, argv[i]);
+		const char *state = c ? ctl_json_str(c, "state") : "unknown";
+
+		unknown |= !c;
+		all_running &= c && is_running(c);
+		any_failed |= c && state && !strcmp(state, "failed");
+		if (!o->quiet)
+			printf("%s\n", state ?: "unknown");
+	}
+	if (unknown)
+		return CTL_EXIT_UNKNOWN;
+	if (active)
+		return all_running ? CTL_EXIT_OK : CTL_EXIT_NOT_RUNNING;
+	return any_failed ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
 }

@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	}
 	log_setup(log_target, args.log_level >= 0 ? args.log_level : RPROC_LOG_INFO);
 	if (check) {
-		r = check_run(args.config, args.dtb, args.firmware_path, args.n_firmware_path);
+		r = check_run(args.config, args.dtb, args.firmware_path, args.n_firmware_path, 0);
 		free(args.firmware_path);
 		return r;
 	}

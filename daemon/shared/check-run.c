@@ -8,6 +8,7 @@
 #include "rproc/check.h"
 #include "util.h"
 #include "conf.h"
+#include "json-util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rproc_check_report *, rproc_check_report_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rproc_dt *, rproc_dt_free)
@@ -30,7 +31,43 @@ static void print_line(const struct rproc_check_line *l, bool tty)
 		printf("     fix: %s\n", l->fix);
 }
 
-int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t n_fw_dirs)
+/* rprocctl check --json: the same report as one document (rprocctl(1), JSON OUTPUT). */
+static int print_json(const struct rproc_check_report *rep, bool has_dt, bool pretty)
+{
+	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
+	json_object *a, *c;
+
+	if (!o || ju_add(o, "checks", a = json_object_new_array()) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < rep->n_lines; i++) {
+		const struct rproc_check_line *l = &rep->lines[i];
+
+		if (ju_append(a, c = json_object_new_object()) < 0 ||
+		    ju_add_str(c, "result", rproc_check_level_name(l->level)) < 0 ||
+		    ju_add_str(c, "subject", l->subject) < 0 ||
+		    ju_add_str(c, "message", l->message) < 0 ||
+		    ju_add_str(c, "fix", l->fix[0] ? l->fix : NULL) < 0)
+			return -ENOMEM;
+	}
+	if (ju_add(o, "rprocs", a = json_object_new_array()) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < rep->n_cores; i++) {
+		const struct rproc_check_core *k = &rep->cores[i];
+
+		if (ju_append(a, c = json_object_new_object()) < 0 ||
+		    ju_add_str(c, "name", k->name) < 0 || ju_add_bool(c, "enabled", k->enabled) < 0 ||
+		    ju_add_bool(c, "startable", k->startable) < 0 ||
+		    ju_add_str(c, "backend", k->backend[0] ? k->backend : NULL) < 0)
+			return -ENOMEM;
+	}
+	if (ju_add_u64(o, "failed", rep->n_fail) < 0 || ju_add_u64(o, "warnings", rep->n_warn) < 0 ||
+	    ju_add_bool(o, "all_startable", rep->all_startable && has_dt) < 0)
+		return -ENOMEM;
+	return ju_print(stdout, o, pretty);
+}
+
+int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t n_fw_dirs,
+	      int json)
 {
 	_cleanup_(conf_done) struct conf c;
 	_cleanup_(rproc_check_report_freep) struct rproc_check_report *rep = NULL;
@@ -46,7 +83,9 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 	r = rproc_dt_read_file(dtb, &blob, &len, &err);
 	if (r >= 0)
 		r = rproc_dt_parse(blob, len, &dt, &err);
-	if (r < 0)
+	if (r < 0 && json)
+		fprintf(stderr, "check: devicetree: %s\n", err.msg);
+	else if (r < 0)
 		printf("%-4s %s: %s\n     fix: %s\n", "fail", "devicetree", err.msg,
 		       "boot with a device tree, or give one with --dtb FILE");
 
@@ -75,6 +114,8 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 		fprintf(stderr, "check: %s\n", strerror(-r));
 		return 1;
 	}
+	if (json)
+		return print_json(rep, dt, json > 1) < 0 || !(rep->all_startable && dt) ? 1 : 0;
 	for (size_t i = 0; i < rep->n_lines; i++)
 		print_line(&rep->lines[i], tty);
 	printf("\n");

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Coredump files as rprocd keeps them: rprocd compresses each one librproc writes with zstd
+ * (when built with libzstd), rprocctl coredump reads either form.
+ */
+#ifndef RPROCD_DUMPFILE_H
+#define RPROCD_DUMPFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define DUMPFILE_ZSTD_SUFFIX ".zst"
+
+/*
+ * Compress @path to @path.zst (a temporary file renamed into place, with @path's mode, group
+ * and time) and remove @path; the new name in @out.  -EOPNOTSUPP without libzstd.
+ */
+int dumpfile_compress(const char *path, char *out, size_t out_len);
+
+/* A coredump opened for reading from the start, compressed or not. */
+struct dumpfile;
+int dumpfile_open(const char *path, struct dumpfile **out);
+void dumpfile_close(struct dumpfile *f);
+bool dumpfile_compressed(const struct dumpfile *f);
+/* The size of the ELF file inside; 0 if the file does not say (a zstd frame without it). */
+uint64_t dumpfile_content_size(const struct dumpfile *f);
+/* Up to @n bytes from the current position; 0 at the end, or -errno. */
+ssize_t dumpfile_read(struct dumpfile *f, void *buf, size_t n);
+/* Read exactly @n bytes at @off; forward only when compressed (-ESPIPE to go back). */
+int dumpfile_pread(struct dumpfile *f, void *buf, size_t n, uint64_t off);
+
+#endif
