@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "config.h"
 #include "core.h"
+#include "dumpfile.h"
 #include "log.h"
 #include "message-id.h"
 #include "strv.h"
@@ -59,6 +61,25 @@ static void core_props_changed(struct core *c, const struct core_props *old)
 	c->env->listener->props_changed(c, old);
 }
 
+/*
+ * A message that filled its buffer was cut wherever the buffer ended: cut it at the last
+ * word that fits instead, and say so with an ellipsis.
+ */
+static void cut_at_word(char *s, size_t size)
+{
+	static const char ell[] = "\u2026";
+	size_t end;
+
+	if (strnlen(s, size) < size - 1)
+		return;
+	end = size - sizeof(ell); /* room for the ellipsis and the NUL */
+	while (end > 0 && s[end] != ' ')
+		end--;
+	while (end > 0 && strchr(" ,;:", s[end - 1]))
+		end--;
+	memcpy(s + end, ell, sizeof(ell));
+}
+
 /* Take librproc's info into c->props (the caller signals the change). */
 static void core_refresh_info(struct core *c)
 {
@@ -67,6 +88,41 @@ static void core_refresh_info(struct core *c)
 	rproc_get_info(c->rproc, &p->info);
 	snprintf(p->phase, sizeof(p->phase), "%s", p->info.phase ? p->info.phase : "");
 	p->info.phase = p->phase;
+	cut_at_word(p->info.last_error, sizeof(p->info.last_error));
+	/* a boot time is the running image's: none before a start finishes, none after a stop */
+	if (p->info.state != RPROC_RUNNING)
+		p->info.timings = (struct rproc_timings){ 0 };
+	if (c->fw_path_stale && p->info.state == RPROC_RUNNING)
+		c->fw_path_stale = false;
+	if (c->fw_path_stale)
+		p->info.firmware_path[0] = 0;
+	if (c->coredump_src[0] && !strcmp(p->info.last_coredump, c->coredump_src))
+		snprintf(p->info.last_coredump, sizeof(p->info.last_coredump), "%s",
+			 c->coredump_zst);
+}
+
+/* Built with libzstd: the coredump librproc just wrote, compressed in its place. */
+static void core_compress_coredump(struct core *c)
+{
+	struct rproc_info *i = malloc(sizeof(*i));
+	char out[sizeof(c->coredump_zst)];
+	int r;
+
+	if (!HAVE_ZSTD || !i)
+		goto out;
+	rproc_get_info(c->rproc, i);
+	if (!i->last_coredump[0] || !strcmp(i->last_coredump, c->coredump_src))
+		goto out;
+	r = dumpfile_compress(i->last_coredump, out, sizeof(out));
+	if (r < 0) {
+		log_full(RPROC_LOG_WARNING, c->name, "coredump", r, "%s left uncompressed: %m",
+			 i->last_coredump);
+		goto out;
+	}
+	snprintf(c->coredump_src, sizeof(c->coredump_src), "%s", i->last_coredump);
+	snprintf(c->coredump_zst, sizeof(c->coredump_zst), "%s", out);
+out:
+	free(i);
 }
 
 static void core_log_start_ok(struct core *c)
@@ -270,6 +326,8 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 		return;
 	}
 
+	if (ev == RPROC_EV_COREDUMP)
+		core_compress_coredump(c);
 	old = core_publish(c, &transition);
 	/* on the event, not the state: a quick recovery may leave crashed before we look */
 	if (ev == RPROC_EV_CRASH)
@@ -478,6 +536,9 @@ int core_set_firmware(struct core *c, const char *name, struct rproc_error *err)
 	if (r < 0)
 		return r;
 	snprintf(c->props.firmware, sizeof(c->props.firmware), "%s", name);
+	/* FirmwarePath= was where the old name was found: none until the new one is */
+	c->fw_path_stale = true;
+	c->props.info.firmware_path[0] = 0;
 	core_props_changed(c, &old);
 	return 0;
 }

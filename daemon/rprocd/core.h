@@ -10,6 +10,7 @@
 #ifndef RPROCD_CORE_H
 #define RPROCD_CORE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -81,6 +82,9 @@ struct core {
 	sd_event_source *io;
 
 	bool adopted;       /* rebuilt from a snapshot at start-up */
+	bool fw_path_stale; /* SetFirmware(): the resolved path is the old image's until a start */
+	char coredump_src[PATH_MAX]; /* librproc's name of the last coredump ... */
+	char coredump_zst[PATH_MAX]; /* ... and the compressed file that replaced it */
 	bool restart_pending; /* Restart(): start again once offline */
 	bool cfg_pending;   /* reloaded settings wait for the core to be idle */
 	struct conf_rproc pending; /* what cfg_pending applies */
