@@ -149,17 +149,27 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 	return sd_bus_reply_method_return(msg, "s", s);
 }
 
+/* Reload() returns the configuration's warnings: the caller sees what the log says. */
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
+	_cleanup_(conf_warnings_clear) struct conf_warnings w = { 0 };
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	int r = bus_check_control(msg, m, error);
 
 	if (r < 0)
 		return r;
-	r = manager_reload(m);
+	r = manager_reload(m, &w);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, -r, "reload failed: %m");
-	return sd_bus_reply_method_return(msg, NULL);
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(sus)");
+	for (size_t i = 0; r >= 0 && i < w.n; i++)
+		r = sd_bus_message_append(reply, "(sus)", w.v[i].file, w.v[i].line, w.v[i].msg);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
 }
 
 static int prop_get_version(sd_bus *bus, const char *path, const char *interface,
@@ -188,7 +198,8 @@ static const sd_bus_vtable manager_vtable[] = {
 				 method_list, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Describe", "", , "s", SD_BUS_PARAM(json), method_describe,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Reload", "", , "a(sus)", SD_BUS_PARAM(warnings), method_reload,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 
@@ -206,6 +217,31 @@ static int bus_manager_register(struct manager *m)
 	return sd_bus_add_object_manager(m->bus, &m->vtable_slots[3], RPROCD_MANAGER_PATH);
 }
 
+/* Another process has the name: say which, so that the user knows what to stop. */
+static int bus_name_taken(struct manager *m)
+{
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	const char *comm = NULL;
+	pid_t pid = 0;
+
+	if (sd_bus_get_name_creds(m->bus, RPROCD_BUS_NAME,
+				  SD_BUS_CREDS_PID | SD_BUS_CREDS_COMM | SD_BUS_CREDS_AUGMENT,
+				  &creds) >= 0) {
+		sd_bus_creds_get_pid(creds, &pid);
+		sd_bus_creds_get_comm(creds, &comm);
+	}
+	if (pid > 0)
+		return log_error_errno(-EEXIST,
+				       "%s is already owned by process %d (%s): another rprocd runs "
+				       "the remote processors; stop it first (systemctl stop rprocd). "
+				       "No remote processor was touched",
+				       RPROCD_BUS_NAME, (int)pid, comm ? comm : "?");
+	return log_error_errno(-EEXIST,
+			       "%s is already owned by another process: another rprocd runs the "
+			       "remote processors; stop it first. No remote processor was touched",
+			       RPROCD_BUS_NAME);
+}
+
 int bus_manager_connect(struct manager *m)
 {
 	int r;
@@ -219,6 +255,8 @@ int bus_manager_connect(struct manager *m)
 		return log_error_errno(r, "cannot register D-Bus objects: %m");
 	m->core_props_changed = bus_rproc_emit_changes;
 	r = sd_bus_request_name(m->bus, RPROCD_BUS_NAME, 0);
+	if (r == -EEXIST)
+		return bus_name_taken(m);
 	if (r < 0)
 		return log_error_errno(r, "cannot own %s: %m", RPROCD_BUS_NAME);
 	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);

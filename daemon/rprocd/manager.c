@@ -43,6 +43,68 @@ static int pas_lookup(const char *core, void *ud)
 	return c ? c->desc.pas_id : -1;
 }
 
+void conf_warnings_clear(struct conf_warnings *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->v[i].file);
+		free(w->v[i].msg);
+	}
+	free(w->v);
+	*w = (struct conf_warnings){ 0 };
+}
+
+/* conf_warn_fn: logged as conf.c would, and kept for the caller of Reload(). */
+static void collect_warning(const char *file, unsigned int line, const char *msg, void *ud)
+{
+	struct conf_warnings *w = ud;
+	struct conf_warning *v;
+
+	if (file && *file)
+		log_warning("%s:%u: %s", file, line, msg);
+	else
+		log_warning("%s", msg);
+	if (!w || !(v = realloc(w->v, (w->n + 1) * sizeof(*v))))
+		return;
+	w->v = v;
+	v[w->n] = (struct conf_warning){ .file = strdup(file ? file : ""), .line = line,
+					 .msg = strdup(msg) };
+	if (v[w->n].file && v[w->n].msg)
+		w->n++;
+	else {
+		free(v[w->n].file);
+		free(v[w->n].msg);
+	}
+}
+
+/* rprocd.conf(5): a [RemoteProc:NAME] of a core the tree does not have is a warning. */
+static void manager_check_sections(struct manager *m, struct conf_warnings *w)
+{
+	char known[256], msg[512];
+	size_t off = 0;
+
+	if (!m->dt)
+		return;
+	known[0] = 0;
+	for (size_t i = 0; i < m->dt->n && off < sizeof(known); i++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s", i ? ", " : "",
+					m->dt->rprocs[i].name);
+	for (size_t k = 0; k < m->conf.n_rprocs; k++) {
+		const struct conf_rproc *cr = &m->conf.rprocs[k];
+		bool found = false;
+
+		for (size_t i = 0; i < m->dt->n && !found; i++)
+			found = !strcmp(m->dt->rprocs[i].name, cr->name);
+		if (found)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "[RemoteProc:%s]: the device tree has no remote processor '%s' (it has: "
+			 "%s), ignoring the section",
+			 cr->name, cr->name, known[0] ? known : "none");
+		m->conf.n_warnings++;
+		collect_warning(cr->file, cr->line, msg, w);
+	}
+}
+
 int manager_new(const struct manager_args *args, struct manager **out)
 {
 	struct manager *m = calloc(1, sizeof(*m));
@@ -161,6 +223,7 @@ int manager_coldplug(struct manager *m)
 	log_info("device tree %s: %s, %zu remote processors",
 		 m->args->dtb ? m->args->dtb : RPROC_DT_LIVE, m->dt->model[0] ? m->dt->model : "?",
 		 m->dt->n);
+	manager_check_sections(m, NULL);
 
 	r = manager_build_core_settings(m);
 	if (r < 0)
@@ -229,20 +292,22 @@ int manager_autostart(struct manager *m)
 	return n;
 }
 
-int manager_reload(struct manager *m)
+int manager_reload(struct manager *m, struct conf_warnings *w)
 {
 	struct conf c;
 
 	sd_notify(false, "RELOADING=1\nSTATUS=Reloading configuration");
 	log_info("reloading configuration");
-	conf_load(&c, m->args->config, "", NULL, NULL);
+	conf_load(&c, m->args->config, "", collect_warning, w);
 	if (m->args->simulate)
 		c.backend = CONF_BACKEND_SIMULATED;
 	bool sim_changed = (c.sim_config || m->conf.sim_config) &&
 			   (!c.sim_config || !m->conf.sim_config ||
 			    strcmp(c.sim_config, m->conf.sim_config));
 	if (c.backend != m->conf.backend || c.iommu != m->conf.iommu || sim_changed)
-		log_warning("Backend=, IOMMU= and SimulationConfig= apply at the next daemon start");
+		collect_warning(NULL, 0,
+				"Backend=, IOMMU= and SimulationConfig= apply at the next daemon start",
+				w);
 	/* Keep the backend's settings; swap the rest. */
 	c.backend = m->conf.backend;
 	c.iommu = m->conf.iommu;
@@ -253,6 +318,7 @@ int manager_reload(struct manager *m)
 	m->conf = c;
 	if (manager_build_core_settings(m) < 0)
 		return -ENOMEM;
+	manager_check_sections(m, w);
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *core = m->cores[i];
 

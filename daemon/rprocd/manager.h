@@ -62,6 +62,20 @@ struct manager {
 	void (*core_props_changed)(struct core *c, const struct core_props *old);
 };
 
+/* A configuration warning as Reload() returns it (file "" and line 0 when not from a line). */
+struct conf_warning {
+	char *file;
+	unsigned int line;
+	char *msg;
+};
+
+struct conf_warnings {
+	struct conf_warning *v;
+	size_t n;
+};
+
+void conf_warnings_clear(struct conf_warnings *w);
+
 int manager_new(const struct manager_args *args, struct manager **out);
 void manager_free(struct manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct manager *, manager_free)
@@ -69,8 +83,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct manager *, manager_free)
 int manager_coldplug(struct manager *m);
 /* Start the cores configured to start; returns how many starts were begun. */
 int manager_autostart(struct manager *m);
-/* Re-read the configuration and apply what can change at run time. */
-int manager_reload(struct manager *m);
+/* Re-read the configuration and apply what can change at run time; its warnings are logged
+ * and, with @w, collected there. */
+int manager_reload(struct manager *m, struct conf_warnings *w);
 /* Before exit: stop StopOnExit= cores, write the snapshots. */
 void manager_shutdown(struct manager *m);
 void manager_update_status(struct manager *m);

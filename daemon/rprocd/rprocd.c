@@ -116,7 +116,7 @@ static int parse_args(int argc, char **argv, struct manager_args *a, int *log_ta
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *ud)
 {
-	manager_reload(ud);
+	manager_reload(ud, NULL);
 	return 0;
 }
 
@@ -136,14 +136,15 @@ static int run(struct manager_args *args)
 	sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
 	sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
 
+	/* The bus name first: a second rprocd must stop before it touches a core. */
+	r = bus_manager_connect(m);
+	if (r < 0)
+		return r;
 	r = manager_coldplug(m);
 	if (r < 0)
 		return r;
 	/* Boots run on worker threads; the bus answers while they do. */
 	n = manager_autostart(m);
-	r = bus_manager_connect(m);
-	if (r < 0)
-		return r;
 	fdstore_sync(m);
 	log_info("serving %s with %zu remote processors (%d starting)", RPROCD_BUS_NAME, m->n_cores,
 		 n);

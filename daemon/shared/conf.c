@@ -131,6 +131,9 @@ static struct conf_rproc *conf_rproc_get(struct parse_ctx *x, const char *name)
 		.stop_on_exit = CONF_UNSET,
 	};
 	snprintf(r->name, sizeof(r->name), "%s", name);
+	/* where the section first appears: the daemon warns there if the tree has no such core */
+	snprintf(r->file, sizeof(r->file), "%s", x->file ? x->file : "");
+	r->line = x->line;
 	return r;
 }
 

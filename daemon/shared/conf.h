@@ -37,6 +37,8 @@ struct conf_rproc {
 	char *firmware;
 	int pas_id;
 	int stop_on_exit;
+	char file[256];    /* where the section is first: file and line */
+	unsigned int line;
 };
 
 struct conf {
