@@ -188,12 +188,11 @@ static int dump_cmp(const void *a, const void *b)
 /* Where the coredumps are: --directory, else CoredumpDirectory= of the configuration. */
 static int dump_dir(const struct ctl_opts *o, char **out)
 {
-	_cleanup_(conf_done) struct conf c;
-
 	if (o->directory) {
 		*out = strdup(o->directory);
 		return *out ? 0 : -ENOMEM;
 	}
+	_cleanup_(conf_done) struct conf c;
 	conf_load(&c, o->config, "", NULL, NULL);
 	if (!c.coredump_dir) {
 		fprintf(stderr, "rprocctl: coredumps are off (CoredumpDirectory= is empty in "

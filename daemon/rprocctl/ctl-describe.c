@@ -276,13 +276,11 @@ static json_object *json_rproc(const struct rproc_dt_rproc *r)
 	if (ret)
 		return NULL;
 
+	/* as rprocctl list has it: the main image's name; the DTB image's beside it */
 	nfw = effective_firmware(r, fw, &fw_dt);
-	if (ju_add(o, "firmware", a = json_object_new_array()) < 0)
-		return NULL;
-	for (unsigned int i = 0; i < nfw; i++)
-		if (ju_append(a, json_object_new_string(fw[i])) < 0)
-			return NULL;
-	if (ju_add_bool(o, "firmware_from_dt", fw_dt) < 0)
+	if (ju_add_str(o, "firmware", nfw ? fw[0] : NULL) < 0 ||
+	    ju_add_str(o, "dtb_firmware", nfw > 1 ? fw[1] : NULL) < 0 ||
+	    ju_add_bool(o, "firmware_from_dt", fw_dt) < 0)
 		return NULL;
 
 	if (ju_add(o, "carveouts", a = json_object_new_array()) < 0)
@@ -297,7 +295,7 @@ static json_object *json_rproc(const struct rproc_dt_rproc *r)
 			return NULL;
 	}
 
-	if (ju_add(o, "iommus", a = json_object_new_array()) < 0)
+	if (ju_add(o, "iommu_streams", a = json_object_new_array()) < 0)
 		return NULL;
 	for (unsigned int i = 0; i < r->n_iommus; i++) {
 		const struct rproc_dt_iommu *io = &r->iommus[i];

@@ -130,7 +130,8 @@ static int print_json(const struct rproc_fw_image *img, unsigned int checked,
 			       img->alg == RPROC_HASH_NONE
 				       ? NULL
 				       : json_object_new_string(rproc_hash_alg_name(img->alg)));
-	json_object_object_add(o, "hash_index", json_object_new_int(img->hash_index));
+	json_object_object_add(o, "hash_index",
+			       img->hash_index < 0 ? NULL : json_object_new_int(img->hash_index));
 	json_object_object_add(o, "relocatable", json_object_new_boolean(img->relocatable));
 	json_object_object_add(o, "min_addr", jint(img->min_addr));
 	json_object_object_add(o, "max_addr", jint(img->max_addr));
@@ -143,7 +144,11 @@ static int print_json(const struct rproc_fw_image *img, unsigned int checked,
 		int h = hashed(img, i);
 
 		json_object_object_add(j, "index", json_object_new_int((int)i));
-		json_object_object_add(j, "type", t ? json_object_new_string(t) : jint(s->type));
+		char tb[16];
+
+		snprintf(tb, sizeof(tb), "0x%x", s->type);
+		/* a string always: the name, or the number in hex when it has none */
+		json_object_object_add(j, "type", json_object_new_string(t ? t : tb));
 		json_object_object_add(j, "flags", jint(s->flags));
 		json_object_object_add(j, "offset", jint(s->offset));
 		json_object_object_add(j, "paddr", jint(s->paddr));

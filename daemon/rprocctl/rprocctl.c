@@ -184,7 +184,7 @@ static const struct verb *verb_find(const char *name)
 /* Edit distance, for "did you mean": the names are short. */
 static size_t distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
+	size_t la = strlen(a), lb = strlen(b), prev2[32] = { 0 }, prev[32], cur[32];
 
 	if (la >= 32 || lb >= 32)
 		return SIZE_MAX;
@@ -196,7 +196,12 @@ static size_t distance(const char *a, const char *b)
 			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			/* two letters swapped is one typo ("adps") */
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < cur[j])
+				cur[j] = prev2[j - 2] + 1;
 		}
+		memcpy(prev2, prev, (lb + 1) * sizeof(size_t));
 		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
 	}
 	return prev[lb];
@@ -273,9 +278,8 @@ static int verb_dispatch(const struct ctl_opts *o, int argc, char **argv, bool w
 		return CTL_EXIT_USAGE;
 	}
 	if (n < v->min_args || n > v->max_args) {
-		fprintf(stderr, "rprocctl: %s: %s (usage: rprocctl %s %s)\n", v->name,
-			n < v->min_args ? "missing arguments" : "too many arguments", v->name,
-			v->args);
+		fprintf(stderr, "rprocctl: %s: wrong number of arguments (usage: rprocctl %s%s%s)\n",
+			v->name, v->name, *v->args ? " " : "", v->args);
 		return CTL_EXIT_USAGE;
 	}
 	if (v->flags & VERB_PAGER && !o->follow)

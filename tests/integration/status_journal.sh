@@ -62,7 +62,7 @@ for _ in $(seq 200); do "$RPROCCTL" list >/dev/null 2>&1 && break; sleep 0.05; d
 
 rc=0
 "$RPROCCTL" start adsp >/dev/null 2>&1 || rc=$?
-[ "$rc" = 5 ] || { echo "first start: exit $rc, expected 5"; exit 1; }
+[ "$rc" = 1 ] || { echo "first start: exit $rc, expected 1"; exit 1; }
 "$RPROCCTL" start adsp
 out=$("$RPROCCTL" status adsp)
 echo "$out"

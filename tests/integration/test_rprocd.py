@@ -67,8 +67,8 @@ def test_list_start_status(env):
     p = env.ctl('status', '--json', 'adsp', 'cdsp1', check_rc=0)
     j = json.loads(p.stdout)
     check([r['name'] for r in j['rprocs']] == ['adsp', 'cdsp1'], 'status --json selects')
-    env.ctl('status', 'nosuch', check_rc=3)
-    env.ctl('start', 'nosuch', check_rc=3)
+    env.ctl('status', 'nosuch', check_rc=4)
+    env.ctl('start', 'nosuch', check_rc=5)
     env.ctl('frobnicate', check_rc=2)
 
 
@@ -247,7 +247,7 @@ def test_cancel_during_start(env):
     env.wait_state(conn, 'adsp', 'starting')
     env.ctl('stop', 'adsp', check_rc=0)
     out, err = starter.communicate(timeout=TIMEOUT)
-    check(starter.returncode == 5, f'the cancelled start failed: {starter.returncode} {err}')
+    check(starter.returncode == 1, f'the cancelled start failed: {starter.returncode} {err}')
     check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp offline after the cancel')
     env.ctl('--no-block', 'start', 'cdsp0', check_rc=0)
     env.wait_state(conn, 'cdsp0', 'starting')
@@ -288,7 +288,7 @@ def test_start_failure(env):
     repeat the step (before, status said "Last error: firmware: firmware: ...")."""
     env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=fail=auth_and_reset@adsp:1\n')
     env.start_daemon()
-    p = env.ctl('start', 'adsp', check_rc=5)
+    p = env.ctl('start', 'adsp', check_rc=1)
     check('adsp: ' in p.stderr and 'auth' in p.stderr, f'error names the step: {p.stderr}')
     conn = env.conn()
     check(env.get(conn, 'adsp', 'State') == 'failed', 'adsp failed')
@@ -299,7 +299,7 @@ def test_start_failure(env):
     r = env.call(conn, RPROC_PREFIX + 'cdsp0', 'org.rprocd1.RemoteProc', 'SetFirmware', 's',
                  ('qcom/missing.mbn',))
     check(r[0] == 'ok', f'SetFirmware: {r}')
-    p = env.ctl('start', 'cdsp0', check_rc=5)
+    p = env.ctl('start', 'cdsp0', check_rc=1)
     step, error = env.get(conn, 'cdsp0', 'LastErrorStep'), env.get(conn, 'cdsp0', 'LastError')
     check(step == 'firmware' and error.startswith("firmware 'qcom/missing.mbn' not found"),
           f'LastErrorStep {step!r}, LastError {error!r}')
@@ -320,7 +320,7 @@ def test_log_once(env):
                      '[RemoteProc:adsp]\nRecovery=yes\n')
     env.start_daemon(extra=['--log-level', 'info'])
     conn = env.conn()
-    env.ctl('start', 'adsp', check_rc=5)
+    env.ctl('start', 'adsp', check_rc=1)
     env.ctl('start', 'adsp', check_rc=0)
     end = time.monotonic() + TIMEOUT
     while env.get(conn, 'adsp', 'CrashCount') < 1 or env.get(conn, 'adsp', 'State') != 'running':
@@ -532,7 +532,7 @@ def test_properties(env):
     seen = {}
     with watch.filter(rule, bufsize=100000) as queue:
         env.ctl('start', 'adsp', check_rc=0)
-        env.ctl('start', 'cdsp0', check_rc=5)
+        env.ctl('start', 'cdsp0', check_rc=1)
         r = env.call(conn, RPROC_PREFIX + 'cdsp1', 'org.rprocd1.RemoteProc', 'SetFirmware', 's',
                      ('qcom/sa8775p/cdsp0.mbn',))
         check(r[0] == 'ok', f'SetFirmware: {r}')
@@ -819,7 +819,7 @@ def test_user_bus(env):
     os.environ['DBUS_SESSION_BUS_ADDRESS'] = env.address
     os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = 'unix:path=/nonexistent'
     env.start_daemon(extra=['--user'])
-    env.ctl('list', check_rc=6)  # nothing on the "system" bus
+    env.ctl('list', check_rc=7)  # nothing on the "system" bus
     env.ctl('--user', 'start', 'adsp', check_rc=0)
     p = env.ctl('--user', 'list', '--json', check_rc=0)
     states = {r['name']: r['state'] for r in json.loads(p.stdout)['rprocs']}
@@ -835,7 +835,7 @@ def test_journal(env):
     env.use_journal()
     env.start_daemon()
     env.ctl('start', 'adsp', check_rc=0)
-    env.ctl('start', 'cdsp1', check_rc=5)
+    env.ctl('start', 'cdsp1', check_rc=1)
     timing = env.journal.wait(lambda e: e.get('RPROC') == 'adsp' and 'BOOT_TIME_USEC' in e)
     check(all(e.get('PAS_ID') == '1' for e in env.journal.find(RPROC='adsp')),
           'PAS_ID=1 on every adsp entry')
@@ -887,7 +887,7 @@ def test_check(env):
     check(p.returncode == 1 and 'nonexistent.dtb' in p.stderr, f'missing tree: {p.stderr}')
     env.ctl('--version', check_rc=0)
     env.ctl('start', check_rc=2)  # no names
-    env.ctl('list', check_rc=6)   # no daemon on the bus
+    env.ctl('list', check_rc=7)   # no daemon on the bus
 
 
 

@@ -101,7 +101,7 @@ rc=0; "$RPROCCTL" inspect --bogus x >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "bad option: exit $rc, want 2"
 "$RPROCCTL" inspect --help | grep -q "Usage" || fail "--help"
 rc=0; "$RPROCCTL" inspect "$dir/nonexistent.mbn" >/dev/null 2>&1 || rc=$?
-[ "$rc" = 3 ] || fail "missing file: exit $rc, want 3"
+[ "$rc" = 5 ] || fail "missing file: exit $rc, want 5"
 
 if [ "$fails" != 0 ]; then
 	echo "$fails failure(s)" >&2

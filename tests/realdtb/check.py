@@ -148,7 +148,7 @@ def check_lemans(dtb, entries, errors):
         if got[:1] != [want]:
             errors.append("lemans %s: carveouts %s, fdtget says %s" % (name, got, want))
         if "-el2" in base:
-            io = [(i["sid"], i["mask"]) for i in e["iommus"]]
+            io = [(i["sid"], i["mask"]) for i in e["iommu_streams"]]
             if io != [(sid, mask)]:
                 errors.append("lemans %s: iommus %s, expected %s" % (name, io, [(sid, mask)]))
 
@@ -162,8 +162,9 @@ def check_entry(t, e, errors):
     where = "%s (%s)" % (e["name"], node)
 
     fw = t.strings(node, "firmware-name")
-    if fw and e["firmware"] != fw:
-        errors.append("%s: firmware %s, tree has %s" % (where, e["firmware"], fw))
+    got = [f for f in (e["firmware"], e["dtb_firmware"]) if f]
+    if fw and got != fw:
+        errors.append("%s: firmware %s, tree has %s" % (where, got, fw))
 
     regions = t.cells(node, "memory-region") or []
     if len(regions) != len(e["carveouts"]):
@@ -198,8 +199,8 @@ def check_entry(t, e, errors):
         got.append({"smmu": target, "sid": args[0] if n > 0 else 0,
                     "mask": args[1] if n > 1 else 0, "cells": args})
         i += 1 + n
-    if got != e["iommus"]:
-        errors.append("%s: iommus %s, tree says %s" % (where, e["iommus"], got))
+    if got != e["iommu_streams"]:
+        errors.append("%s: iommus %s, tree says %s" % (where, e["iommu_streams"], got))
 
     # Platform device name (doc/devicetree.md#device-names) where the parent bus maps 1:1.
     parent = t.parent(node)

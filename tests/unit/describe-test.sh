@@ -67,11 +67,11 @@ for n, (pas, unit, base, sid, mask) in want.items():
     assert e["node"] == "/soc@0/remoteproc@" + unit
     assert e["device"] == unit + ".remoteproc"
     assert e["status"] == "okay" and e["enabled"] is True
-    assert e["firmware"] == ["qcom/sa8775p/%s.mbn" % n]
+    assert e["firmware"] == "qcom/sa8775p/%s.mbn" % n and e["dtb_firmware"] is None
     assert e["carveouts"] == [{"node": e["carveouts"][0]["node"], "base": base,
                                "size": 0x1e00000, "no_map": True}], e["carveouts"]
-    assert e["iommus"] == [{"smmu": "/soc@0/iommu@15000000", "sid": sid, "mask": mask,
-                            "cells": [sid, mask]}], e["iommus"]
+    assert e["iommu_streams"] == [{"smmu": "/soc@0/iommu@15000000", "sid": sid, "mask": mask,
+                            "cells": [sid, mask]}], e["iommu_streams"]
     assert e["interrupts"] == ["wdog", "fatal", "ready", "handover", "stop-ack"]
     assert e["smem_states"] == ["stop"]
     assert e["devmem"] == []
@@ -95,22 +95,22 @@ check "x1e dtb images" '
 a, c = r["adsp"], r["cdsp"]
 assert a["dtb_pas_id"] == 0x24 and a["lite_pas_id"] == 0x1f and a["pas_id"] == 1
 assert c["dtb_pas_id"] == 0x25 and c["lite_pas_id"] is None
-assert a["firmware"] == ["qcom/x1e80100/adsp.mbn", "qcom/x1e80100/adsp_dtb.mbn"]
+assert [a["firmware"], a["dtb_firmware"]] == ["qcom/x1e80100/adsp.mbn", "qcom/x1e80100/adsp_dtb.mbn"]
 assert [(x["base"], x["size"]) for x in a["carveouts"]] == [(0x87e00000, 0x3a00000), (0x8b800000, 0x80000)]
 assert [(x["base"], x["size"]) for x in c["carveouts"]] == [(0x8b900000, 0x2000000), (0x8d900000, 0x80000)]
-assert a["iommus"] == [] and a["device"] == "6800000.remoteproc"
+assert a["iommu_streams"] == [] and a["device"] == "6800000.remoteproc"
 '
 
 run "odd json" 0 --dtb "$FIX/odd.dtb" --json
 check "odd board" '
 assert [e["name"] for e in d["rprocs"]] == ["dsp", "dsp-2", "cdsp", "slpi"]
 assert r["dsp"]["pas_id"] is None and r["dsp"]["soc_data"] is None and r["dsp"]["auto_boot"] is None
-assert r["dsp"]["iommus"] == [{"smmu": "/iommu@1500000", "sid": 0x40, "mask": 0, "cells": [0x40]}]
+assert r["dsp"]["iommu_streams"] == [{"smmu": "/iommu@1500000", "sid": 0x40, "mask": 0, "cells": [0x40]}]
 assert r["dsp-2"]["device"] == "5000000.8.pas"
 assert r["cdsp"]["status"] == "disabled" and r["cdsp"]["enabled"] is False
 assert r["cdsp"]["device"] == "10200000.remoteproc" and r["cdsp"]["pas_id"] == 18
 assert r["slpi"]["soc_data"] == "qcom,sm8350-slpi-pas" and r["slpi"]["pas_id"] == 12
-assert r["slpi"]["firmware"] == ["slpi.mdt"] and r["slpi"]["firmware_from_dt"] is False
+assert r["slpi"]["firmware"] == "slpi.mdt" and r["slpi"]["firmware_from_dt"] is False
 assert r["slpi"]["carveouts"][0]["no_map"] is False
 assert r["slpi"]["device"] == "nobus:remoteproc@3"
 '
@@ -132,7 +132,7 @@ run "odd human" 0 --dtb "$FIX/odd.dtb"
 grep -qE '^  PAS id: +unknown' "$TMP/out" && ok "odd human: unknown PAS id" || bad "odd human: unknown PAS id"
 
 # errors: exit codes, message on stderr, nothing on stdout
-run "missing file" 3 --dtb "$TMP/none.dtb" --json
+run "missing file" 5 --dtb "$TMP/none.dtb" --json
 grep -q "none.dtb: no such file" "$TMP/err" && [ ! -s "$TMP/out" ] && ok "missing file message" ||
 	bad "missing file message"
 printf "/dts-v1/;\n/ { model = \"this is device tree source, not a blob\"; };\n" >"$TMP/text.dtb"
@@ -151,7 +151,7 @@ grep -q "^Usage: rprocctl describe" "$TMP/out" && ok "help text" || bad "help te
 rc=$?
 case $rc in
 0) check "live tree" 'assert isinstance(d["rprocs"], list)' ;;
-3 | 4) grep -q "/sys/firmware/fdt" "$TMP/err" && ok "live tree absent: exit $rc, clear message" ||
+5 | 4) grep -q "/sys/firmware/fdt" "$TMP/err" && ok "live tree absent: exit $rc, clear message" ||
 	bad "live tree message" ;;
 *) bad "live tree: exit $rc" ;;
 esac
