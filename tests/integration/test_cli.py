@@ -398,7 +398,7 @@ def test_coredump(env):
 
 
 def test_no_internal_references(env):
-    """No message cites internal notes (DOMAIN, §): the binaries' strings."""
+    """No message cites the out-of-tree design notes: the binaries' strings."""
     lib = os.path.join(os.path.dirname(os.path.dirname(env.rprocd)), '..', 'lib')
     files = [env.rprocd, env.rprocctl] + [os.path.join(lib, f) for f in os.listdir(lib)
                                           if f.startswith('librproc.so')]

@@ -29,7 +29,7 @@ def test_module_boot(env):
     p = env.ctl('status', 'adsp', check_rc=0)
     check('State: running since' in p.stdout, f'status: {p.stdout}')
     env.ctl('stop', 'adsp', check_rc=0)
-    p = env.ctl('status', 'adsp', check_rc=0)
+    p = env.ctl('status', 'adsp', check_rc=3)  # offline: status says 3
     check('State: offline' in p.stdout, f'offline after stop: {p.stdout}')
     d = env.describe(env.conn())
     check(d['backend'] == 'simulated', f'the module\'s backend name: {d["backend"]}')

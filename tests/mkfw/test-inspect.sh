@@ -81,7 +81,7 @@ for kind in truncate huge-paddr overlap phdr-past-eof absurd absurd-size filesz-
 	rc=0
 	"$RPROCCTL" inspect "$dir/b.mdt" >"$dir/out" 2>"$dir/err" || rc=$?
 	want=1
-	[ "$kind" = missing-bnn ] && want=3
+	[ "$kind" = missing-bnn ] && want=5
 	[ "$rc" = "$want" ] || fail "$kind: exit $rc, want $want"
 	[ -s "$dir/err" ] || fail "$kind: no message"
 	[ -s "$dir/out" ] && fail "$kind: output on stdout"
