@@ -397,6 +397,50 @@ def test_coredump(env):
           f'debugger argv and a decompressed core: {text}')
 
 
+COMPLETIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                           'shell-completion')
+
+
+def bash_complete(env, line):
+    """COMPREPLY for @line (completing its last word) with the bash completion."""
+    words = line.split(' ')
+    script = (f'source {COMPLETIONS}/bash/rprocctl; COMP_WORDS=({" ".join(repr(w) for w in words)}); '
+              f'COMP_CWORD={len(words) - 1}; _rprocctl; printf "%s\\n" "${{COMPREPLY[@]}}"')
+    path = os.path.dirname(env.rprocctl) + ':' + os.environ['PATH']
+    p = subprocess.run(['bash', '-c', script], capture_output=True, text=True, timeout=TIMEOUT,
+                       env=ctl_env(env, PATH=path))
+    return sorted(w for w in p.stdout.split('\n') if w)
+
+
+def test_completion(env):
+    """bash and zsh completions: every verb and option of rprocctl --help, core names."""
+    helptext = ctl(env, '--help', rc=0).stdout
+    verbs = re.findall(r'^  ([a-z-]+) ', helptext.split('Options:')[0], re.M)
+    options = set(re.findall(r'(--[a-z-]+)', helptext.split('Options:')[1]))
+    with open(os.path.join(COMPLETIONS, 'bash', 'rprocctl')) as f:
+        bash = f.read()
+    with open(os.path.join(COMPLETIONS, 'zsh', '_rprocctl')) as f:
+        zsh = f.read()
+    for v in verbs:
+        check(re.search(rf'[ \'\n\t]{v}[ \'\n]', bash), f'bash: verb {v}')
+        check(f"'{v}:" in zsh, f'zsh: verb {v}')
+    for o in options:
+        check(re.search(rf'{o}[ =\n\'|]', bash), f'bash: option {o}')
+        check(re.search(o + r'[\[=}]', zsh), f'zsh: option {o}')
+    if shutil.which('zsh'):
+        p = subprocess.run(['zsh', '-n', os.path.join(COMPLETIONS, 'zsh', '_rprocctl')],
+                           capture_output=True, text=True)
+        check(p.returncode == 0, f'zsh -n: {p.stderr}')
+    check(bash_complete(env, 'rprocctl sta') == ['start', 'status'], 'verbs')
+    check('--no-legend' in bash_complete(env, 'rprocctl list --no-'), 'options')
+    check(bash_complete(env, 'rprocctl coredump ') == ['debug', 'dump', 'info', 'list'], 'coredump')
+    env.write_config(NO_AUTOSTART)
+    env.start_daemon()
+    check(bash_complete(env, 'rprocctl start ') == sorted(CORES), 'core names from rprocd')
+    check(bash_complete(env, 'rprocctl -q status cd') == ['cdsp0', 'cdsp1'], 'after options')
+    check(bash_complete(env, 'rprocctl logs adsp ') == [], 'logs takes one name')
+
+
 def test_no_internal_references(env):
     """No message cites the out-of-tree design notes: the binaries' strings."""
     lib = os.path.join(os.path.dirname(os.path.dirname(env.rprocd)), '..', 'lib')
