@@ -566,6 +566,9 @@ int ctl_coredump(const struct ctl_opts *o, int argc, char **argv)
 		return r == -ENOENT ? CTL_EXIT_NOT_FOUND :
 		       r == -EACCES ? CTL_EXIT_PERMISSION : CTL_EXIT_FAILURE;
 	}
+	/* list and info page; dump and debug hand the terminal to the core or the debugger */
+	if (!strcmp(sub, "list") || !strcmp(sub, "info"))
+		ctl_pager_open(o);
 	if (!strcmp(sub, "list")) {
 		/* names filter: keep those of the named cores */
 		size_t k = 0;
@@ -597,8 +600,10 @@ int ctl_coredump(const struct ctl_opts *o, int argc, char **argv)
 		return CTL_EXIT_NOT_FOUND;
 	}
 run:
-	if (!strcmp(sub, "info"))
+	if (!strcmp(sub, "info")) {
+		ctl_pager_open(o);
 		r = cmd_info(o, &v[i]);
+	}
 	else if (!strcmp(sub, "dump"))
 		r = cmd_dump(o, &v[i]);
 	else

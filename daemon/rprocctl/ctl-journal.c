@@ -125,7 +125,9 @@ int ctl_logs(const struct ctl_opts *o, int argc, char **argv)
 	if (sd_journal_has_persistent_files(j) == 0 && sd_journal_has_runtime_files(j) == 0)
 		fprintf(stderr, "rprocctl: no journal files were found (are you in group "
 				"systemd-journal or adm?)\n");
-	r = ctl_journal_show(o, argv[1], o->lines_set ? o->lines : 0, false);
+	/* -n 0: none of the old lines (with -f: only what comes); no -n: all of them */
+	r = o->lines_set && !o->lines ? 0 :
+					 ctl_journal_show(o, argv[1], o->lines_set ? o->lines : 0, false);
 	if (r < 0) {
 		fprintf(stderr, "rprocctl: writing the output failed: %s\n", strerror(-r));
 		return CTL_EXIT_FAILURE;

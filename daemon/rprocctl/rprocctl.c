@@ -81,7 +81,7 @@ static const struct verb verbs[] = {
 	  BUS_OPTS },
 	{ "logs", "NAME", 1, 1, VERB_PAGER, ctl_logs,
 	  "show the journal lines of one remote processor", "json lines follow no-pager" },
-	{ "coredump", "list|info|dump|debug [NAME|FILE...]", 1, VERB_ANY, VERB_PAGER, ctl_coredump,
+	{ "coredump", "list|info|dump|debug [NAME|FILE...]", 1, VERB_ANY, 0, ctl_coredump,
 	  "list and read the coredumps rprocd wrote",
 	  "json quiet no-legend full no-pager config directory output debugger "
 	  "debugger-arguments firmware" },

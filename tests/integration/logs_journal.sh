@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# rprocctl logs NAME [-n N] [-f] [--json]: the core's journal lines (RPROC=<name>), rprocd logging to a
+# real systemd-journald, run in a private mount namespace so that the host's journal (if
+# any) is neither read nor written.
+set -euo pipefail
+
+journald=/lib/systemd/systemd-journald
+if [ -z "${RPROCD_IN_NS:-}" ]; then
+	[ -x "$journald" ] || { echo "SKIP: no $journald"; exit 77; }
+	unshare --mount true 2>/dev/null || { echo "SKIP: no mount namespaces"; exit 77; }
+	exec env RPROCD_IN_NS=1 unshare --mount bash "$0" "$@"
+fi
+
+tmp=$(mktemp -d /tmp/rprocd-journal.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mount -t tmpfs rprocd-test /run
+if [ -d /var/log/journal ]; then mount -t tmpfs rprocd-test /var/log/journal; fi
+mkdir -p /run/systemd/journal
+"$journald" >"$tmp/journald.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+[ -S /run/systemd/journal/socket ] || { echo "journald did not start"; cat "$tmp/journald.log"; exit 1; }
+
+mkdir -p "$tmp/fw/qcom/sa8775p"
+for c in adsp cdsp0 cdsp1 gpdsp0 gpdsp1; do
+	"$MKFW" -o "$tmp/fw/qcom/sa8775p/$c.mbn" 2>/dev/null
+done
+cat > "$tmp/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <listen>unix:path=$tmp/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/> <allow own="*"/>
+    <allow send_type="method_call"/> <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/> <allow receive_type="method_return"/>
+    <allow receive_type="error"/> <allow receive_type="signal"/>
+  </policy>
+</busconfig>
+CONF
+dbus-daemon --config-file "$tmp/bus.conf" --nofork --print-address=3 3>"$tmp/address" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$tmp/address" ] && break; sleep 0.05; done
+export DBUS_SYSTEM_BUS_ADDRESS=$(head -1 "$tmp/address")
+
+printf '[RemoteProc:adsp]\nAutoStart=no\n' >"$tmp/rprocd.conf"
+"$RPROCD" --simulate --dtb "$DTB" --firmware-path "$tmp/fw" --config "$tmp/rprocd.conf" \
+	--log-target journal 2>"$tmp/rprocd.err" &
+pids+=($!)
+for _ in $(seq 200); do "$RPROCCTL" list >/dev/null 2>&1 && break; sleep 0.05; done
+
+fail=0
+"$RPROCCTL" start adsp >/dev/null
+out=$("$RPROCCTL" --no-pager logs adsp)
+echo "$out"
+grep -q "rprocd: adsp: starting" <<<"$out" || { echo "missing: the start"; fail=1; }
+grep -q "rprocd: adsp: running" <<<"$out" || { echo "missing: the running line"; fail=1; }
+grep -q "cdsp0" <<<"$out" && { echo "another core's lines shown"; fail=1; }
+n=$("$RPROCCTL" logs -n 1 adsp | wc -l)
+[ "$n" = 1 ] || { echo "-n 1 gave $n lines"; fail=1; }
+"$RPROCCTL" --json=short logs adsp | python3 -c '
+import json, sys
+lines = [json.loads(l) for l in sys.stdin]
+assert lines and all(e["name"] == "adsp" and isinstance(e["time_usec"], int) and
+                     0 <= e["priority"] <= 7 and e["message"] for e in lines), lines
+' || { echo "--json logs"; fail=1; }
+# -f: the new lines, until interrupted
+"$RPROCCTL" logs -f -n 0 adsp >"$tmp/follow" 2>&1 &
+follow=$!
+sleep 0.5
+"$RPROCCTL" stop adsp >/dev/null
+for _ in $(seq 100); do grep -q "adsp: stopped" "$tmp/follow" && break; sleep 0.05; done
+kill -INT $follow
+rc=0; wait $follow || rc=$?
+grep -q "adsp: stopped" "$tmp/follow" || { echo "-f: no new line"; cat "$tmp/follow"; fail=1; }
+grep -q "adsp: running" "$tmp/follow" && { echo "-f -n 0: old lines"; fail=1; }
+[ "$rc" = 0 ] || { echo "-f: exit $rc on SIGINT"; fail=1; }
+rc=0; "$RPROCCTL" -H somehost logs adsp 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || { echo "logs -H: exit $rc"; fail=1; }
+exit $fail
