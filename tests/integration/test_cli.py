@@ -28,7 +28,11 @@ def ctl_env(env, **extra):
 
 
 def ctl(env, *args, rc=None, extra=None, input=None):
-    p = subprocess.run([env.rprocctl] + list(args), capture_output=True, text=True,
+    argv = [env.rprocctl] + list(args)
+    if os.environ.get('RPROCD_TEST_VALGRIND'):
+        argv = ['valgrind', '--error-exitcode=99', '--leak-check=full',
+                '--errors-for-leak-kinds=definite,indirect', '--quiet'] + argv
+    p = subprocess.run(argv, capture_output=True, text=True,
                        timeout=TIMEOUT, env=ctl_env(env, **(extra or {})), input=input)
     if rc is not None and p.returncode != rc:
         raise Failure(f'rprocctl {" ".join(args)}: exit {p.returncode}, expected {rc}\n'
