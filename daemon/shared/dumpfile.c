@@ -17,6 +17,7 @@
 
 #define CHUNK (1u << 20)
 
+#if HAVE_ZSTD
 static int write_all(int fd, const void *buf, size_t n)
 {
 	const uint8_t *p = buf;
@@ -34,7 +35,6 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-#if HAVE_ZSTD
 DEFINE_TRIVIAL_CLEANUP_FUNC(ZSTD_CCtx *, ZSTD_freeCCtx)
 
 static int compress_fd(int in, int out, uint64_t size)
