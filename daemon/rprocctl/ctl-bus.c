@@ -227,67 +227,81 @@ uint64_t ctl_json_u64(json_object *o, const char *key)
 
 /* ---- the schema ---------------------------------------------------------------------------- */
 
-/* A string, null when rprocd says "" (nothing). */
-static int copy_str(json_object *to, json_object *from, const char *key)
-{
-	return ju_add_str(to, key, ctl_json_str(from, key));
-}
+/* How each key of the schema comes from Describe(), which says "" and 0 for "not there". */
+enum schema_kind {
+	SCHEMA_STR,     /* a string, null for "" */
+	SCHEMA_VALUE,   /* as it is */
+	SCHEMA_TIME,    /* a number, null for 0 (never, not known) */
+	SCHEMA_ID,      /* a number, null when negative */
+	SCHEMA_TIMINGS, /* an object, null when nothing was timed */
+};
 
-/* A count or time, null when rprocd says 0 (never, not known). */
-static int copy_u64_or_null(json_object *to, json_object *from, const char *key)
-{
-	uint64_t v = ctl_json_u64(from, key);
+/* The keys in the order rprocctl(1) lists them. */
+static const struct {
+	const char *key;
+	enum schema_kind kind;
+} schema_keys[] = {
+	{ "name", SCHEMA_STR },
+	{ "object_path", SCHEMA_STR },
+	{ "compatible", SCHEMA_STR },
+	{ "device", SCHEMA_STR },
+	{ "pas_id", SCHEMA_ID },
+	{ "firmware", SCHEMA_STR },
+	{ "firmware_path", SCHEMA_STR },
+	{ "state", SCHEMA_STR },
+	{ "phase", SCHEMA_STR },
+	{ "progress", SCHEMA_VALUE },
+	{ "last_error", SCHEMA_STR },
+	{ "last_error_step", SCHEMA_STR },
+	{ "crash_count", SCHEMA_VALUE },
+	{ "last_crash_reason", SCHEMA_STR },
+	{ "last_coredump", SCHEMA_STR },
+	{ "state_change_timestamp", SCHEMA_TIME },
+	{ "boot_time_usec", SCHEMA_TIME },
+	{ "timings", SCHEMA_TIMINGS },
+	{ "recovery", SCHEMA_VALUE },
+	{ "auto_start", SCHEMA_VALUE },
+	{ "stop_on_exit", SCHEMA_VALUE },
+	{ "adopted", SCHEMA_VALUE },
+	{ "carveouts", SCHEMA_VALUE },
+	{ "iommu_streams", SCHEMA_VALUE },
+};
 
-	return v ? ju_add_u64(to, key, v) : ju_add_str(to, key, NULL);
-}
-
-static int copy_value(json_object *to, json_object *from, const char *key)
+static int schema_copy(json_object *to, json_object *from, const char *key, enum schema_kind kind)
 {
 	json_object *v = json_object_object_get(from, key);
 
+	switch (kind) {
+	case SCHEMA_STR:
+		return ju_add_str(to, key, ctl_json_str(from, key));
+	case SCHEMA_TIME:
+		if (!json_object_get_uint64(v))
+			v = NULL;
+		break;
+	case SCHEMA_ID:
+		if (json_object_get_int(v) < 0)
+			v = NULL;
+		break;
+	case SCHEMA_TIMINGS:
+		if (!ctl_json_u64(v, "total_usec"))
+			v = NULL;
+		break;
+	case SCHEMA_VALUE:
+		break;
+	}
 	return json_object_object_add(to, key, json_object_get(v)) < 0 ? -ENOMEM : 0;
 }
 
-/*
- * The keys in the order rprocctl(1) lists them.  Describe() says "" and 0 for what is not
- * there; the schema says null, so a script tests one thing.
- */
 json_object *ctl_rproc_json(json_object *d)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
-	json_object *t = json_object_object_get(d, "timings");
-	int r = 0;
 
 	if (!o)
 		return NULL;
-	r |= copy_str(o, d, "name");
-	r |= copy_str(o, d, "object_path");
-	r |= copy_str(o, d, "compatible");
-	r |= copy_str(o, d, "device");
-	r |= ju_add_id(o, "pas_id", json_object_get_int(json_object_object_get(d, "pas_id")));
-	r |= copy_str(o, d, "firmware");
-	r |= copy_str(o, d, "firmware_path");
-	r |= copy_str(o, d, "state");
-	r |= copy_str(o, d, "phase");
-	r |= copy_value(o, d, "progress");
-	r |= copy_str(o, d, "last_error");
-	r |= copy_str(o, d, "last_error_step");
-	r |= copy_value(o, d, "crash_count");
-	r |= copy_str(o, d, "last_crash_reason");
-	r |= copy_str(o, d, "last_coredump");
-	r |= copy_u64_or_null(o, d, "state_change_timestamp");
-	r |= copy_u64_or_null(o, d, "boot_time_usec");
-	if (t && ctl_json_u64(t, "total_usec"))
-		r |= copy_value(o, d, "timings");
-	else
-		r |= ju_add_str(o, "timings", NULL);
-	r |= copy_value(o, d, "recovery");
-	r |= copy_value(o, d, "auto_start");
-	r |= copy_value(o, d, "stop_on_exit");
-	r |= copy_value(o, d, "adopted");
-	r |= copy_value(o, d, "carveouts");
-	r |= copy_value(o, d, "iommu_streams");
-	return r ? NULL : TAKE_PTR(o);
+	for (size_t i = 0; i < ARRAY_SIZE(schema_keys); i++)
+		if (schema_copy(o, d, schema_keys[i].key, schema_keys[i].kind) < 0)
+			return NULL;
+	return TAKE_PTR(o);
 }
 
 /* ---- formatting ------------------------------------------------------------------------- */
