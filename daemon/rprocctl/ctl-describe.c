@@ -19,6 +19,7 @@
 struct describe_opts {
 	const char *dtb; /* NULL: the live tree */
 	bool json;
+	bool short_json; /* --json=short: one line */
 };
 
 static void describe_usage(FILE *f)
@@ -30,7 +31,8 @@ static void describe_usage(FILE *f)
 		"node, platform device, PAS ids, firmware, carveouts, IOMMU streams, interrupts.\n"
 		"\n"
 		"  -d, --dtb FILE   read FILE instead of the running system's tree (%s)\n"
-		"  -j, --json       print one JSON object {\"rprocs\": [...]}\n"
+		"  -j, --json[=MODE]  one JSON object {\"rprocs\": [...]}: pretty (the default),\n"
+		"                   short (one line) or off\n"
 		"  -h, --help       show this help\n",
 		RPROC_DT_LIVE);
 }
@@ -335,7 +337,7 @@ static json_object *json_rproc(const struct rproc_dt_rproc *r)
 	return TAKE_PTR(o);
 }
 
-static int print_json(const struct rproc_dt *dt, const char *source)
+static int print_json(const struct rproc_dt *dt, const char *source, bool pretty)
 {
 	_cleanup_(json_object_putp) json_object *o = json_object_new_object();
 	json_object *a;
@@ -348,7 +350,7 @@ static int print_json(const struct rproc_dt *dt, const char *source)
 	for (size_t i = 0; i < dt->n; i++)
 		if (ju_append(a, json_rproc(&dt->rprocs[i])) < 0)
 			return -ENOMEM;
-	return ju_print(stdout, o, true);
+	return ju_print(stdout, o, pretty);
 }
 
 /* ---- command ------------------------------------------------------------------------------- */
@@ -371,7 +373,7 @@ static int parse_args(int argc, char **argv, struct describe_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "dtb", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", optional_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -384,7 +386,17 @@ static int parse_args(int argc, char **argv, struct describe_opts *o)
 			o->dtb = optarg;
 			break;
 		case 'j':
-			o->json = true;
+		case 'J':
+			/* as rprocctl --json[=pretty|short|off] */
+			o->json = !optarg || strcmp(optarg, "off");
+			o->short_json = optarg && !strcmp(optarg, "short");
+			if (optarg && strcmp(optarg, "off") && strcmp(optarg, "short") &&
+			    strcmp(optarg, "pretty")) {
+				fprintf(stderr, "rprocctl describe: --json=%s: expected pretty, short "
+						"or off\n",
+					optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			describe_usage(stdout);
@@ -436,7 +448,7 @@ int ctl_describe(int argc, char **argv)
 				"\"*-pas\" compatible) in %s\n",
 			o.dtb ? o.dtb : RPROC_DT_LIVE);
 
-	ret = o.json ? print_json(dt, o.dtb ? o.dtb : RPROC_DT_LIVE)
+	ret = o.json ? print_json(dt, o.dtb ? o.dtb : RPROC_DT_LIVE, !o.short_json)
 		     : print_human(dt, o.dtb ? o.dtb : RPROC_DT_LIVE);
 	if (ret < 0) {
 		fprintf(stderr, "rprocctl describe: writing the output failed: %s\n",

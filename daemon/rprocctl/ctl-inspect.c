@@ -116,7 +116,7 @@ static json_object *jint(uint64_t v)
 }
 
 static int print_json(const struct rproc_fw_image *img, unsigned int checked,
-		      unsigned int matched)
+		      unsigned int matched, bool pretty)
 {
 	json_object *o = json_object_new_object(), *segs = json_object_new_array(), *sum;
 
@@ -171,7 +171,8 @@ static int print_json(const struct rproc_fw_image *img, unsigned int checked,
 	json_object_object_add(sum, "checked", json_object_new_int((int)checked));
 	json_object_object_add(sum, "matched", json_object_new_int((int)matched));
 	json_object_object_add(o, "summary", sum);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	puts(json_object_to_json_string_ext(o, (pretty ? JSON_C_TO_STRING_PRETTY :
+							  JSON_C_TO_STRING_PLAIN) |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return 0;
@@ -183,7 +184,8 @@ static void usage(FILE *f)
 		   "Describe a PAS firmware image (.mbn, or .mdt with its .bNN files) and check\n"
 		   "every segment digest the TrustZone verifier checks.  Signatures are not\n"
 		   "checked.  Exit status 0 only if the image parses and every digest matches.\n\n"
-		   "  -j, --json   one JSON object on stdout\n"
+		   "  -j, --json[=MODE]  one JSON object on stdout: pretty (the default), short\n"
+		   "                     (one line) or off\n"
 		   "  -h, --help   this text\n");
 }
 
@@ -199,14 +201,14 @@ static int exit_for(int r)
 int ctl_inspect(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"json", no_argument, NULL, 'j'},
+		{"json", optional_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	struct rproc_error err = {0};
 	struct rproc_fw_image *img = NULL;
 	unsigned int checked = 0, matched = 0;
-	bool json = false;
+	bool json = false, pretty = true;
 	int c, r, ret = CTL_EXIT_OK;
 
 	optind = 0; /* full reset: the test suite calls this more than once */
@@ -214,6 +216,15 @@ int ctl_inspect(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'J': /* as rprocctl --json[=pretty|short|off] */
+			json = !optarg || strcmp(optarg, "off");
+			pretty = !optarg || strcmp(optarg, "short");
+			if (optarg && strcmp(optarg, "off") && strcmp(optarg, "short") &&
+			    strcmp(optarg, "pretty")) {
+				usage(stderr);
+				return CTL_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -241,7 +252,7 @@ int ctl_inspect(int argc, char **argv)
 		matched += img->segs[i].digest == RPROC_DIGEST_OK;
 	}
 	if (json)
-		print_json(img, checked, matched);
+		print_json(img, checked, matched, pretty);
 	else
 		print_human(img, checked, matched);
 	fflush(stdout);

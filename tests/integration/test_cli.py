@@ -85,6 +85,10 @@ def test_json_schema(env):
              'describe')
     fw = os.path.join(env.fwdir, 'qcom', 'sa8775p', 'adsp.mbn')
     validate(json.loads(ctl(env, 'inspect', fw, '--json', rc=0).stdout), 'image')
+    # the offline commands take the same --json=MODE
+    for argv in (['describe', '--dtb', env.dtb], ['inspect', fw]):
+        check(len(ctl(env, *argv, '--json=short', rc=0).stdout.splitlines()) == 1, f'{argv} short')
+        check(not ctl(env, *argv, '--json=off', rc=0).stdout.startswith('{'), f'{argv} off')
     # the same facts under the same keys and types in list, status and describe
     live = json.loads(ctl(env, '--json', 'list', rc=0).stdout)['rprocs']
     dt = {r['name']: r for r in json.loads(ctl(env, 'describe', '--dtb', env.dtb, '--json',
