@@ -77,16 +77,14 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 
 	if (pas->stop_bit)
 		release_log(r, pas->stop_bit(r->b->pas_ctx, &r->d, false), "clearing the stop bit");
-	for_each_img_rev(r, im)
-	{
+	for_each_img_rev(r, im) {
 		/* SHUTDOWN unlocks the carveout, before any unmap
 		 * (doc/boot-sequence.md#iommu-unmap) */
 		snprintf(what, sizeof(what), "SHUTDOWN(PAS %u)", im->pas_id);
 		release_log(r, pas->shutdown(r->b->pas_ctx, im->pas_id), what);
 		im->tz_running = false;
 	}
-	for_each_img_rev(r, im)
-	{
+	for_each_img_rev(r, im) {
 		if (!pas->metadata_release)
 			break;
 		snprintf(what, sizeof(what), "metadata release (PAS %u)", im->pas_id);

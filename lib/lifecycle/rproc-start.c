@@ -140,8 +140,7 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 
 static void undo_firmware(struct rproc *r)
 {
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		rproc_fw_close(im->img);
 		im->img = NULL;
 	}
@@ -149,8 +148,7 @@ static void undo_firmware(struct rproc *r)
 
 static int step_firmware(struct rproc *r, struct rproc_error *err)
 {
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		char *path = NULL;
 		int e;
 
@@ -182,8 +180,7 @@ static int step_firmware(struct rproc *r, struct rproc_error *err)
 
 static void undo_init_image(struct rproc *r)
 {
-	for_each_img_rev(r, im)
-	{
+	for_each_img_rev(r, im) {
 		if (rproc_do_meta_release(r, im) < 0)
 			rproc_log(RPROC_LOG_ERR, r->d.name, "init-image", -EIO,
 				  "metadata buffer of PAS %u could not be released", im->pas_id);
@@ -192,8 +189,7 @@ static void undo_init_image(struct rproc *r)
 
 static int step_init_image(struct rproc *r, struct rproc_error *err)
 {
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		int e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
 					      im->img->metadata_len);
 
@@ -208,8 +204,7 @@ static int step_init_image(struct rproc *r, struct rproc_error *err)
 
 static int step_mem_setup(struct rproc *r, struct rproc_error *err)
 {
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		int e;
 
 		if (!im->img->relocatable)
@@ -233,8 +228,7 @@ static int step_load(struct rproc *r, struct rproc_error *err)
 {
 	uint64_t bytes = 0;
 
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		struct rproc_mem_map m = { 0 };
 		int e;
 
@@ -293,8 +287,7 @@ static bool in_ranges(const struct rproc *r, uint64_t start, uint64_t size)
 
 void rproc_undo_iommu_map(struct rproc *r)
 {
-	for_each_img_rev(r, im)
-	{
+	for_each_img_rev(r, im) {
 		if (im->mapped && rproc_do_unmap(r, im->co->base, im->co->size) == 0)
 			im->mapped = false;
 	}
@@ -305,8 +298,7 @@ static int step_iommu_map(struct rproc *r, struct rproc_error *err)
 {
 	if (!r->dom)
 		return 0;
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		int e;
 
 		if (!in_ranges(r, im->co->base, im->co->size)) {
@@ -341,8 +333,7 @@ static int step_iommu_map(struct rproc *r, struct rproc_error *err)
 
 static void undo_auth(struct rproc *r)
 {
-	for_each_img_rev(r, im)
-	{
+	for_each_img_rev(r, im) {
 		if (im->tz_running && rproc_do_shutdown(r, im) < 0)
 			rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
 				  "PAS %u could not be shut down: it may still run", im->pas_id);
@@ -354,8 +345,7 @@ static int step_auth(struct rproc *r, struct rproc_error *err)
 {
 	const struct rproc_pas_ops *pas = r->b->pas;
 
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		uint64_t handle = 0, size = ALIGN_UP(im->co->size, (uint64_t)RPROC_FW_PAGE);
 		bool bridged = false;
 		int e;
@@ -457,8 +447,7 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 
 static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 {
-	for_each_img(r, im)
-	{
+	for_each_img(r, im) {
 		int e = rproc_do_meta_release(r, im);
 
 		if (e < 0)

@@ -108,9 +108,10 @@ static int stop_dtb_shutdown(struct rproc *r, struct rproc_error *err)
 static int stop_iommu_unmap(struct rproc *r, struct rproc_error *err)
 {
 	rproc_undo_iommu_map(r);
-	for_each_img(r, im) if (im->mapped) return rproc_err(err, -EIO,
-							     "carveout %s stays mapped in the SMMU",
-							     im->co->node);
+	for_each_img(r, im)
+		if (im->mapped)
+			return rproc_err(err, -EIO, "carveout %s stays mapped in the SMMU",
+					 im->co->node);
 	return 0;
 }
 
