@@ -9,10 +9,10 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "rproc/error.h"
 #include "rproc-priv.h"
+#include "time-util.h"
 #include "util.h"
 
 /* doc/boot-sequence.md#interrupts-and-timeouts: every 100 ms, up to 50 times */
@@ -47,14 +47,6 @@ bool rproc_irq_take(struct rproc *r, enum rproc_irq irq)
 	return rproc_drain(r->irq[irq]) > 0;
 }
 
-void rproc_pause_ms(unsigned int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* A PAS call's result: negative errno, or a positive TrustZone code
  * (doc/trustzone-pas.md#result-codes). */
 int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id)
@@ -80,7 +72,7 @@ int rproc_do_shutdown(struct rproc *r, struct rproc_img *im)
 
 	for (unsigned int t = 0; t < tries; t++) {
 		if (t)
-			rproc_pause_ms(pause);
+			sleep_msec(pause);
 		e = r->b->pas->shutdown(r->b->pas_ctx, im->pas_id);
 		if (!e) {
 			im->tz_running = false;
@@ -105,7 +97,7 @@ int rproc_do_meta_release(struct rproc *r, struct rproc_img *im)
 	}
 	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
 		if (t)
-			rproc_pause_ms(RELEASE_PAUSE_MS);
+			sleep_msec(RELEASE_PAUSE_MS);
 		e = r->b->pas->metadata_release(r->b->pas_ctx, im->pas_id);
 		if (!e) {
 			im->meta_held = false;
@@ -123,7 +115,7 @@ int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size)
 
 	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
 		if (t)
-			rproc_pause_ms(RELEASE_PAUSE_MS);
+			sleep_msec(RELEASE_PAUSE_MS);
 		e = rproc_neg(r->b->iommu->unmap(r->dom, iova, size));
 		if (!e)
 			return 0;
@@ -142,7 +134,7 @@ int rproc_do_unvote(struct rproc *r)
 		return 0;
 	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
 		if (t)
-			rproc_pause_ms(RELEASE_PAUSE_MS);
+			sleep_msec(RELEASE_PAUSE_MS);
 		e = r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d);
 		if (!e) {
 			r->proxy_voted = false;
@@ -160,7 +152,7 @@ int rproc_do_bridge_delete(struct rproc *r, uint64_t handle)
 
 	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
 		if (t)
-			rproc_pause_ms(RELEASE_PAUSE_MS);
+			sleep_msec(RELEASE_PAUSE_MS);
 		e = r->b->pas->shm_bridge_delete(r->b->pas_ctx, handle);
 		if (!e)
 			return 0;

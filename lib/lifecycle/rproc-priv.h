@@ -124,7 +124,6 @@ struct rproc {
 };
 
 /* rproc.c */
-uint64_t rproc_mono_us(void);
 void rproc_set_phase(struct rproc *r, const char *phase);
 void rproc_push_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b);
 void rproc_progress(struct rproc *r, uint64_t done, uint64_t total);
@@ -169,7 +168,6 @@ void rproc_undo_iommu_map(struct rproc *r);
 #define RELEASE_PAUSE_MS 10
 int rproc_drain(int fd);
 bool rproc_irq_take(struct rproc *r, enum rproc_irq irq);
-void rproc_pause_ms(unsigned int ms);
 int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id);
 int rproc_neg(int e);
 int rproc_do_shutdown(struct rproc *r, struct rproc_img *im);

@@ -29,6 +29,7 @@
 #include "rproc/error.h"
 #include "rproc-priv.h"
 #include "rproc/rsc.h"
+#include "time-util.h"
 #include "util.h"
 
 /* ---- start steps --------------------------------------------------------------------------- */
@@ -371,7 +372,7 @@ static int step_auth(struct rproc *r, struct rproc_error *err)
 		}
 		im->tz_running = true;
 	}
-	r->t_auth = rproc_mono_us();
+	r->t_auth = now_usec(CLOCK_MONOTONIC);
 	return 0;
 }
 
@@ -395,7 +396,7 @@ static void on_handover(struct rproc *r)
 static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 {
 	enum { P_READY, P_HANDOVER, P_FATAL, P_WDOG, P_CANCEL, P_N };
-	uint64_t end = rproc_mono_us() + (uint64_t)r->cfg->ready_timeout_ms * 1000;
+	uint64_t end = now_usec(CLOCK_MONOTONIC) + r->cfg->ready_timeout_ms * USEC_PER_MSEC;
 	struct pollfd p[P_N] = {
 		[P_READY] = { .fd = r->irq[RPROC_IRQ_READY], .events = POLLIN },
 		[P_HANDOVER] = { .fd = r->irq[RPROC_IRQ_HANDOVER], .events = POLLIN },
@@ -411,7 +412,7 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 		return 0;
 	}
 	for (;;) {
-		uint64_t now = rproc_mono_us();
+		uint64_t now = now_usec(CLOCK_MONOTONIC);
 		int n;
 
 		if (now >= end)
@@ -512,7 +513,7 @@ void rproc_keep_segments(struct rproc *r)
 
 int rproc_run_start(struct rproc *r)
 {
-	uint64_t t0 = rproc_mono_us(), b[B_READY + 1] = { 0 };
+	uint64_t t0 = now_usec(CLOCK_MONOTONIC), b[B_READY + 1] = { 0 };
 	size_t k;
 	int e = 0;
 
@@ -523,7 +524,7 @@ int rproc_run_start(struct rproc *r)
 		const struct rproc_step *s = &start_steps[k];
 		const char *name = start_names[k];
 		struct rproc_error err = { 0 };
-		uint64_t ts = rproc_mono_us();
+		uint64_t ts = now_usec(CLOCK_MONOTONIC);
 
 		rproc_set_phase(r, name);
 		if (rproc_cancelled(r))
@@ -534,7 +535,7 @@ int rproc_run_start(struct rproc *r)
 			rproc_record_failure(r, name, e, err.msg, RPROC_LOG_DEBUG);
 			break;
 		}
-		b[s->bucket] += rproc_mono_us() - ts;
+		b[s->bucket] += now_usec(CLOCK_MONOTONIC) - ts;
 		if (rproc_step_dies(r, name))
 			return -EINTR; /* test hook: as if killed, everything stays held */
 	}
@@ -552,7 +553,7 @@ int rproc_run_start(struct rproc *r)
 	r->info.timings.load_us = b[B_LOAD];
 	r->info.timings.auth_us = b[B_AUTH];
 	r->info.timings.ready_us = b[B_READY];
-	r->info.timings.total_us = rproc_mono_us() - t0;
+	r->info.timings.total_us = now_usec(CLOCK_MONOTONIC) - t0;
 	pthread_mutex_unlock(&r->lock);
 	rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0,
 		  "running: firmware %llu us, load %llu us, auth %llu us, ready %llu us",

@@ -14,6 +14,7 @@
 
 #include "rproc/error.h"
 #include "rproc-priv.h"
+#include "time-util.h"
 #include "util.h"
 
 /* doc/boot-sequence.md#stop-handshake: set the stop bit, wait for stop-ack (a wdog counts too),
@@ -35,9 +36,9 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 	e = r->b->pas->stop_bit(r->b->pas_ctx, &r->d, true);
 	if (e)
 		return rproc_err(err, e < 0 ? e : -EIO, "cannot set the stop bit: %d", e);
-	end = rproc_mono_us() + (uint64_t)r->cfg->stop_timeout_ms * 1000;
+	end = now_usec(CLOCK_MONOTONIC) + r->cfg->stop_timeout_ms * USEC_PER_MSEC;
 	for (;;) {
-		uint64_t now = rproc_mono_us();
+		uint64_t now = now_usec(CLOCK_MONOTONIC);
 		int n;
 
 		if (now >= end) {
@@ -73,7 +74,7 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 		e = r->b->pas->stop_bit(r->b->pas_ctx, &r->d, false);
 		if (!e)
 			break;
-		rproc_pause_ms(RELEASE_PAUSE_MS);
+		sleep_msec(RELEASE_PAUSE_MS);
 	}
 	if (e && !ret)
 		ret = rproc_err(err, e < 0 ? e : -EIO, "cannot clear the stop bit: %d", e);

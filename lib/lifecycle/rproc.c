@@ -24,6 +24,7 @@
 
 #include "rproc/error.h"
 #include "rproc-priv.h"
+#include "time-util.h"
 #include "util.h"
 
 #define BACKOFF_MAX_MS 60000u
@@ -47,22 +48,6 @@ void rproc_config_defaults(struct rproc_config *cfg)
 	cfg->restart_limit = 3;
 	cfg->restart_window_s = 60;
 	cfg->restart_delay_ms = 1000;
-}
-
-uint64_t rproc_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000;
 }
 
 void rproc_notify(struct rproc *r)
@@ -117,7 +102,7 @@ static void set_state(struct rproc *r, enum rproc_state s)
 	pthread_mutex_lock(&r->lock);
 	old = r->info.state;
 	r->info.state = s;
-	r->info.state_change_usec = realtime_us();
+	r->info.state_change_usec = now_usec(CLOCK_REALTIME);
 	if (s != RPROC_STARTING && s != RPROC_STOPPING)
 		r->info.phase = "";
 	pthread_mutex_unlock(&r->lock);
@@ -299,7 +284,8 @@ int rproc_stop(struct rproc *r)
 /* Crash rate limit and back-off; returns the delay, or -1 when recovery gives up. */
 static long recovery_delay(struct rproc *r, unsigned int *in_window)
 {
-	uint64_t now = rproc_mono_us(), window = (uint64_t)r->cfg->restart_window_s * 1000000ull;
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+	uint64_t window = r->cfg->restart_window_s * USEC_PER_SEC;
 	unsigned int n = 0, cap = r->n_crash_times < RPROC_MAX_CRASH_TIMES ? r->n_crash_times
 									    : RPROC_MAX_CRASH_TIMES;
 	uint64_t delay;
@@ -321,8 +307,7 @@ void rproc_arm_recovery(struct rproc *r, long ms)
 	struct itimerspec its = { 0 };
 
 	/* 0 would disarm: a zero delay fires after 1 ns */
-	its.it_value.tv_sec = ms / 1000;
-	its.it_value.tv_nsec = (ms % 1000) * 1000000 + (ms ? 0 : 1);
+	timespec_store_nsec(&its.it_value, ms ? (uint64_t)ms * NSEC_PER_MSEC : 1);
 	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0) {
 		rproc_log(RPROC_LOG_ERR, r->d.name, "recovery", -errno, "cannot arm the timer: %m");
 		return;
@@ -420,7 +405,7 @@ static void handle_crash(struct rproc *r, enum rproc_irq irq)
 	pthread_mutex_lock(&r->lock);
 	snprintf(r->info.last_crash_reason, sizeof(r->info.last_crash_reason), "%s", reason);
 	r->info.crash_count++;
-	r->crash_times[r->n_crash_times++ % RPROC_MAX_CRASH_TIMES] = rproc_mono_us();
+	r->crash_times[r->n_crash_times++ % RPROC_MAX_CRASH_TIMES] = now_usec(CLOCK_MONOTONIC);
 	pthread_mutex_unlock(&r->lock);
 	rproc_log(RPROC_LOG_DEBUG, r->d.name, "crash", 0, "%s: %s",
 		  irq == RPROC_IRQ_WDOG ? "watchdog" : "fatal error", reason);
@@ -509,7 +494,8 @@ int rproc_process(struct rproc *r)
 
 int rproc_wait_idle(struct rproc *r, int timeout_ms)
 {
-	uint64_t end = rproc_mono_us() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
+	uint64_t wait = timeout_ms < 0 ? 0 : (uint64_t)timeout_ms * USEC_PER_MSEC;
+	uint64_t end = now_usec(CLOCK_MONOTONIC) + wait;
 
 	for (;;) {
 		enum rproc_state s;
@@ -520,7 +506,7 @@ int rproc_wait_idle(struct rproc *r, int timeout_ms)
 		s = rproc_state(r);
 		if (!r->thread_live && s != RPROC_STARTING && s != RPROC_STOPPING)
 			return 0;
-		now = rproc_mono_us();
+		now = now_usec(CLOCK_MONOTONIC);
 		if (timeout_ms >= 0 && now >= end)
 			return -ETIMEDOUT;
 		if (poll(&p, 1, timeout_ms < 0 ? -1 : (int)((end - now + 999) / 1000)) < 0 &&
@@ -636,7 +622,7 @@ int rproc_new(const struct rproc_desc *d, struct rproc_backend *b, const struct 
 	r->recovery = cfg->recovery;
 	r->info.state = RPROC_OFFLINE;
 	r->info.phase = "";
-	r->info.state_change_usec = realtime_us();
+	r->info.state_change_usec = now_usec(CLOCK_REALTIME);
 	if (d->n_devmem) {
 		r->d.devmem = calloc(d->n_devmem, sizeof(*d->devmem));
 		if (!r->d.devmem) {

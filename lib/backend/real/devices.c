@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "devices.h"
+#include "time-util.h"
 
 #define PAS_DRIVER "qcom_q6v5_pas"
 #define VFIO_PLATFORM "vfio-platform"
@@ -333,14 +333,6 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int wait_failed(const struct rproc_dev_info *info, int code, struct rproc_error *err)
 {
 	return rproc_err(err, code, "%s (%s): %s; fix: %s", info->name,
@@ -372,7 +364,7 @@ int rproc_dev_wait(const struct rproc_dev_env *env, const char *name, int timeou
 				  "%s: no udev monitor (is systemd-udevd running?): not waiting",
 				  name);
 	}
-	deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	deadline = (int64_t)now_msec(CLOCK_MONOTONIC) + (timeout_ms > 0 ? timeout_ms : 0);
 	for (;;) {
 		struct pollfd p;
 		int64_t left;
@@ -389,7 +381,7 @@ int rproc_dev_wait(const struct rproc_dev_env *env, const char *name, int timeou
 			r = wait_failed(info, -EPERM, err);
 			break;
 		}
-		left = deadline - now_ms();
+		left = deadline - (int64_t)now_msec(CLOCK_MONOTONIC);
 		if (!mon || left <= 0) {
 			r = wait_failed(info, mon ? -ETIMEDOUT : -ENODEV, err);
 			if (mon)

@@ -9,13 +9,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "rproc/error.h"
 #include "sim-priv.h"
+#include "time-util.h"
 #include "util.h"
-
-#define MS 1000000ull
 
 static void clear_timers(struct sim_core_local *l)
 {
@@ -32,7 +30,7 @@ void sim_dsp_authenticated(struct sim *s, unsigned int core)
 	c->crash_reason[0] = 0;
 	c->boots++;
 	clear_timers(l);
-	l->boot_at = sim_now_ns() + s->cfg.boot_delay_ms * MS + 1;
+	l->boot_at = now_nsec(CLOCK_MONOTONIC) + s->cfg.boot_delay_ms * NSEC_PER_MSEC + 1;
 	sim_kick(s);
 }
 
@@ -49,7 +47,8 @@ void sim_dsp_stop_bit(struct sim *s, unsigned int core, bool set)
 	if (!set || c->dsp_state == DSP_OFF || c->dsp_state == DSP_CRASHED || !s->cfg.stop_ack ||
 	    (s->cfg.no_stop_ack & (1u << core)))
 		return;
-	s->local[core].stop_ack_at = sim_now_ns() + s->cfg.stop_ack_delay_ms * MS + 1;
+	s->local[core].stop_ack_at =
+		now_nsec(CLOCK_MONOTONIC) + s->cfg.stop_ack_delay_ms * NSEC_PER_MSEC + 1;
 	sim_kick(s);
 }
 
@@ -76,7 +75,7 @@ static void schedule_crash(struct sim *s, unsigned int core)
 
 		if (cr->core != (int)core || (cr->count && cr->done >= cr->count))
 			continue;
-		l->crash_at = s->sh->cores[core].up_ns + cr->ms * MS + 1;
+		l->crash_at = s->sh->cores[core].up_ns + cr->ms * NSEC_PER_MSEC + 1;
 		l->crash_irq = cr->irq;
 		l->crash_rule = (int)i;
 		return;
@@ -89,7 +88,7 @@ static void dsp_boot(struct sim *s, unsigned int core)
 	struct sim_core *c = &s->sh->cores[core];
 	struct sim_core_local *l = &s->local[core];
 	struct sim_pas *p = &s->sh->pas[c->main_pas];
-	uint64_t now = sim_now_ns(), fault;
+	uint64_t now = now_nsec(CLOCK_MONOTONIC), fault;
 	volatile uint8_t sum = 0;
 
 	for (unsigned int i = 0; i < p->n_segs; i++) {
@@ -116,9 +115,9 @@ static void dsp_boot(struct sim *s, unsigned int core)
 	(void)sum;
 	c->dsp_state = DSP_BOOTED;
 	if (!(s->cfg.no_handover & (1u << core)))
-		l->handover_at = now + s->cfg.ready_delay_ms * MS / 2 + 1;
+		l->handover_at = now + s->cfg.ready_delay_ms * NSEC_PER_MSEC / 2 + 1;
 	if (!(s->cfg.no_ready & (1u << core)))
-		l->ready_at = now + s->cfg.ready_delay_ms * MS + 2;
+		l->ready_at = now + s->cfg.ready_delay_ms * NSEC_PER_MSEC + 2;
 }
 
 static uint64_t run_due(struct sim *s, uint64_t now)
@@ -168,15 +167,14 @@ static void *dsp_thread(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->quit) {
-		uint64_t next = run_due(s, sim_now_ns());
+		uint64_t next = run_due(s, now_nsec(CLOCK_MONOTONIC));
 
 		if (next == UINT64_MAX) {
 			pthread_cond_wait(&s->cond, &s->lock);
 		} else {
-			struct timespec ts = { .tv_sec = (time_t)(next / 1000000000ull),
-					       .tv_nsec = (long)(next % 1000000000ull) };
+			struct timespec ts;
 
-			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+			pthread_cond_timedwait(&s->cond, &s->lock, timespec_store_nsec(&ts, next));
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -185,7 +183,7 @@ static void *dsp_thread(void *arg)
 
 void sim_dsp_resume(struct sim *s)
 {
-	uint64_t now = sim_now_ns();
+	uint64_t now = now_nsec(CLOCK_MONOTONIC);
 
 	for (unsigned int i = 0; i < s->sh->n_cores; i++) {
 		struct sim_core_local *l = &s->local[i];

@@ -249,7 +249,6 @@ struct sim_domain {
 };
 
 /* sim.c */
-uint64_t sim_now_ns(void);
 int sim_fault(struct sim *s, enum sim_op op, int core);
 int sim_core_by_name(const struct sim *s, const char *name);
 struct sim_pas *sim_pas_by_id(struct sim *s, uint32_t pas_id);

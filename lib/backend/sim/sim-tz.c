@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "rproc/error.h"
 #include "rproc/fw.h"
 #include "rproc/rsc.h"
 #include "sim-priv.h"
+#include "time-util.h"
 #include "util.h"
 
 #define SMEM_MINIDUMP_TOC 602 /* SBL_MINIDUMP_SMEM_ID */
@@ -267,14 +267,6 @@ static int auth_check(struct sim *s, struct sim_pas *p, uint64_t *base, uint64_t
 	return 0;
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int tz_auth_and_reset(void *ctx, uint32_t pas_id)
 {
 	struct sim *s = ctx;
@@ -288,7 +280,7 @@ static int tz_auth_and_reset(void *ctx, uint32_t pas_id)
 	pthread_mutex_unlock(&s->lock);
 	/* A slow TZ blocks the calling thread, as an SMC does. */
 	if (slow)
-		sleep_ms(slow);
+		sleep_msec(slow);
 	pthread_mutex_lock(&s->lock);
 	r = pas_enter(s, SIM_OP_AUTH_AND_RESET, pas_id, &p);
 	if (!r)

@@ -64,14 +64,6 @@ int sim_op_by_name(const char *name)
 	return -1;
 }
 
-uint64_t sim_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Count a call of @op and apply the fault-injection rules.  Called with s->lock held. */
 int sim_fault(struct sim *s, enum sim_op op, int core)
 {
