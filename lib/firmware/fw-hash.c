@@ -79,7 +79,7 @@ static int hash_layout(struct rproc_fw_image *img, struct rproc_error *err)
 	if (hlen < 8)
 		return rproc_err(err, -EINVAL, "hash segment is %zu bytes, too small for a header",
 				 hlen);
-	version = fw_le32(h + 4);
+	version = unaligned_read_le32(h + 4);
 	img->mbn_version = version;
 	switch (version) {
 	case 3:
@@ -87,19 +87,21 @@ static int hash_layout(struct rproc_fw_image *img, struct rproc_error *err)
 		if (hlen < 40)
 			goto short_hdr;
 		table_off = 40;
-		table_size = fw_le32(h + 20);
+		table_size = unaligned_read_le32(h + 20);
 		break;
 	case 6:
 		if (hlen < 48)
 			goto short_hdr;
-		table_off = 48 + (uint64_t)fw_le32(h + 40) + fw_le32(h + 44);
-		table_size = fw_le32(h + 20);
+		table_off = 48 + (uint64_t)unaligned_read_le32(h + 40) +
+			    unaligned_read_le32(h + 44);
+		table_size = unaligned_read_le32(h + 20);
 		break;
 	case 7:
 		if (hlen < 40)
 			goto short_hdr;
-		table_off = 40 + (uint64_t)fw_le32(h + 8) + fw_le32(h + 12) + fw_le32(h + 16);
-		table_size = fw_le32(h + 20);
+		table_off = 40 + (uint64_t)unaligned_read_le32(h + 8) +
+			    unaligned_read_le32(h + 12) + unaligned_read_le32(h + 16);
+		table_size = unaligned_read_le32(h + 20);
 		break;
 	default:
 		return rproc_err(err, -EINVAL,
@@ -131,8 +133,8 @@ static int hash_layout(struct rproc_fw_image *img, struct rproc_error *err)
 				 img->phnum);
 	}
 	/* v7 also names the algorithm; a contradiction means a corrupt header */
-	if (version == 7 && fw_le32(h + 8) >= 20 && hlen >= 60 &&
-	    fw_le32(h + 56) == V7_ALG_SHA384 && entry != 48)
+	if (version == 7 && unaligned_read_le32(h + 8) >= 20 && hlen >= 60 &&
+	    unaligned_read_le32(h + 56) == V7_ALG_SHA384 && entry != 48)
 		return rproc_err(err, -EINVAL,
 				 "hash segment (MBN v7): common metadata says SHA-384 but table "
 				 "entries are %llu bytes",

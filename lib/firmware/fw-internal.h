@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rproc/fw.h"
+#include "unaligned.h"
 #include "util.h"
 
 /*
@@ -32,21 +33,6 @@ enum fw_hash_src {
 	FW_HASH_AT_OFFSET, /* doc/firmware-format.md#metadata, step 4.2: at its p_offset (.mbn) */
 	FW_HASH_BNN,       /* doc/firmware-format.md#metadata, step 4.3: in <name>.bNN */
 };
-
-static inline uint16_t fw_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t fw_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t fw_le64(const uint8_t *p)
-{
-	return (uint64_t)fw_le32(p) | (uint64_t)fw_le32(p + 4) << 32;
-}
 
 static inline size_t fw_ehdr_size(const struct rproc_fw_image *img)
 {

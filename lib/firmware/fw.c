@@ -74,13 +74,13 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 	if (b[EI_CLASS] == ELFCLASS32) {
 		eh->class = 32;
 		ehsz = EH32_SIZE;
-		eh->phoff = fw_le32(b + 28);
-		eh->shoff = fw_le32(b + 32);
-		eh->ehsize = fw_le16(b + 40);
-		eh->phentsize = fw_le16(b + 42);
-		eh->phnum = fw_le16(b + 44);
-		eh->shentsize = fw_le16(b + 46);
-		eh->shnum = fw_le16(b + 48);
+		eh->phoff = unaligned_read_le32(b + 28);
+		eh->shoff = unaligned_read_le32(b + 32);
+		eh->ehsize = unaligned_read_le16(b + 40);
+		eh->phentsize = unaligned_read_le16(b + 42);
+		eh->phnum = unaligned_read_le16(b + 44);
+		eh->shentsize = unaligned_read_le16(b + 46);
+		eh->shnum = unaligned_read_le16(b + 48);
 	} else if (b[EI_CLASS] == ELFCLASS64) {
 		eh->class = 64;
 		ehsz = EH64_SIZE;
@@ -92,13 +92,13 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 			*need = EH64_SIZE;
 			return -EAGAIN;
 		}
-		eh->phoff = fw_le64(b + 32);
-		eh->shoff = fw_le64(b + 40);
-		eh->ehsize = fw_le16(b + 52);
-		eh->phentsize = fw_le16(b + 54);
-		eh->phnum = fw_le16(b + 56);
-		eh->shentsize = fw_le16(b + 58);
-		eh->shnum = fw_le16(b + 60);
+		eh->phoff = unaligned_read_le64(b + 32);
+		eh->shoff = unaligned_read_le64(b + 40);
+		eh->ehsize = unaligned_read_le16(b + 52);
+		eh->phentsize = unaligned_read_le16(b + 54);
+		eh->phnum = unaligned_read_le16(b + 56);
+		eh->shentsize = unaligned_read_le16(b + 58);
+		eh->shnum = unaligned_read_le16(b + 60);
 	} else {
 		return rproc_err(err, -EINVAL, "unknown ELF class %u (1 = ELF32, 2 = ELF64)",
 				 b[EI_CLASS]);
@@ -160,23 +160,23 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 
 static void read_phdr(const uint8_t *p, unsigned int class, struct rproc_fw_segment *s)
 {
-	s->type = fw_le32(p);
+	s->type = unaligned_read_le32(p);
 	if (class == 32) {
-		s->offset = fw_le32(p + 4);
-		s->vaddr = fw_le32(p + 8);
-		s->paddr = fw_le32(p + 12);
-		s->filesz = fw_le32(p + 16);
-		s->memsz = fw_le32(p + 20);
-		s->flags = fw_le32(p + 24);
-		s->align = fw_le32(p + 28);
+		s->offset = unaligned_read_le32(p + 4);
+		s->vaddr = unaligned_read_le32(p + 8);
+		s->paddr = unaligned_read_le32(p + 12);
+		s->filesz = unaligned_read_le32(p + 16);
+		s->memsz = unaligned_read_le32(p + 20);
+		s->flags = unaligned_read_le32(p + 24);
+		s->align = unaligned_read_le32(p + 28);
 	} else {
-		s->flags = fw_le32(p + 4);
-		s->offset = fw_le64(p + 8);
-		s->vaddr = fw_le64(p + 16);
-		s->paddr = fw_le64(p + 24);
-		s->filesz = fw_le64(p + 32);
-		s->memsz = fw_le64(p + 40);
-		s->align = fw_le64(p + 48);
+		s->flags = unaligned_read_le32(p + 4);
+		s->offset = unaligned_read_le64(p + 8);
+		s->vaddr = unaligned_read_le64(p + 16);
+		s->paddr = unaligned_read_le64(p + 24);
+		s->filesz = unaligned_read_le64(p + 32);
+		s->memsz = unaligned_read_le64(p + 40);
+		s->align = unaligned_read_le64(p + 48);
 	}
 }
 

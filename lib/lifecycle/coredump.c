@@ -19,6 +19,7 @@
 
 #include "rproc/coredump.h"
 #include "rproc/error.h"
+#include "unaligned.h"
 #include "util.h"
 
 #ifndef EM_QDSP6
@@ -37,16 +38,6 @@
 
 #define CHUNK (1u << 20)
 #define NOTE_RESERVE 4096
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 /* Read from a view that may be Device memory: 8-byte aligned loads where possible. */
 static void io_read(void *dst, const volatile void *src, size_t n)
@@ -86,11 +77,11 @@ int rproc_minidump_regions(struct rproc_backend *b, const void *toc, size_t len,
 	    len < MD_TOC_SS_OFF + RPROC_MINIDUMP_MAX_SS * MD_SS_SIZE)
 		return 0;
 	ss = t + MD_TOC_SS_OFF + (size_t)id * MD_SS_SIZE;
-	base = get64(ss + 24);
-	count = get32(ss + 16);
-	if (!base || get32(ss) != 1 || get32(ss + 4) != MD_SS_ENABLED)
+	base = unaligned_read_le64(ss + 24);
+	count = unaligned_read_le32(ss + 16);
+	if (!base || unaligned_read_le32(ss) != 1 || unaligned_read_le32(ss + 4) != MD_SS_ENABLED)
 		return 0; /* the kernel falls back to the full dump */
-	if (get32(ss + 8) != MD_SS_ENCR_DONE)
+	if (unaligned_read_le32(ss + 8) != MD_SS_ENCR_DONE)
 		return rproc_err(err, -EAGAIN, "minidump of subsystem %d: encryption not done", id);
 	if (!count || count > MD_MAX_REGIONS)
 		return 0;
@@ -107,11 +98,12 @@ int rproc_minidump_regions(struct rproc_backend *b, const void *toc, size_t len,
 		uint8_t rg[MD_REGION_SIZE];
 
 		io_read(rg, (const uint8_t *)m.va + (size_t)i * MD_REGION_SIZE, sizeof(rg));
-		if (get32(rg + 20) != MD_REGION_VALID || !get64(rg + 32))
+		if (unaligned_read_le32(rg + 20) != MD_REGION_VALID ||
+		    !unaligned_read_le64(rg + 32))
 			continue;
 		memcpy(segs[n].name, rg, sizeof(segs[n].name) - 1);
-		segs[n].da = segs[n].phys = get64(rg + 24);
-		segs[n].size = get64(rg + 32);
+		segs[n].da = segs[n].phys = unaligned_read_le64(rg + 24);
+		segs[n].size = unaligned_read_le64(rg + 32);
 		n++;
 	}
 	b->mem->unmap(b->mem_ctx, &m);

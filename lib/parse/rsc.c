@@ -10,16 +10,12 @@
 #include <string.h>
 
 #include "rproc/rsc.h"
+#include "unaligned.h"
 #include "util.h"
 
 #define RSC_VERSION 1
 #define RSC_MAX_ENTRIES 4096 /* each needs 4 bytes of offset + a 4-byte type at least */
 #define RSC_DEVMEM_BODY 52u  /* da, pa, len, flags, reserved, name[32] */
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static const char *type_name(uint32_t type)
 {
@@ -58,11 +54,11 @@ int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, s
 	if (!b || len < RPROC_RSC_HDR_SIZE)
 		return rproc_err(err, -EINVAL,
 				 "resource table is %zu bytes, smaller than its 16-byte header", len);
-	ver = le32(b);
-	num = le32(b + 4);
+	ver = unaligned_read_le32(b);
+	num = unaligned_read_le32(b + 4);
 	if (ver != RSC_VERSION)
 		return rproc_err(err, -EINVAL, "resource table version %u, only 1 is supported", ver);
-	if (le32(b + 8) || le32(b + 12))
+	if (unaligned_read_le32(b + 8) || unaligned_read_le32(b + 12))
 		return rproc_err(err, -EINVAL, "resource table header: reserved fields not zero");
 	if (num > RSC_MAX_ENTRIES || (uint64_t)RPROC_RSC_HDR_SIZE + (uint64_t)num * 4 > len)
 		return rproc_err(err, -EINVAL,
@@ -76,7 +72,7 @@ int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, s
 	}
 
 	for (uint32_t i = 0; i < num; i++) {
-		uint32_t off = le32(b + RPROC_RSC_HDR_SIZE + 4 * (size_t)i), type;
+		uint32_t off = unaligned_read_le32(b + RPROC_RSC_HDR_SIZE + 4 * (size_t)i), type;
 		const uint8_t *e;
 
 		/* an entry's type word must lie after the offset array, inside the table */
@@ -86,7 +82,7 @@ int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, s
 					 "(%zu bytes)",
 					 i, off, len);
 		e = b + off;
-		type = le32(e);
+		type = unaligned_read_le32(e);
 		if (type == RSC_DEVMEM) {
 			struct rproc_devmem *d = &dm[ndm];
 
@@ -94,15 +90,15 @@ int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, s
 				return rproc_err(err, -EINVAL,
 						 "resource table entry %u (DEVMEM at %u) is truncated",
 						 i, off);
-			if (le32(e + 20))
+			if (unaligned_read_le32(e + 20))
 				return rproc_err(err, -EINVAL,
 						 "resource table entry %u (DEVMEM): reserved field "
 						 "is 0x%x, must be 0",
-						 i, le32(e + 20));
-			d->da = le32(e + 4);
-			d->pa = le32(e + 8);
-			d->len = le32(e + 12);
-			d->flags = le32(e + 16);
+						 i, unaligned_read_le32(e + 20));
+			d->da = unaligned_read_le32(e + 4);
+			d->pa = unaligned_read_le32(e + 8);
+			d->len = unaligned_read_le32(e + 12);
+			d->flags = unaligned_read_le32(e + 16);
 			memcpy(d->name, e + 24, sizeof(d->name));
 			d->name[sizeof(d->name) - 1] = '\0';
 			ndm++;

@@ -17,6 +17,7 @@
 #include "rproc/rsc.h"
 #include "sim-priv.h"
 #include "time-util.h"
+#include "unaligned.h"
 #include "util.h"
 
 #define SMEM_MINIDUMP_TOC 602 /* SBL_MINIDUMP_SMEM_ID */
@@ -343,12 +344,6 @@ static int tz_set_remote_state(void *ctx, uint32_t state, uint32_t id)
 	return r;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Two DEVMEM entries shaped like the seed's SA8775p qcom,devmem rows
  * (doc/devicetree.md#device-memory). */
 static void *devmem_table(size_t *len)
@@ -365,17 +360,17 @@ static void *devmem_table(size_t *len)
 
 	if (!t)
 		return NULL;
-	put32(t, 1);
-	put32(t + 4, (uint32_t)n);
+	unaligned_write_le32(t, 1);
+	unaligned_write_le32(t + 4, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *e = t + hdr + i * ent;
 
-		put32(t + RPROC_RSC_HDR_SIZE + 4 * i, (uint32_t)(hdr + i * ent));
-		put32(e, RSC_DEVMEM);
-		put32(e + 4, rows[i].da);
-		put32(e + 8, rows[i].da);
-		put32(e + 12, rows[i].len);
-		put32(e + 16, rows[i].flags);
+		unaligned_write_le32(t + RPROC_RSC_HDR_SIZE + 4 * i, (uint32_t)(hdr + i * ent));
+		unaligned_write_le32(e, RSC_DEVMEM);
+		unaligned_write_le32(e + 4, rows[i].da);
+		unaligned_write_le32(e + 8, rows[i].da);
+		unaligned_write_le32(e + 12, rows[i].len);
+		unaligned_write_le32(e + 16, rows[i].flags);
 		snprintf((char *)e + 24, 32, "%s", rows[i].name);
 	}
 	*len = hdr + n * ent;
@@ -404,7 +399,7 @@ static int tz_get_rsc_table(void *ctx, uint32_t pas_id, const void *in, size_t i
 		t = malloc(in_len);
 		if (t) {
 			memcpy(t, in, in_len);
-			put32(t, 1);
+			unaligned_write_le32(t, 1);
 			*out_len = in_len;
 		}
 	}
@@ -585,8 +580,8 @@ static int tz_smem_read(void *ctx, uint32_t item, void **buf, size_t *len)
 		r = -ENOMEM;
 		goto out;
 	}
-	put32(t, 1);
-	put32(t + 8, MD_MAGIC('E', 'N', 'B', 'L'));
+	unaligned_write_le32(t, 1);
+	unaligned_write_le32(t + 8, MD_MAGIC('E', 'N', 'B', 'L'));
 	for (unsigned int i = 0; i < s->sh->n_cores; i++) {
 		struct sim_core *c = &s->sh->cores[i];
 		struct sim_region *reg = &s->sh->regions[s->sh->pas[c->main_pas].region];
@@ -598,12 +593,11 @@ static int tz_smem_read(void *ctx, uint32_t item, void **buf, size_t *len)
 			continue;
 		tab = reg->base + reg->size - SIM_PAGE;
 		e = t + 16 + 32 * c->minidump_id;
-		put32(e, 1);
-		put32(e + 4, MD_MAGIC('E', 'N', 'B', 'L'));
-		put32(e + 8, MD_MAGIC('D', 'O', 'N', 'E'));
-		put32(e + 16, 2);
-		for (int k = 0; k < 8; k++)
-			e[24 + k] = (uint8_t)(tab >> (8 * k));
+		unaligned_write_le32(e, 1);
+		unaligned_write_le32(e + 4, MD_MAGIC('E', 'N', 'B', 'L'));
+		unaligned_write_le32(e + 8, MD_MAGIC('D', 'O', 'N', 'E'));
+		unaligned_write_le32(e + 16, 2);
+		unaligned_write_le64(e + 24, tab);
 		rg = s->mem + reg->off + reg->size - SIM_PAGE;
 		memset(rg, 0, 80);
 		for (int j = 0; j < 2; j++) {
@@ -611,12 +605,10 @@ static int tz_smem_read(void *ctx, uint32_t item, void **buf, size_t *len)
 			uint64_t a = reg->base + (uint64_t)j * SIM_PAGE, sz = SIM_PAGE;
 
 			snprintf((char *)x, 16, "%s", j ? "md_data" : "md_code");
-			put32(x + 16, (uint32_t)j);
-			put32(x + 20, MD_MAGIC('V', 'A', 'L', 'I'));
-			for (int k = 0; k < 8; k++) {
-				x[24 + k] = (uint8_t)(a >> (8 * k));
-				x[32 + k] = (uint8_t)(sz >> (8 * k));
-			}
+			unaligned_write_le32(x + 16, (uint32_t)j);
+			unaligned_write_le32(x + 20, MD_MAGIC('V', 'A', 'L', 'I'));
+			unaligned_write_le64(x + 24, a);
+			unaligned_write_le64(x + 32, sz);
 		}
 	}
 	*buf = t;
