@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,103 +65,104 @@ int rproc_neg(int e)
 
 /* ---- release operations, retried ---------------------------------------------------------- */
 
-int rproc_do_shutdown(struct rproc *r, struct rproc_img *im)
+int rproc_release_retry(struct rproc *r, rproc_release_fn fn, uint64_t a, uint64_t b,
+			unsigned int tries, unsigned int pause_ms, const char *step,
+			const char *fmt, ...)
 {
-	unsigned int tries = r->d.decrypt_shutdown ? DECRYPT_SHUTDOWN_TRIES : RELEASE_TRIES;
-	unsigned int pause = r->d.decrypt_shutdown ? DECRYPT_SHUTDOWN_PAUSE_MS : RELEASE_PAUSE_MS;
+	char what[96];
+	va_list ap;
 	int e = 0;
 
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	for (unsigned int t = 0; t < tries; t++) {
 		if (t)
-			sleep_msec(pause);
-		e = r->b->pas->shutdown(r->b->pas_ctx, im->pas_id);
-		if (!e) {
-			im->tz_running = false;
+			sleep_msec(pause_ms);
+		e = fn(r, a, b);
+		if (!e)
 			return 0;
-		}
-		rproc_log(RPROC_LOG_WARNING, r->d.name, "shutdown", e < 0 ? e : -EIO,
-			  "SHUTDOWN(PAS %u) returned %d (try %u of %u)", im->pas_id, e, t + 1,
-			  tries);
+		rproc_log(RPROC_LOG_WARNING, r->d.name, step, rproc_neg(e),
+			  "%s returned %d (try %u of %u)", what, e, t + 1, tries);
 	}
-	return e < 0 ? e : -EIO;
+	return rproc_neg(e);
+}
+
+static int call_shutdown(struct rproc *r, uint64_t pas_id, uint64_t unused)
+{
+	return r->b->pas->shutdown(r->b->pas_ctx, (uint32_t)pas_id);
+}
+
+int rproc_do_shutdown(struct rproc *r, struct rproc_img *im)
+{
+	bool slow = r->d.decrypt_shutdown;
+	int e = rproc_release_retry(r, call_shutdown, im->pas_id, 0,
+				    slow ? DECRYPT_SHUTDOWN_TRIES : RELEASE_TRIES,
+				    slow ? DECRYPT_SHUTDOWN_PAUSE_MS : RELEASE_PAUSE_MS, "shutdown",
+				    "SHUTDOWN(PAS %u)", im->pas_id);
+
+	if (!e)
+		im->tz_running = false;
+	return e;
+}
+
+static int call_meta_release(struct rproc *r, uint64_t pas_id, uint64_t unused)
+{
+	return r->b->pas->metadata_release(r->b->pas_ctx, (uint32_t)pas_id);
 }
 
 int rproc_do_meta_release(struct rproc *r, struct rproc_img *im)
 {
 	int e = 0;
 
-	if (!im->meta_held)
-		return 0;
-	if (!r->b->pas->metadata_release) {
+	if (im->meta_held && r->b->pas->metadata_release)
+		e = rproc_release_retry(r, call_meta_release, im->pas_id, 0, RELEASE_TRIES,
+					RELEASE_PAUSE_MS, "metadata-release",
+					"metadata release (PAS %u)", im->pas_id);
+	if (!e)
 		im->meta_held = false;
-		return 0;
-	}
-	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
-		if (t)
-			sleep_msec(RELEASE_PAUSE_MS);
-		e = r->b->pas->metadata_release(r->b->pas_ctx, im->pas_id);
-		if (!e) {
-			im->meta_held = false;
-			return 0;
-		}
-		rproc_log(RPROC_LOG_WARNING, r->d.name, "metadata-release", e < 0 ? e : -EIO,
-			  "metadata release (PAS %u) returned %d", im->pas_id, e);
-	}
-	return e < 0 ? e : -EIO;
+	return e;
+}
+
+static int call_unmap(struct rproc *r, uint64_t iova, uint64_t size)
+{
+	return r->b->iommu->unmap(r->dom, iova, size);
 }
 
 int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size)
 {
-	int e = 0;
+	return rproc_release_retry(r, call_unmap, iova, size, RELEASE_TRIES, RELEASE_PAUSE_MS,
+				   "iommu-unmap", "unmap [0x%llx, +0x%llx)",
+				   (unsigned long long)iova, (unsigned long long)size);
+}
 
-	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
-		if (t)
-			sleep_msec(RELEASE_PAUSE_MS);
-		e = rproc_neg(r->b->iommu->unmap(r->dom, iova, size));
-		if (!e)
-			return 0;
-		rproc_log(RPROC_LOG_WARNING, r->d.name, "iommu-unmap", e,
-			  "unmap [0x%llx, +0x%llx): %s", (unsigned long long)iova,
-			  (unsigned long long)size, strerror(-e));
-	}
-	return e;
+static int call_unvote(struct rproc *r, uint64_t unused_a, uint64_t unused_b)
+{
+	return r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d);
 }
 
 int rproc_do_unvote(struct rproc *r)
 {
 	int e = 0;
 
-	if (!r->proxy_voted)
-		return 0;
-	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
-		if (t)
-			sleep_msec(RELEASE_PAUSE_MS);
-		e = r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d);
-		if (!e) {
-			r->proxy_voted = false;
-			return 0;
-		}
-		rproc_log(RPROC_LOG_WARNING, r->d.name, "proxy-unvote", e, "proxy unvote: %s",
-			  strerror(e < 0 ? -e : EIO));
-	}
-	return e < 0 ? e : -EIO;
+	if (r->proxy_voted)
+		e = rproc_release_retry(r, call_unvote, 0, 0, RELEASE_TRIES, RELEASE_PAUSE_MS,
+					"proxy-unvote", "proxy unvote");
+	if (!e)
+		r->proxy_voted = false;
+	return e;
+}
+
+static int call_bridge_delete(struct rproc *r, uint64_t handle, uint64_t unused)
+{
+	return r->b->pas->shm_bridge_delete(r->b->pas_ctx, handle);
 }
 
 int rproc_do_bridge_delete(struct rproc *r, uint64_t handle)
 {
-	int e = 0;
-
-	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
-		if (t)
-			sleep_msec(RELEASE_PAUSE_MS);
-		e = r->b->pas->shm_bridge_delete(r->b->pas_ctx, handle);
-		if (!e)
-			return 0;
-		rproc_log(RPROC_LOG_WARNING, r->d.name, "auth-and-reset", e < 0 ? e : -EIO,
-			  "SHM bridge delete (handle 0x%llx) returned %d",
-			  (unsigned long long)handle, e);
-	}
-	return e < 0 ? e : -EIO;
+	return rproc_release_retry(r, call_bridge_delete, handle, 0, RELEASE_TRIES,
+				   RELEASE_PAUSE_MS, "auth-and-reset",
+				   "SHM bridge delete (handle 0x%llx)", (unsigned long long)handle);
 }
 
 static const char *find_step(const char *step)

@@ -170,6 +170,16 @@ int rproc_drain(int fd);
 bool rproc_irq_take(struct rproc *r, enum rproc_irq irq);
 int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id);
 int rproc_neg(int e);
+/*
+ * A release operation, retried: leaving one undone leaks TrustZone or SMMU state that only a
+ * reboot gives back.  Calls @fn(@r, @a, @b) until it returns 0, @tries times at most,
+ * @pause_ms apart, and logs each failure as a warning under @step, naming what @fmt says.
+ * Returns 0, or the last error as a negative errno (a TrustZone code becomes -EIO).
+ */
+typedef int (*rproc_release_fn)(struct rproc *r, uint64_t a, uint64_t b);
+int rproc_release_retry(struct rproc *r, rproc_release_fn fn, uint64_t a, uint64_t b,
+			unsigned int tries, unsigned int pause_ms, const char *step,
+			const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 int rproc_do_shutdown(struct rproc *r, struct rproc_img *im);
 int rproc_do_meta_release(struct rproc *r, struct rproc_img *im);
 int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size);

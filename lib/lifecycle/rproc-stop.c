@@ -17,6 +17,11 @@
 #include "time-util.h"
 #include "util.h"
 
+static int call_stop_bit_clear(struct rproc *r, uint64_t unused_a, uint64_t unused_b)
+{
+	return r->b->pas->stop_bit(r->b->pas_ctx, &r->d, false);
+}
+
 /* doc/boot-sequence.md#stop-handshake: set the stop bit, wait for stop-ack (a wdog counts too),
  * clear the bit. */
 static int stop_handshake(struct rproc *r, struct rproc_error *err)
@@ -70,14 +75,10 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 		if (ack || wdog || fatal)
 			break;
 	}
-	for (unsigned int t = 0; t < RELEASE_TRIES; t++) {
-		e = r->b->pas->stop_bit(r->b->pas_ctx, &r->d, false);
-		if (!e)
-			break;
-		sleep_msec(RELEASE_PAUSE_MS);
-	}
+	e = rproc_release_retry(r, call_stop_bit_clear, 0, 0, RELEASE_TRIES, RELEASE_PAUSE_MS,
+				"stop-handshake", "clearing the stop bit");
 	if (e && !ret)
-		ret = rproc_err(err, e < 0 ? e : -EIO, "cannot clear the stop bit: %d", e);
+		ret = rproc_err(err, e, "cannot clear the stop bit: %d", e);
 	return ret;
 }
 
