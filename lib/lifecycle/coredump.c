@@ -8,6 +8,7 @@
  * memory (doc/iommu.md#cpu-access).
  */
 #include <elf.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,21 +20,13 @@
 
 #include "rproc/coredump.h"
 #include "rproc/error.h"
-#include "unaligned.h"
+#include "minidump.h"
 #include "util.h"
 
 #ifndef EM_QDSP6
 #define EM_QDSP6 164
 #endif
 
-#define MD_MAGIC(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (c) << 8 | (d))
-#define MD_REGION_VALID MD_MAGIC('V', 'A', 'L', 'I')
-#define MD_SS_ENABLED MD_MAGIC('E', 'N', 'B', 'L')
-#define MD_SS_ENCR_DONE MD_MAGIC('D', 'O', 'N', 'E')
-/* three u32 then natural alignment for the u64 inside (doc/boot-sequence.md#coredump) */
-#define MD_TOC_SS_OFF 16
-#define MD_SS_SIZE 32
-#define MD_REGION_SIZE 40
 #define MD_MAX_REGIONS 1024
 
 #define CHUNK (1u << 20)
@@ -64,28 +57,27 @@ static void io_read(void *dst, const volatile void *src, size_t n)
 int rproc_minidump_regions(struct rproc_backend *b, const void *toc, size_t len, int id,
 			   struct rproc_dump_seg **out, struct rproc_error *err)
 {
-	const uint8_t *t = toc, *ss;
 	struct rproc_mem_map m = { 0 };
 	struct rproc_dump_seg *segs;
+	struct md_subsystem ss;
 	uint64_t base;
 	uint32_t count;
 	size_t n = 0;
 	int e;
 
 	*out = NULL;
-	if (id < 0 || id >= RPROC_MINIDUMP_MAX_SS ||
-	    len < MD_TOC_SS_OFF + RPROC_MINIDUMP_MAX_SS * MD_SS_SIZE)
+	if (id < 0 || id >= RPROC_MINIDUMP_MAX_SS || len < sizeof(struct md_toc))
 		return 0;
-	ss = t + MD_TOC_SS_OFF + (size_t)id * MD_SS_SIZE;
-	base = unaligned_read_le64(ss + 24);
-	count = unaligned_read_le32(ss + 16);
-	if (!base || unaligned_read_le32(ss) != 1 || unaligned_read_le32(ss + 4) != MD_SS_ENABLED)
+	memcpy(&ss, &((const struct md_toc *)toc)->subsystems[id], sizeof(ss));
+	base = le64toh(ss.regions_baseptr);
+	count = le32toh(ss.region_count);
+	if (!base || le32toh(ss.status) != 1 || le32toh(ss.enabled) != MD_SS_ENABLED)
 		return 0; /* the kernel falls back to the full dump */
-	if (unaligned_read_le32(ss + 8) != MD_SS_ENCR_DONE)
+	if (le32toh(ss.encryption_status) != MD_SS_ENCR_DONE)
 		return rproc_err(err, -EAGAIN, "minidump of subsystem %d: encryption not done", id);
 	if (!count || count > MD_MAX_REGIONS)
 		return 0;
-	e = b->mem->map(b->mem_ctx, base, (uint64_t)count * MD_REGION_SIZE, false, &m);
+	e = b->mem->map(b->mem_ctx, base, (uint64_t)count * sizeof(struct md_region), false, &m);
 	if (e < 0)
 		return rproc_err(err, e, "cannot map the minidump region table at 0x%llx: %s",
 				 (unsigned long long)base, strerror(-e));
@@ -95,15 +87,15 @@ int rproc_minidump_regions(struct rproc_backend *b, const void *toc, size_t len,
 		return rproc_err(err, -ENOMEM, "out of memory");
 	}
 	for (uint32_t i = 0; i < count; i++) {
-		uint8_t rg[MD_REGION_SIZE];
+		struct md_region rg;
 
-		io_read(rg, (const uint8_t *)m.va + (size_t)i * MD_REGION_SIZE, sizeof(rg));
-		if (unaligned_read_le32(rg + 20) != MD_REGION_VALID ||
-		    !unaligned_read_le64(rg + 32))
+		io_read(&rg, (const uint8_t *)m.va + (size_t)i * sizeof(rg), sizeof(rg));
+		if (le32toh(rg.valid) != MD_REGION_VALID || !le64toh(rg.size))
 			continue;
-		memcpy(segs[n].name, rg, sizeof(segs[n].name) - 1);
-		segs[n].da = segs[n].phys = unaligned_read_le64(rg + 24);
-		segs[n].size = unaligned_read_le64(rg + 32);
+		static_assert(sizeof(segs[n].name) == sizeof(rg.name), "region name");
+		memcpy(segs[n].name, rg.name, sizeof(segs[n].name) - 1);
+		segs[n].da = segs[n].phys = le64toh(rg.address);
+		segs[n].size = le64toh(rg.size);
 		n++;
 	}
 	b->mem->unmap(b->mem_ctx, &m);

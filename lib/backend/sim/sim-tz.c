@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minidump.h"
 #include "rproc/error.h"
 #include "rproc/fw.h"
 #include "rproc/rsc.h"
@@ -20,8 +21,6 @@
 #include "unaligned.h"
 #include "util.h"
 
-#define SMEM_MINIDUMP_TOC 602 /* SBL_MINIDUMP_SMEM_ID */
-#define MD_MAGIC(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (c) << 8 | (d))
 
 static const char *pas_core(struct sim *s, const struct sim_pas *p)
 {
@@ -564,55 +563,51 @@ static int tz_crash_reason(void *ctx, const struct rproc_desc *d, char *buf, siz
 static int tz_smem_read(void *ctx, uint32_t item, void **buf, size_t *len)
 {
 	struct sim *s = ctx;
-	uint8_t *t;
+	struct md_toc *t;
 	int r;
 
 	pthread_mutex_lock(&s->lock);
 	r = sim_fault(s, SIM_OP_SMEM_READ, -1);
 	if (r)
 		goto out;
-	if (item != SMEM_MINIDUMP_TOC || !s->cfg.minidump) {
+	if (item != RPROC_SMEM_MINIDUMP_TOC || !s->cfg.minidump) {
 		r = -ENOENT;
 		goto out;
 	}
-	t = calloc(1, 16 + 10 * 32);
+	t = calloc(1, sizeof(*t));
 	if (!t) {
 		r = -ENOMEM;
 		goto out;
 	}
-	unaligned_write_le32(t, 1);
-	unaligned_write_le32(t + 8, MD_MAGIC('E', 'N', 'B', 'L'));
+	t->status = htole32(1);
+	t->enabled = htole32(MD_SS_ENABLED);
 	for (unsigned int i = 0; i < s->sh->n_cores; i++) {
 		struct sim_core *c = &s->sh->cores[i];
 		struct sim_region *reg = &s->sh->regions[s->sh->pas[c->main_pas].region];
-		uint8_t *e, *rg;
-		uint64_t tab;
+		struct md_subsystem *ss;
+		struct md_region *rg;
 
-		if (c->minidump_id < 0 || c->minidump_id >= 10 || !c->dumpable ||
-		    reg->size < 3 * SIM_PAGE)
+		if (c->minidump_id < 0 || c->minidump_id >= RPROC_MINIDUMP_MAX_SS ||
+		    !c->dumpable || reg->size < 3 * SIM_PAGE)
 			continue;
-		tab = reg->base + reg->size - SIM_PAGE;
-		e = t + 16 + 32 * c->minidump_id;
-		unaligned_write_le32(e, 1);
-		unaligned_write_le32(e + 4, MD_MAGIC('E', 'N', 'B', 'L'));
-		unaligned_write_le32(e + 8, MD_MAGIC('D', 'O', 'N', 'E'));
-		unaligned_write_le32(e + 16, 2);
-		unaligned_write_le64(e + 24, tab);
-		rg = s->mem + reg->off + reg->size - SIM_PAGE;
-		memset(rg, 0, 80);
-		for (int j = 0; j < 2; j++) {
-			uint8_t *x = rg + 40 * j;
-			uint64_t a = reg->base + (uint64_t)j * SIM_PAGE, sz = SIM_PAGE;
-
-			snprintf((char *)x, 16, "%s", j ? "md_data" : "md_code");
-			unaligned_write_le32(x + 16, (uint32_t)j);
-			unaligned_write_le32(x + 20, MD_MAGIC('V', 'A', 'L', 'I'));
-			unaligned_write_le64(x + 24, a);
-			unaligned_write_le64(x + 32, sz);
+		ss = &t->subsystems[c->minidump_id];
+		ss->status = htole32(1);
+		ss->enabled = htole32(MD_SS_ENABLED);
+		ss->encryption_status = htole32(MD_SS_ENCR_DONE);
+		ss->region_count = htole32(2);
+		ss->regions_baseptr = htole64(reg->base + reg->size - SIM_PAGE);
+		rg = (struct md_region *)(s->mem + reg->off + reg->size - SIM_PAGE);
+		memset(rg, 0, 2 * sizeof(*rg));
+		for (uint32_t j = 0; j < 2; j++) {
+			snprintf(rg[j].name, sizeof(rg[j].name), "%s", j ? "md_data" : "md_code");
+			rg[j].seq_num = htole32(j);
+			rg[j].valid = htole32(MD_REGION_VALID);
+			rg[j].address = htole64(reg->base + j * SIM_PAGE);
+			rg[j].size = htole64(SIM_PAGE);
 		}
 	}
 	*buf = t;
-	*len = 16 + 10 * 32;
+	*len = sizeof(*t);
 out:
 	pthread_mutex_unlock(&s->lock);
 	return r;
