@@ -11,6 +11,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,56 @@
 
 #include "fw-internal.h"
 
-#define EH32_SIZE 52u
-#define EH64_SIZE 64u
-#define PH32_SIZE 32u
-#define PH64_SIZE 56u
-#define SH32_SIZE 40u
-#define SH64_SIZE 64u
+#define EH32_SIZE ((unsigned int)sizeof(Elf32_Ehdr))
+#define EH64_SIZE ((unsigned int)sizeof(Elf64_Ehdr))
+#define PH32_SIZE ((unsigned int)sizeof(Elf32_Phdr))
+#define PH64_SIZE ((unsigned int)sizeof(Elf64_Phdr))
+#define SH32_SIZE ((unsigned int)sizeof(Elf32_Shdr))
+#define SH64_SIZE ((unsigned int)sizeof(Elf64_Shdr))
+
+/*
+ * Field @f of the <elf.h> struct @T whose bytes start at @p: untrusted bytes of any alignment,
+ * little-endian (checked before a field is read).  The caller has checked that @p holds a
+ * whole @T.
+ */
+#define ELF_FIELD(p, T, f) le_field((const uint8_t *)(p) + offsetof(T, f), sizeof(((T *)0)->f))
+
+static uint64_t le_field(const uint8_t *p, size_t size)
+{
+	switch (size) {
+	case 2:
+		return unaligned_read_le16(p);
+	case 4:
+		return unaligned_read_le32(p);
+	default:
+		return unaligned_read_le64(p);
+	}
+}
+
+/* The ELF header fields the loader uses: the same names in ELF32 and ELF64. */
+#define READ_EHDR(eh, b, T)                                                                        \
+	do {                                                                                       \
+		(eh)->phoff = ELF_FIELD(b, T, e_phoff);                                            \
+		(eh)->shoff = ELF_FIELD(b, T, e_shoff);                                            \
+		(eh)->ehsize = (unsigned int)ELF_FIELD(b, T, e_ehsize);                            \
+		(eh)->phentsize = (unsigned int)ELF_FIELD(b, T, e_phentsize);                      \
+		(eh)->phnum = (unsigned int)ELF_FIELD(b, T, e_phnum);                              \
+		(eh)->shentsize = (unsigned int)ELF_FIELD(b, T, e_shentsize);                      \
+		(eh)->shnum = (unsigned int)ELF_FIELD(b, T, e_shnum);                              \
+	} while (0)
+
+/* A program header: the same names in ELF32 and ELF64, at different offsets. */
+#define READ_PHDR(s, p, T)                                                                         \
+	do {                                                                                       \
+		(s)->type = (uint32_t)ELF_FIELD(p, T, p_type);                                     \
+		(s)->flags = (uint32_t)ELF_FIELD(p, T, p_flags);                                   \
+		(s)->offset = ELF_FIELD(p, T, p_offset);                                           \
+		(s)->vaddr = ELF_FIELD(p, T, p_vaddr);                                             \
+		(s)->paddr = ELF_FIELD(p, T, p_paddr);                                             \
+		(s)->filesz = ELF_FIELD(p, T, p_filesz);                                           \
+		(s)->memsz = ELF_FIELD(p, T, p_memsz);                                             \
+		(s)->align = ELF_FIELD(p, T, p_align);                                             \
+	} while (0)
 
 void rproc_fw_close(struct rproc_fw_image *img)
 {
@@ -74,13 +119,7 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 	if (b[EI_CLASS] == ELFCLASS32) {
 		eh->class = 32;
 		ehsz = EH32_SIZE;
-		eh->phoff = unaligned_read_le32(b + 28);
-		eh->shoff = unaligned_read_le32(b + 32);
-		eh->ehsize = unaligned_read_le16(b + 40);
-		eh->phentsize = unaligned_read_le16(b + 42);
-		eh->phnum = unaligned_read_le16(b + 44);
-		eh->shentsize = unaligned_read_le16(b + 46);
-		eh->shnum = unaligned_read_le16(b + 48);
+		READ_EHDR(eh, b, Elf32_Ehdr);
 	} else if (b[EI_CLASS] == ELFCLASS64) {
 		eh->class = 64;
 		ehsz = EH64_SIZE;
@@ -92,13 +131,7 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 			*need = EH64_SIZE;
 			return -EAGAIN;
 		}
-		eh->phoff = unaligned_read_le64(b + 32);
-		eh->shoff = unaligned_read_le64(b + 40);
-		eh->ehsize = unaligned_read_le16(b + 52);
-		eh->phentsize = unaligned_read_le16(b + 54);
-		eh->phnum = unaligned_read_le16(b + 56);
-		eh->shentsize = unaligned_read_le16(b + 58);
-		eh->shnum = unaligned_read_le16(b + 60);
+		READ_EHDR(eh, b, Elf64_Ehdr);
 	} else {
 		return rproc_err(err, -EINVAL, "unknown ELF class %u (1 = ELF32, 2 = ELF64)",
 				 b[EI_CLASS]);
@@ -160,24 +193,10 @@ static int parse_ehdr(const uint8_t *b, size_t len, uint64_t file_size, enum fw_
 
 static void read_phdr(const uint8_t *p, unsigned int class, struct rproc_fw_segment *s)
 {
-	s->type = unaligned_read_le32(p);
-	if (class == 32) {
-		s->offset = unaligned_read_le32(p + 4);
-		s->vaddr = unaligned_read_le32(p + 8);
-		s->paddr = unaligned_read_le32(p + 12);
-		s->filesz = unaligned_read_le32(p + 16);
-		s->memsz = unaligned_read_le32(p + 20);
-		s->flags = unaligned_read_le32(p + 24);
-		s->align = unaligned_read_le32(p + 28);
-	} else {
-		s->flags = unaligned_read_le32(p + 4);
-		s->offset = unaligned_read_le64(p + 8);
-		s->vaddr = unaligned_read_le64(p + 16);
-		s->paddr = unaligned_read_le64(p + 24);
-		s->filesz = unaligned_read_le64(p + 32);
-		s->memsz = unaligned_read_le64(p + 40);
-		s->align = unaligned_read_le64(p + 48);
-	}
+	if (class == 32)
+		READ_PHDR(s, p, Elf32_Phdr);
+	else
+		READ_PHDR(s, p, Elf64_Phdr);
 }
 
 static int check_segment(const struct rproc_fw_image *img, const struct rproc_fw_segment *s,
