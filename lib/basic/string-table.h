@@ -6,8 +6,8 @@
  *	DEFINE_STRING_TABLE_LOOKUP(color, enum color);
  *
  * gives `const char *color_to_string(enum color)` (NULL when out of range or unnamed) and
- * `int color_from_string(const char *)` (the value, or -EINVAL).  The _STATIC variant makes
- * both static; _TO_STRING / _FROM_STRING generate one direction only.
+ * `int color_from_string(const char *)` (the value, or -EINVAL).  The _STATIC variants make
+ * them static; _TO_STRING / _FROM_STRING generate one direction only.
  */
 #ifndef RPROC_STRING_TABLE_H
 #define RPROC_STRING_TABLE_H
@@ -51,5 +51,9 @@ static inline int string_table_lookup(const char *const *table, size_t n, const 
 	_DEFINE_STRING_TABLE_TO_STRING(name, type, )
 #define DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(name, type)                                         \
 	_DEFINE_STRING_TABLE_FROM_STRING(name, type, )
+#define DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(name, type)                                    \
+	_DEFINE_STRING_TABLE_TO_STRING(name, type, static)
+#define DEFINE_STRING_TABLE_LOOKUP_FROM_STRING_STATIC(name, type)                                  \
+	_DEFINE_STRING_TABLE_FROM_STRING(name, type, static)
 
 #endif

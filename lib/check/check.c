@@ -16,6 +16,7 @@
 
 #include "devices.h"
 #include "shim.h"
+#include "string-table.h"
 #include "vfio.h"
 #include "rproc/check.h"
 #include "rproc/qcom-scm-shim.h"
@@ -24,9 +25,16 @@
 #define MSI_IOVA_BASE 0x08000000ull
 #define MSI_IOVA_LENGTH 0x00100000ull
 
+static const char *const check_level_table[] = {
+	[RPROC_CHECK_OK] = "ok",
+	[RPROC_CHECK_WARN] = "warn",
+	[RPROC_CHECK_FAIL] = "fail",
+};
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(check_level, enum rproc_check_level);
+
 const char *rproc_check_level_name(enum rproc_check_level l)
 {
-	return l == RPROC_CHECK_OK ? "ok" : l == RPROC_CHECK_WARN ? "warn" : "fail";
+	return check_level_to_string(l) ?: "fail";
 }
 
 struct ctx {
@@ -236,10 +244,10 @@ static bool check_ranges(struct ctx *c, const struct rproc_dt_rproc *rp,
 				ok = false;
 			}
 		}
-		snprintf(kind, kind_len, "%s",
-			 vc.kind == RPROC_VFIO_TYPE1	? "vfio-type1" :
-			 vc.kind == RPROC_VFIO_IOMMUFD ? "iommufd" :
-			 c->have_iommufd && info->cdev[0] ? "iommufd" : "vfio-type1");
+		if (vc.kind == RPROC_VFIO_AUTO)
+			vc.kind = c->have_iommufd && info->cdev[0] ? RPROC_VFIO_IOMMUFD
+								   : RPROC_VFIO_TYPE1;
+		snprintf(kind, kind_len, "%s", rproc_vfio_kind_name(vc.kind));
 		return ok;
 	}
 	if (rproc_vfio_open(info->syspath, &vc, &v, &err) < 0) {

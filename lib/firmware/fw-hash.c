@@ -19,21 +19,21 @@
 #include <openssl/evp.h>
 
 #include "fw-internal.h"
+#include "string-table.h"
 
 /* common metadata hash_table_algorithm (doc/firmware-format.md#digest-rule, rule 4) */
 #define V7_ALG_SHA384 3
 
+static const char *const hash_alg_table[] = {
+	[RPROC_HASH_NONE] = "none",
+	[RPROC_HASH_SHA256] = "sha256",
+	[RPROC_HASH_SHA384] = "sha384",
+};
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(hash_alg, enum rproc_hash_alg);
+
 const char *rproc_hash_alg_name(enum rproc_hash_alg alg)
 {
-	switch (alg) {
-	case RPROC_HASH_SHA256:
-		return "sha256";
-	case RPROC_HASH_SHA384:
-		return "sha384";
-	case RPROC_HASH_NONE:
-		break;
-	}
-	return "none";
+	return hash_alg_to_string(alg) ?: "none";
 }
 
 static const EVP_MD *alg_md(enum rproc_hash_alg alg)

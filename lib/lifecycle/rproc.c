@@ -24,19 +24,21 @@
 
 #include "rproc/error.h"
 #include "rproc-priv.h"
+#include "string-table.h"
 #include "time-util.h"
 #include "util.h"
 
 #define BACKOFF_MAX_MS 60000u
 
-static const char *const state_names[RPROC_STATE_COUNT] = {
+static const char *const rproc_state_table[RPROC_STATE_COUNT] = {
 	[RPROC_OFFLINE] = "offline",   [RPROC_STARTING] = "starting", [RPROC_RUNNING] = "running",
 	[RPROC_STOPPING] = "stopping", [RPROC_CRASHED] = "crashed",   [RPROC_FAILED] = "failed",
 };
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(rproc_state, enum rproc_state);
 
 const char *rproc_state_name(enum rproc_state s)
 {
-	return (unsigned int)s < RPROC_STATE_COUNT ? state_names[s] : "unknown";
+	return rproc_state_to_string(s) ?: "unknown";
 }
 
 void rproc_config_defaults(struct rproc_config *cfg)

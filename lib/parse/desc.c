@@ -11,9 +11,10 @@
 
 #include "rproc/backend.h"
 #include "rproc/fw.h"
+#include "string-table.h"
 #include "util.h"
 
-static const char *const irq_names[RPROC_IRQ_COUNT] = {
+static const char *const rproc_irq_table[RPROC_IRQ_COUNT] = {
 	[RPROC_IRQ_WDOG] = "wdog",
 	[RPROC_IRQ_FATAL] = "fatal",
 	[RPROC_IRQ_READY] = "ready",
@@ -22,11 +23,11 @@ static const char *const irq_names[RPROC_IRQ_COUNT] = {
 };
 
 /* The interrupt-names entry for @irq (qcom,pas-common.yaml, doc/devicetree.md#pas-binding). */
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(rproc_irq, enum rproc_irq);
+
 const char *rproc_irq_name(enum rproc_irq irq)
 {
-	if ((unsigned int)irq >= RPROC_IRQ_COUNT)
-		return "unknown";
-	return irq_names[irq];
+	return rproc_irq_to_string(irq) ?: "unknown";
 }
 
 void rproc_desc_clear(struct rproc_desc *d)

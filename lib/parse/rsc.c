@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rproc/rsc.h"
+#include "string-table.h"
 #include "unaligned.h"
 #include "util.h"
 
@@ -17,20 +18,19 @@
 #define RSC_MAX_ENTRIES 4096 /* each needs 4 bytes of offset + a 4-byte type at least */
 #define RSC_DEVMEM_BODY 52u  /* da, pa, len, flags, reserved, name[32] */
 
+static const char *const rsc_type_table[RSC_LAST] = {
+	[RSC_CARVEOUT] = "CARVEOUT",
+	[RSC_DEVMEM] = "DEVMEM",
+	[RSC_TRACE] = "TRACE",
+	[RSC_VDEV] = "VDEV",
+};
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(rsc_type, uint32_t);
+
 static const char *type_name(uint32_t type)
 {
-	switch (type) {
-	case RSC_CARVEOUT:
-		return "CARVEOUT";
-	case RSC_DEVMEM:
-		return "DEVMEM";
-	case RSC_TRACE:
-		return "TRACE";
-	case RSC_VDEV:
-		return "VDEV";
-	default:
-		return type >= RSC_VENDOR_START && type <= RSC_VENDOR_END ? "vendor" : "unknown";
-	}
+	if (type >= RSC_VENDOR_START && type <= RSC_VENDOR_END)
+		return "vendor";
+	return rsc_type_to_string(type) ?: "unknown";
 }
 
 void rproc_rsc_empty(uint8_t out[RPROC_RSC_HDR_SIZE])

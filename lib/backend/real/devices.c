@@ -16,28 +16,25 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "string-table.h"
 #include "time-util.h"
 
 #define PAS_DRIVER "qcom_q6v5_pas"
 #define VFIO_PLATFORM "vfio-platform"
 
-const char *rproc_dev_state_name(enum rproc_dev_state s)
-{
-	static const char *const names[] = {
-		[RPROC_DEV_READY] = "ready",
-		[RPROC_DEV_MISSING] = "missing",
-		[RPROC_DEV_KERNEL_MANAGED] = "kernel-managed",
-		[RPROC_DEV_OTHER_DRIVER] = "other-driver",
-		[RPROC_DEV_UNBOUND] = "unbound",
-		[RPROC_DEV_NO_VFIO_MODULE] = "no-vfio-platform",
-		[RPROC_DEV_RESET_REQUIRED] = "reset-required",
-		[RPROC_DEV_NO_GROUP] = "no-iommu-group",
-		[RPROC_DEV_GROUP_NOT_VIABLE] = "group-not-viable",
-		[RPROC_DEV_NODE_ACCESS] = "node-access",
-	};
-
-	return (unsigned int)s < ARRAY_SIZE(names) ? names[s] : "?";
-}
+static const char *const rproc_dev_state_table[] = {
+	[RPROC_DEV_READY] = "ready",
+	[RPROC_DEV_MISSING] = "missing",
+	[RPROC_DEV_KERNEL_MANAGED] = "kernel-managed",
+	[RPROC_DEV_OTHER_DRIVER] = "other-driver",
+	[RPROC_DEV_UNBOUND] = "unbound",
+	[RPROC_DEV_NO_VFIO_MODULE] = "no-vfio-platform",
+	[RPROC_DEV_RESET_REQUIRED] = "reset-required",
+	[RPROC_DEV_NO_GROUP] = "no-iommu-group",
+	[RPROC_DEV_GROUP_NOT_VIABLE] = "group-not-viable",
+	[RPROC_DEV_NODE_ACCESS] = "node-access",
+};
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(rproc_dev_state, enum rproc_dev_state);
 
 static const char *sysfs(const struct rproc_dev_env *env)
 {
@@ -336,7 +333,7 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 static int wait_failed(const struct rproc_dev_info *info, int code, struct rproc_error *err)
 {
 	return rproc_err(err, code, "%s (%s): %s; fix: %s", info->name,
-			 rproc_dev_state_name(info->state), info->message, info->fix);
+			 rproc_dev_state_to_string(info->state), info->message, info->fix);
 }
 
 int rproc_dev_wait(const struct rproc_dev_env *env, const char *name, int timeout_ms,

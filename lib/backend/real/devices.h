@@ -28,7 +28,7 @@ enum rproc_dev_state {
 	RPROC_DEV_NODE_ACCESS,      /* /dev/vfio/<G> (and the cdev) missing or not accessible */
 };
 
-const char *rproc_dev_state_name(enum rproc_dev_state s);
+const char *rproc_dev_state_to_string(enum rproc_dev_state s);
 
 /* Read a one-line sysfs attribute without its newline; "(null)" reads as "". */
 int rproc_sysfs_read_line(const char *path, char *buf, size_t len);

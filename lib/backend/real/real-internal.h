@@ -23,9 +23,7 @@ struct real_map {
 	uint32_t prot;
 };
 
-enum irq_src { IRQ_NONE, IRQ_VFIO, IRQ_SHIM };
-
-extern const char *const real_irq_src_names[3];
+enum irq_src { IRQ_NONE, IRQ_VFIO, IRQ_SHIM, _IRQ_SRC_MAX };
 
 struct real_dev {
 	struct real_dev *next;
@@ -59,7 +57,9 @@ struct real_backend {
 	pthread_mutex_t lock;
 };
 
-extern const char *const real_irq_names[RPROC_IRQ_COUNT];
+/* real-irq.c: the fd store name of interrupt @irq of @d delivered by @src */
+void real_irq_fd_name(char *buf, size_t len, const struct real_dev *d, enum rproc_irq irq,
+		      enum irq_src src);
 
 /* real.c */
 int real_claim_adopted(struct real_backend *b, const char *name);

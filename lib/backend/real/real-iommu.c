@@ -189,7 +189,7 @@ static int fall_back_to_type1(struct real_backend *b, struct real_dev *d, const 
 					       d->irq_fd[i]) < 0)
 			rproc_log(RPROC_LOG_WARNING, d->core, "irq", -errno,
 				  "%s: %s lost in the type1 fallback", d->device,
-				  real_irq_names[i]);
+				  rproc_irq_name(i));
 	return 0;
 }
 

@@ -18,17 +18,20 @@
 #include "devices.h"
 #include "rproc/qcom-scm-shim.h"
 #include "real-internal.h"
+#include "string-table.h"
 
-const char *const real_irq_names[RPROC_IRQ_COUNT] = {
-	[RPROC_IRQ_WDOG] = "wdog",
-	[RPROC_IRQ_FATAL] = "fatal",
-	[RPROC_IRQ_READY] = "ready",
-	[RPROC_IRQ_HANDOVER] = "handover",
-	[RPROC_IRQ_STOP_ACK] = "stop-ack",
+static const char *const irq_src_table[_IRQ_SRC_MAX] = {
+	[IRQ_NONE] = "",
+	[IRQ_VFIO] = "vfio",
+	[IRQ_SHIM] = "shim",
 };
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(irq_src, enum irq_src);
 
-const char *const real_irq_src_names[3] = { [IRQ_NONE] = "", [IRQ_VFIO] = "vfio",
-					    [IRQ_SHIM] = "shim" };
+void real_irq_fd_name(char *buf, size_t len, const struct real_dev *d, enum rproc_irq irq,
+		      enum irq_src src)
+{
+	snprintf(buf, len, "%s.irq.%s.%s", d->device, rproc_irq_name(irq), irq_src_to_string(src));
+}
 
 /* rproc_irq and the shim's QCOM_SCM_SHIM_IRQ_* share one order, that of the DT's
  * interrupt-names (doc/boot-sequence.md#interrupts-and-timeouts), which is also the vfio-platform
@@ -125,8 +128,7 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 
 			/* Registered on the kept device/shim file: still armed. */
 			for (int src = IRQ_VFIO; src <= IRQ_SHIM && d->irq_fd[i] < 0; src++) {
-				snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device,
-					 real_irq_names[i], real_irq_src_names[src]);
+				real_irq_fd_name(name, sizeof(name), d, i, src);
 				d->irq_fd[i] = real_claim_adopted(b, name);
 				if (d->irq_fd[i] >= 0)
 					d->irq_src[i] = (enum irq_src)src;
@@ -152,7 +154,7 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 			if (r < 0)
 				snprintf(missing + strlen(missing),
 					 sizeof(missing) - strlen(missing), "%s%s",
-					 missing[0] ? ", " : "", real_irq_names[i]);
+					 missing[0] ? ", " : "", rproc_irq_name(i));
 		}
 		d->irq_open = true;
 		if (missing[0])

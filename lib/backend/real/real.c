@@ -15,6 +15,7 @@
 #include "devmem.h"
 #include "rproc/qcom-scm-shim.h"
 #include "real-internal.h"
+#include "string-table.h"
 
 /* ---- config ------------------------------------------------------------------------------ */
 
@@ -26,42 +27,49 @@ void rproc_real_config_defaults(struct rproc_real_config *cfg)
 	cfg->device_timeout_ms = RPROC_REAL_DEVICE_TIMEOUT_MS;
 }
 
+static const char *const real_iommu_table[] = {
+	[RPROC_REAL_IOMMU_AUTO] = "auto",
+	[RPROC_REAL_IOMMU_IOMMUFD] = "iommufd",
+	[RPROC_REAL_IOMMU_TYPE1] = "vfio-type1",
+};
+DEFINE_STRING_TABLE_LOOKUP_STATIC(real_iommu, enum rproc_real_iommu);
+
 int rproc_real_iommu_from_string(const char *s, enum rproc_real_iommu *out)
 {
-	if (!strcmp(s, "auto"))
-		*out = RPROC_REAL_IOMMU_AUTO;
-	else if (!strcmp(s, "iommufd"))
-		*out = RPROC_REAL_IOMMU_IOMMUFD;
-	else if (!strcmp(s, "vfio-type1") || !strcmp(s, "type1"))
-		*out = RPROC_REAL_IOMMU_TYPE1;
-	else
-		return -EINVAL;
+	/* "type1" is accepted as an older spelling of "vfio-type1" */
+	int v = real_iommu_from_string(s && !strcmp(s, "type1") ? "vfio-type1" : s);
+
+	if (v < 0)
+		return v;
+	*out = v;
 	return 0;
 }
 
 const char *rproc_real_iommu_to_string(enum rproc_real_iommu v)
 {
-	return v == RPROC_REAL_IOMMU_IOMMUFD ? "iommufd" :
-	       v == RPROC_REAL_IOMMU_TYPE1   ? "vfio-type1" : "auto";
+	return real_iommu_to_string(v) ?: "auto";
 }
+
+static const char *const real_carveout_table[] = {
+	[RPROC_REAL_CARVEOUT_AUTO] = "auto",
+	[RPROC_REAL_CARVEOUT_SHIM] = "shim",
+	[RPROC_REAL_CARVEOUT_DEVMEM] = "devmem",
+};
+DEFINE_STRING_TABLE_LOOKUP_STATIC(real_carveout, enum rproc_real_carveout);
 
 int rproc_real_carveout_from_string(const char *s, enum rproc_real_carveout *out)
 {
-	if (!strcmp(s, "auto"))
-		*out = RPROC_REAL_CARVEOUT_AUTO;
-	else if (!strcmp(s, "shim"))
-		*out = RPROC_REAL_CARVEOUT_SHIM;
-	else if (!strcmp(s, "devmem"))
-		*out = RPROC_REAL_CARVEOUT_DEVMEM;
-	else
-		return -EINVAL;
+	int v = real_carveout_from_string(s);
+
+	if (v < 0)
+		return v;
+	*out = v;
 	return 0;
 }
 
 const char *rproc_real_carveout_to_string(enum rproc_real_carveout v)
 {
-	return v == RPROC_REAL_CARVEOUT_SHIM   ? "shim" :
-	       v == RPROC_REAL_CARVEOUT_DEVMEM ? "devmem" : "auto";
+	return real_carveout_to_string(v) ?: "auto";
 }
 
 /* ---- adopted fds ------------------------------------------------------------------------ */
@@ -238,8 +246,7 @@ static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out
 		for (int i = 0; i < RPROC_IRQ_COUNT && !r; i++) {
 			char name[64];
 
-			snprintf(name, sizeof(name), "%s.irq.%s.%s", d->device, real_irq_names[i],
-				 real_irq_src_names[d->irq_src[i]]);
+			real_irq_fd_name(name, sizeof(name), d, i, d->irq_src[i]);
 			r = add_fd(out, max, n, d->irq_fd[i], name);
 		}
 	}

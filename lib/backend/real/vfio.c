@@ -12,19 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "string-table.h"
 #include "vfio-internal.h"
+
+static const char *const vfio_kind_table[] = {
+	[RPROC_VFIO_AUTO] = "auto",
+	[RPROC_VFIO_IOMMUFD] = "iommufd",
+	[RPROC_VFIO_TYPE1] = "vfio-type1",
+};
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(vfio_kind, enum rproc_vfio_kind);
 
 const char *rproc_vfio_kind_name(enum rproc_vfio_kind k)
 {
-	switch (k) {
-	case RPROC_VFIO_AUTO:
-		return "auto";
-	case RPROC_VFIO_IOMMUFD:
-		return "iommufd";
-	case RPROC_VFIO_TYPE1:
-		return "vfio-type1";
-	}
-	return "?";
+	return vfio_kind_to_string(k) ?: "?";
 }
 
 struct rproc_vfio *rproc_vfio_alloc(const char *syspath, const struct rproc_vfio_config *cfg)

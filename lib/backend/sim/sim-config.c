@@ -180,7 +180,7 @@ static int parse_line(struct sim *s, struct sim_config *c, char *key, char *val)
 			if (fl.core < 0)
 				return -ENODEV;
 		}
-		fl.op = sim_op_by_name(f[0]);
+		fl.op = sim_op_from_string(f[0]);
 		if (fl.op < 0)
 			return -ENOENT;
 		r = parse_uint(f[1], 1000000, &fl.nth);

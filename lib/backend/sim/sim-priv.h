@@ -256,8 +256,8 @@ struct sim_region *sim_region_of(struct sim *s, uint64_t pa, uint64_t len);
 uint8_t *sim_phys(struct sim *s, uint64_t pa, uint64_t len);
 void sim_raise(struct sim *s, unsigned int core, enum rproc_irq irq);
 void sim_kick(struct sim *s);
-const char *sim_op_name(enum sim_op op);
-int sim_op_by_name(const char *name);
+const char *sim_op_to_string(enum sim_op op);
+int sim_op_from_string(const char *name);
 
 /* sim-config.c */
 int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool runtime,

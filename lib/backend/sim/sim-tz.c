@@ -37,7 +37,7 @@ static int pas_enter(struct sim *s, enum sim_op op, uint32_t pas_id, struct sim_
 		return r;
 	if (!p) {
 		rproc_log(RPROC_LOG_ERR, NULL, "sim", -ENODEV, "TZ: %s: unknown PAS id %u",
-			  sim_op_name(op), pas_id);
+			  sim_op_to_string(op), pas_id);
 		return -ENODEV;
 	}
 	*pas = p;

@@ -17,9 +17,11 @@
 
 #include "rproc/error.h"
 #include "sim-priv.h"
+#include "string-table.h"
 #include "util.h"
 
-static const char *const op_names[SIM_OP_COUNT + 1] = {
+/* NULL-terminated: rproc_sim_ops() hands it out as the list of names fail= accepts */
+static const char *const sim_op_table[SIM_OP_COUNT + 1] = {
 	[SIM_OP_IS_SUPPORTED] = "is_supported",
 	[SIM_OP_INIT_IMAGE] = "init_image",
 	[SIM_OP_MEM_SETUP] = "mem_setup",
@@ -48,21 +50,10 @@ const char *const *rproc_sim_ops(unsigned int *n)
 {
 	if (n)
 		*n = SIM_OP_COUNT;
-	return op_names;
+	return sim_op_table;
 }
 
-const char *sim_op_name(enum sim_op op)
-{
-	return op < SIM_OP_COUNT ? op_names[op] : "?";
-}
-
-int sim_op_by_name(const char *name)
-{
-	for (int i = 0; i < SIM_OP_COUNT; i++)
-		if (!strcmp(op_names[i], name))
-			return i;
-	return -1;
-}
+DEFINE_STRING_TABLE_LOOKUP(sim_op, enum sim_op);
 
 /* Count a call of @op and apply the fault-injection rules.  Called with s->lock held. */
 int sim_fault(struct sim *s, enum sim_op op, int core)
@@ -79,7 +70,7 @@ int sim_fault(struct sim *s, enum sim_op op, int core)
 		if (f->nth == 0 || f->seen == f->nth) {
 			rproc_log(RPROC_LOG_NOTICE, core >= 0 ? s->sh->cores[core].name : NULL,
 				  "sim", f->err, "injected failure of %s (call %u): %d",
-				  sim_op_name(op), f->seen, f->err);
+				  sim_op_to_string(op), f->seen, f->err);
 			return f->err;
 		}
 	}
@@ -183,7 +174,7 @@ unsigned int rproc_sim_usage_total(const struct rproc_sim_usage *u)
 unsigned int rproc_sim_calls(struct rproc_backend *b, const char *op)
 {
 	struct sim *s = to_sim(b);
-	int i = sim_op_by_name(op);
+	int i = sim_op_from_string(op);
 	unsigned int n;
 
 	if (!s || i < 0)
