@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Internals of the lifecycle: struct rproc, shared by the state machine (rproc.c, the
- * caller's thread) and the steps (rproc-start.c and rproc-stop.c, the worker thread).
+ * caller's thread) and the jobs (rproc-start.c, rproc-stop.c, rproc-crash.c, the worker
+ * thread), which share the job context (rproc-job.c).
+ *
+ * Calls point down only: rproc-adopt.c -> rproc.c -> the jobs -> rproc-job.c.  What a job
+ * reports upward (phase, progress, events) goes through the listener rproc.c registers.
  *
  * Threading: while a job (start, stop, crash handling) runs, the worker owns every resource
  * field (images, domain, mappings, votes); the caller's thread touches only what is under
@@ -44,6 +48,17 @@ struct rproc_img {
 struct rproc_ev {
 	enum rproc_event ev;
 	uint64_t a, b;
+};
+
+/*
+ * How a job reports upward: the state machine registers it when it creates the core, and the
+ * jobs call it (through rproc_report_*()) from the worker thread, never the state machine by
+ * name.
+ */
+struct rproc_job_listener {
+	void (*phase)(struct rproc *r, const char *phase);
+	void (*progress)(struct rproc *r, uint64_t done, uint64_t total);
+	void (*event)(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b);
 };
 
 #define RPROC_EVQ 64
@@ -118,23 +133,10 @@ struct rproc {
 	uint32_t n_held_devmem;
 	struct rproc_snapshot_devmem held_devmem[RPROC_SNAP_MAX_DEVMEM];
 
+	const struct rproc_job_listener *listener;
 	rproc_event_fn cb;
 	void *cb_userdata;
-	char fw_main[256];
 };
-
-/* rproc.c */
-void rproc_set_phase(struct rproc *r, const char *phase);
-void rproc_push_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b);
-void rproc_progress(struct rproc *r, uint64_t done, uint64_t total);
-void rproc_notify(struct rproc *r);
-void rproc_irq_watch(struct rproc *r, bool on);
-void rproc_arm_recovery(struct rproc *r, long ms);
-
-/* Publish what the resource fields hold (caller owns them: the worker, or no worker runs). */
-void rproc_publish_held(struct rproc *r);
-/* Test hook of the dying worker; true: stop here, undo nothing. */
-bool rproc_step_dies(struct rproc *r, const char *step);
 
 /* A step of a sequence: do, undo (NULL: nothing to undo), and its timing bucket. */
 enum rproc_bucket { B_NONE, B_FIRMWARE, B_LOAD, B_AUTH, B_READY };
@@ -154,40 +156,70 @@ struct rproc_step {
 	for (struct rproc_img *im = &(r)->img[1]; im >= &(r)->img[0]; im--)                       \
 		if (im->present)
 
-/* rproc-start.c, rproc-stop.c: the jobs, run in the worker thread */
-int rproc_run_start(struct rproc *r);
-int rproc_run_stop(struct rproc *r, bool crashed);
-int rproc_run_crash(struct rproc *r);
-/* Release what a stopped core still holds (devmem, domain): rproc_free() of an idle core. */
-void rproc_release_kept(struct rproc *r);
-void rproc_keep_segments(struct rproc *r);
-void rproc_undo_iommu_map(struct rproc *r);
+/*
+ * ---- rproc-job.c: the job context, the bottom layer ------------------------------------------
+ */
 
-/* rproc-ops.c: shared by the sequences */
-#define RELEASE_TRIES 3
-#define RELEASE_PAUSE_MS 10
+/* Upward reports, through r->listener (any thread). */
+void rproc_report_phase(struct rproc *r, const char *phase);
+void rproc_report_progress(struct rproc *r, uint64_t done, uint64_t total);
+void rproc_report_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b);
+
 int rproc_drain(int fd);
 bool rproc_irq_take(struct rproc *r, enum rproc_irq irq);
+bool rproc_cancelled(struct rproc *r);
 int rproc_pas_result(struct rproc_error *err, int e, const char *what, uint32_t pas_id);
 int rproc_neg(int e);
+
 /*
  * A release operation, retried: leaving one undone leaks TrustZone or SMMU state that only a
  * reboot gives back.  Calls @fn(@r, @a, @b) until it returns 0, @tries times at most,
  * @pause_ms apart, and logs each failure as a warning under @step, naming what @fmt says.
  * Returns 0, or the last error as a negative errno (a TrustZone code becomes -EIO).
  */
+#define RELEASE_TRIES 3
+#define RELEASE_PAUSE_MS 10
 typedef int (*rproc_release_fn)(struct rproc *r, uint64_t a, uint64_t b);
 int rproc_release_retry(struct rproc *r, rproc_release_fn fn, uint64_t a, uint64_t b,
 			unsigned int tries, unsigned int pause_ms, const char *step,
-			const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+			const char *fmt, ...) _printf_(8, 9);
 int rproc_do_shutdown(struct rproc *r, struct rproc_img *im);
 int rproc_do_meta_release(struct rproc *r, struct rproc_img *im);
 int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size);
 int rproc_do_unvote(struct rproc *r);
 int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
+/* Unmap every carveout still mapped in the SMMU (an undo, and a stop step). */
+void rproc_undo_iommu_map(struct rproc *r);
+
+/* Publish what the resource fields hold (caller owns them: the worker, or no worker runs). */
+void rproc_publish_held(struct rproc *r);
+/* Remember where the main image's loadable segments are, for a later coredump. */
+void rproc_keep_segments(struct rproc *r);
+
+/* The step runners' bookkeeping: fault-injection hooks and the failure record. */
 bool rproc_step_injected(struct rproc *r, const char *step, int *e, struct rproc_error *err);
-bool rproc_cancelled(struct rproc *r);
+/* Test hook of the dying worker; true: stop here, undo nothing. */
+bool rproc_step_dies(struct rproc *r, const char *step);
 void rproc_record_failure(struct rproc *r, const char *step, int e, const char *msg, int level);
+
+/*
+ * ---- the jobs, run in the worker thread: each uses the job context only ----------------------
+ */
+
+/* rproc-start.c */
+int rproc_run_start(struct rproc *r);
+/* Release what a stopped core still holds (devmem, domain): rproc_free() of an idle core. */
+void rproc_release_kept(struct rproc *r);
+/* rproc-stop.c */
+int rproc_run_stop(struct rproc *r, bool crashed);
+/* rproc-crash.c: the stop without its handshake (rproc-stop.c), then the coredump */
+int rproc_run_crash(struct rproc *r);
+
+/*
+ * ---- rproc.c: the state machine, on top; rproc-adopt.c uses it -------------------------------
+ */
+void rproc_irq_watch(struct rproc *r, bool on);
+void rproc_arm_recovery(struct rproc *r, long ms);
 
 /* Debug/test hook: make the next run of @step fail with @err (-ENOENT: no such step). */
 int rproc_debug_fail_step(struct rproc *r, const char *step, int err);

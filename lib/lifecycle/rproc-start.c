@@ -221,7 +221,7 @@ static int step_mem_setup(struct rproc *r, struct rproc_error *err)
 
 static void load_progress(void *userdata, uint64_t done, uint64_t total)
 {
-	rproc_progress(userdata, done, total);
+	rproc_report_progress(userdata, done, total);
 }
 
 /* Map for the CPU, copy, and unmap again before AUTH_AND_RESET (doc/boot-sequence.md#load). */
@@ -284,14 +284,6 @@ static bool in_ranges(const struct rproc *r, uint64_t start, uint64_t size)
 		if (start >= r->ranges[i].start && last <= r->ranges[i].last)
 			return true;
 	return false;
-}
-
-void rproc_undo_iommu_map(struct rproc *r)
-{
-	for_each_img_rev(r, im) {
-		if (im->mapped && rproc_do_unmap(r, im->co->base, im->co->size) == 0)
-			im->mapped = false;
-	}
 }
 
 /* doc/boot-sequence.md#iommu-map: IOVA == PA, read|write, the whole carveout. */
@@ -485,32 +477,6 @@ const char *const *rproc_start_steps(unsigned int *n)
 	return start_names;
 }
 
-/* Remember where the running image's segments are, for a later coredump
- * (doc/boot-sequence.md#coredump). */
-void rproc_keep_segments(struct rproc *r)
-{
-	const struct rproc_img *im = &r->img[1];
-	size_t n = 0;
-
-	free(r->segs);
-	r->segs = NULL;
-	r->n_segs = 0;
-	r->segs = calloc(im->img->phnum ? im->img->phnum : 1, sizeof(*r->segs));
-	if (!r->segs)
-		return;
-	for (unsigned int i = 0; i < im->img->phnum; i++) {
-		const struct rproc_fw_segment *s = &im->img->segs[i];
-
-		if (!s->loadable)
-			continue;
-		r->segs[n].da = s->paddr;
-		r->segs[n].phys = im->co->base + (s->paddr - im->mem_reloc);
-		r->segs[n].size = s->memsz;
-		n++;
-	}
-	r->n_segs = n;
-}
-
 int rproc_run_start(struct rproc *r)
 {
 	uint64_t t0 = now_usec(CLOCK_MONOTONIC), b[B_READY + 1] = { 0 };
@@ -526,7 +492,7 @@ int rproc_run_start(struct rproc *r)
 		struct rproc_error err = { 0 };
 		uint64_t ts = now_usec(CLOCK_MONOTONIC);
 
-		rproc_set_phase(r, name);
+		rproc_report_phase(r, name);
 		if (rproc_cancelled(r))
 			e = rproc_err(&err, -ECANCELED, "start cancelled");
 		else if (!rproc_step_injected(r, name, &e, &err))

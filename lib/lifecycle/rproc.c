@@ -3,7 +3,8 @@
  * The lifecycle state machine (doc/boot-sequence.md), in the caller's thread.
  *
  * A start, a stop and the handling of a crash are jobs: each runs in a worker thread
- * (rproc-start.c, rproc-stop.c) and reports through an eventfd in the epoll set rproc_fd() returns.
+ * (rproc-start.c, rproc-stop.c, rproc-crash.c) and reports through the listener registered
+ * here, which queues the report and signals an eventfd in the epoll set rproc_fd() returns.
  * rproc_process() joins finished workers, applies their outcome, watches the interrupts of
  * a running core, fires the recovery timer and delivers events to the callback.  Nothing
  * here sleeps.
@@ -52,7 +53,7 @@ void rproc_config_defaults(struct rproc_config *cfg)
 	cfg->restart_delay_ms = 1000;
 }
 
-void rproc_notify(struct rproc *r)
+static void notify(struct rproc *r)
 {
 	uint64_t one = 1;
 
@@ -61,8 +62,11 @@ void rproc_notify(struct rproc *r)
 			  "cannot signal the event fd: %m");
 }
 
-/* Queue an event for rproc_process() (any thread). */
-void rproc_push_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b)
+/*
+ * The jobs' reports (rproc-job.c calls these through the listener, from the worker thread):
+ * queued for rproc_process(), which delivers them to the caller's callback.
+ */
+static void push_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b)
 {
 	pthread_mutex_lock(&r->lock);
 	if (r->evq_len < RPROC_EVQ) {
@@ -74,28 +78,34 @@ void rproc_push_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t
 		r->evq_len++;
 	}
 	pthread_mutex_unlock(&r->lock);
-	rproc_notify(r);
+	notify(r);
 }
 
-void rproc_set_phase(struct rproc *r, const char *phase)
+static void set_phase(struct rproc *r, const char *phase)
 {
 	pthread_mutex_lock(&r->lock);
 	r->info.phase = phase;
 	r->phase_pending = true;
 	pthread_mutex_unlock(&r->lock);
-	rproc_notify(r);
+	notify(r);
 }
 
 /* Loading progress is coalesced: only the latest value is delivered. */
-void rproc_progress(struct rproc *r, uint64_t done, uint64_t total)
+static void set_progress(struct rproc *r, uint64_t done, uint64_t total)
 {
 	pthread_mutex_lock(&r->lock);
 	r->progress_pending = true;
 	r->progress_done = done;
 	r->progress_total = total;
 	pthread_mutex_unlock(&r->lock);
-	rproc_notify(r);
+	notify(r);
 }
+
+static const struct rproc_job_listener job_listener = {
+	.phase = set_phase,
+	.progress = set_progress,
+	.event = push_event,
+};
 
 static void set_state(struct rproc *r, enum rproc_state s)
 {
@@ -111,7 +121,7 @@ static void set_state(struct rproc *r, enum rproc_state s)
 	if (old != s) {
 		rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0, "%s -> %s", rproc_state_name(old),
 			  rproc_state_name(s));
-		rproc_push_event(r, RPROC_EV_STATE, s, old);
+		push_event(r, RPROC_EV_STATE, s, old);
 	}
 }
 
@@ -166,7 +176,7 @@ static void *worker(void *arg)
 	r->job_result = ret;
 	r->job_done = true;
 	pthread_mutex_unlock(&r->lock);
-	rproc_notify(r);
+	notify(r);
 	return NULL;
 }
 
@@ -412,7 +422,7 @@ static void handle_crash(struct rproc *r, enum rproc_irq irq)
 	rproc_log(RPROC_LOG_DEBUG, r->d.name, "crash", 0, "%s: %s",
 		  irq == RPROC_IRQ_WDOG ? "watchdog" : "fatal error", reason);
 	set_state(r, RPROC_CRASHED);
-	rproc_push_event(r, RPROC_EV_CRASH, irq, 0);
+	push_event(r, RPROC_EV_CRASH, irq, 0);
 	if (begin_job(r, JOB_CRASH) < 0)
 		rproc_log(RPROC_LOG_ERR, r->d.name, "crash", -EAGAIN,
 			  "cannot run the crash handling");
@@ -577,6 +587,51 @@ int rproc_set_firmware(struct rproc *r, const char *name, struct rproc_error *er
 	return 0;
 }
 
+/* ---- test hooks (rproc-priv.h) ----------------------------------------------------------- */
+
+static const char *find_step(const char *step)
+{
+	const char *const *lists[2] = { rproc_start_steps(NULL), rproc_stop_steps(NULL) };
+
+	for (int l = 0; l < 2; l++)
+		for (const char *const *s = lists[l]; *s; s++)
+			if (!strcmp(*s, step))
+				return *s; /* compared by address */
+	return NULL;
+}
+
+int rproc_debug_fail_step(struct rproc *r, const char *step, int err)
+{
+	const char *s = find_step(step);
+
+	if (!s)
+		return -ENOENT;
+	r->fail_step = s;
+	r->fail_err = err;
+	return 0;
+}
+
+int rproc_debug_die_after(struct rproc *r, const char *step)
+{
+	const char *s = find_step(step);
+
+	if (!s)
+		return -ENOENT;
+	r->die_step = s;
+	r->died = false;
+	return 0;
+}
+
+bool rproc_debug_died(struct rproc *r)
+{
+	bool died;
+
+	pthread_mutex_lock(&r->lock);
+	died = r->died;
+	pthread_mutex_unlock(&r->lock);
+	return died && !r->thread_live; /* joined by rproc_process() */
+}
+
 /* ---- construction ---------------------------------------------------------------------------- */
 
 static int add_fd(int epfd, int fd, uint32_t tag)
@@ -617,6 +672,7 @@ int rproc_new(const struct rproc_desc *d, struct rproc_backend *b, const struct 
 	r->d.devmem = NULL;
 	r->b = b;
 	r->cfg = cfg;
+	r->listener = &job_listener;
 	r->epfd = r->notify_fd = r->timer_fd = r->cancel_fd = -1;
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 		r->irq[i] = -1;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What the start and stop sequences share: interrupt consumption, the release operations
- * (SHUTDOWN, unmap, bridge delete, metadata release, unvote), each retried before giving up
- * since leaving one undone leaks TrustZone or SMMU state that only a reboot gives back, and
- * the step runner's bookkeeping (fault-injection hook, cancellation, failure records).
+ * The job context: what the start, stop and crash jobs share, below all of them.  Reports
+ * upward (phase, progress, events) through the listener the state machine registered;
+ * interrupt consumption and cancellation; the release operations (SHUTDOWN, unmap, bridge
+ * delete, metadata release, unvote), each retried before giving up since leaving one undone
+ * leaks TrustZone or SMMU state that only a reboot gives back; the record of what the core
+ * holds (for snapshots and coredumps); the step runner's bookkeeping (fault-injection hooks,
+ * failure records).  Nothing here calls a file above it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,6 +22,26 @@
 /* doc/boot-sequence.md#interrupts-and-timeouts: every 100 ms, up to 50 times */
 #define DECRYPT_SHUTDOWN_TRIES 50
 #define DECRYPT_SHUTDOWN_PAUSE_MS 100
+
+/* ---- reports to the state machine ------------------------------------------------------- */
+
+void rproc_report_phase(struct rproc *r, const char *phase)
+{
+	if (r->listener)
+		r->listener->phase(r, phase);
+}
+
+void rproc_report_progress(struct rproc *r, uint64_t done, uint64_t total)
+{
+	if (r->listener)
+		r->listener->progress(r, done, total);
+}
+
+void rproc_report_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_t b)
+{
+	if (r->listener)
+		r->listener->event(r, ev, a, b);
+}
 
 int rproc_drain(int fd)
 {
@@ -165,59 +188,12 @@ int rproc_do_bridge_delete(struct rproc *r, uint64_t handle)
 				   "SHM bridge delete (handle 0x%llx)", (unsigned long long)handle);
 }
 
-static const char *find_step(const char *step)
+void rproc_undo_iommu_map(struct rproc *r)
 {
-	const char *const *lists[2] = { rproc_start_steps(NULL), rproc_stop_steps(NULL) };
-
-	for (int l = 0; l < 2; l++)
-		for (const char *const *s = lists[l]; *s; s++)
-			if (!strcmp(*s, step))
-				return *s; /* compared by address */
-	return NULL;
-}
-
-int rproc_debug_fail_step(struct rproc *r, const char *step, int err)
-{
-	const char *s = find_step(step);
-
-	if (!s)
-		return -ENOENT;
-	r->fail_step = s;
-	r->fail_err = err;
-	return 0;
-}
-
-int rproc_debug_die_after(struct rproc *r, const char *step)
-{
-	const char *s = find_step(step);
-
-	if (!s)
-		return -ENOENT;
-	r->die_step = s;
-	r->died = false;
-	return 0;
-}
-
-bool rproc_debug_died(struct rproc *r)
-{
-	bool died;
-
-	pthread_mutex_lock(&r->lock);
-	died = r->died;
-	pthread_mutex_unlock(&r->lock);
-	return died && !r->thread_live; /* joined by rproc_process() */
-}
-
-bool rproc_step_dies(struct rproc *r, const char *step)
-{
-	if (r->die_step != step)
-		return false;
-	r->die_step = NULL;
-	pthread_mutex_lock(&r->lock);
-	r->died = true;
-	pthread_mutex_unlock(&r->lock);
-	rproc_log(RPROC_LOG_DEBUG, r->d.name, step, 0, "test hook: the worker dies here");
-	return true;
+	for_each_img_rev(r, im) {
+		if (im->mapped && rproc_do_unmap(r, im->co->base, im->co->size) == 0)
+			im->mapped = false;
+	}
 }
 
 void rproc_publish_held(struct rproc *r)
@@ -239,12 +215,50 @@ void rproc_publish_held(struct rproc *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* Remember where the running image's segments are, for a later coredump
+ * (doc/boot-sequence.md#coredump). */
+void rproc_keep_segments(struct rproc *r)
+{
+	const struct rproc_img *im = &r->img[1];
+	size_t n = 0;
+
+	free(r->segs);
+	r->segs = NULL;
+	r->n_segs = 0;
+	r->segs = calloc(im->img->phnum ? im->img->phnum : 1, sizeof(*r->segs));
+	if (!r->segs)
+		return;
+	for (unsigned int i = 0; i < im->img->phnum; i++) {
+		const struct rproc_fw_segment *s = &im->img->segs[i];
+
+		if (!s->loadable)
+			continue;
+		r->segs[n].da = s->paddr;
+		r->segs[n].phys = im->co->base + (s->paddr - im->mem_reloc);
+		r->segs[n].size = s->memsz;
+		n++;
+	}
+	r->n_segs = n;
+}
+
 bool rproc_step_injected(struct rproc *r, const char *step, int *e, struct rproc_error *err)
 {
 	if (r->fail_step != step)
 		return false;
 	r->fail_step = NULL;
 	*e = rproc_err(err, r->fail_err, "injected failure");
+	return true;
+}
+
+bool rproc_step_dies(struct rproc *r, const char *step)
+{
+	if (r->die_step != step)
+		return false;
+	r->die_step = NULL;
+	pthread_mutex_lock(&r->lock);
+	r->died = true;
+	pthread_mutex_unlock(&r->lock);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, step, 0, "test hook: the worker dies here");
 	return true;
 }
 
