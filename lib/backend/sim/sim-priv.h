@@ -248,7 +248,7 @@ struct sim_domain {
 	unsigned int core;
 };
 
-/* sim.c */
+/* sim-state.c: below every other file of the simulator */
 int sim_fault(struct sim *s, enum sim_op op, int core);
 int sim_core_by_name(const struct sim *s, const char *name);
 struct sim_pas *sim_pas_by_id(struct sim *s, uint32_t pas_id);
