@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Shared between vfio.c, vfio-type1.c and iommufd.c; not part of any public interface. */
+/*
+ * Shared between vfio.c (on top: picks and drives a kind), vfio-type1.c and iommufd.c (the
+ * kinds) and vfio-sysfs.c (below them all); not part of any public interface.
+ */
 #ifndef RPROC_BACKEND_VFIO_INTERNAL_H
 #define RPROC_BACKEND_VFIO_INTERNAL_H
 
@@ -31,6 +34,7 @@ struct rproc_vfio {
 
 struct rproc_vfio *rproc_vfio_alloc(const char *syspath, const struct rproc_vfio_config *cfg);
 void rproc_vfio_free(struct rproc_vfio *v);
+/* vfio-sysfs.c */
 /* "<dev_root>/<rel>" into @buf. */
 int rproc_vfio_dev_path(const struct rproc_vfio *v, const char *rel, char *buf, size_t len);
 /* Group number from <syspath>/iommu_group; -ENOENT if the link is missing. */

@@ -14,7 +14,8 @@ OUT=${VMWORK:-/tmp/vmwork}/backend-iommufd
 rm -rf "$OUT/root" && mkdir -p "$OUT/root/bin" "$OUT/root/proc" "$OUT/root/sys" "$OUT/root/dev" "$OUT/cfg"
 printf '#define HAVE_LINUX_IOMMUFD_H 0\n#define HAVE_IOMMU_IOAS_MAP_FILE 0\n#define HAVE_VFIO_DEVICE_BIND_IOMMUFD 0\n' >"$OUT/cfg/config.h"
 gcc -static -O2 -std=gnu11 -D_GNU_SOURCE -Wno-unused-result -I"$OUT/cfg" -I"$TOP/lib/include" -I"$TOP/lib/basic" \
-	-I"$R" -o "$OUT/root/bin/iommufd-probe" "$HERE/iommufd-probe.c" "$R/vfio.c" "$R/vfio-type1.c" \
+	-I"$R" -o "$OUT/root/bin/iommufd-probe" "$HERE/iommufd-probe.c" "$R/vfio.c" "$R/vfio-sysfs.c" \
+	"$R/vfio-type1.c" \
 	"$R/iommufd.c" "$R/vfio-irq.c" "$R/devmem.c" "$TOP/lib/basic/error.c"
 cp /bin/busybox "$OUT/root/bin/"
 cat >"$OUT/root/init" <<'G'

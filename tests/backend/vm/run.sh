@@ -17,7 +17,8 @@ CFG=$OUT/config
 mkdir -p "$CFG"
 printf '#define HAVE_LINUX_IOMMUFD_H 0\n#define HAVE_IOMMU_IOAS_MAP_FILE 0\n#define HAVE_VFIO_DEVICE_BIND_IOMMUFD 0\n' >"$CFG/config.h"
 R=$TOP/lib/backend/real
-LIB="$R/vfio.c $R/vfio-type1.c $R/iommufd.c $R/vfio-irq.c $R/devmem.c $TOP/lib/basic/error.c"
+LIB="$R/vfio.c $R/vfio-sysfs.c $R/vfio-type1.c $R/iommufd.c $R/vfio-irq.c $R/devmem.c
+	$TOP/lib/basic/error.c"
 for p in vfio-layer-probe carveout-probe; do
 	$CC -static -O2 -std=gnu11 -D_GNU_SOURCE -Wno-unused-result -I"$CFG" -I"$TOP/lib/include" \
 		-I"$TOP/lib/basic" -I"$R" -o "$OUT/$p-$ARCH" "$HERE/$p.c" $LIB
