@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The real backend's internals, shared by real.c (assembly, PAS, carveout view, fd store),
- * real-iommu.c (IOMMU contexts and the iommufd -> type1 fallback) and real-irq.c.
+ * The real backend's internals, shared by real.c (on top: assembly, PAS, memory ops, fd
+ * store), real-iommu.c (IOMMU contexts and the iommufd -> type1 fallback), real-irq.c
+ * (interrupt sources) and real-dev.c (below them: devices, adopted fds, the CPU view).
  */
 #ifndef RPROC_BACKEND_REAL_INTERNAL_H
 #define RPROC_BACKEND_REAL_INTERNAL_H
@@ -57,24 +58,28 @@ struct real_backend {
 	pthread_mutex_t lock;
 };
 
-/* real-irq.c: the fd store name of interrupt @irq of @d delivered by @src */
-void real_irq_fd_name(char *buf, size_t len, const struct real_dev *d, enum rproc_irq irq,
-		      enum irq_src src);
-
-/* real.c */
+/* real-dev.c: below the ops */
+struct real_dev *real_dev_find(struct real_backend *b, const char *device);
+/* The device of @desc, found (waiting for it), and its VFIO context open. */
+int real_dev_open(struct real_backend *b, const struct rproc_desc *desc, struct real_dev **out);
+/* Open @d's VFIO context of @kind, re-adopting one the fd store holds. */
+int real_dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_vfio_kind kind,
+		       struct rproc_error *err);
+void real_dev_release_irqs(struct real_dev *d, bool keep);
+void real_dev_free(struct real_dev *d, bool keep);
+/* Take the adopted fd named exactly @name (or -1). */
 int real_claim_adopted(struct real_backend *b, const char *name);
+/* Map [phys, +size) for the CPU; *wc says whether it is the write-combined shim view. */
 int real_cpu_view(struct real_backend *b, uint64_t phys, uint64_t size, bool writable, void **va,
 		  bool *wc, struct rproc_error *err);
-extern const struct rproc_mem_ops real_mem_ops;
 
 /* real-iommu.c */
-struct real_dev *real_dev_find(struct real_backend *b, const char *device);
-int real_iommu_open(void *ctx, const struct rproc_desc *desc, void **dom);
-void real_dev_free(struct real_dev *d, bool keep);
 extern const struct rproc_iommu_ops real_iommu_ops;
 
 /* real-irq.c */
-void real_irq_release(struct real_dev *d, bool keep);
 extern const struct rproc_irq_ops real_irq_ops;
+/* The fd store name of interrupt @irq of @d delivered by @src. */
+void real_irq_fd_name(char *buf, size_t len, const struct real_dev *d, enum rproc_irq irq,
+		      enum irq_src src);
 
 #endif

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * IOMMU contexts of the real backend: one VFIO context per device, found and waited for
- * through devices.c.  Every mapping made is remembered, because iommufd cannot map the
- * PFNMAP carveout view (doc/iommu.md#what-can-be-mapped): the
- * first -EFAULT moves that device to type1 (a new domain),
- * and what was mapped so far is mapped again there.
+ * IOMMU contexts of the real backend: one VFIO context per device (real-dev.c finds the
+ * device and opens it).  Every mapping made is remembered, because iommufd cannot map the
+ * PFNMAP carveout view (doc/iommu.md#what-can-be-mapped): the first -EFAULT moves that device
+ * to type1 (a new domain), and what was mapped so far is mapped again there.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,100 +14,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "devices.h"
 #include "rproc/qcom-scm-shim.h"
 #include "real-internal.h"
 
-static enum rproc_vfio_kind vfio_kind(const struct real_backend *b)
+static int iommu_open(void *ctx, const struct rproc_desc *desc, void **dom)
 {
-	return b->cfg.iommu == RPROC_REAL_IOMMU_IOMMUFD ? RPROC_VFIO_IOMMUFD :
-	       b->cfg.iommu == RPROC_REAL_IOMMU_TYPE1   ? RPROC_VFIO_TYPE1 : RPROC_VFIO_AUTO;
-}
-
-/* ---- IOMMU ------------------------------------------------------------------------------- */
-
-struct real_dev *real_dev_find(struct real_backend *b, const char *device)
-{
-	struct real_dev *found = NULL;
-
-	pthread_mutex_lock(&b->lock);
-	for (struct real_dev *d = b->devs; d && !found; d = d->next)
-		if (!strcmp(d->device, device))
-			found = d;
-	pthread_mutex_unlock(&b->lock);
-	return found;
-}
-
-static int dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_vfio_kind kind,
-			 struct rproc_error *err)
-{
-	struct rproc_vfio_config vc = {
-		.kind = kind,
-		.dev_root = b->dev_root,
-		.log_name = d->core,
-	};
-	int r = -ENOENT;
-
-	pthread_mutex_lock(&b->lock);
-	if (b->n_adopted)
-		r = rproc_vfio_adopt(d->syspath, &vc, d->device, b->adopted, b->n_adopted, &d->vfio,
-				     NULL);
-	pthread_mutex_unlock(&b->lock);
-	if (r == 0) {
-		rproc_log(RPROC_LOG_INFO, d->core, "iommu", 0,
-			  "%s: re-adopted the %s context from the fd store", d->device,
-			  rproc_vfio_kind_name(rproc_vfio_kind(d->vfio)));
-		return 0;
-	}
-	return rproc_vfio_open(d->syspath, &vc, &d->vfio, err);
-}
-
-int real_iommu_open(void *ctx, const struct rproc_desc *desc, void **dom)
-{
-	struct real_backend *b = ctx;
-	/* No shared struct udev: libudev objects must not be used from two threads, and cores
-	 * open their contexts from their own worker threads. */
-	struct rproc_dev_env env = {
-		.sysfs_root = b->sysfs_root,
-		.dev_root = b->dev_root,
-	};
-	struct rproc_dev_info info;
-	struct rproc_error err = { 0 };
-	struct real_dev *d;
-	int r;
-
-	d = real_dev_find(b, desc->device);
-	if (d && d->vfio) {
-		*dom = d;
-		return 0;
-	}
-	if (!d) {
-		d = calloc(1, sizeof(*d));
-		if (!d)
-			return -ENOMEM;
-		snprintf(d->device, sizeof(d->device), "%s", desc->device);
-		snprintf(d->core, sizeof(d->core), "%s", desc->name);
-		for (int i = 0; i < RPROC_IRQ_COUNT; i++)
-			d->irq_fd[i] = -1;
-		d->b = b;
-		pthread_mutex_lock(&b->lock);
-		d->next = b->devs;
-		b->devs = d;
-		pthread_mutex_unlock(&b->lock);
-	}
-	r = rproc_dev_wait(&env, desc->device, b->cfg.device_timeout_ms, &info, &err);
-	if (r < 0) {
-		rproc_log(RPROC_LOG_ERR, desc->name, "iommu", r, "%s", err.msg);
-		return r;
-	}
-	snprintf(d->syspath, sizeof(d->syspath), "%s", info.syspath);
-	r = dev_open_vfio(b, d, vfio_kind(b), &err);
-	if (r < 0) {
-		rproc_log(RPROC_LOG_ERR, desc->name, "iommu", r, "%s", err.msg);
-		return r;
-	}
-	*dom = d;
-	return 0;
+	return real_dev_open(ctx, desc, (struct real_dev **)dom);
 }
 
 static int iommu_iova_ranges(void *dom, struct rproc_iova_range *out, size_t max, size_t *n)
@@ -173,7 +84,7 @@ static int fall_back_to_type1(struct real_backend *b, struct real_dev *d, const 
 							   (uint32_t)i, -1);
 	rproc_vfio_close(d->vfio);
 	d->vfio = NULL;
-	r = dev_open_vfio(b, d, RPROC_VFIO_TYPE1, err);
+	r = real_dev_open_vfio(b, d, RPROC_VFIO_TYPE1, err);
 	if (r < 0)
 		return rproc_err_prefix(err, r, "type1 fallback");
 	for (size_t i = 0; i < d->n_maps; i++) {
@@ -270,18 +181,6 @@ static int iommu_unmap(void *dom, uint64_t iova, uint64_t size)
 	return 0;
 }
 
-/* @keep: leave the kernel state to the fd store's copies (only close our fds). */
-void real_dev_free(struct real_dev *d, bool keep)
-{
-	real_irq_release(d, keep);
-	if (keep)
-		rproc_vfio_release(d->vfio);
-	else
-		rproc_vfio_close(d->vfio);
-	free(d->maps);
-	free(d);
-}
-
 static void iommu_close(void *dom)
 {
 	struct real_dev *d = dom;
@@ -303,7 +202,7 @@ static void iommu_close(void *dom)
 }
 
 const struct rproc_iommu_ops real_iommu_ops = {
-	.open = real_iommu_open,
+	.open = iommu_open,
 	.iova_ranges = iommu_iova_ranges,
 	.map = iommu_map,
 	.unmap = iommu_unmap,

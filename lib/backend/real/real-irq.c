@@ -43,27 +43,6 @@ static_assert(QCOM_SCM_SHIM_IRQ_WDOG == RPROC_IRQ_WDOG &&
 		      QCOM_SCM_SHIM_IRQ_STOP_ACK == RPROC_IRQ_STOP_ACK,
 	      "irq order");
 
-void real_irq_release(struct real_dev *d, bool keep)
-{
-	struct real_backend *b = d->b;
-
-	if (!d->irq_open)
-		return;
-	for (int i = 0; i < RPROC_IRQ_COUNT; i++) {
-		if (keep)
-			; /* the registrations live on with the stored fds */
-		else if (d->irq_src[i] == IRQ_VFIO && d->vfio)
-			rproc_vfio_irq_set_eventfd(rproc_vfio_device_fd(d->vfio), (uint32_t)i, -1);
-		else if (d->irq_src[i] == IRQ_SHIM)
-			rproc_shim_set_irq(b->shim, d->device, (uint32_t)i, -1);
-		if (d->irq_fd[i] >= 0)
-			close(d->irq_fd[i]);
-		d->irq_fd[i] = -1;
-		d->irq_src[i] = IRQ_NONE;
-	}
-	d->irq_open = false;
-}
-
 static int new_eventfd(void)
 {
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -114,14 +93,12 @@ static int irq_open(void *ctx, const struct rproc_desc *desc, int fds[RPROC_IRQ_
 {
 	struct real_backend *b = ctx;
 	struct real_dev *d;
-	void *dom;
 	char missing[128] = "";
 	int r;
 
-	r = real_iommu_open(b, desc, &dom);
+	r = real_dev_open(b, desc, &d);
 	if (r < 0)
 		return r;
-	d = dom;
 	if (!d->irq_open) {
 		for (int i = 0; i < RPROC_IRQ_COUNT; i++) {
 			char name[64];
@@ -190,7 +167,7 @@ static void irq_close(void *ctx, const struct rproc_desc *desc)
 
 	/* Parked like the IOMMU context (see iommu_close): the stored eventfds stay armed. */
 	if (d && !b->exported)
-		real_irq_release(d, false);
+		real_dev_release_irqs(d, false);
 }
 
 const struct rproc_irq_ops real_irq_ops = {

@@ -72,54 +72,7 @@ const char *rproc_real_carveout_to_string(enum rproc_real_carveout v)
 	return real_carveout_to_string(v) ?: "auto";
 }
 
-/* ---- adopted fds ------------------------------------------------------------------------ */
-
-/* Take the adopted fd named exactly @name (or -1). */
-int real_claim_adopted(struct real_backend *b, const char *name)
-{
-	int fd = -1;
-
-	pthread_mutex_lock(&b->lock);
-	for (size_t i = 0; i < b->n_adopted && fd < 0; i++)
-		if (b->adopted[i].fd >= 0 && !strcmp(b->adopted[i].name, name))
-			fd = TAKE_FD(b->adopted[i].fd);
-	pthread_mutex_unlock(&b->lock);
-	return fd;
-}
-
 /* ---- carveout CPU view ------------------------------------------------------------------ */
-
-static bool shim_mmap_ok(const struct real_backend *b)
-{
-	return b->cfg.carveout != RPROC_REAL_CARVEOUT_DEVMEM &&
-	       rproc_shim_has(b->shim, QCOM_SCM_SHIM_CAP_MMAP);
-}
-
-/* Map [phys, +size) for the CPU; *wc says whether it is the write-combined shim view. */
-int real_cpu_view(struct real_backend *b, uint64_t phys, uint64_t size, bool writable,
-		    void **va, bool *wc, struct rproc_error *err)
-{
-	int r = -EOPNOTSUPP;
-
-	if (shim_mmap_ok(b)) {
-		r = rproc_shim_mmap(b->shim, phys, size, writable, va);
-		if (r == 0) {
-			*wc = true;
-			return 0;
-		}
-		if (b->cfg.carveout == RPROC_REAL_CARVEOUT_SHIM)
-			return rproc_err(err, r, "shim mmap 0x%" PRIx64 "+0x%" PRIx64 ": %s", phys,
-					 size, strerror(-r));
-	} else if (b->cfg.carveout == RPROC_REAL_CARVEOUT_SHIM) {
-		return rproc_err(err, -EOPNOTSUPP, "CarveoutAccess=shim, but the shim offers no "
-				 "carveout mmap: update the shim or use devmem");
-	}
-	/* Not a carveout the shim knows (e.g. MMIO devmem), or no shim mmap: /dev/mem. */
-	r = rproc_devmem_map(b->devmem_path, phys, size, writable, va, err);
-	if (r == 0)
-		*wc = false;
-	return r;
-}
 
 static int mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable, struct rproc_mem_map *m)
 {
@@ -149,7 +102,7 @@ static void mem_unmap(void *ctx, struct rproc_mem_map *m)
 	m->va = NULL;
 }
 
-const struct rproc_mem_ops real_mem_ops = {
+static const struct rproc_mem_ops real_mem_ops = {
 	.map = mem_map,
 	.unmap = mem_unmap,
 };
