@@ -105,6 +105,23 @@ static void wait_state(struct fx *f, enum rproc_state s)
 	assert_int_equal(tsim_wait_state(&f->r, 1, 1, s, 10000), 0);
 }
 
+/*
+ * Raise ready once the start waits for it: a start takes the interrupts raised before it
+ * began as stale, so raising it after a fixed delay loses it when the worker runs late.
+ */
+static void raise_ready_when_waited_for(struct fx *f)
+{
+	struct rproc_info info;
+
+	for (int t = 0; t < 1000; t++) {
+		rproc_get_info(f->r, &info);
+		if (!strcmp(info.phase, "wait-ready"))
+			break;
+		tsim_run_for(&f->r, 1, 10);
+	}
+	mock_raise(f->m, RPROC_IRQ_READY);
+}
+
 static void test_call_order(void **state)
 {
 	struct fx *f = *state;
@@ -157,8 +174,7 @@ static void test_answers(void **state)
 
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_start(f->r), 0);
-	tsim_run_for(&f->r, 1, 20);
-	mock_raise(f->m, RPROC_IRQ_READY);
+	raise_ready_when_waited_for(f);
 	wait_state(f, RPROC_RUNNING);
 	assert_int_equal(rproc_start(f->r), -EALREADY);
 	assert_int_equal(rproc_stop(f->r), 0);
