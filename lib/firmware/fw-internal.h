@@ -64,8 +64,6 @@ int fw_parse_headers(const uint8_t *buf, size_t len, uint64_t file_size, enum fw
  */
 int fw_hash_parse(struct rproc_fw_image *img, bool strict, struct rproc_error *err);
 
-int fw_digest(enum rproc_hash_alg alg, const void *buf, size_t len, uint8_t *md,
-	      struct rproc_error *err);
 
 /* <path> with its last three characters replaced by bNN (doc/firmware-format.md#packaging).  NULL
  * on ENOMEM. */
