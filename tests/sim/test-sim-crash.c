@@ -211,7 +211,7 @@ static void test_crash_loop_gives_up(void **state)
 	struct rproc_sim_usage u;
 	int i;
 
-	tsim_board_new(&bd, "lemans-el2", "crash=cdsp1:wdog:30:0", NULL);
+	tsim_board_new(&bd, "lemans-el2", "crash=cdsp1:wdog:200:0", NULL);
 	bd.cfg.restart_limit = 2;
 	bd.cfg.restart_window_s = 600;
 	bd.cfg.restart_delay_ms = 40;
