@@ -375,13 +375,16 @@ vm_build_guest() {
 # vm_build_module SRC GEN LIBRPROC OUT: the daemon part's backend module (x86-64 host =
 # guest only): tests/vm/guest/module/edu-module.c with the guest test's edu backend, built
 # shared against the build's librproc.so (rprocd's own copy), config.h from vm_build_guest.
+# librproc.so exports only its public API: the VFIO and /dev/mem code the edu backend drives
+# directly is compiled into the module (hidden), and logs through librproc's rproc_log.
 vm_build_module() {
-	local src=$1 gen=$2 librproc=$3 out=$4 g=$1/tests/vm/guest
+	local src=$1 gen=$2 librproc=$3 out=$4 g=$1/tests/vm/guest real=$1/lib/backend/real
 	"$VM_CC" -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 		-Wno-format-truncation -Wno-missing-field-initializers -fPIC -shared \
 		-fvisibility=hidden -Wl,-z,defs -I"$gen" -I"$src/lib/include" -I"$src/lib/basic" \
-		-I"$src/lib/backend/real" -I"$g" -o "$out" "$g/module/edu-module.c" "$g/edu-backend.c" \
-		"$g/vm-dma.c" "$g/edu.c" "$g/vm-mem.c" "$librproc"
+		-I"$real" -I"$g" -o "$out" "$g/module/edu-module.c" "$g/edu-backend.c" \
+		"$g/vm-dma.c" "$g/edu.c" "$g/vm-mem.c" "$real"/vfio*.c "$real"/iommufd.c \
+		"$real"/devmem.c "$librproc"
 }
 
 # vm_daemon_files ROOT RPROCD RPROCCTL MODULE DTS: rprocd, rprocctl, dbus-daemon with a system
