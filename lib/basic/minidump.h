@@ -46,7 +46,9 @@ struct md_toc {
 	uint32_t md_revision;
 	uint32_t enabled;
 	uint32_t reserved;
-	struct md_subsystem subsystems[RPROC_MINIDUMP_MAX_SS]; /* indexed by minidump id */
+	/* indexed by minidump id; the kernel's struct declares RPROC_MINIDUMP_MAX_SS entries,
+	 * SA8775p's ids go up to 22: the item's size says how many there are */
+	struct md_subsystem subsystems[];
 } _packed_;
 
 static_assert(offsetof(struct md_region, seq_num) == 16, "minidump region layout");
@@ -60,6 +62,6 @@ static_assert(offsetof(struct md_subsystem, regions_baseptr) == 24, "minidump en
 static_assert(sizeof(struct md_subsystem) == 32, "minidump entry layout");
 static_assert(offsetof(struct md_toc, enabled) == 8, "minidump table layout");
 static_assert(offsetof(struct md_toc, subsystems) == 16, "minidump table layout");
-static_assert(sizeof(struct md_toc) == 16 + RPROC_MINIDUMP_MAX_SS * 32, "minidump table layout");
+static_assert(sizeof(struct md_toc) == 16, "minidump table layout");
 
 #endif

@@ -46,23 +46,14 @@ static void coredump(struct rproc *r)
 		segments_from_file(r);
 	segs = r->segs;
 	n = r->n_segs;
-	if (r->d.minidump_id >= 0 && r->b->pas->smem_read) {
-		void *toc = NULL;
-		size_t len = 0;
-
-		if (r->b->pas->smem_read(r->b->pas_ctx, RPROC_SMEM_MINIDUMP_TOC, &toc, &len) == 0) {
-			e = rproc_minidump_regions(r->b, toc, len, r->d.minidump_id, &md, &err);
-			free(toc);
-			if (e == -EAGAIN) {
-				rproc_log(RPROC_LOG_NOTICE, r->d.name, "coredump", e,
-					  "minidump not ready (encryption not done): no dump");
-				return;
-			}
-			if (e > 0) {
-				segs = md;
-				n = (size_t)e;
-			}
-		}
+	e = rproc_minidump_read(r->b, &r->d, &md, &err);
+	if (e < 0) {
+		rproc_log(RPROC_LOG_NOTICE, r->d.name, "coredump", e, "%s: no coredump", err.msg);
+		return;
+	}
+	if (e > 0) {
+		segs = md;
+		n = (size_t)e;
 	}
 	if (!n) {
 		/* Nothing known of the image: dump the whole carveout. */
@@ -75,8 +66,17 @@ static void coredump(struct rproc *r)
 	pthread_mutex_lock(&r->lock);
 	snprintf(reason, sizeof(reason), "%s", r->info.last_crash_reason);
 	pthread_mutex_unlock(&r->lock);
-	e = rproc_coredump_write(r->b, r->cfg->coredump_dir, r->d.name, reason, segs, n,
-				 r->cfg->coredump_max, path, sizeof(path), &err);
+	e = rproc_coredump_write(r->b,
+				 &(struct rproc_coredump_opts){
+				     .dir = r->cfg->coredump_dir,
+				     .core = r->d.name,
+				     .reason = reason,
+				     .max_size = r->cfg->coredump_max,
+				     .keep_free = r->cfg->coredump_keep_free,
+				     .carveout_base = r->d.carveouts[0].base,
+				     .carveout_size = r->d.carveouts[0].size,
+				 },
+				 segs, n, path, sizeof(path), &err);
 	free(md);
 	if (e < 0) {
 		rproc_log(RPROC_LOG_ERR, r->d.name, "coredump", e, "%s", err.msg);

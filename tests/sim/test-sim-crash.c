@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Crashes on the simulated SoC: crash -> coredump -> recovery, crash loops (back-off, then
- * `failed`), minidump and size-capped dumps, and the timeout paths (no ready, no stop-ack).
+ * `failed`), and the timeout paths (no ready, no stop-ack).  Coredumps themselves:
+ * test-sim-coredump.c.
  */
 #include <elf.h>
 #include <errno.h>
@@ -12,100 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "core-file.h"
 #include "rproc/coredump.h"
 #include "sim-util.h"
 #include "rproc/sim.h"
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-struct core_file {
-	uint8_t *buf;
-	size_t len;
-	const Elf64_Ehdr *eh;
-	const Elf64_Phdr *ph;
-	unsigned int n_load;
-};
-
-/* Check the ELF structure with our own parsing; every offset is bounds-checked. */
-static void parse_core(const char *path, struct core_file *cf)
-{
-	cf->buf = read_file(path, &cf->len);
-	assert_true(cf->len >= sizeof(Elf64_Ehdr));
-	cf->eh = (const Elf64_Ehdr *)cf->buf;
-	assert_memory_equal(cf->eh->e_ident, ELFMAG, SELFMAG);
-	assert_int_equal(cf->eh->e_ident[EI_CLASS], ELFCLASS64);
-	assert_int_equal(cf->eh->e_type, ET_CORE);
-	assert_int_equal(cf->eh->e_phentsize, sizeof(Elf64_Phdr));
-	assert_true(cf->eh->e_phoff + cf->eh->e_phnum * sizeof(Elf64_Phdr) <= cf->len);
-	cf->ph = (const Elf64_Phdr *)(cf->buf + cf->eh->e_phoff);
-	assert_int_equal(cf->ph[0].p_type, PT_NOTE);
-	cf->n_load = 0;
-	for (unsigned int i = 0; i < cf->eh->e_phnum; i++) {
-		assert_true(cf->ph[i].p_offset + cf->ph[i].p_filesz <= cf->len);
-		if (cf->ph[i].p_type == PT_LOAD)
-			cf->n_load++;
-	}
-}
-
-/* The text of note @type in the PT_NOTE, or NULL. */
-static const char *core_note(const struct core_file *cf, uint32_t type)
-{
-	const uint8_t *p = cf->buf + cf->ph[0].p_offset, *end = p + cf->ph[0].p_filesz;
-
-	while (p + 12 <= end) {
-		uint32_t namesz, descsz, t;
-
-		memcpy(&namesz, p, 4);
-		memcpy(&descsz, p + 4, 4);
-		memcpy(&t, p + 8, 4);
-		const uint8_t *desc = p + 12 + ((namesz + 3) & ~3u);
-
-		assert_true(desc + descsz <= end);
-		if (t == type && !strcmp((const char *)p + 12, RPROC_NOTE_NAME))
-			return (const char *)desc;
-		p = desc + ((descsz + 3) & ~3u);
-	}
-	return NULL;
-}
-
-static void readelf_check(const char *path)
-{
-	char cmd[4200];
-	int st;
-
-	if (system("readelf --version >/dev/null 2>&1") != 0) {
-		fprintf(stderr, "readelf not installed: structure checked by the test only\n");
-		return;
-	}
-	snprintf(
-	    cmd, sizeof(cmd),
-	    "readelf -lnW '%s' 2>&1 | grep -q 'CORE (Core file)' && "
-	    "readelf -lW '%s' 2>&1 | grep -q LOAD && ! readelf -lnW '%s' 2>&1 | grep -qi warning",
-	    path, path, path);
-	st = system(cmd);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
 
 static unsigned int state_events[RPROC_STATE_COUNT];
 static unsigned int crash_events, dump_events;
@@ -174,12 +89,12 @@ static void test_crash_coredump_recovery(void **state)
 	/* the dump: named core-time.core, one PT_LOAD per loadable segment, notes */
 	assert_non_null(strstr(info.last_coredump, "/gpdsp1-"));
 	assert_non_null(strstr(info.last_coredump, ".core"));
-	parse_core(info.last_coredump, &cf);
+	core_file_parse(info.last_coredump, &cf);
 	assert_int_equal(cf.n_load, cf.eh->e_phnum - 1);
 	assert_true(cf.n_load >= 4);
-	assert_string_equal(core_note(&cf, RPROC_NOTE_CORE), "gpdsp1");
-	assert_string_equal(core_note(&cf, RPROC_NOTE_REASON), "q6 err: assert in dsp_main.c:42");
-	assert_null(core_note(&cf, RPROC_NOTE_TRUNCATED));
+	assert_string_equal(core_file_note(&cf, RPROC_NOTE_CORE, 0), "gpdsp1");
+	assert_string_equal(core_file_note(&cf, RPROC_NOTE_REASON, 0), "q6 err: assert in dsp_main.c:42");
+	assert_null(core_file_note(&cf, RPROC_NOTE_TRUNCATED, 0));
 	/* the bytes are the carveout's (the recovery reloaded the same image there) */
 	for (unsigned int k = 1; k < cf.eh->e_phnum; k++) {
 		const Elf64_Phdr *p = &cf.ph[k];
@@ -191,7 +106,7 @@ static void test_crash_coredump_recovery(void **state)
 		assert_memory_equal(mem, cf.buf + p->p_offset, p->p_filesz);
 		free(mem);
 	}
-	readelf_check(info.last_coredump);
+	core_file_readelf_check(info.last_coredump);
 	free(cf.buf);
 
 	assert_int_equal(rproc_stop(bd.r[i]), 0);
@@ -264,74 +179,6 @@ static void test_crash_without_recovery(void **state)
 	assert_int_equal(rproc_stop(bd.r[i]), 0);
 	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
 	tsim_board_free(&bd);
-}
-
-static void test_minidump(void **state)
-{
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
-	int i;
-
-	tsim_board_new(&bd, "lemans-el2", "minidump=1\ncrash=adsp:fatal:50", NULL);
-	bd.cfg.coredump_dir = dumps;
-	bd.cfg.recovery = false;
-	tsim_board_cores(&bd);
-	i = tsim_board_find(&bd, "adsp");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
-	assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
-	for (int t = 0; t < 100; t++) {
-		rproc_get_info(bd.r[i], &info);
-		if (info.last_coredump[0])
-			break;
-		tsim_run_for(&bd.r[i], 1, 20);
-	}
-	parse_core(info.last_coredump, &cf);
-	assert_int_equal(cf.n_load, 2);
-	assert_int_equal(cf.ph[1].p_paddr, bd.d[i].carveouts[0].base);
-	assert_int_equal(cf.ph[1].p_filesz, 4096);
-	assert_non_null(core_note(&cf, RPROC_NOTE_REGION));
-	assert_non_null(strstr(core_note(&cf, RPROC_NOTE_REGION), "md_code"));
-	readelf_check(info.last_coredump);
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
-}
-
-static void test_coredump_size_cap(void **state)
-{
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
-	int i;
-
-	tsim_board_new(&bd, "lemans-el2", "crash=cdsp0:fatal:50", "--segments 6 --size 192K");
-	bd.cfg.coredump_dir = dumps;
-	bd.cfg.coredump_max = 64 * 1024;
-	bd.cfg.recovery = false;
-	tsim_board_cores(&bd);
-	i = tsim_board_find(&bd, "cdsp0");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
-	assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
-	for (int t = 0; t < 100; t++) {
-		rproc_get_info(bd.r[i], &info);
-		if (info.last_coredump[0])
-			break;
-		tsim_run_for(&bd.r[i], 1, 20);
-	}
-	parse_core(info.last_coredump, &cf);
-	assert_true(cf.len <= 64 * 1024);
-	assert_true(cf.n_load < 6);
-	assert_non_null(core_note(&cf, RPROC_NOTE_TRUNCATED));
-	assert_non_null(strstr(core_note(&cf, RPROC_NOTE_TRUNCATED), "size limit 65536"));
-	readelf_check(info.last_coredump);
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
 }
 
 /* No ready: the start fails at wait-ready, after SHUTDOWN, holding nothing. */
@@ -505,8 +352,6 @@ int main(void)
 		cmocka_unit_test(test_crash_coredump_recovery),
 		cmocka_unit_test(test_crash_loop_gives_up),
 		cmocka_unit_test(test_crash_without_recovery),
-		cmocka_unit_test(test_minidump),
-		cmocka_unit_test(test_coredump_size_cap),
 		cmocka_unit_test(test_no_ready_timeout),
 		cmocka_unit_test(test_no_stop_ack),
 		cmocka_unit_test(test_wdog_acks_stop),

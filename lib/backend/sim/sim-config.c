@@ -8,7 +8,20 @@
 
 #include "rproc/error.h"
 #include "sim-priv.h"
+#include "string-table.h"
 #include "util.h"
+
+static const char *const sim_minidump_table[_SIM_MD_MAX] = {
+	[SIM_MD_EMPTY] = "0",
+	[SIM_MD_VALID] = "1",
+	[SIM_MD_ABSENT] = "absent",
+	[SIM_MD_OFF] = "off",
+	[SIM_MD_ENCRYPTING] = "encrypting",
+	[SIM_MD_HOSTILE] = "hostile",
+	[SIM_MD_HOSTILE_COUNT] = "hostile-count",
+	[SIM_MD_TABLE_OUTSIDE] = "table-outside",
+};
+DEFINE_STRING_TABLE_LOOKUP_FROM_STRING_STATIC(sim_minidump, enum sim_minidump);
 
 void sim_config_defaults(struct sim_config *c)
 {
@@ -150,8 +163,13 @@ static int parse_line(struct sim *s, struct sim_config *c, char *key, char *val)
 		return parse_bool(val, &c->stop_ack);
 	if (!strcmp(key, "rsc_devmem"))
 		return parse_bool(val, &c->rsc_devmem);
-	if (!strcmp(key, "minidump"))
-		return parse_bool(val, &c->minidump);
+	if (!strcmp(key, "minidump")) {
+		r = sim_minidump_from_string(val);
+		if (r < 0)
+			return r;
+		c->minidump = (enum sim_minidump)r;
+		return 0;
+	}
 	if (!strcmp(key, "no_ready"))
 		return core_mask(s, val, &c->no_ready);
 	if (!strcmp(key, "no_stop_ack"))

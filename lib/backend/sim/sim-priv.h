@@ -177,6 +177,19 @@ struct sim_corrupt {
 	uint64_t off;
 };
 
+/* What SMEM item 602 holds after a crash (minidump= in sim.h, doc/boot-sequence.md#coredump). */
+enum sim_minidump {
+	SIM_MD_EMPTY,         /* "0": the global table, no subsystem filled in */
+	SIM_MD_VALID,         /* "1": a well-formed region table per crashed core */
+	SIM_MD_ABSENT,        /* no item 602 */
+	SIM_MD_OFF,           /* the global table with status 0 */
+	SIM_MD_ENCRYPTING,    /* filled in, encryption not done */
+	SIM_MD_HOSTILE,       /* regions outside the carveout, overlapping, absurd sizes */
+	SIM_MD_HOSTILE_COUNT, /* the same, and a region count running past the carveout */
+	SIM_MD_TABLE_OUTSIDE, /* the region table itself outside the carveout */
+	_SIM_MD_MAX,
+};
+
 #define SIM_MAX_RULES 32
 
 struct sim_config {
@@ -188,7 +201,7 @@ struct sim_config {
 	bool bridges;
 	bool stop_ack;
 	bool rsc_devmem;
-	bool minidump;
+	enum sim_minidump minidump;
 	uint32_t no_ready;    /* bit per core */
 	uint32_t no_stop_ack;
 	uint32_t no_handover;

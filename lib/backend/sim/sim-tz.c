@@ -552,62 +552,134 @@ static int tz_crash_reason(void *ctx, const struct rproc_desc *d, char *buf, siz
 	return r;
 }
 
+/* The region nearest above @reg, else nearest below: memory outside the core's carveout. */
+static const struct sim_region *other_region(struct sim *s, const struct sim_region *reg)
+{
+	const struct sim_region *above = NULL, *below = NULL;
+
+	for (unsigned int i = 0; i < s->sh->n_regions; i++) {
+		const struct sim_region *o = &s->sh->regions[i];
+
+		if (o->base > reg->base && (!above || o->base < above->base))
+			above = o;
+		if (o->base < reg->base && (!below || o->base > below->base))
+			below = o;
+	}
+	return above ? above : below;
+}
+
+static void md_set_region(struct md_region *rg, uint32_t i, const char *name, uint64_t addr,
+			  uint64_t size, bool valid)
+{
+	memset(rg, 0, sizeof(*rg));
+	snprintf(rg->name, sizeof(rg->name), "%s", name);
+	rg->seq_num = htole32(i);
+	rg->valid = htole32(valid ? MD_REGION_VALID : 0);
+	rg->address = htole64(addr);
+	rg->size = htole64(size);
+}
+
 /*
- * SMEM item 602: the minidump table of contents
- * (doc/boot-sequence.md#coredump).  Layout with natural
- * alignment (inferred, doc/boot-sequence.md#coredump): three u32, pad to 16, then ten
- * 32-byte subsystem entries.
- * Only crashed cores with a minidump id get an entry: two regions the "firmware" registered
- * in a table it keeps in the last page of its carveout.
+ * What the crashed core's firmware wrote: its region table in its own carveout (or, for
+ * table-outside, in @other's memory), and the subsystem entry pointing at it.  The hostile
+ * tables are what a confused or compromised DSP could write (doc/boot-sequence.md#coredump).
+ */
+static void md_fill_core(struct sim *s, const struct sim_region *reg, struct md_subsystem *ss)
+{
+	const struct sim_region *other = other_region(s, reg);
+	uint64_t end = reg->base + reg->size, beyond = other ? other->base : end;
+	uint8_t *mem = s->mem + reg->off;
+	struct md_region *rg;
+	uint32_t count = 2;
+	uint64_t table;
+
+	ss->status = htole32(1);
+	ss->enabled = htole32(MD_SS_ENABLED);
+	ss->encryption_status =
+	    htole32(s->cfg.minidump == SIM_MD_ENCRYPTING ? 0 : MD_SS_ENCR_DONE);
+	switch (s->cfg.minidump) {
+	case SIM_MD_HOSTILE:
+	case SIM_MD_HOSTILE_COUNT:
+		/* the last bytes of the carveout: a count past 8 runs out of it */
+		table = reg->size - 8 * sizeof(*rg);
+		rg = (struct md_region *)(mem + table);
+		md_set_region(&rg[0], 0, "md_ok", reg->base, SIM_PAGE, true);
+		md_set_region(&rg[1], 1, "neighbour", beyond + SIM_PAGE, SIM_PAGE, true);
+		md_set_region(&rg[2], 2, "straddle_end", end - SIM_PAGE, 2 * SIM_PAGE, true);
+		md_set_region(&rg[3], 3, "straddle_start", reg->base - SIM_PAGE, 2 * SIM_PAGE,
+			      true);
+		md_set_region(&rg[4], 4, "overlap", reg->base, 2 * SIM_PAGE, true);
+		md_set_region(&rg[5], 5, "wrap", UINT64_MAX - 0xfff, 0x2000, true);
+		md_set_region(&rg[6], 6, "huge", end - SIM_PAGE, UINT64_MAX, true);
+		md_set_region(&rg[7], 7, "not_valid", beyond, SIM_PAGE, false);
+		count = s->cfg.minidump == SIM_MD_HOSTILE ? 8 : 1000;
+		ss->regions_baseptr = htole64(reg->base + table);
+		break;
+	case SIM_MD_TABLE_OUTSIDE:
+		if (other) {
+			rg = (struct md_region *)(s->mem + other->off);
+			md_set_region(&rg[0], 0, "md_outside", other->base + SIM_PAGE, SIM_PAGE,
+				      true);
+		}
+		count = 1;
+		ss->regions_baseptr = htole64(beyond);
+		break;
+	default:
+		/* two regions the firmware registered, in a table in its last page */
+		table = reg->size - SIM_PAGE;
+		rg = (struct md_region *)(mem + table);
+		md_set_region(&rg[0], 0, "md_code", reg->base, SIM_PAGE, true);
+		md_set_region(&rg[1], 1, "md_data", reg->base + SIM_PAGE, SIM_PAGE, true);
+		ss->regions_baseptr = htole64(reg->base + table);
+		break;
+	}
+	ss->region_count = htole32(count);
+}
+
+/*
+ * SMEM item 602: the minidump table of contents (doc/boot-sequence.md#coredump), with as many
+ * subsystem entries as the highest minidump id needs (SA8775p uses ids up to 22, beyond the
+ * ten the kernel's struct declares).  Crashed cores with a minidump id get an entry unless
+ * minidump=0, and minidump=absent or off model a boot without minidump support.
  */
 static int tz_smem_read(void *ctx, uint32_t item, void **buf, size_t *len)
 {
 	struct sim *s = ctx;
+	unsigned int n_ss = RPROC_MINIDUMP_MAX_SS;
 	struct md_toc *t;
+	size_t size;
 	int r;
 
 	pthread_mutex_lock(&s->lock);
 	r = sim_fault(s, SIM_OP_SMEM_READ, -1);
 	if (r)
 		goto out;
-	if (item != RPROC_SMEM_MINIDUMP_TOC || !s->cfg.minidump) {
+	if (item != RPROC_SMEM_MINIDUMP_TOC || s->cfg.minidump == SIM_MD_ABSENT) {
 		r = -ENOENT;
 		goto out;
 	}
-	t = calloc(1, sizeof(*t));
+	for (unsigned int i = 0; i < s->sh->n_cores; i++)
+		if (s->sh->cores[i].minidump_id >= (int32_t)n_ss)
+			n_ss = (unsigned int)s->sh->cores[i].minidump_id + 1;
+	size = offsetof(struct md_toc, subsystems) + n_ss * sizeof(struct md_subsystem);
+	t = calloc(1, size);
 	if (!t) {
 		r = -ENOMEM;
 		goto out;
 	}
-	t->status = htole32(1);
+	t->status = htole32(s->cfg.minidump == SIM_MD_OFF ? 0 : 1);
 	t->enabled = htole32(MD_SS_ENABLED);
 	for (unsigned int i = 0; i < s->sh->n_cores; i++) {
 		struct sim_core *c = &s->sh->cores[i];
 		struct sim_region *reg = &s->sh->regions[s->sh->pas[c->main_pas].region];
-		struct md_subsystem *ss;
-		struct md_region *rg;
 
-		if (c->minidump_id < 0 || c->minidump_id >= RPROC_MINIDUMP_MAX_SS ||
-		    !c->dumpable || reg->size < 3 * SIM_PAGE)
+		if (s->cfg.minidump == SIM_MD_EMPTY || c->minidump_id < 0 || !c->dumpable ||
+		    reg->size < 3 * SIM_PAGE)
 			continue;
-		ss = &t->subsystems[c->minidump_id];
-		ss->status = htole32(1);
-		ss->enabled = htole32(MD_SS_ENABLED);
-		ss->encryption_status = htole32(MD_SS_ENCR_DONE);
-		ss->region_count = htole32(2);
-		ss->regions_baseptr = htole64(reg->base + reg->size - SIM_PAGE);
-		rg = (struct md_region *)(s->mem + reg->off + reg->size - SIM_PAGE);
-		memset(rg, 0, 2 * sizeof(*rg));
-		for (uint32_t j = 0; j < 2; j++) {
-			snprintf(rg[j].name, sizeof(rg[j].name), "%s", j ? "md_data" : "md_code");
-			rg[j].seq_num = htole32(j);
-			rg[j].valid = htole32(MD_REGION_VALID);
-			rg[j].address = htole64(reg->base + j * SIM_PAGE);
-			rg[j].size = htole64(SIM_PAGE);
-		}
+		md_fill_core(s, reg, &t->subsystems[c->minidump_id]);
 	}
 	*buf = t;
-	*len = sizeof(*t);
+	*len = size;
 out:
 	pthread_mutex_unlock(&s->lock);
 	return r;

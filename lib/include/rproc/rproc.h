@@ -46,6 +46,7 @@ struct rproc_config {
 	unsigned int restart_delay_ms;  /* first back-off; doubles per crash in the window */
 	const char *coredump_dir;       /* NULL: no coredumps */
 	uint64_t coredump_max;          /* bytes; 0 = no limit */
+	uint64_t coredump_keep_free;    /* bytes a coredump leaves free; 0 = none */
 	struct rproc_fw_search search;
 };
 

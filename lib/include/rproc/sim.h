@@ -51,7 +51,15 @@
  *                            (at AUTH_AND_RESET, before the digest check)
  *   rsc_devmem=0|1           GET_RSCTABLE returns two DEVMEM entries (default 0: the input
  *                            echoed with ver 1)
- *   minidump=0|1             SMEM item 602 holds a minidump table for crashed cores (default 0)
+ *   minidump=MODE            SMEM item 602 after a crash (doc/boot-sequence.md#coredump):
+ *                            0 (default) the table of contents with no subsystem filled in;
+ *                            1 a region table per crashed core with a minidump id; absent
+ *                            (no item), off (status 0), encrypting (encryption not done);
+ *                            what a hostile DSP could write: hostile (regions outside its
+ *                            carveout, across its ends, overlapping, wrapping, 2^64 - 1
+ *                            bytes long), hostile-count (the same, with a count that runs
+ *                            past the carveout), table-outside (the region table in the
+ *                            nearest other carveout)
  * Unknown keys or bad values are rejected with the line number.
  */
 #ifndef RPROC_SIM_H
