@@ -2,8 +2,8 @@
 /*
  * rprocctl coredump list|info|dump|debug: the ELF core files rprocd keeps in
  * CoredumpDirectory=, as coredumpctl shows systemd-coredump's.  Offline: reads the directory
- * (and the configuration, for where it is); the core name and crash reason come from the
- * files' RPROC notes (<rproc/coredump.h>).
+ * (and the configuration, for where it is); the core name, crash reason and carveout come from
+ * the files' RPROC notes (<rproc/coredump.h>).
  */
 #include <dirent.h>
 #include <elf.h>
@@ -41,6 +41,7 @@ struct dump {
 	char core[64];
 	char reason[256];
 	char truncated[256];
+	uint64_t carveout[2]; /* base, size; size 0: not said */
 	struct dump_seg *segs;
 	size_t n_segs;
 	const char *error; /* why it could not be read; NULL if it was */
@@ -90,6 +91,16 @@ static void parse_notes(struct dump *d, const uint8_t *p, size_t len)
 			note_text(d->reason, sizeof(d->reason), desc, descsz);
 		else if (type == RPROC_NOTE_TRUNCATED)
 			note_text(d->truncated, sizeof(d->truncated), desc, descsz);
+		else if (type == RPROC_NOTE_CARVEOUT) {
+			char text[64];
+			unsigned long long base, size;
+
+			note_text(text, sizeof(text), desc, descsz);
+			if (sscanf(text, "%llx %llx", &base, &size) == 2) {
+				d->carveout[0] = base;
+				d->carveout[1] = size;
+			}
+		}
 		else if (type == RPROC_NOTE_REGION) {
 			char text[64], *sp;
 			unsigned long idx;
@@ -168,12 +179,16 @@ static int dump_read(struct dump *d)
 	return 0;
 }
 
-static bool is_dump_name(const char *n)
+static bool compressed_exists(int dfd, const char *name)
 {
-	size_t len = strlen(n), a = strlen(".core"), b = strlen(".core" DUMPFILE_ZSTD_SUFFIX);
+	char zst[NAME_MAX + 8];
+	struct stat st;
+	size_t n = strlen(name);
 
-	return (len > a && !strcmp(n + len - a, ".core")) ||
-	       (len > b && !strcmp(n + len - b, ".core" DUMPFILE_ZSTD_SUFFIX));
+	if (n < 5 || strcmp(name + n - 5, ".core"))
+		return false;
+	snprintf(zst, sizeof(zst), "%s%s", name, DUMPFILE_ZSTD_SUFFIX);
+	return fstatat(dfd, zst, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
 static int dump_cmp(const void *a, const void *b)
@@ -219,7 +234,10 @@ static int dumps_scan(const char *dir, const char *name, struct dump **out, size
 		struct stat st;
 		struct dump *nv;
 
-		if (!is_dump_name(de->d_name))
+		if (!dumpfile_is_dump_name(de->d_name))
+			continue;
+		/* rprocd compressing it: the .zst is complete once it is there */
+		if (compressed_exists(dirfd(dh), de->d_name))
 			continue;
 		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
@@ -279,6 +297,15 @@ static json_object *dump_json(const struct dump *d, bool segments)
 	    ju_add_str(o, "truncated", d->truncated[0] ? d->truncated : NULL) < 0 ||
 	    ju_add_str(o, "error", d->error) < 0)
 		return NULL;
+	if (d->carveout[1]) {
+		json_object *c = json_object_new_object();
+
+		if (ju_add(o, "carveout", c) < 0 || ju_add_u64(c, "base", d->carveout[0]) < 0 ||
+		    ju_add_u64(c, "size", d->carveout[1]) < 0)
+			return NULL;
+	} else if (ju_add_str(o, "carveout", NULL) < 0) {
+		return NULL; /* a file from before the note */
+	}
 	if (!segments)
 		return TAKE_PTR(o);
 	if (ju_add(o, "segments", a = json_object_new_array()) < 0)
@@ -367,6 +394,11 @@ static int cmd_info(const struct ctl_opts *o, const struct dump *d)
 	if (d->core_size) {
 		ctl_format_bytes(d->core_size, b, sizeof(b));
 		printf("   Core size: %s\n", b);
+	}
+	if (d->carveout[1]) {
+		ctl_format_bytes(d->carveout[1], b, sizeof(b));
+		printf("    Carveout: 0x%08" PRIx64 " (%s): the only memory read\n", d->carveout[0],
+		       b);
 	}
 	if (d->truncated[0])
 		printf("   Truncated: %s\n", d->truncated);

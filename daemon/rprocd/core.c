@@ -101,6 +101,23 @@ static void core_refresh_info(struct core *c)
 			 c->coredump_zst);
 }
 
+static void coredump_removed(const char *path, const char *why, void *ud)
+{
+	log_full(RPROC_LOG_INFO, NULL, "coredump", 0, "removed %s (%s)", path, why);
+}
+
+void core_vacuum_coredumps(const struct core_settings *set)
+{
+	int r;
+
+	if (!set->coredump_dir)
+		return;
+	r = dumpfile_vacuum(set->coredump_dir, &set->coredump_limits, coredump_removed, NULL);
+	if (r < 0 && r != -ENOENT)
+		log_full(RPROC_LOG_WARNING, NULL, "coredump", r, "cannot clean up %s: %m",
+			 set->coredump_dir);
+}
+
 /* Built with libzstd: the coredump librproc just wrote, compressed in its place. */
 static void core_compress_coredump(struct core *c)
 {
@@ -190,6 +207,7 @@ static int core_copy_paths(struct core *c)
 	c->cfg.search.n_dirs = set->n_fw_dirs;
 	c->cfg.coredump_dir = c->coredump_dir;
 	c->cfg.coredump_max = set->coredump_max;
+	c->cfg.coredump_keep_free = set->coredump_limits.keep_free;
 	return 0;
 }
 
@@ -326,8 +344,14 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 		return;
 	}
 
-	if (ev == RPROC_EV_COREDUMP)
+	/* Room for the coredump the crash handling is about to write (usually before it does:
+	 * SHUTDOWN comes first), and the limits kept once it is there. */
+	if (ev == RPROC_EV_CRASH)
+		core_vacuum_coredumps(c->env->settings);
+	if (ev == RPROC_EV_COREDUMP) {
 		core_compress_coredump(c);
+		core_vacuum_coredumps(c->env->settings);
+	}
 	old = core_publish(c, &transition);
 	/* on the event, not the state: a quick recovery may leave crashed before we look */
 	if (ev == RPROC_EV_CRASH)

@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "dumpfile.h"
 #include "rproc/rproc.h"
 #include "util.h"
 
@@ -49,6 +50,7 @@ struct core_settings {
 	size_t n_fw_dirs;
 	const char *coredump_dir;   /* NULL: no coredumps */
 	uint64_t coredump_max;
+	struct dumpfile_limits coredump_limits;
 	unsigned int ready_timeout_ms;
 	unsigned int stop_timeout_ms;
 };
@@ -94,6 +96,9 @@ struct core {
 
 	struct core_props props;
 };
+
+/* Remove old coredumps until the settings' limits hold (dumpfile_vacuum()), logging each. */
+void core_vacuum_coredumps(const struct core_settings *set);
 
 int core_new(struct manager *m, const struct core_env *env, const struct rproc_dt_rproc *dt,
 	     const struct conf_rproc *cr, const struct rproc_snapshot *snap, struct core **out);

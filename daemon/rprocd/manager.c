@@ -189,6 +189,11 @@ static int manager_build_core_settings(struct manager *m)
 		.n_fw_dirs = m->n_fw_dirs,
 		.coredump_dir = m->conf.coredump_dir,
 		.coredump_max = m->conf.coredump_max,
+		.coredump_limits = {
+			.max_use = m->conf.coredump_max_use,
+			.keep_free = m->conf.coredump_keep_free,
+			.max_files = (unsigned int)m->conf.coredump_max_files,
+		},
 		.ready_timeout_ms = m->conf.ready_timeout_ms,
 		.stop_timeout_ms = m->conf.stop_timeout_ms,
 	};
@@ -228,6 +233,7 @@ int manager_coldplug(struct manager *m)
 	r = manager_build_core_settings(m);
 	if (r < 0)
 		return r;
+	core_vacuum_coredumps(&m->core_settings);
 	r = backend_create(m, &err);
 	if (r < 0)
 		return log_full(RPROC_LOG_ERR, NULL, "backend", r, "%s", err.msg);
@@ -318,6 +324,7 @@ int manager_reload(struct manager *m, struct conf_warnings *w)
 	m->conf = c;
 	if (manager_build_core_settings(m) < 0)
 		return -ENOMEM;
+	core_vacuum_coredumps(&m->core_settings);
 	manager_check_sections(m, w);
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *core = m->cores[i];

@@ -64,6 +64,9 @@ void conf_init(struct conf *c)
 		.iommu = CONF_IOMMU_AUTO,
 		.coredump_dir = strdup(CONF_DEFAULT_COREDUMP_DIR),
 		.coredump_max = CONF_DEFAULT_COREDUMP_MAX,
+		.coredump_max_use = CONF_DEFAULT_COREDUMP_MAX_USE,
+		.coredump_keep_free = CONF_DEFAULT_COREDUMP_KEEP_FREE,
+		.coredump_max_files = CONF_DEFAULT_COREDUMP_MAX_FILES,
 		.control_group = strdup(CONF_DEFAULT_CONTROL_GROUP),
 		/* what the kernel's qcom_q6v5 code waits for ready and for the stop ack */
 		.ready_timeout_ms = 5000,
@@ -452,7 +455,7 @@ struct conf_item {
 };
 
 /*
- * Looked up with a linear scan: eleven keys at most, in the man page's order; a sorted table
+ * Looked up with a linear scan: fourteen keys at most, in the man page's order; a sorted table
  * with bsearch() (or gperf) would only pay off with many more, and would be one more order to
  * keep.
  */
@@ -465,6 +468,10 @@ static const struct conf_item daemon_items[] = {
 	{ "FirmwarePath", parse_firmware_path, 0, NULL },
 	{ "CoredumpDirectory", parse_path, offsetof(struct conf, coredump_dir), NULL },
 	{ "CoredumpMaxSize", parse_size, offsetof(struct conf, coredump_max), NULL },
+	{ "CoredumpMaxUse", parse_size, offsetof(struct conf, coredump_max_use), NULL },
+	{ "CoredumpKeepFree", parse_size, offsetof(struct conf, coredump_keep_free), NULL },
+	{ "CoredumpMaxFiles", parse_uint_upto, offsetof(struct conf, coredump_max_files),
+	  &(const int){ 100000 } },
 	{ "ControlGroup", parse_group, offsetof(struct conf, control_group), NULL },
 	{ "ReadyTimeoutSec", parse_timeout_ms, offsetof(struct conf, ready_timeout_ms), NULL },
 	{ "StopTimeoutSec", parse_timeout_ms, offsetof(struct conf, stop_timeout_ms), NULL },

@@ -47,7 +47,10 @@ struct conf {
 	char **firmware_path; /* searched before the system firmware directories */
 	size_t n_firmware_path;
 	char *coredump_dir;   /* NULL: no coredumps */
-	uint64_t coredump_max;
+	uint64_t coredump_max;       /* bytes of one coredump; 0: no limit */
+	uint64_t coredump_max_use;   /* bytes all coredumps may take; 0: no limit */
+	uint64_t coredump_keep_free; /* bytes to leave free; 0: none */
+	int coredump_max_files;      /* coredumps kept; 0: no limit */
 	char *control_group;  /* NULL: only root may control cores */
 	unsigned int ready_timeout_ms;
 	unsigned int stop_timeout_ms;
@@ -63,6 +66,9 @@ struct conf {
 
 #define CONF_DEFAULT_COREDUMP_DIR "/var/lib/rprocd/coredump"
 #define CONF_DEFAULT_COREDUMP_MAX (256ull << 20)
+#define CONF_DEFAULT_COREDUMP_MAX_USE (1ull << 30)
+#define CONF_DEFAULT_COREDUMP_KEEP_FREE (1ull << 30)
+#define CONF_DEFAULT_COREDUMP_MAX_FILES 16
 #define CONF_DEFAULT_CONTROL_GROUP "rprocd"
 
 /* Warnings go through this (file, line, message); NULL logs with log_warning(). */

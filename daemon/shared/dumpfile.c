@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "dumpfile.h"
+#include "tmpfile-util.h"
 #include "util.h"
 
 #if HAVE_ZSTD
@@ -84,42 +89,200 @@ static int compress_fd(int in, int out, uint64_t size)
 int dumpfile_compress(const char *path, char *out, size_t out_len)
 {
 #if HAVE_ZSTD
-	_cleanup_close_ int in = -1, fd = -1;
-	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int in = -1, fd = -1, dfd = -1;
+	_cleanup_free_ char *dir = strdup(path);
+	char tmpname[64] = "", *slash;
+	const char *name, *out_name;
 	struct stat st;
 	int r;
 
-	if (snprintf(out, out_len, "%s%s", path, DUMPFILE_ZSTD_SUFFIX) >= (int)out_len ||
-	    asprintf(&tmp, "%s.tmp", out) < 0)
+	if (!dir)
+		return -ENOMEM;
+	if (snprintf(out, out_len, "%s%s", path, DUMPFILE_ZSTD_SUFFIX) >= (int)out_len)
 		return -ENAMETOOLONG;
-	in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	slash = strrchr(dir, '/');
+	name = slash ? path + (slash - dir) + 1 : path;
+	out_name = slash ? out + (slash - dir) + 1 : out;
+	if (slash)
+		*slash = 0;
+	dfd = open(!slash ? "." : slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	in = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (in < 0)
 		return -errno;
 	if (fstat(in, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EBADF;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 0777);
+	fd = tmpfile_open(dfd, st.st_mode & 0777, tmpname, sizeof(tmpname));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = compress_fd(in, fd, (uint64_t)st.st_size);
+	if (r == 0 && fchmod(fd, st.st_mode & 0777) < 0)
+		r = -errno;
 	if (r == 0 && fchown(fd, (uid_t)-1, st.st_gid) < 0 && errno != EPERM)
 		r = -errno;
 	if (r == 0 && futimens(fd, (struct timespec[]){ st.st_atim, st.st_mtim }) < 0)
 		r = -errno;
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, out) < 0)
-		r = -errno;
+	if (r == 0)
+		r = tmpfile_link(fd, dfd, tmpname, out_name);
 	if (r < 0) {
-		unlink(tmp);
+		tmpfile_abandon(dfd, tmpname);
 		return r;
 	}
-	unlink(path);
+	unlinkat(dfd, name, 0);
+	fsync(dfd);
 	return 0;
 #else
 	return -EOPNOTSUPP;
 #endif
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && !strcmp(s + n - k, suffix);
+}
+
+bool dumpfile_is_dump_name(const char *name)
+{
+	return name[0] != '.' &&
+	       (has_suffix(name, ".core") || has_suffix(name, ".core" DUMPFILE_ZSTD_SUFFIX));
+}
+
+struct vacuum_entry {
+	char *name;
+	struct timespec mtime;
+	uint64_t bytes;
+	bool gone;
+};
+
+static int vacuum_cmp(const void *a, const void *b)
+{
+	const struct vacuum_entry *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static uint64_t vacuum_free(int dfd)
+{
+	struct statvfs sv;
+
+	return fstatvfs(dfd, &sv) < 0 ? UINT64_MAX : (uint64_t)sv.f_bavail * sv.f_frsize;
+}
+
+static void vacuum_remove(const char *dir, int dfd, const char *name, const char *why,
+			  void (*removed)(const char *, const char *, void *), void *ud)
+{
+	char path[PATH_MAX];
+
+	if (unlinkat(dfd, name, 0) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (removed)
+		removed(path, why, ud);
+}
+
+int dumpfile_vacuum(const char *dir, const struct dumpfile_limits *l,
+		    void (*removed)(const char *path, const char *why, void *ud), void *ud)
+{
+	DIR *dh = opendir(dir);
+	struct vacuum_entry *v = NULL;
+	size_t n = 0, left;
+	uint64_t use = 0;
+	struct dirent *de;
+	time_t now = time(NULL);
+	int count = 0, r = 0;
+
+	if (!dh)
+		return -errno;
+	while ((de = readdir(dh))) {
+		struct vacuum_entry *nv;
+		struct stat st;
+
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (!strncmp(de->d_name, TMPFILE_PREFIX, strlen(TMPFILE_PREFIX))) {
+			if (st.st_mtime + 3600 < now) {
+				vacuum_remove(dir, dirfd(dh), de->d_name,
+					      "a temporary file left by a writer that died", removed,
+					      ud);
+				count++;
+			}
+			continue;
+		}
+		if (!dumpfile_is_dump_name(de->d_name))
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv || !(nv[n].name = strdup(de->d_name))) {
+			v = nv ? nv : v;
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[n].mtime = st.st_mtim;
+		v[n].bytes = (uint64_t)st.st_blocks * 512;
+		v[n].gone = false;
+		n++;
+	}
+	if (r == 0 && n) {
+		qsort(v, n, sizeof(*v), vacuum_cmp);
+		/* a .core whose compressed copy is complete: the compression was cut short */
+		for (size_t i = 0; i < n; i++) {
+			char zst[NAME_MAX + 8];
+
+			if (!has_suffix(v[i].name, ".core"))
+				continue;
+			snprintf(zst, sizeof(zst), "%s%s", v[i].name, DUMPFILE_ZSTD_SUFFIX);
+			for (size_t j = 0; j < n && !v[i].gone; j++)
+				if (!strcmp(v[j].name, zst)) {
+					vacuum_remove(dir, dirfd(dh), v[i].name,
+						      "its compressed copy exists", removed, ud);
+					v[i].gone = true;
+					count++;
+				}
+		}
+		left = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!v[i].gone) {
+				use += v[i].bytes;
+				left++;
+			}
+		/* oldest first, never the newest */
+		for (size_t i = 0; i + 1 < n && left > 1; i++) {
+			const char *why = NULL;
+
+			if (v[i].gone)
+				continue;
+			if (l->max_files && left > l->max_files)
+				why = "CoredumpMaxFiles=";
+			else if (l->max_use && use > l->max_use)
+				why = "CoredumpMaxUse=";
+			else if (l->keep_free && vacuum_free(dirfd(dh)) < l->keep_free)
+				why = "CoredumpKeepFree=";
+			if (!why)
+				break;
+			vacuum_remove(dir, dirfd(dh), v[i].name, why, removed, ud);
+			v[i].gone = true;
+			use -= v[i].bytes;
+			left--;
+			count++;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+	closedir(dh);
+	return r < 0 ? r : count;
 }
 
 struct dumpfile {

@@ -14,10 +14,29 @@
 #define DUMPFILE_ZSTD_SUFFIX ".zst"
 
 /*
- * Compress @path to @path.zst (a temporary file renamed into place, with @path's mode, group
- * and time) and remove @path; the new name in @out.  -EOPNOTSUPP without libzstd.
+ * Compress @path to @path.zst (written unnamed and linked in complete, with @path's mode,
+ * group and time) and remove @path; the new name in @out.  -EOPNOTSUPP without libzstd.
  */
 int dumpfile_compress(const char *path, char *out, size_t out_len);
+
+/* A coredump's file name: <core>-<time>.core, or .core.zst. */
+bool dumpfile_is_dump_name(const char *name);
+
+/* How many coredumps rprocd keeps (rprocd.conf(5), CoredumpMaxUse= and the others). */
+struct dumpfile_limits {
+	uint64_t max_use;   /* bytes on disk of all of them; 0: no limit */
+	uint64_t keep_free; /* bytes left free on the file system; 0: none */
+	unsigned int max_files; /* 0: no limit */
+};
+
+/*
+ * dumpfile_vacuum() - remove coredumps from @dir, oldest first, until @l holds; never the
+ * newest.  Also removes a .core whose .core.zst exists, and hidden temporary files more than
+ * an hour old (a writer that died).  @removed(path, why, ud) is told of each removal.  Returns
+ * the number removed, or -errno if @dir cannot be read.
+ */
+int dumpfile_vacuum(const char *dir, const struct dumpfile_limits *l,
+		    void (*removed)(const char *path, const char *why, void *ud), void *ud);
 
 /* A coredump opened for reading from the start, compressed or not. */
 struct dumpfile;

@@ -45,6 +45,11 @@ static void test_defaults(void **state)
 	assert_int_equal(c.stop_timeout_ms, 5000);
 	assert_string_equal(c.control_group, "rprocd");
 	assert_string_equal(c.coredump_dir, CONF_DEFAULT_COREDUMP_DIR);
+	/* rprocd.conf(5) and conf/rprocd.conf say these */
+	assert_int_equal(c.coredump_max, 256ull << 20);
+	assert_int_equal(c.coredump_max_use, 1ull << 30);
+	assert_int_equal(c.coredump_keep_free, 1ull << 30);
+	assert_int_equal(c.coredump_max_files, 16);
 	assert_null(conf_rproc_find(&c, "adsp"));
 	conf_done(&c);
 }
@@ -65,6 +70,9 @@ static void test_values(void **state)
 			"FirmwarePath=/c\n"
 			"CoredumpDirectory=\n"
 			"CoredumpMaxSize=16M\n"
+			"CoredumpMaxUse=2G\n"
+			"CoredumpKeepFree=infinity\n"
+			"CoredumpMaxFiles=5\n"
 			"ControlGroup=wheel\n"
 			"ReadyTimeoutSec=2.5\n"
 			"StopTimeoutSec=750ms\n"
@@ -86,6 +94,9 @@ static void test_values(void **state)
 	assert_string_equal(c.firmware_path[2], "/c");
 	assert_null(c.coredump_dir);
 	assert_int_equal(c.coredump_max, 16u << 20);
+	assert_int_equal(c.coredump_max_use, 2ull << 30);
+	assert_int_equal(c.coredump_keep_free, 0);
+	assert_int_equal(c.coredump_max_files, 5);
 	assert_string_equal(c.control_group, "wheel");
 	assert_int_equal(c.ready_timeout_ms, 2500);
 	assert_int_equal(c.stop_timeout_ms, 750);
@@ -172,6 +183,10 @@ static void test_bad_values(void **state)
 		"[Daemon]\nCoredumpMaxSize=-1\n",
 		"[Daemon]\nCoredumpMaxSize=99999999999999999999\n",
 		"[Daemon]\nCoredumpMaxSize=20000000000T\n",
+		"[Daemon]\nCoredumpMaxUse=10%\n",
+		"[Daemon]\nCoredumpKeepFree=-1\n",
+		"[Daemon]\nCoredumpMaxFiles=-1\n",
+		"[Daemon]\nCoredumpMaxFiles=100001\n",
 		"[Daemon]\nReadyTimeoutSec=0\n",
 		"[Daemon]\nReadyTimeoutSec=5h\n",
 		"[Daemon]\nStopTimeoutSec=99999999999\n",

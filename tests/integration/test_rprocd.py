@@ -394,6 +394,61 @@ def test_crash_recovery(env):
     check('Crashes: 1 (last: ' in p.stdout and f'Coredump: {dump}' in p.stdout, p.stdout)
 
 
+def test_coredump_files(env):
+    """Coredumps: mode 0640 in the directory's group, complete under their name, the oldest
+    removed first past CoredumpMaxFiles= (never the newest), stale temporary files removed."""
+    cores = os.path.join(env.dir, 'cores')
+    os.mkdir(cores)
+    if os.geteuid() == 0:
+        os.chown(cores, -1, 4242)  # a group rprocd is not in, as the rprocd group
+    old = time.time() - 7200
+    for i in range(3):  # dumps of an earlier run, oldest first
+        path = os.path.join(cores, f'cdsp0-2020010{i + 1}T000000Z.core')
+        with open(path, 'wb') as f:
+            f.write(b'\x7fELF')
+        os.utime(path, (old + i, old + i))
+    stale = os.path.join(cores, '.#1234-abc-0.tmp')  # a writer that died
+    fresh = os.path.join(cores, '.#1234-abd-0.tmp')  # one that may be writing
+    for path in (stale, fresh):
+        with open(path, 'wb') as f:
+            f.write(b'x')
+    os.utime(stale, (old, old))
+    env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=crash=adsp:fatal:100:2\n'
+                     f'CoredumpDirectory={cores}\nCoredumpMaxFiles=2\nCoredumpKeepFree=0\n'
+                     '[RemoteProc:adsp]\nRecovery=yes\nRestartLimit=10\n')
+    env.start_daemon()
+    # at start: down to two, the newest kept
+    names = sorted(os.listdir(cores))
+    check(names == ['.#1234-abd-0.tmp', 'cdsp0-20200102T000000Z.core',
+                    'cdsp0-20200103T000000Z.core'], names)
+    conn = env.conn()
+    env.ctl('start', 'adsp', check_rc=0)
+    end = time.monotonic() + TIMEOUT
+    while env.get(conn, 'adsp', 'CrashCount') < 2 or env.get(conn, 'adsp', 'State') != 'running':
+        check(time.monotonic() < end, 'two crashes and a recovery')
+        time.sleep(0.05)
+    dump = env.get(conn, 'adsp', 'LastCoredump')
+    end = time.monotonic() + TIMEOUT
+    while True:  # the second dump's clean-up runs once it is compressed
+        names = sorted(n for n in os.listdir(cores) if not n.startswith('.'))
+        if len(names) == 2 or time.monotonic() > end:
+            break
+        time.sleep(0.05)
+    check(len(names) == 2 and all(n.startswith('adsp-') for n in names) and
+          os.path.basename(dump) in names, f'the two newest kept: {names}, last {dump}')
+    for n in names:
+        st = os.stat(os.path.join(cores, n))
+        check(st.st_mode & 0o7777 == 0o640, f'{n}: mode {st.st_mode & 0o7777:o}')
+        check(st.st_gid == os.stat(cores).st_gid, f'{n}: group {st.st_gid}')
+        with open(os.path.join(cores, n), 'rb') as f:
+            check(f.read(4) in (b'\x7fELF', b'\x28\xb5\x2f\xfd'), f'{n}: complete')
+    check(os.path.exists(fresh), 'a young temporary file is left alone')
+    log = env.read_log()
+    check('removed ' + os.path.join(cores, 'cdsp0-20200101T000000Z.core') +
+          ' (CoredumpMaxFiles=)' in log, log)
+    check(f'removed {stale} (a temporary file left by a writer that died)' in log, log)
+
+
 def test_crash_giveup(env):
     """Crashing on every boot: recovery gives up after RestartLimit= crashes -> failed."""
     env.write_config(NO_AUTOSTART + '[Daemon]\nSimulationConfig=crash=cdsp1:wdog:50:0\n'
