@@ -272,6 +272,31 @@ static bool check_ranges(struct ctx *c, const struct rproc_dt_rproc *rp,
 	return ok;
 }
 
+/*
+ * VFIO type1 and iommufd map every range with IOMMU_CACHE plus R/W, whatever the table asks:
+ * device memory that asks for MMIO (Device-nGnRE for the kernel) is mapped normal write-back
+ * cacheable instead (doc/iommu.md#attributes).  Only qcom,devmem is known before a start;
+ * entries of TrustZone's resource table are warned about when they are mapped.
+ */
+static void check_devmem(struct ctx *c, const struct rproc_dt_rproc *rp, const char *kind)
+{
+	for (size_t i = 0; i < rp->n_devmem; i++) {
+		const struct rproc_devmem *m = &rp->devmem[i];
+
+		if (!(m->flags & RPROC_IOMMU_MMIO))
+			continue;
+		line(c, RPROC_CHECK_WARN, rp->name,
+		     "let the kernel's qcom_q6v5_pas boot this core (it maps device memory with "
+		     "the table's flags), or confirm on the hardware that the DSP works with it "
+		     "(rprocd(8), Memory attributes)",
+		     "device memory %s [0x%" PRIx64 "+0x%" PRIx64 "] asks for MMIO (flags 0x%x): "
+		     "%s maps it as normal write-back cacheable memory%s",
+		     m->name[0] ? m->name : "(qcom,devmem)", m->pa, m->len, m->flags,
+		     kind[0] ? kind : "VFIO type1 and iommufd",
+		     m->flags & RPROC_IOMMU_NOEXEC ? ", and executable" : "");
+	}
+}
+
 static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 {
 	struct rproc_dev_env env = {
@@ -353,6 +378,8 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		if (!check_ranges(c, rp, &info, kind, sizeof(kind)))
 			ok = false;
 	}
+
+	check_devmem(c, rp, kind);
 
 	if (c->cfg->firmware_override)
 		fw = c->cfg->firmware_override(c->cfg->userdata, rp->name);

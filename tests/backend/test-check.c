@@ -273,6 +273,36 @@ static void test_carveout_outside_real_ranges(void **state)
 	rproc_check_report_free(r);
 }
 
+/* qcom,devmem asking for MMIO: VFIO and iommufd cannot honour it (doc/iommu.md#attributes). */
+static void test_devmem_mmio(void **state)
+{
+	struct rproc_devmem dm[] = {
+		{ 0x110000, 0x110000, 0x4000, RPROC_IOMMU_READ | RPROC_IOMMU_WRITE, "tcsr" },
+		{ 0x1f40000, 0x1f40000, 0x20000,
+		  RPROC_IOMMU_READ | RPROC_IOMMU_WRITE | RPROC_IOMMU_MMIO | RPROC_IOMMU_NOEXEC,
+		  "lpass-regs" },
+	};
+	struct rproc_check_report *r;
+	const struct rproc_check_line *l;
+
+	rp[0].devmem = dm;
+	rp[0].n_devmem = sizeof(dm) / sizeof(dm[0]);
+	fk_remove("iommu");
+	r = run();
+	l = find(r, RPROC_CHECK_WARN, "adsp", "asks for MMIO");
+	assert_non_null(l);
+	assert_non_null(strstr(l->message, "lpass-regs [0x1f40000+0x20000]"));
+	assert_non_null(strstr(l->message, "vfio-type1 maps it as normal write-back cacheable"));
+	assert_non_null(strstr(l->message, "and executable"));
+	assert_non_null(strstr(l->fix, "qcom_q6v5_pas"));
+	assert_null(find(r, RPROC_CHECK_WARN, "adsp", "tcsr"));
+	/* a warning, not a reason to refuse the start */
+	assert_true(r->all_startable);
+	rproc_check_report_free(r);
+	rp[0].devmem = NULL;
+	rp[0].n_devmem = 0;
+}
+
 static void test_firmware_missing(void **state)
 {
 	struct rproc_check_report *r;
@@ -387,6 +417,7 @@ int main(void)
 		T(test_carveout_not_no_map),
 		T(test_carveout_in_msi_window),
 		T(test_carveout_outside_real_ranges),
+		T(test_devmem_mmio),
 		T(test_firmware_missing),
 		T(test_shim_missing),
 		T(test_shim_without_smp2p),

@@ -185,6 +185,7 @@ static void test_fallback_to_type1(void **state)
 	fk.pfnmap_va_faults_iommufd = false;
 	assert_int_equal(b->iommu->map(dom, 0x1000000, 0x1000000, 0x10000, 3), 0);
 	assert_int_equal(fk_count(IOMMU_IOAS_MAP), 1);
+	assert_int_equal(logs_with("asks for MMIO"), 0);
 	assert_int_equal(fk.live_mmaps, 0); /* the CPU view went away right after the map */
 	/* ...the PFNMAP carveout view does not: EFAULT, fall back, replay, map. */
 	fk.pfnmap_va_faults_iommufd = true;
@@ -213,6 +214,20 @@ static void test_fallback_to_type1(void **state)
 	assert_int_equal(b->iommu->map(dom, 0xa0000000, 0xa0000000, 0x1000, 3), 0);
 	assert_int_equal(logs_with("falling back"), 1);
 	assert_int_equal(fk_count(IOMMU_IOAS_MAP), 2);
+	/* Device memory asking for MMIO: mapped R/W only, and said (doc/iommu.md#attributes). */
+	assert_int_equal(b->iommu->map(dom, 0xb0000000, 0xb0000000, 0x1000,
+				       RPROC_IOMMU_READ | RPROC_IOMMU_WRITE | RPROC_IOMMU_MMIO),
+			 0);
+	{
+		struct vfio_iommu_type1_dma_map m;
+
+		memcpy(&m, fk_find(VFIO_IOMMU_MAP_DMA, 3)->arg, sizeof(m));
+		assert_int_equal(m.iova, 0xb0000000);
+		assert_int_equal(m.flags, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	}
+	assert_int_equal(logs_with("asks for MMIO (flags 0x13); vfio-type1 maps it as normal "
+				   "write-back cacheable"), 1);
+	assert_int_equal(b->iommu->unmap(dom, 0xb0000000, 0x1000), 0);
 
 	assert_int_equal(b->iommu->unmap(dom, 0x90000000, 0x100000), 0);
 	b->irq->close(b->irq_ctx, &desc);

@@ -154,6 +154,13 @@ static int iommu_map(void *dom, uint64_t iova, uint64_t pa, uint64_t size, uint3
 		rproc_vfio_unmap(d->vfio, iova, size, NULL);
 		return r;
 	}
+	/* Neither VFIO nor iommufd can take MMIO (or NOEXEC): both map IOMMU_CACHE | R/W. */
+	if (prot & RPROC_IOMMU_MMIO)
+		rproc_log(RPROC_LOG_WARNING, d->core, "iommu", 0,
+			  "[0x%llx, +0x%llx) asks for MMIO (flags 0x%x); %s maps it as normal "
+			  "write-back cacheable memory (doc/iommu.md#attributes)",
+			  (unsigned long long)pa, (unsigned long long)size, prot,
+			  rproc_vfio_kind_name(rproc_vfio_kind(d->vfio)));
 	return 0;
 fail:
 	rproc_log(RPROC_LOG_ERR, d->core, "iommu", r, "%s", err.msg);
