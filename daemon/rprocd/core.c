@@ -207,7 +207,8 @@ static int core_copy_paths(struct core *c)
 	c->cfg.search.n_dirs = set->n_fw_dirs;
 	c->cfg.coredump_dir = c->coredump_dir;
 	c->cfg.coredump_max = set->coredump_max;
-	c->cfg.coredump_keep_free = set->coredump_limits.keep_free;
+	c->cfg.coredump_keep_free =
+	    set->coredump_dir ? dumpfile_keep_free(set->coredump_dir, &set->coredump_limits) : 0;
 	return 0;
 }
 

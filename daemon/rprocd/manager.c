@@ -190,8 +190,10 @@ static int manager_build_core_settings(struct manager *m)
 		.coredump_dir = m->conf.coredump_dir,
 		.coredump_max = m->conf.coredump_max,
 		.coredump_limits = {
-			.max_use = m->conf.coredump_max_use,
-			.keep_free = m->conf.coredump_keep_free,
+			.max_use = m->conf.coredump_max_use.bytes,
+			.max_use_percent = m->conf.coredump_max_use.percent,
+			.keep_free = m->conf.coredump_keep_free.bytes,
+			.keep_free_percent = m->conf.coredump_keep_free.percent,
 			.max_files = (unsigned int)m->conf.coredump_max_files,
 		},
 		.ready_timeout_ms = m->conf.ready_timeout_ms,

@@ -64,8 +64,8 @@ void conf_init(struct conf *c)
 		.iommu = CONF_IOMMU_AUTO,
 		.coredump_dir = strdup(CONF_DEFAULT_COREDUMP_DIR),
 		.coredump_max = CONF_DEFAULT_COREDUMP_MAX,
-		.coredump_max_use = CONF_DEFAULT_COREDUMP_MAX_USE,
-		.coredump_keep_free = CONF_DEFAULT_COREDUMP_KEEP_FREE,
+		.coredump_max_use = { .percent = CONF_DEFAULT_COREDUMP_MAX_USE_PERCENT },
+		.coredump_keep_free = { .percent = CONF_DEFAULT_COREDUMP_KEEP_FREE_PERCENT },
 		.coredump_max_files = CONF_DEFAULT_COREDUMP_MAX_FILES,
 		.control_group = strdup(CONF_DEFAULT_CONTROL_GROUP),
 		/* what the kernel's qcom_q6v5 code waits for ready and for the stop ack */
@@ -219,6 +219,22 @@ int conf_parse_size(const char *v, uint64_t *out)
 	return -EINVAL;
 }
 
+int conf_parse_fs_size(const char *v, struct conf_fs_size *out)
+{
+	size_t n = strlen(v);
+	const char *e;
+	uint64_t p;
+
+	if (n > 1 && v[n - 1] == '%') {
+		if (parse_u64(v, &p, &e) < 0 || e != v + n - 1 || p > 100)
+			return -EINVAL;
+		*out = (struct conf_fs_size){ .percent = (unsigned int)p };
+		return 0;
+	}
+	*out = (struct conf_fs_size){ 0 };
+	return conf_parse_size(v, &out->bytes);
+}
+
 int conf_parse_sec_ms(const char *v, unsigned int *ms)
 {
 	uint64_t whole, frac = 0, scale = 1000, mult;
@@ -363,6 +379,16 @@ static CONF_PARSER(parse_size)
 		return warn_value(x, key, v, "expected a size such as 64M or infinity");
 }
 
+static CONF_PARSER(parse_fs_size)
+{
+	struct conf_fs_size s;
+
+	if (conf_parse_fs_size(v, &s) < 0)
+		return warn_value(x, key, v, "expected a size such as 512M, a percentage such as "
+				  "10%%, or infinity");
+	*(struct conf_fs_size *)field = s;
+}
+
 /* A time into milliseconds; zero would be a timeout that always expires. */
 static CONF_PARSER(parse_timeout_ms)
 {
@@ -468,8 +494,8 @@ static const struct conf_item daemon_items[] = {
 	{ "FirmwarePath", parse_firmware_path, 0, NULL },
 	{ "CoredumpDirectory", parse_path, offsetof(struct conf, coredump_dir), NULL },
 	{ "CoredumpMaxSize", parse_size, offsetof(struct conf, coredump_max), NULL },
-	{ "CoredumpMaxUse", parse_size, offsetof(struct conf, coredump_max_use), NULL },
-	{ "CoredumpKeepFree", parse_size, offsetof(struct conf, coredump_keep_free), NULL },
+	{ "CoredumpMaxUse", parse_fs_size, offsetof(struct conf, coredump_max_use), NULL },
+	{ "CoredumpKeepFree", parse_fs_size, offsetof(struct conf, coredump_keep_free), NULL },
 	{ "CoredumpMaxFiles", parse_uint_upto, offsetof(struct conf, coredump_max_files),
 	  &(const int){ 100000 } },
 	{ "ControlGroup", parse_group, offsetof(struct conf, control_group), NULL },

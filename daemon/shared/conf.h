@@ -27,6 +27,12 @@ enum conf_iommu {
 
 #define CONF_UNSET (-1)
 
+/* A size, or (percent > 0) a share of a file system's size (dumpfile_limit_bytes()). */
+struct conf_fs_size {
+	uint64_t bytes;
+	unsigned int percent;
+};
+
 /* [RemoteProc:<name>]; CONF_UNSET / NULL where the file says nothing. */
 struct conf_rproc {
 	char name[32];
@@ -48,8 +54,8 @@ struct conf {
 	size_t n_firmware_path;
 	char *coredump_dir;   /* NULL: no coredumps */
 	uint64_t coredump_max;       /* bytes of one coredump; 0: no limit */
-	uint64_t coredump_max_use;   /* bytes all coredumps may take; 0: no limit */
-	uint64_t coredump_keep_free; /* bytes to leave free; 0: none */
+	struct conf_fs_size coredump_max_use;   /* all coredumps together; 0: no limit */
+	struct conf_fs_size coredump_keep_free; /* left free; 0: none */
 	int coredump_max_files;      /* coredumps kept; 0: no limit */
 	char *control_group;  /* NULL: only root may control cores */
 	unsigned int ready_timeout_ms;
@@ -66,8 +72,9 @@ struct conf {
 
 #define CONF_DEFAULT_COREDUMP_DIR "/var/lib/rprocd/coredump"
 #define CONF_DEFAULT_COREDUMP_MAX (256ull << 20)
-#define CONF_DEFAULT_COREDUMP_MAX_USE (1ull << 30)
-#define CONF_DEFAULT_COREDUMP_KEEP_FREE (1ull << 30)
+/* systemd-coredump's defaults (coredump.conf(5)), each capped at 4G */
+#define CONF_DEFAULT_COREDUMP_MAX_USE_PERCENT 10
+#define CONF_DEFAULT_COREDUMP_KEEP_FREE_PERCENT 15
 #define CONF_DEFAULT_COREDUMP_MAX_FILES 16
 #define CONF_DEFAULT_CONTROL_GROUP "rprocd"
 
@@ -99,6 +106,7 @@ int conf_iommu_from_string(const char *s);
 /* Values as the files spell them; exposed for tests.  Negative errno on a bad value. */
 int conf_parse_bool(const char *v);
 int conf_parse_size(const char *v, uint64_t *out);  /* 123, 4K, 16M, 1G, "infinity" = 0 */
+int conf_parse_fs_size(const char *v, struct conf_fs_size *out); /* a size, or "10%" */
 int conf_parse_sec_ms(const char *v, unsigned int *ms); /* "5", "2.5", "500ms", "1min" */
 
 #endif

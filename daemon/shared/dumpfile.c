@@ -172,6 +172,33 @@ static int vacuum_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+uint64_t dumpfile_limit_bytes(uint64_t bytes, unsigned int percent, uint64_t fs_size)
+{
+	uint64_t b;
+
+	if (!percent)
+		return bytes;
+	b = fs_size / 100 * percent;
+	return b < (4ull << 30) ? b : 4ull << 30;
+}
+
+static uint64_t fs_size_of(int dfd)
+{
+	struct statvfs sv;
+
+	return fstatvfs(dfd, &sv) < 0 ? 0 : (uint64_t)sv.f_blocks * sv.f_frsize;
+}
+
+uint64_t dumpfile_keep_free(const char *dir, const struct dumpfile_limits *l)
+{
+	_cleanup_close_ int dfd = -1;
+
+	if (!l->keep_free_percent)
+		return l->keep_free;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return dfd < 0 ? 0 : dumpfile_limit_bytes(0, l->keep_free_percent, fs_size_of(dfd));
+}
+
 static uint64_t vacuum_free(int dfd)
 {
 	struct statvfs sv;
@@ -200,10 +227,13 @@ int dumpfile_vacuum(const char *dir, const struct dumpfile_limits *l,
 	uint64_t use = 0;
 	struct dirent *de;
 	time_t now = time(NULL);
+	uint64_t max_use, keep_free;
 	int count = 0, r = 0;
 
 	if (!dh)
 		return -errno;
+	max_use = dumpfile_limit_bytes(l->max_use, l->max_use_percent, fs_size_of(dirfd(dh)));
+	keep_free = dumpfile_limit_bytes(l->keep_free, l->keep_free_percent, fs_size_of(dirfd(dh)));
 	while ((de = readdir(dh))) {
 		struct vacuum_entry *nv;
 		struct stat st;
@@ -265,9 +295,9 @@ int dumpfile_vacuum(const char *dir, const struct dumpfile_limits *l,
 				continue;
 			if (l->max_files && left > l->max_files)
 				why = "CoredumpMaxFiles=";
-			else if (l->max_use && use > l->max_use)
+			else if (max_use && use > max_use)
 				why = "CoredumpMaxUse=";
-			else if (l->keep_free && vacuum_free(dirfd(dh)) < l->keep_free)
+			else if (keep_free && vacuum_free(dirfd(dh)) < keep_free)
 				why = "CoredumpKeepFree=";
 			if (!why)
 				break;

@@ -26,8 +26,15 @@ bool dumpfile_is_dump_name(const char *name);
 struct dumpfile_limits {
 	uint64_t max_use;   /* bytes on disk of all of them; 0: no limit */
 	uint64_t keep_free; /* bytes left free on the file system; 0: none */
+	unsigned int max_use_percent, keep_free_percent; /* instead, of the file system's size */
 	unsigned int max_files; /* 0: no limit */
 };
+
+/* @bytes, or @percent of @fs_size capped at 4G (as systemd-coredump's defaults). */
+uint64_t dumpfile_limit_bytes(uint64_t bytes, unsigned int percent, uint64_t fs_size);
+
+/* What @l's keep_free is for @dir's file system; 0 if it cannot be told. */
+uint64_t dumpfile_keep_free(const char *dir, const struct dumpfile_limits *l);
 
 /*
  * dumpfile_vacuum() - remove coredumps from @dir, oldest first, until @l holds; never the

@@ -47,8 +47,8 @@ static void test_defaults(void **state)
 	assert_string_equal(c.coredump_dir, CONF_DEFAULT_COREDUMP_DIR);
 	/* rprocd.conf(5) and conf/rprocd.conf say these */
 	assert_int_equal(c.coredump_max, 256ull << 20);
-	assert_int_equal(c.coredump_max_use, 1ull << 30);
-	assert_int_equal(c.coredump_keep_free, 1ull << 30);
+	assert_int_equal(c.coredump_max_use.percent, 10);
+	assert_int_equal(c.coredump_keep_free.percent, 15);
 	assert_int_equal(c.coredump_max_files, 16);
 	assert_null(conf_rproc_find(&c, "adsp"));
 	conf_done(&c);
@@ -71,7 +71,7 @@ static void test_values(void **state)
 			"CoredumpDirectory=\n"
 			"CoredumpMaxSize=16M\n"
 			"CoredumpMaxUse=2G\n"
-			"CoredumpKeepFree=infinity\n"
+			"CoredumpKeepFree=5%\n"
 			"CoredumpMaxFiles=5\n"
 			"ControlGroup=wheel\n"
 			"ReadyTimeoutSec=2.5\n"
@@ -94,8 +94,10 @@ static void test_values(void **state)
 	assert_string_equal(c.firmware_path[2], "/c");
 	assert_null(c.coredump_dir);
 	assert_int_equal(c.coredump_max, 16u << 20);
-	assert_int_equal(c.coredump_max_use, 2ull << 30);
-	assert_int_equal(c.coredump_keep_free, 0);
+	assert_int_equal(c.coredump_max_use.bytes, 2ull << 30);
+	assert_int_equal(c.coredump_max_use.percent, 0);
+	assert_int_equal(c.coredump_keep_free.bytes, 0);
+	assert_int_equal(c.coredump_keep_free.percent, 5);
 	assert_int_equal(c.coredump_max_files, 5);
 	assert_string_equal(c.control_group, "wheel");
 	assert_int_equal(c.ready_timeout_ms, 2500);
@@ -183,7 +185,9 @@ static void test_bad_values(void **state)
 		"[Daemon]\nCoredumpMaxSize=-1\n",
 		"[Daemon]\nCoredumpMaxSize=99999999999999999999\n",
 		"[Daemon]\nCoredumpMaxSize=20000000000T\n",
-		"[Daemon]\nCoredumpMaxUse=10%\n",
+		"[Daemon]\nCoredumpMaxUse=101%\n",
+		"[Daemon]\nCoredumpMaxUse=%\n",
+		"[Daemon]\nCoredumpMaxUse=1.5%\n",
 		"[Daemon]\nCoredumpKeepFree=-1\n",
 		"[Daemon]\nCoredumpMaxFiles=-1\n",
 		"[Daemon]\nCoredumpMaxFiles=100001\n",

@@ -369,7 +369,7 @@ def test_coredump(env):
     check(dump.endswith('.core.zst') == zstd, f'compressed as built: {dump}')
     if zstd:
         check(not os.path.exists(dump[:-4]), 'the uncompressed file is gone')
-        check(stat.S_IMODE(os.stat(dump).st_mode) == 0o600, 'mode kept')
+        check(stat.S_IMODE(os.stat(dump).st_mode) == 0o640, 'mode kept (0640, rprocd(8))')
     p = ctl(env, 'coredump', 'list', '--config', env.config, rc=0)
     check(re.search(r'\n\S+ \S+ \S+ \S+ adsp +\S+ \S+ err_qdi.c:412 invalid access ', p.stdout),
           f'time, core, size, reason:\n{p.stdout}')
@@ -381,6 +381,8 @@ def test_coredump(env):
     p = ctl(env, 'coredump', 'info', 'adsp', '-D', cores, rc=0)
     check('Reason: err_qdi.c:412 invalid access' in p.stdout and 'Segments: ' in p.stdout and
           (not zstd or '(zstd)' in p.stdout), p.stdout)
+    check('Carveout: 0x95900000 (30.0 MiB): the only memory read' in p.stdout, p.stdout)
+    check(c['carveout'] == {'base': 0x95900000, 'size': 0x1e00000}, c)
     validate(json.loads(ctl(env, '--json', 'coredump', 'info', dump, rc=0).stdout), 'coredump')
     out = os.path.join(env.dir, 'out.core')
     ctl(env, 'coredump', 'dump', '-D', cores, '-o', out, rc=0)
