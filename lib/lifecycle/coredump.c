@@ -523,7 +523,7 @@ int rproc_coredump_write(struct rproc_backend *b, const struct rproc_coredump_op
 	e = write_all(fd, &eh, sizeof(eh), 0);
 	if (!e)
 		e = write_all(fd, ph, (incl + 1) * sizeof(*ph), sizeof(eh));
-	/* Group-readable for the directory's group (rprocd(8), "COREDUMPS"), whatever the umask;
+	/* Group-readable for the directory's group (rprocd(8), "Coredumps"), whatever the umask;
 	 * a setgid directory gives the group without any privilege. */
 	if (!e && fchmod(fd, 0640) < 0)
 		e = -errno;

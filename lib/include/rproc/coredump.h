@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Coredumps of a crashed remote processor (doc/boot-sequence.md#coredump, rprocd(8)
- * "COREDUMPS"): an ELF64 ET_CORE file with a PT_NOTE (the RPROC notes below) and one PT_LOAD
+ * "Coredumps"): an ELF64 ET_CORE file with a PT_NOTE (the RPROC notes below) and one PT_LOAD
  * per loaded segment, or per minidump region when SMEM item 602 describes the core.
  *
  * Only the core's carveout is ever read: a minidump table is written by the DSP that just
