@@ -254,6 +254,19 @@ void tsim_run_for(struct rproc **r, size_t n, int ms)
 		poll_all(r, n, (int)(end - now_ms()));
 }
 
+int tsim_wait_crashes(struct rproc *r, unsigned int n, enum rproc_state state, int ms)
+{
+	for (int t = 0; t < ms / 20; t++) {
+		struct rproc_info info;
+
+		rproc_get_info(r, &info);
+		if (info.crash_count >= n && info.state == state)
+			return 0;
+		tsim_run_for(&r, 1, 20);
+	}
+	return -ETIMEDOUT;
+}
+
 unsigned int tsim_count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");

@@ -58,6 +58,8 @@ int tsim_wait_state(struct rproc **r, size_t n, uint32_t mask, enum rproc_state 
 int tsim_wait_idle(struct rproc **r, size_t n, uint32_t mask, int timeout_ms);
 /* Poll for @ms milliseconds, processing events. */
 void tsim_run_for(struct rproc **r, size_t n, int ms);
+/* Until @r has crashed @n times and is in @state, or @ms pass: 0 or -ETIMEDOUT. */
+int tsim_wait_crashes(struct rproc *r, unsigned int n, enum rproc_state state, int ms);
 
 unsigned int tsim_count_fds(void);
 size_t tsim_heap_in_use(void);

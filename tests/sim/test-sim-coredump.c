@@ -68,42 +68,58 @@ static void fill_others(struct tsim_board *bd, int crashed)
 	free(buf);
 }
 
-static int wait_crashes(struct rproc *r, unsigned int n, enum rproc_state then, int ms)
-{
-	for (int t = 0; t < ms / 20; t++) {
-		struct rproc_info info;
+/* One board whose core crashes once, and its coredump, parsed when there is one. */
+struct run {
+	struct tsim_board bd;
+	struct rproc_info info;
+	struct core_file cf; /* cf.buf NULL: no coredump */
+	char *dumps;
+	int i;
+};
 
-		rproc_get_info(r, &info);
-		if (info.crash_count >= n && info.state == then)
-			return 0;
-		tsim_run_for(&r, 1, 20);
-	}
-	return -ETIMEDOUT;
+static void run_board(struct run *r, const char *sim_cfg, const char *mkfw_args)
+{
+	memset(r, 0, sizeof(*r));
+	r->dumps = tsim_tmpdir();
+	tsim_board_new(&r->bd, "lemans-el2", sim_cfg, mkfw_args);
+	r->bd.cfg.coredump_dir = r->dumps;
+	r->bd.cfg.recovery = false;
 }
 
-/* Start core @name of @bd (its sim config crashes it), and handle the crash; *@info after. */
-static int crash_core(struct tsim_board *bd, const char *name, struct rproc_info *info)
-{
-	int i = tsim_board_find(bd, name);
-
-	assert_true(i >= 0);
-	assert_int_equal(rproc_start(bd->r[i]), 0);
-	assert_int_equal(wait_crashes(bd->r[i], 1, RPROC_CRASHED, 10000), 0);
-	assert_int_equal(tsim_wait_idle(&bd->r[i], 1, 1, 10000), 0);
-	tsim_run_for(&bd->r[i], 1, 50);
-	rproc_get_info(bd->r[i], info);
-	return i;
-}
-
-static void board(struct tsim_board *bd, const char *core, const char *minidump, char *dumps)
+/* The board of @core crashing with minidump=@minidump. */
+static void run_minidump(struct run *r, const char *core, const char *minidump)
 {
 	char cfg[256];
 
 	snprintf(cfg, sizeof(cfg), "minidump=%s\ncrash=%s:fatal:50", minidump, core);
-	tsim_board_new(bd, "lemans-el2", cfg, NULL);
-	bd->cfg.coredump_dir = dumps;
-	bd->cfg.recovery = false;
-	tsim_board_cores(bd);
+	run_board(r, cfg, NULL);
+	r->i = tsim_board_find(&r->bd, core);
+	assert_true(r->i >= 0);
+}
+
+/* Start core @core (the sim config crashes it), and let the crash handling finish. */
+static void run_crash(struct run *r, const char *core)
+{
+	struct rproc **rp;
+
+	tsim_board_cores(&r->bd);
+	r->i = tsim_board_find(&r->bd, core);
+	assert_true(r->i >= 0);
+	rp = &r->bd.r[r->i];
+	assert_int_equal(rproc_start(*rp), 0);
+	assert_int_equal(tsim_wait_crashes(*rp, 1, RPROC_CRASHED, 10000), 0);
+	assert_int_equal(tsim_wait_idle(rp, 1, 1, 10000), 0);
+	tsim_run_for(rp, 1, 50);
+	rproc_get_info(*rp, &r->info);
+	if (r->info.last_coredump[0])
+		core_file_parse(r->info.last_coredump, &r->cf);
+}
+
+static void run_free(struct run *r)
+{
+	free(r->cf.buf);
+	tsim_board_free(&r->bd);
+	tsim_rmtree(r->dumps);
 }
 
 /* Files in @dir, hidden ones too. */
@@ -122,17 +138,17 @@ static unsigned int dir_entries(const char *dir)
 	return n;
 }
 
-/* @ph's bytes in @cf: @n bytes at @at equal the carveout's at @pa, or are all 0xff (pa 0). */
-static void expect_bytes(struct tsim_board *bd, const struct core_file *cf, const Elf64_Phdr *ph,
-			 uint64_t at, uint64_t n, uint64_t pa)
+/* @n bytes at @at of @ph equal the carveout's at @pa, or are all 0xff (@pa 0). */
+static void expect_bytes(struct run *r, const Elf64_Phdr *ph, uint64_t at, uint64_t n,
+			 uint64_t pa)
 {
-	const uint8_t *got = cf->buf + ph->p_offset + at;
+	const uint8_t *got = r->cf.buf + ph->p_offset + at;
 	uint8_t *want = malloc(n);
 
 	assert_non_null(want);
 	assert_true(at + n <= ph->p_filesz);
 	if (pa)
-		assert_int_equal(rproc_sim_read_phys(bd->b, pa, want, n), 0);
+		assert_int_equal(rproc_sim_read_phys(r->bd.b, pa, want, n), 0);
 	else
 		memset(want, 0xff, n);
 	assert_memory_equal(got, want, n);
@@ -141,46 +157,32 @@ static void expect_bytes(struct tsim_board *bd, const struct core_file *cf, cons
 
 static void test_minidump(void **state)
 {
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
-	int i;
+	struct run r;
 
-	board(&bd, "adsp", "1", dumps);
-	i = crash_core(&bd, "adsp", &info);
-	core_file_parse(info.last_coredump, &cf);
-	assert_int_equal(cf.n_load, 2);
-	assert_int_equal(cf.ph[1].p_paddr, bd.d[i].carveouts[0].base);
-	assert_int_equal(cf.ph[1].p_filesz, PAGE);
-	assert_ptr_equal(core_file_region(&cf, "md_code"), &cf.ph[1]);
-	assert_ptr_equal(core_file_region(&cf, "md_data"), &cf.ph[2]);
-	expect_bytes(&bd, &cf, &cf.ph[2], 0, PAGE, bd.d[i].carveouts[0].base + PAGE);
-	assert_null(core_file_note(&cf, RPROC_NOTE_TRUNCATED, 0));
-	core_file_readelf_check(info.last_coredump);
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	run_minidump(&r, "adsp", "1");
+	run_crash(&r, "adsp");
+	assert_int_equal(r.cf.n_load, 2);
+	assert_int_equal(r.cf.ph[1].p_paddr, r.bd.d[r.i].carveouts[0].base);
+	assert_int_equal(r.cf.ph[1].p_filesz, PAGE);
+	assert_ptr_equal(core_file_region(&r.cf, "md_code"), &r.cf.ph[1]);
+	assert_ptr_equal(core_file_region(&r.cf, "md_data"), &r.cf.ph[2]);
+	expect_bytes(&r, &r.cf.ph[2], 0, PAGE, r.bd.d[r.i].carveouts[0].base + PAGE);
+	assert_null(core_file_note(&r.cf, RPROC_NOTE_TRUNCATED, 0));
+	core_file_readelf_check(r.info.last_coredump);
+	run_free(&r);
 }
 
 /* SA8775p's gpdsp0 has minidump id 21: past the ten entries the kernel's struct declares. */
 static void test_minidump_high_id(void **state)
 {
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
-	int i;
+	struct run r;
 
-	board(&bd, "gpdsp0", "1", dumps);
-	i = crash_core(&bd, "gpdsp0", &info);
-	assert_int_equal(bd.d[i].minidump_id, 21);
-	core_file_parse(info.last_coredump, &cf);
-	assert_int_equal(cf.n_load, 2);
-	assert_non_null(core_file_region(&cf, "md_code"));
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	run_minidump(&r, "gpdsp0", "1");
+	assert_int_equal(r.bd.d[r.i].minidump_id, 21);
+	run_crash(&r, "gpdsp0");
+	assert_int_equal(r.cf.n_load, 2);
+	assert_non_null(core_file_region(&r.cf, "md_code"));
+	run_free(&r);
 }
 
 /*
@@ -190,64 +192,55 @@ static void test_minidump_high_id(void **state)
  */
 static void test_minidump_hostile(void **state)
 {
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
 	const Elf64_Phdr *p;
 	uint64_t base, size;
-	int i;
+	struct run r;
 
-	board(&bd, "cdsp0", "hostile", dumps);
-	i = tsim_board_find(&bd, "cdsp0");
-	fill_others(&bd, i);
-	tsim_log_clear();
-	crash_core(&bd, "cdsp0", &info);
-	assert_true(info.last_coredump[0]);
-	core_file_parse(info.last_coredump, &cf);
-	assert_false(has_marker(cf.buf, cf.len));
-	base = bd.d[i].carveouts[0].base;
-	size = bd.d[i].carveouts[0].size;
+	run_minidump(&r, "cdsp0", "hostile");
+	fill_others(&r.bd, r.i);
+	run_crash(&r, "cdsp0");
+	assert_non_null(r.cf.buf);
+	assert_false(has_marker(r.cf.buf, r.cf.len));
+	base = r.bd.d[r.i].carveouts[0].base;
+	size = r.bd.d[r.i].carveouts[0].size;
 
-	assert_int_equal(cf.n_load, 7); /* not_valid left out */
-	assert_null(core_file_region(&cf, "not_valid"));
-	p = core_file_region(&cf, "md_ok");
+	assert_int_equal(r.cf.n_load, 7); /* not_valid left out */
+	assert_null(core_file_region(&r.cf, "not_valid"));
+	p = core_file_region(&r.cf, "md_ok");
 	assert_non_null(p);
 	assert_int_equal(p->p_vaddr, base);
-	expect_bytes(&bd, &cf, p, 0, PAGE, base);
-	p = core_file_region(&cf, "neighbour");
+	expect_bytes(&r, p, 0, PAGE, base);
+	p = core_file_region(&r.cf, "neighbour");
 	assert_non_null(p);
 	assert_int_equal(p->p_filesz, PAGE);
-	expect_bytes(&bd, &cf, p, 0, PAGE, 0);
-	p = core_file_region(&cf, "straddle_end");
+	expect_bytes(&r, p, 0, PAGE, 0);
+	p = core_file_region(&r.cf, "straddle_end");
 	assert_non_null(p);
 	assert_int_equal(p->p_filesz, 2 * PAGE);
-	expect_bytes(&bd, &cf, p, 0, PAGE, base + size - PAGE);
-	expect_bytes(&bd, &cf, p, PAGE, PAGE, 0);
-	p = core_file_region(&cf, "straddle_start");
+	expect_bytes(&r, p, 0, PAGE, base + size - PAGE);
+	expect_bytes(&r, p, PAGE, PAGE, 0);
+	p = core_file_region(&r.cf, "straddle_start");
 	assert_non_null(p);
-	expect_bytes(&bd, &cf, p, 0, PAGE, 0);
-	expect_bytes(&bd, &cf, p, PAGE, PAGE, base);
-	p = core_file_region(&cf, "overlap");
+	expect_bytes(&r, p, 0, PAGE, 0);
+	expect_bytes(&r, p, PAGE, PAGE, base);
+	p = core_file_region(&r.cf, "overlap");
 	assert_non_null(p);
-	expect_bytes(&bd, &cf, p, 0, 2 * PAGE, base);
-	p = core_file_region(&cf, "wrap");
+	expect_bytes(&r, p, 0, 2 * PAGE, base);
+	p = core_file_region(&r.cf, "wrap");
 	assert_non_null(p);
 	assert_true(p->p_vaddr + p->p_memsz >= p->p_vaddr); /* no wrap in the file */
-	expect_bytes(&bd, &cf, p, 0, p->p_filesz, 0);
-	p = core_file_region(&cf, "huge");
+	expect_bytes(&r, p, 0, p->p_filesz, 0);
+	p = core_file_region(&r.cf, "huge");
 	assert_non_null(p);
 	assert_int_equal(p->p_memsz, size); /* cut to the carveout's size */
 	assert_int_equal(p->p_filesz, size);
-	expect_bytes(&bd, &cf, p, 0, PAGE, base + size - PAGE);
-	expect_bytes(&bd, &cf, p, PAGE, size - PAGE, 0);
-	assert_non_null(core_file_note(&cf, RPROC_NOTE_TRUNCATED, 0));
-	assert_non_null(strstr(core_file_note(&cf, RPROC_NOTE_TRUNCATED, 0),
+	expect_bytes(&r, p, 0, PAGE, base + size - PAGE);
+	expect_bytes(&r, p, PAGE, size - PAGE, 0);
+	assert_non_null(core_file_note(&r.cf, RPROC_NOTE_TRUNCATED, 0));
+	assert_non_null(strstr(core_file_note(&r.cf, RPROC_NOTE_TRUNCATED, 0),
 			       "outside the carveout written as 0xff"));
-	core_file_readelf_check(info.last_coredump);
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	core_file_readelf_check(r.info.last_coredump);
+	run_free(&r);
 }
 
 /*
@@ -256,62 +249,48 @@ static void test_minidump_hostile(void **state)
  */
 static void test_minidump_hostile_count(void **state)
 {
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
 	struct md_region rg[64];
-	int i, j;
+	struct run r;
+	int j;
 
-	board(&bd, "gpdsp0", "hostile-count", dumps);
-	i = tsim_board_find(&bd, "gpdsp0");
-	j = tsim_board_find(&bd, "gpdsp1");
-	assert_int_equal(bd.d[i].carveouts[0].base + bd.d[i].carveouts[0].size,
-			 bd.d[j].carveouts[0].base);
-	fill_others(&bd, i);
+	run_minidump(&r, "gpdsp0", "hostile-count");
+	j = tsim_board_find(&r.bd, "gpdsp1");
+	assert_int_equal(r.bd.d[r.i].carveouts[0].base + r.bd.d[r.i].carveouts[0].size,
+			 r.bd.d[j].carveouts[0].base);
+	fill_others(&r.bd, r.i);
 	for (unsigned int k = 0; k < ARRAY_SIZE(rg); k++) {
 		memcpy(rg[k].name, marker, sizeof(marker));
 		memcpy(rg[k].name + 8, marker, 7);
 		rg[k].name[15] = 0;
 		rg[k].seq_num = htole32(k);
 		rg[k].valid = htole32(MD_REGION_VALID);
-		rg[k].address = htole64(bd.d[j].carveouts[0].base + 8 * PAGE);
+		rg[k].address = htole64(r.bd.d[j].carveouts[0].base + 8 * PAGE);
 		rg[k].size = htole64(PAGE);
 	}
-	assert_int_equal(rproc_sim_write_phys(bd.b, bd.d[j].carveouts[0].base, rg, sizeof(rg)), 0);
+	assert_int_equal(rproc_sim_write_phys(r.bd.b, r.bd.d[j].carveouts[0].base, rg, sizeof(rg)),
+			 0);
 	tsim_log_clear();
-	crash_core(&bd, "gpdsp0", &info);
-	core_file_parse(info.last_coredump, &cf);
-	assert_false(has_marker(cf.buf, cf.len));
-	assert_int_equal(cf.n_load, 7);
+	run_crash(&r, "gpdsp0");
+	assert_false(has_marker(r.cf.buf, r.cf.len));
+	assert_int_equal(r.cf.n_load, 7);
 	assert_true(tsim_log_has("gpdsp0", "coredump", "claims 1000 regions; the first 8 read"));
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	run_free(&r);
 }
 
 /* The region table itself in another core's carveout: not read, the full dump instead. */
 static void test_minidump_table_outside(void **state)
 {
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
-	int i;
+	struct run r;
 
-	board(&bd, "cdsp0", "table-outside", dumps);
-	i = tsim_board_find(&bd, "cdsp0");
-	fill_others(&bd, i);
+	run_minidump(&r, "cdsp0", "table-outside");
+	fill_others(&r.bd, r.i);
 	tsim_log_clear();
-	crash_core(&bd, "cdsp0", &info);
-	core_file_parse(info.last_coredump, &cf);
-	assert_false(has_marker(cf.buf, cf.len));
-	assert_null(core_file_note(&cf, RPROC_NOTE_REGION, 0));
-	assert_true(cf.n_load >= 2); /* the image's segments */
+	run_crash(&r, "cdsp0");
+	assert_false(has_marker(r.cf.buf, r.cf.len));
+	assert_null(core_file_note(&r.cf, RPROC_NOTE_REGION, 0));
+	assert_true(r.cf.n_load >= 2); /* the image's segments */
 	assert_true(tsim_log_has("cdsp0", "coredump", "is outside the carveout"));
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	run_free(&r);
 }
 
 /*
@@ -331,53 +310,38 @@ static void test_minidump_levels(void **state)
 	};
 
 	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
-		struct tsim_board bd;
-		struct rproc_info info;
-		char *dumps = tsim_tmpdir();
+		struct run r;
 
-		board(&bd, "adsp", cases[k].mode, dumps);
+		run_minidump(&r, "adsp", cases[k].mode);
 		tsim_log_clear();
-		crash_core(&bd, "adsp", &info);
+		run_crash(&r, "adsp");
 		if (cases[k].log) {
-			assert_string_equal(info.last_coredump, "");
-			assert_int_equal(dir_entries(dumps), 0);
+			assert_string_equal(r.info.last_coredump, "");
+			assert_int_equal(dir_entries(r.dumps), 0);
 			assert_true(tsim_log_has("adsp", "coredump", cases[k].log));
 			assert_true(tsim_log_has("adsp", "coredump", "no coredump"));
 		} else {
-			struct core_file cf;
-
-			core_file_parse(info.last_coredump, &cf);
-			assert_null(core_file_note(&cf, RPROC_NOTE_REGION, 0));
-			assert_true(cf.n_load >= 2);
-			free(cf.buf);
+			assert_null(core_file_note(&r.cf, RPROC_NOTE_REGION, 0));
+			assert_true(r.cf.n_load >= 2);
 		}
-		tsim_board_free(&bd);
-		tsim_rmtree(dumps);
+		run_free(&r);
 	}
 }
 
 static void test_coredump_size_cap(void **state)
 {
-	struct tsim_board bd;
-	struct core_file cf;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
+	struct run r;
 
-	tsim_board_new(&bd, "lemans-el2", "crash=cdsp0:fatal:50", "--segments 6 --size 192K");
-	bd.cfg.coredump_dir = dumps;
-	bd.cfg.coredump_max = 64 * 1024;
-	bd.cfg.recovery = false;
-	tsim_board_cores(&bd);
-	crash_core(&bd, "cdsp0", &info);
-	core_file_parse(info.last_coredump, &cf);
-	assert_true(cf.len <= 64 * 1024);
-	assert_true(cf.n_load < 6);
-	assert_non_null(core_file_note(&cf, RPROC_NOTE_TRUNCATED, 0));
-	assert_non_null(strstr(core_file_note(&cf, RPROC_NOTE_TRUNCATED, 0), "size limit 65536"));
-	core_file_readelf_check(info.last_coredump);
-	free(cf.buf);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	run_board(&r, "crash=cdsp0:fatal:50", "--segments 6 --size 192K");
+	r.bd.cfg.coredump_max = 64 * 1024;
+	run_crash(&r, "cdsp0");
+	assert_true(r.cf.len <= 64 * 1024);
+	assert_true(r.cf.n_load < 6);
+	assert_non_null(core_file_note(&r.cf, RPROC_NOTE_TRUNCATED, 0));
+	assert_non_null(strstr(core_file_note(&r.cf, RPROC_NOTE_TRUNCATED, 0),
+			       "size limit 65536"));
+	core_file_readelf_check(r.info.last_coredump);
+	run_free(&r);
 }
 
 /*
@@ -386,20 +350,16 @@ static void test_coredump_size_cap(void **state)
  */
 static void test_coredump_notes_readelf(void **state)
 {
-	struct tsim_board bd;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir(), cmd[4300], line[512];
 	bool owner = false, core_hex = false;
+	char cmd[4300], line[512];
+	struct run r;
 	FILE *p;
 
 	if (system("readelf --version >/dev/null 2>&1") != 0)
 		skip();
-	tsim_board_new(&bd, "lemans-el2", "crash=cdsp0:fatal:50", NULL);
-	bd.cfg.coredump_dir = dumps;
-	bd.cfg.recovery = false;
-	tsim_board_cores(&bd);
-	crash_core(&bd, "cdsp0", &info);
-	snprintf(cmd, sizeof(cmd), "readelf -nW '%s' 2>&1", info.last_coredump);
+	run_board(&r, "crash=cdsp0:fatal:50", NULL);
+	run_crash(&r, "cdsp0");
+	snprintf(cmd, sizeof(cmd), "readelf -nW '%s' 2>&1", r.info.last_coredump);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while (fgets(line, sizeof(line), p)) {
@@ -418,56 +378,45 @@ static void test_coredump_notes_readelf(void **state)
 	assert_int_equal(WEXITSTATUS(pclose(p)), 0);
 	assert_true(owner);
 	assert_true(core_hex);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	run_free(&r);
 }
 
 /* 0640 and the directory's group (the unit's UMask= comment, rprocd(8)), whatever the umask. */
 static void test_coredump_mode_group(void **state)
 {
-	struct tsim_board bd;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
 	struct stat st, dst;
-	mode_t old = umask(077);
+	mode_t old;
+	struct run r;
 
+	run_board(&r, "crash=cdsp0:fatal:50", NULL);
 	/* as root: a group the process is not in, as the unit's rprocd group */
 	if (geteuid() == 0)
-		assert_int_equal(chown(dumps, (uid_t)-1, 4242), 0);
-	assert_int_equal(stat(dumps, &dst), 0);
-	tsim_board_new(&bd, "lemans-el2", "crash=cdsp0:fatal:50", NULL);
-	bd.cfg.coredump_dir = dumps;
-	bd.cfg.recovery = false;
-	tsim_board_cores(&bd);
-	crash_core(&bd, "cdsp0", &info);
+		assert_int_equal(chown(r.dumps, (uid_t)-1, 4242), 0);
+	assert_int_equal(stat(r.dumps, &dst), 0);
+	old = umask(077);
+	run_crash(&r, "cdsp0");
 	umask(old);
-	assert_int_equal(stat(info.last_coredump, &st), 0);
+	assert_int_equal(stat(r.info.last_coredump, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_gid, dst.st_gid);
-	assert_int_equal(dir_entries(dumps), 1);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	assert_int_equal(dir_entries(r.dumps), 1);
+	run_free(&r);
 }
 
 /* The name appears once the file is complete: no write to it after it has a name. */
 static void test_coredump_atomic(void **state)
 {
-	struct tsim_board bd;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
 	char buf[64 * 1024] __attribute__((aligned(8)));
 	bool named = false;
+	struct run r;
 	ssize_t n;
 	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
 	assert_true(in >= 0);
-	assert_true(inotify_add_watch(in, dumps, IN_CREATE | IN_MOVED_TO | IN_MODIFY) >= 0);
-	tsim_board_new(&bd, "lemans-el2", "crash=cdsp0:fatal:50", "--segments 4 --size 256K");
-	bd.cfg.coredump_dir = dumps;
-	bd.cfg.recovery = false;
-	tsim_board_cores(&bd);
-	crash_core(&bd, "cdsp0", &info);
-	assert_true(info.last_coredump[0]);
+	run_board(&r, "crash=cdsp0:fatal:50", "--segments 4 --size 256K");
+	assert_true(inotify_add_watch(in, r.dumps, IN_CREATE | IN_MOVED_TO | IN_MODIFY) >= 0);
+	run_crash(&r, "cdsp0");
+	assert_true(r.info.last_coredump[0]);
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
@@ -481,30 +430,23 @@ static void test_coredump_atomic(void **state)
 		}
 	close(in);
 	assert_true(named);
-	assert_int_equal(dir_entries(dumps), 1);
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	assert_int_equal(dir_entries(r.dumps), 1);
+	run_free(&r);
 }
 
 /* Less free space than keep_free: no coredump, and it says why. */
 static void test_coredump_keep_free(void **state)
 {
-	struct tsim_board bd;
-	struct rproc_info info;
-	char *dumps = tsim_tmpdir();
+	struct run r;
 
-	tsim_board_new(&bd, "lemans-el2", "crash=cdsp0:fatal:50", NULL);
-	bd.cfg.coredump_dir = dumps;
-	bd.cfg.coredump_keep_free = UINT64_MAX / 2;
-	bd.cfg.recovery = false;
-	tsim_board_cores(&bd);
+	run_board(&r, "crash=cdsp0:fatal:50", NULL);
+	r.bd.cfg.coredump_keep_free = UINT64_MAX / 2;
 	tsim_log_clear();
-	crash_core(&bd, "cdsp0", &info);
-	assert_string_equal(info.last_coredump, "");
-	assert_int_equal(dir_entries(dumps), 0);
+	run_crash(&r, "cdsp0");
+	assert_string_equal(r.info.last_coredump, "");
+	assert_int_equal(dir_entries(r.dumps), 0);
 	assert_true(tsim_log_has("cdsp0", "coredump", "to be kept free"));
-	tsim_board_free(&bd);
-	tsim_rmtree(dumps);
+	run_free(&r);
 }
 
 int main(void)

@@ -41,19 +41,6 @@ static void reset_events(void)
 	crash_events = dump_events = 0;
 }
 
-static int wait_crashes(struct rproc *r, unsigned int n, enum rproc_state then, int ms)
-{
-	for (int t = 0; t < ms / 20; t++) {
-		struct rproc_info info;
-
-		rproc_get_info(r, &info);
-		if (info.crash_count >= n && info.state == then)
-			return 0;
-		tsim_run_for(&r, 1, 20);
-	}
-	return -ETIMEDOUT;
-}
-
 static void test_crash_coredump_recovery(void **state)
 {
 	struct tsim_board bd;
@@ -72,7 +59,7 @@ static void test_crash_coredump_recovery(void **state)
 	reset_events();
 	rproc_set_event_cb(bd.r[i], count_events, NULL);
 	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_RUNNING, 20000), 0);
+	assert_int_equal(tsim_wait_crashes(bd.r[i], 1, RPROC_RUNNING, 20000), 0);
 	rproc_get_info(bd.r[i], &info);
 	assert_int_equal(info.crash_count, 1);
 	assert_string_equal(info.last_crash_reason, "q6 err: assert in dsp_main.c:42");
@@ -134,7 +121,7 @@ static void test_crash_loop_gives_up(void **state)
 	i = tsim_board_find(&bd, "cdsp1");
 	tsim_log_clear();
 	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(wait_crashes(bd.r[i], 3, RPROC_FAILED, 20000), 0);
+	assert_int_equal(tsim_wait_crashes(bd.r[i], 3, RPROC_FAILED, 20000), 0);
 	rproc_get_info(bd.r[i], &info);
 	assert_int_equal(info.crash_count, 3);
 	assert_string_equal(info.last_error_step, "recovery");
@@ -169,7 +156,7 @@ static void test_crash_without_recovery(void **state)
 	assert_int_equal(rproc_start(bd.r[i]), 0);
 	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
 	assert_int_equal(rproc_sim_raise(bd.b, "adsp", RPROC_IRQ_WDOG, "wdog: stuck in isr"), 0);
-	assert_int_equal(wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
+	assert_int_equal(tsim_wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
 	tsim_wait_idle(&bd.r[i], 1, 1, 5000);
 	tsim_run_for(&bd.r[i], 1, 100);
 	assert_int_equal(rproc_state(bd.r[i]), RPROC_CRASHED);
