@@ -85,6 +85,9 @@ static void parse_notes(struct dump *d, const uint8_t *p, size_t len)
 		off += 12 + ALIGN_UP((size_t)namesz, 4) + ALIGN_UP((size_t)descsz, 4);
 		if (namesz != sizeof(RPROC_NOTE_NAME) || memcmp(name, RPROC_NOTE_NAME, namesz))
 			continue;
+		/* files from before the types moved clear of NT_PRSTATUS and its kin */
+		if (type >= 1 && type <= 4)
+			type += RPROC_NOTE_CORE - 1;
 		if (type == RPROC_NOTE_CORE)
 			note_text(d->core, sizeof(d->core), desc, descsz);
 		else if (type == RPROC_NOTE_REASON)

@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import time
 
@@ -348,6 +349,19 @@ def test_second_daemon(env):
           f'nothing touched first:\n{p.stderr}')
 
 
+def legacy_core(notes):
+    """An ELF64 ET_CORE file with one PT_NOTE of RPROC notes (type, text) and no segment."""
+    body = b''
+    for t, text in notes:
+        desc = text + b'\0'
+        body += struct.pack('<III', 6, len(desc), t) + b'RPROC\0\0\0'
+        body += desc + b'\0' * (-len(desc) % 4)
+    eh = (b'\x7fELF\x02\x01\x01' + b'\0' * 9 +
+          struct.pack('<HHIQQQIHHHHHH', 4, 164, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0))
+    ph = struct.pack('<IIQQQQQQ', 4, 0, 64 + 56, 0, 0, len(body), 0, 4)
+    return eh + ph + body
+
+
 def test_coredump(env):
     """coredump list|info|dump|debug over the files rprocd wrote (zstd when built with it)."""
     cores = os.path.join(env.dir, 'cores')
@@ -393,6 +407,12 @@ def test_coredump(env):
     if zstd and shutil.which('zstd'):
         ref = subprocess.run(['zstd', '-dc', dump], capture_output=True).stdout
         check(ref == elf, 'dump == zstd -dc')
+    # a file of an earlier rprocd: the RPROC note types were 1 (core) and 2 (reason)
+    old = os.path.join(env.dir, 'old.core')
+    with open(old, 'wb') as f:
+        f.write(legacy_core([(1, b'gpdsp1'), (2, b'old reason')]))
+    j = json.loads(ctl(env, '--json', 'coredump', 'info', old, rc=0).stdout)
+    check(j['name'] == 'gpdsp1' and j['reason'] == 'old reason' and j['carveout'] is None, j)
     p = ctl(env, 'coredump', 'dump', 'nosuch', '-D', cores, rc=5)
     check("no coredump of 'nosuch'" in p.stderr, p.stderr)
     fake = os.path.join(env.dir, 'fakedbg')
