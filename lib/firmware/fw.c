@@ -648,12 +648,57 @@ int rproc_fw_reloc(const struct rproc_fw_image *img, uint64_t mem_phys, uint64_t
 	return 0;
 }
 
-int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys,
-		  uint64_t mem_size, rproc_fw_progress_fn progress, void *userdata,
-		  struct rproc_error *err)
+/*
+ * One segment's file bytes into a write-combined (Normal memory) view: read() straight into it,
+ * so the only copy is the kernel's, from the page cache.  -EFAULT when the kernel will not write
+ * to the view (the caller then goes through the bounce buffer).
+ */
+static int load_direct(int fd, uint8_t *dst, uint64_t off, uint64_t len)
+{
+	while (len) {
+		/* read() moves at most 2 GiB - 4 KiB per call */
+		size_t n = len < (1u << 30) ? (size_t)len : (1u << 30);
+		int r = fw_pread_full(fd, dst, n, off);
+
+		if (r < 0)
+			return r;
+		dst += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The same through a bounce buffer and aligned stores: the only way into Device memory. */
+static int load_bounce(int fd, uint8_t *dst, uint64_t off, uint64_t len, uint8_t **bounce,
+		       size_t bsize)
+{
+	if (!*bounce) {
+		*bounce = malloc(bsize);
+		if (!*bounce)
+			return -ENOMEM;
+	}
+	while (len) {
+		size_t n = len < bsize ? (size_t)len : bsize;
+		int r = fw_pread_full(fd, *bounce, n, off);
+
+		if (r < 0)
+			return r;
+		rproc_io_copy(dst, *bounce, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int rproc_fw_load_view(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys,
+		       uint64_t mem_size, enum rproc_fw_mem type, rproc_fw_progress_fn progress,
+		       void *userdata, struct rproc_error *err)
 {
 	_cleanup_free_ uint8_t *bounce = NULL;
 	uint64_t reloc, total = 0, done = 0, maxfile = 0;
+	bool direct = type == RPROC_FW_MEM_WC;
 	size_t bsize;
 	int r;
 
@@ -668,9 +713,6 @@ int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys
 			maxfile = img->segs[i].filesz;
 	}
 	bsize = maxfile < FW_BOUNCE ? (size_t)maxfile : FW_BOUNCE;
-	bounce = malloc(bsize ? bsize : 1);
-	if (!bounce)
-		return rproc_err(err, -ENOMEM, "out of memory");
 
 	for (unsigned int i = 0; i < img->phnum; i++) {
 		const struct rproc_fw_segment *s = &img->segs[i];
@@ -680,35 +722,43 @@ int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys
 			continue;
 		dst = (uint8_t *)mem + (s->paddr - reloc); /* bounds checked by reloc */
 		if (s->filesz) {
-			uint64_t off, left = s->filesz;
+			uint64_t off;
 			bool owned;
 			int fd;
 
 			r = fw_seg_source(img, i, &fd, &off, &owned, err);
 			if (r < 0)
 				return r;
-			while (left) {
-				size_t n = left < bsize ? (size_t)left : bsize;
-
-				r = fw_pread_full(fd, bounce, n, off);
-				if (r < 0)
-					break;
-				rproc_io_copy(dst, bounce, n);
-				dst += n;
-				off += n;
-				left -= n;
+			r = direct ? load_direct(fd, dst, off, s->filesz) : -EFAULT;
+			if (r == -EFAULT) {
+				direct = false;
+				r = load_bounce(fd, dst, off, s->filesz, &bounce, bsize);
 			}
 			if (owned)
 				close(fd);
+			if (r == -ENOMEM)
+				return rproc_err(err, r, "out of memory");
 			if (r < 0)
 				return rproc_err(err, r, "segment %u: read: %s", i, strerror(-r));
 		}
 		/* doc/firmware-format.md#load-checks, step 4 */
-		if (s->memsz > s->filesz)
-			rproc_io_zero(dst, (size_t)(s->memsz - s->filesz));
+		if (s->memsz > s->filesz) {
+			if (type == RPROC_FW_MEM_WC)
+				rproc_io_zero_wc(dst + s->filesz, (size_t)(s->memsz - s->filesz));
+			else
+				rproc_io_zero(dst + s->filesz, (size_t)(s->memsz - s->filesz));
+		}
 		done += s->memsz;
 		if (progress)
 			progress(userdata, done, total);
 	}
 	return 0;
+}
+
+int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys,
+		  uint64_t mem_size, rproc_fw_progress_fn progress, void *userdata,
+		  struct rproc_error *err)
+{
+	return rproc_fw_load_view(img, mem, mem_phys, mem_size, RPROC_FW_MEM_DEVICE, progress,
+				  userdata, err);
 }

@@ -239,7 +239,9 @@ static int step_load(struct rproc *r, struct rproc_error *err)
 						 "loading: %s",
 					 im->co->node, (unsigned long long)im->co->base,
 					 (unsigned long long)im->co->size, strerror(-e));
-		e = rproc_fw_load(im->img, m.va, im->co->base, im->co->size, load_progress, r, err);
+		e = rproc_fw_load_view(im->img, m.va, im->co->base, im->co->size,
+				       m.write_combined ? RPROC_FW_MEM_WC : RPROC_FW_MEM_DEVICE,
+				       load_progress, r, err);
 		r->b->mem->unmap(r->b->mem_ctx, &m);
 		if (e < 0)
 			return e;

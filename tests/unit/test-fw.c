@@ -124,24 +124,24 @@ static void check_layout(json_object *d, const struct rproc_fw_image *img)
 	}
 }
 
-/* Load into a carveout, compare every byte, then verify as TrustZone does. */
-static void check_load(json_object *d, const struct rproc_fw_image *img)
+/*
+ * Load into a carveout through a view of memory @type, compare every byte (the bytes around the
+ * image are untouched, bss is zero).
+ */
+static void load_compare(json_object *d, const struct rproc_fw_image *img, uint8_t *mem,
+			 enum rproc_fw_mem type)
 {
 	json_object *co = tfw_obj(d, "carveout"), *segs = tfw_obj(d, "segments");
 	uint64_t base = tfw_u64(co, "base"), size = tfw_u64(co, "size"), reloc;
 	struct rproc_error err = {0};
 	struct progress pr = {0};
 	uint64_t total = 0;
-	int bad = 42, r;
-	uint8_t *mem;
+	uint8_t *covered;
+	int r;
 
 	assert_int_equal(rproc_fw_reloc(img, base, size, &reloc, &err), 0);
-	assert_int_equal(reloc, img->relocatable ? img->min_addr : base);
-
-	mem = malloc(size);
-	assert_non_null(mem);
 	memset(mem, FILL, size);
-	r = rproc_fw_load(img, mem, base, size, on_progress, &pr, &err);
+	r = rproc_fw_load_view(img, mem, base, size, type, on_progress, &pr, &err);
 	if (r)
 		fail_msg("load: %s", err.msg);
 	for (unsigned int i = 0; i < img->phnum; i++) {
@@ -161,9 +161,37 @@ static void check_load(json_object *d, const struct rproc_fw_image *img)
 				fail_msg("segment %u: byte %llu of bss not zeroed", i,
 					 (unsigned long long)k);
 	}
+	/* nothing else in the carveout written (the wide stores stay inside bss) */
+	covered = calloc(1, size);
+	assert_non_null(covered);
+	for (unsigned int i = 0; i < img->phnum; i++)
+		if (img->segs[i].loadable)
+			memset(covered + (img->segs[i].paddr - reloc), 1, img->segs[i].memsz);
+	for (uint64_t k = 0; k < size; k++)
+		if (!covered[k] && mem[k] != FILL)
+			fail_msg("byte 0x%llx outside every segment written", (unsigned long long)k);
+	free(covered);
 	assert_true(pr.calls > 0);
 	assert_int_equal(pr.done, total);
 	assert_int_equal(pr.total, total);
+}
+
+/* Load into a carveout, compare every byte, then verify as TrustZone does. */
+static void check_load(json_object *d, const struct rproc_fw_image *img)
+{
+	json_object *co = tfw_obj(d, "carveout");
+	uint64_t base = tfw_u64(co, "base"), size = tfw_u64(co, "size"), reloc;
+	struct rproc_error err = {0};
+	int bad = 42, r;
+	uint8_t *mem;
+
+	assert_int_equal(rproc_fw_reloc(img, base, size, &reloc, &err), 0);
+	assert_int_equal(reloc, img->relocatable ? img->min_addr : base);
+
+	mem = malloc(size);
+	assert_non_null(mem);
+	load_compare(d, img, mem, RPROC_FW_MEM_WC);
+	load_compare(d, img, mem, RPROC_FW_MEM_DEVICE);
 
 	/* TrustZone's view: the blob alone plus memory */
 	r = rproc_fw_verify_metadata(img->metadata, img->metadata_len, mem, base, size, &bad, &err);

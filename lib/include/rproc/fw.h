@@ -147,12 +147,30 @@ int rproc_fw_reloc(const struct rproc_fw_image *img, uint64_t mem_phys, uint64_t
 		   uint64_t *mem_reloc, struct rproc_error *err);
 
 /*
- * rproc_fw_load() - copy every loadable segment into @mem (the CPU view of the carveout at
- * @mem_phys, @mem_size bytes) and zero-fill up to memsz.  Writes to @mem use aligned stores
- * only and never read it back (it may be write-combined or Device memory).  @progress, if set,
- * is called after each segment with bytes done and total.
+ * What kind of memory a carveout's CPU view is (struct rproc_mem_map.write_combined says which).
+ * Device memory (/dev/mem on arm64) takes naturally aligned stores only and nothing may write
+ * it for us; Normal memory, write-combined (the shim's mapping) or cached (the simulator), takes
+ * any store, and read() may fill it directly.
+ */
+enum rproc_fw_mem {
+	RPROC_FW_MEM_DEVICE,
+	RPROC_FW_MEM_WC,
+};
+
+/*
+ * rproc_fw_load_view() - copy every loadable segment into @mem (the CPU view of the carveout at
+ * @mem_phys, @mem_size bytes, of memory @type) and zero-fill up to memsz.  @mem is never read.
+ * Into a write-combined view the file bytes are read() straight from the page cache (one copy)
+ * and bss is zeroed with 64-byte stores; into Device memory they go through a small bounce
+ * buffer and aligned 8-byte stores.  @progress, if set, is called after each segment with bytes
+ * done and total.
  */
 typedef void (*rproc_fw_progress_fn)(void *userdata, uint64_t done, uint64_t total);
+int rproc_fw_load_view(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys,
+		       uint64_t mem_size, enum rproc_fw_mem type, rproc_fw_progress_fn progress,
+		       void *userdata, struct rproc_error *err);
+
+/* rproc_fw_load() - rproc_fw_load_view() into Device memory (aligned stores only). */
 int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys,
 		  uint64_t mem_size, rproc_fw_progress_fn progress, void *userdata,
 		  struct rproc_error *err);
@@ -188,5 +206,7 @@ const char *rproc_hash_alg_name(enum rproc_hash_alg alg);
 /* Copy to / zero memory that may be write-combined or Device memory: aligned stores only. */
 void rproc_io_copy(void *dst, const void *src, size_t n);
 void rproc_io_zero(void *dst, size_t n);
+/* Zero write-combined (Normal) memory in whole 64-byte lines: one line per store burst. */
+void rproc_io_zero_wc(void *dst, size_t n);
 
 #endif
