@@ -76,6 +76,10 @@ void rproc_fw_close(struct rproc_fw_image *img)
 		return;
 	if (img->fd >= 0)
 		close(img->fd);
+	for (unsigned int i = 0; img->seg_fds && i < img->phnum; i++)
+		if (img->seg_fds[i] >= 0)
+			close(img->seg_fds[i]);
+	free(img->seg_fds);
 	free(img->path);
 	free(img->segs);
 	free(img->metadata);
@@ -506,6 +510,12 @@ int fw_seg_source(const struct rproc_fw_image *img, unsigned int i, int *fd, uin
 	const struct rproc_fw_segment *s = &img->segs[i];
 	int r;
 
+	if (img->form == RPROC_FW_SPLIT && img->seg_fds && img->seg_fds[i] >= 0) {
+		*fd = img->seg_fds[i];
+		*off = 0;
+		*owned = false;
+		return 0;
+	}
 	if (img->form == RPROC_FW_SPLIT) {
 		r = open_bnn(img, i, fd, err);
 		if (r < 0)
@@ -595,14 +605,20 @@ int rproc_fw_open(const char *path, struct rproc_fw_image **out, struct rproc_er
 	if (r < 0)
 		return rproc_err(err, r, "%s: reading the hash segment: %s", path, strerror(-r));
 
-	/* a split image must come with every .bNN the load needs: say so now, not mid-load */
+	/*
+	 * A split image must come with every .bNN the load needs: say so now, not mid-load, and
+	 * keep them open, so that a load costs no open() per segment.
+	 */
 	if (img->form == RPROC_FW_SPLIT) {
+		img->seg_fds = malloc(img->phnum * sizeof(*img->seg_fds));
+		if (!img->seg_fds)
+			return rproc_err(err, -ENOMEM, "out of memory");
+		for (unsigned int i = 0; i < img->phnum; i++)
+			img->seg_fds[i] = -1;
 		for (unsigned int i = 0; i < img->phnum; i++) {
-			_cleanup_close_ int sfd = -1;
-
 			if (!img->segs[i].loadable || !img->segs[i].filesz)
 				continue;
-			r = open_bnn(img, i, &sfd, err);
+			r = open_bnn(img, i, &img->seg_fds[i], err);
 			if (r < 0)
 				return rproc_err_prefix(err, r, "%s", path);
 		}

@@ -115,6 +115,7 @@ struct rproc_fw_image {
 	size_t metadata_len;
 
 	int fd;              /* the opened file, kept for loading */
+	int *seg_fds;        /* split form: segment i's .bNN, opened once by rproc_fw_open(), or -1 */
 };
 
 /* Span the carveout must hold: max_addr - min_addr. */
@@ -125,7 +126,9 @@ static inline uint64_t rproc_fw_span(const struct rproc_fw_image *img)
 
 /*
  * rproc_fw_open() - open @path (.mbn or .mdt), validate it and build the metadata blob.
- * Reads only headers and the hash segment; segment data stays in the files.
+ * Reads only headers and the hash segment; segment data stays in the files, which stay open
+ * (the .mbn, or every .bNN of a split image) until rproc_fw_close(): a load reads the files
+ * that were checked, even if they are replaced or removed in between.
  */
 int rproc_fw_open(const char *path, struct rproc_fw_image **img, struct rproc_error *err);
 void rproc_fw_close(struct rproc_fw_image *img);
