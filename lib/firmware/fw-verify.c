@@ -6,7 +6,9 @@
  * uses it).  On top of fw.c (headers, segment sources) and fw-hash.c (the table).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -78,57 +80,145 @@ out:
 	return r;
 }
 
-int rproc_fw_verify_files(struct rproc_fw_image *img, struct rproc_error *err)
-{
-	_cleanup_free_ uint8_t *buf = NULL;
+/* One checked segment's digest from the files, as a worker computes it. */
+struct seg_result {
 	uint8_t md[RPROC_FW_MAX_DIGEST];
+	int r; /* < 0: unreadable, err says why */
+	struct rproc_error err;
+};
+
+struct verify_job {
+	struct rproc_fw_image *img;
+	const unsigned int *order; /* checked segments, largest first */
+	unsigned int n;
+	struct seg_result *res;    /* by segment index */
+	pthread_mutex_t lock;
+	unsigned int next;         /* in order[] */
+	int fatal;                 /* out of memory, digest failure: stop everything */
+};
+
+static void hash_one(struct verify_job *j, unsigned int i, uint8_t *buf)
+{
+	struct rproc_fw_image *img = j->img;
+	struct seg_result *res = &j->res[i];
+	uint64_t off;
+	bool owned;
+	int fd;
+
+	if (i == 0) {
+		res->r = fw_digest(img->alg, img->metadata, fw_ehdr_size(img), res->md, &res->err);
+		return;
+	}
+	res->r = fw_seg_source(img, i, &fd, &off, &owned, &res->err);
+	if (res->r < 0)
+		return;
+	res->r = digest_fd(img->alg, fd, off, img->segs[i].filesz, res->md, buf, FW_BOUNCE);
+	if (owned)
+		close(fd);
+	if (res->r < 0)
+		rproc_err(&res->err, res->r, "segment %u: read: %s", i, strerror(-res->r));
+}
+
+/*
+ * A worker takes the largest segment not yet taken until none is left: segments cannot be
+ * split (one digest each), and largest-first keeps the workers' totals close.
+ */
+static void *verify_worker(void *arg)
+{
+	struct verify_job *j = arg;
+	uint8_t *buf = malloc(FW_BOUNCE);
+
+	for (;;) {
+		unsigned int k;
+
+		pthread_mutex_lock(&j->lock);
+		if (!buf && !j->fatal)
+			j->fatal = -ENOMEM;
+		k = j->fatal ? j->n : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (k >= j->n)
+			break;
+		hash_one(j, j->order[k], buf);
+	}
+	free(buf);
+	return NULL;
+}
+
+static unsigned int online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+int rproc_fw_verify_files_threads(struct rproc_fw_image *img, unsigned int threads,
+				  struct rproc_error *err)
+{
+	_cleanup_free_ struct seg_result *res = NULL;
+	_cleanup_free_ unsigned int *order = NULL;
+	_cleanup_free_ pthread_t *tids = NULL;
+	struct verify_job j = { .img = img, .lock = PTHREAD_MUTEX_INITIALIZER };
 	int bad = 0, first_bad = -1, r;
+	unsigned int started = 0;
 	struct rproc_error first = {0};
 
 	r = need_table(img, err);
 	if (r < 0)
 		return r;
-	buf = malloc(FW_BOUNCE);
-	if (!buf)
+	res = calloc(img->phnum, sizeof(*res));
+	order = calloc(img->phnum, sizeof(*order));
+	if (!res || !order)
 		return rproc_err(err, -ENOMEM, "out of memory");
+	for (unsigned int i = 0; i < img->phnum; i++) {
+		unsigned int k = j.n++;
+
+		img->segs[i].digest = RPROC_DIGEST_NOT_CHECKED;
+		if (!img->segs[i].checked) {
+			j.n--;
+			continue;
+		}
+		/* insertion sort, largest first: a few dozen segments at most */
+		while (k > 0 && img->segs[order[k - 1]].filesz < img->segs[i].filesz) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+	j.order = order;
+	j.res = res;
+
+	if (!threads)
+		threads = online_cpus();
+	if (threads > j.n)
+		threads = j.n;
+	if (threads > 1) {
+		tids = calloc(threads - 1, sizeof(*tids));
+		for (; tids && started < threads - 1; started++)
+			if (pthread_create(&tids[started], NULL, verify_worker, &j))
+				break; /* fewer workers, same result */
+	}
+	verify_worker(&j);
+	for (unsigned int t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	if (j.fatal)
+		return rproc_err(err, j.fatal, "out of memory");
 
 	for (unsigned int i = 0; i < img->phnum; i++) {
 		struct rproc_fw_segment *s = &img->segs[i];
 		const uint8_t *want = img->hash_table + (size_t)i * img->digest_len;
 
-		s->digest = RPROC_DIGEST_NOT_CHECKED;
 		if (!s->checked)
 			continue;
-		if (i == 0) {
-			r = fw_digest(img->alg, img->metadata, fw_ehdr_size(img), md, err);
-			if (r < 0)
-				return r;
-		} else {
-			struct rproc_error serr = {0};
-			uint64_t off;
-			bool owned;
-			int fd;
-
-			r = fw_seg_source(img, i, &fd, &off, &owned, &serr);
-			if (r >= 0) {
-				r = digest_fd(img->alg, fd, off, s->filesz, md, buf, FW_BOUNCE);
-				if (owned)
-					close(fd);
-				if (r < 0)
-					rproc_err(&serr, r, "segment %u: read: %s", i,
-						  strerror(-r));
+		if (res[i].r < 0 && i == 0)
+			return rproc_err(err, res[i].r, "%s", res[i].err.msg);
+		if (res[i].r < 0) {
+			s->digest = RPROC_DIGEST_UNREADABLE;
+			if (first_bad < 0) {
+				first_bad = (int)i;
+				first = res[i].err;
 			}
-			if (r < 0) {
-				s->digest = RPROC_DIGEST_UNREADABLE;
-				if (first_bad < 0) {
-					first_bad = (int)i;
-					first = serr;
-				}
-				bad++;
-				continue;
-			}
-		}
-		if (memcmp(md, want, img->digest_len)) {
+			bad++;
+		} else if (memcmp(res[i].md, want, img->digest_len)) {
 			s->digest = RPROC_DIGEST_MISMATCH;
 			if (first_bad < 0) {
 				first_bad = (int)i;
@@ -144,6 +234,11 @@ int rproc_fw_verify_files(struct rproc_fw_image *img, struct rproc_error *err)
 	if (bad && err)
 		*err = first;
 	return bad;
+}
+
+int rproc_fw_verify_files(struct rproc_fw_image *img, struct rproc_error *err)
+{
+	return rproc_fw_verify_files_threads(img, 0, err);
 }
 
 int rproc_fw_parse_metadata(const void *meta, size_t meta_len, struct rproc_fw_image **out,

@@ -911,6 +911,63 @@ static void test_files_change(void **state)
 }
 
 /* mkfw is deterministic: the same options give the same bytes, another seed other bytes */
+/*
+ * Hashing on several threads gives what one thread gives: the same statuses, the same count and
+ * the same first error (the lowest bad segment), whatever the number of threads.
+ */
+static void test_verify_threads(void **state)
+{
+	char *dir = tfw_tmpdir(), *path = NULL, first[sizeof(((struct rproc_error *)0)->msg)];
+	enum rproc_digest_status want[64];
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error err = {0};
+	unsigned int bad[2], nbad = 0;
+	json_object *d;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/t.mbn", dir) > 0);
+	d = tfw_mkfw(path, "--segments 12 --size 3M --seed 5");
+	assert_non_null(d);
+	assert_int_equal(rproc_fw_open(path, &img, &err), 0);
+	assert_true(img->phnum <= 64);
+	/* one byte flipped in the data of the 2nd and the 5th checked segment */
+	for (unsigned int i = 1, k = 0; i < img->phnum && nbad < 2; i++)
+		if (img->segs[i].checked && (++k == 2 || k == 5))
+			bad[nbad++] = i;
+	assert_int_equal(nbad, 2);
+	f = fopen(path, "r+");
+	assert_non_null(f);
+	for (unsigned int k = 0; k < 2; k++) {
+		const struct rproc_fw_segment *g = &img->segs[bad[k]];
+		int c;
+
+		assert_int_equal(fseek(f, (long)(g->offset + g->filesz / 3), SEEK_SET), 0);
+		c = fgetc(f);
+		assert_int_equal(fseek(f, (long)(g->offset + g->filesz / 3), SEEK_SET), 0);
+		fputc(c ^ 0x40, f);
+	}
+	fclose(f);
+
+	assert_int_equal(rproc_fw_verify_files_threads(img, 1, &err), 2);
+	snprintf(first, sizeof(first), "%s", err.msg);
+	assert_non_null(strstr(first, "segment"));
+	for (unsigned int i = 0; i < img->phnum; i++)
+		want[i] = img->segs[i].digest;
+	assert_int_equal(want[bad[0]], RPROC_DIGEST_MISMATCH);
+	assert_int_equal(want[bad[1]], RPROC_DIGEST_MISMATCH);
+	for (unsigned int threads = 0; threads <= 8; threads++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(rproc_fw_verify_files_threads(img, threads, &err), 2);
+		assert_string_equal(err.msg, first);
+		for (unsigned int i = 0; i < img->phnum; i++)
+			assert_int_equal(img->segs[i].digest, want[i]);
+	}
+	rproc_fw_close(img);
+	json_object_put(d);
+	free(path);
+	tfw_rmtree(dir);
+}
+
 static void test_mkfw_deterministic(void **state)
 {
 	char *dir = tfw_tmpdir(), *a = NULL, *b = NULL;
@@ -975,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_files_change),
+		cmocka_unit_test(test_verify_threads),
 		cmocka_unit_test(test_mkfw_deterministic),
 	};
 

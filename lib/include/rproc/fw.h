@@ -181,8 +181,13 @@ int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys
 /*
  * rproc_fw_verify_files() - check each checked segment's digest against the file data,
  * filling segs[i].digest.  Returns the number of mismatches (0 = all good) or negative errno.
+ * Segments are hashed on as many threads as there are online CPUs.
  */
 int rproc_fw_verify_files(struct rproc_fw_image *img, struct rproc_error *err);
+
+/* The same on at most @threads threads (0: one per online CPU; 1: the calling thread only). */
+int rproc_fw_verify_files_threads(struct rproc_fw_image *img, unsigned int threads,
+				  struct rproc_error *err);
 
 /* ---- metadata as TrustZone sees it ---------------------------------------------------- */
 
