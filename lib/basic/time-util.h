@@ -44,14 +44,20 @@ static inline uint64_t now_msec(clockid_t clock)
 	return now_nsec(clock) / NSEC_PER_MSEC;
 }
 
-/* Sleep @msec milliseconds, resuming after signals. */
-static inline void sleep_msec(unsigned int msec)
+/* Sleep @usec microseconds, resuming after signals. */
+static inline void sleep_usec(uint64_t usec)
 {
 	struct timespec ts;
 
-	timespec_store_nsec(&ts, msec * NSEC_PER_MSEC);
+	timespec_store_nsec(&ts, usec * NSEC_PER_USEC);
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+/* Sleep @msec milliseconds, resuming after signals. */
+static inline void sleep_msec(unsigned int msec)
+{
+	sleep_usec((uint64_t)msec * USEC_PER_MSEC);
 }
 
 #endif

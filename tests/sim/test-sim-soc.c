@@ -225,6 +225,40 @@ static void test_dsp_smmu_fault(void **state)
 	rig_free(&g);
 }
 
+/*
+ * auth_hash=0: TrustZone no longer reads the image (its cost is then auth_us_per_mib alone), so
+ * a corrupted byte goes through, where the default configuration says -EBADMSG.
+ */
+static void test_auth_without_hash(void **state)
+{
+	struct rproc_mem_map m = { 0 };
+	struct rproc_backend *b;
+	struct rig g;
+	void *dom = NULL;
+	uint64_t h, off;
+	uint8_t byte;
+
+	rig_new(&g, "auth_hash=0\nauth_us_per_mib=1", "adsp");
+	b = g.bd.b;
+	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len), 0);
+	assert_int_equal(g.p->mem_setup(g.ctx, g.pas, g.base, rproc_fw_span(g.img)), 0);
+	rig_load(&g, &m, false);
+	off = checked_offset(g.img);
+	assert_int_equal(rproc_sim_read_phys(b, g.base + off, &byte, 1), 0);
+	byte ^= 0x01;
+	assert_int_equal(rproc_sim_write_phys(b, g.base + off, &byte, 1), 0);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, g.d, &dom), 0);
+	assert_int_equal(b->iommu->map(dom, g.base, g.base, g.size, RW), 0);
+	assert_int_equal(g.p->shm_bridge_create(g.ctx, g.base, g.size, &h), 0);
+	assert_int_equal(g.p->auth_and_reset(g.ctx, g.pas), 0);
+	assert_int_equal(g.p->shm_bridge_delete(g.ctx, h), 0);
+	assert_int_equal(g.p->shutdown(g.ctx, g.pas), 0);
+	assert_int_equal(g.p->metadata_release(g.ctx, g.pas), 0);
+	assert_int_equal(b->iommu->unmap(dom, g.base, g.size), 0);
+	b->iommu->close(dom);
+	rig_free(&g);
+}
+
 static void test_config(void **state)
 {
 	struct rproc_dt *dt = tsim_fixture("lemans-el2");
@@ -241,6 +275,8 @@ static void test_config(void **state)
 	assert_int_equal(rproc_sim_new(dt, "crash=modem:fatal:10", &b, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "no such core"));
 	assert_int_equal(rproc_sim_new(dt, "ready_delay_ms=-3", &b, &err), -EINVAL);
+	assert_int_equal(rproc_sim_new(dt, "auth_hash=maybe", &b, &err), -EINVAL);
+	assert_int_equal(rproc_sim_new(dt, "auth_us_per_mib=10000001", &b, &err), -EINVAL);
 	assert_int_equal(rproc_sim_new(dt, "fail=init_image:1:-EWHAT", &b, &err), -EINVAL);
 	assert_int_equal(rproc_sim_new(dt, "@/nonexistent/sim.conf", &b, &err), -ENOENT);
 
@@ -363,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_tz_rules),
 		cmocka_unit_test(test_smmu_checks),
 		cmocka_unit_test(test_dsp_smmu_fault),
+		cmocka_unit_test(test_auth_without_hash),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_readoption),
 	};

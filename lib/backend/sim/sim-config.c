@@ -29,6 +29,7 @@ void sim_config_defaults(struct sim_config *c)
 	c->ready_delay_ms = 20;
 	c->boot_delay_ms = 1;
 	c->stop_ack_delay_ms = 1;
+	c->auth_hash = true;
 	c->require_bridge = true;
 	c->bridges = true;
 	c->stop_ack = true;
@@ -155,6 +156,10 @@ static int parse_line(struct sim *s, struct sim_config *c, char *key, char *val)
 		return parse_uint(val, 3600000, &c->stop_ack_delay_ms);
 	if (!strcmp(key, "slow_auth_ms"))
 		return parse_uint(val, 600000, &c->slow_auth_ms);
+	if (!strcmp(key, "auth_us_per_mib"))
+		return parse_uint(val, 10000000, &c->auth_us_per_mib);
+	if (!strcmp(key, "auth_hash"))
+		return parse_bool(val, &c->auth_hash);
 	if (!strcmp(key, "require_bridge"))
 		return parse_bool(val, &c->require_bridge);
 	if (!strcmp(key, "bridges"))

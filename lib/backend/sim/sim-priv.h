@@ -197,6 +197,8 @@ struct sim_config {
 	unsigned int boot_delay_ms;
 	unsigned int stop_ack_delay_ms;
 	unsigned int slow_auth_ms;
+	unsigned int auth_us_per_mib; /* TrustZone's authentication time per MiB of image */
+	bool auth_hash;               /* AUTH_AND_RESET checks the digests */
 	bool require_bridge;
 	bool bridges;
 	bool stop_ack;

@@ -256,6 +256,8 @@ static int auth_check(struct sim *s, struct sim_pas *p, uint64_t *base, uint64_t
 		rproc_log(RPROC_LOG_NOTICE, NULL, "sim", 0,
 			  "TZ: simulated, signatures are not checked (only hash-table digests)");
 	}
+	if (!s->cfg.auth_hash)
+		return 0;
 	r = rproc_fw_verify_metadata(s->mem + p->meta_off, p->meta_len,
 				     s->mem + reg->off + (*base - reg->base), *base, *size, &bad,
 				     &e);
@@ -267,20 +269,31 @@ static int auth_check(struct sim *s, struct sim_pas *p, uint64_t *base, uint64_t
 	return 0;
 }
 
+/* How long this AUTH_AND_RESET takes: slow_auth_ms, plus auth_us_per_mib for the image. */
+static uint64_t auth_delay_us(struct sim *s, uint32_t pas_id)
+{
+	struct sim_pas *p = sim_pas_by_id(s, pas_id);
+	uint64_t bytes = 0;
+
+	for (unsigned int i = 0; p && s->cfg.auth_us_per_mib && i < p->n_segs; i++)
+		bytes += p->segs[i].len;
+	return (uint64_t)s->cfg.slow_auth_ms * 1000 +
+	       bytes * s->cfg.auth_us_per_mib / (1024 * 1024);
+}
+
 static int tz_auth_and_reset(void *ctx, uint32_t pas_id)
 {
 	struct sim *s = ctx;
 	struct sim_pas *p = NULL;
-	uint64_t base = 0, size = 0;
-	unsigned int slow;
+	uint64_t base = 0, size = 0, delay;
 	int r;
 
 	pthread_mutex_lock(&s->lock);
-	slow = s->cfg.slow_auth_ms;
+	delay = auth_delay_us(s, pas_id);
 	pthread_mutex_unlock(&s->lock);
-	/* A slow TZ blocks the calling thread, as an SMC does. */
-	if (slow)
-		sleep_msec(slow);
+	/* A slow TZ blocks the calling thread, as an SMC does, and nothing else. */
+	if (delay)
+		sleep_usec(delay);
 	pthread_mutex_lock(&s->lock);
 	r = pas_enter(s, SIM_OP_AUTH_AND_RESET, pas_id, &p);
 	if (!r)

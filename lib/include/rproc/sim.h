@@ -34,6 +34,12 @@
  *   boot_delay_ms=MS         delay from auth to the DSP reading its image (default 1)
  *   stop_ack_delay_ms=MS     delay from stop bit to stop-ack (default 1)
  *   slow_auth_ms=MS          AUTH_AND_RESET takes this long (default 0)
+ *   auth_us_per_mib=US       AUTH_AND_RESET also takes US microseconds per MiB of the image's
+ *                            loaded segments, as TrustZone hashing them would (default 0);
+ *                            the caller sleeps, the CPU stays free, other cores go on
+ *   auth_hash=0|1            AUTH_AND_RESET checks the hash-table digests against the loaded
+ *                            bytes (default 1; 0: the CPU does not hash, -EBADMSG and
+ *                            corrupt= are then never seen)
  *   require_bridge=0|1       AUTH_AND_RESET needs an SHM bridge over the carveout (default 1)
  *   bridges=0|1              TZ has SHM bridge mode; 0: create/delete are no-ops (default 1)
  *   stop_ack=0|1             answer the stop bit at all (default 1)
