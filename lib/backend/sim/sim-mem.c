@@ -15,14 +15,80 @@
 
 /* ---- memory ops ---------------------------------------------------------------------------- */
 
+/*
+ * Open [off, off + len) of region @ri's window (sim-priv.h) for a view: map the window on first
+ * use, make the range accessible and its pages present (populated as /dev/mem and the shim's
+ * remap_pfn_range() views are, so that a load costs its copy and not a page fault per 4 KiB).
+ * -EBUSY when the window already has a view open (the caller maps a separate one).
+ */
+static int window_open(struct sim *s, unsigned int ri, uint64_t off, uint64_t len,
+		       bool writable, void **p)
+{
+	struct sim_window *w = &s->windows[ri];
+	struct sim_region *reg = &s->sh->regions[ri];
+	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+
+	if (w->open_len)
+		return -EBUSY;
+	if (!w->base) {
+		void *b = mmap(NULL, ALIGN_UP(reg->size, SIM_PAGE), PROT_NONE, MAP_SHARED,
+			       s->memfd, (off_t)reg->off);
+
+		if (b == MAP_FAILED)
+			return -errno;
+		w->base = b;
+	}
+	if (mprotect(w->base + off, len, prot) < 0)
+		return -errno;
+	if (off < w->pop_lo || off + len > w->pop_hi) {
+		/* older kernels lack MADV_POPULATE_*: the pages then come in on first touch */
+		(void)madvise(w->base + off, len,
+			      writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+		if (writable && w->pop_hi > w->pop_lo && off <= w->pop_hi && off + len >= w->pop_lo) {
+			w->pop_lo = off < w->pop_lo ? off : w->pop_lo;
+			w->pop_hi = off + len > w->pop_hi ? off + len : w->pop_hi;
+		} else if (writable) {
+			w->pop_lo = off;
+			w->pop_hi = off + len;
+		}
+	}
+	w->open_off = off;
+	w->open_len = len;
+	*p = w->base + off;
+	return 0;
+}
+
+static void window_close(struct sim_window *w)
+{
+	/* PROT_NONE keeps the pages mapped: the next view needs no page faults */
+	(void)mprotect(w->base + w->open_off, w->open_len, PROT_NONE);
+	w->open_len = 0;
+}
+
+void sim_mem_windows_release(struct sim *s)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(s->windows); i++) {
+		if (s->windows[i].base)
+			munmap(s->windows[i].base, ALIGN_UP(s->sh->regions[i].size, SIM_PAGE));
+		s->windows[i] = (struct sim_window){ 0 };
+	}
+}
+
+static bool is_window(struct sim *s, const void *priv)
+{
+	const struct sim_window *w = priv;
+
+	return w >= s->windows && w < s->windows + ARRAY_SIZE(s->windows);
+}
+
 static int sim_mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable,
 		       struct rproc_mem_map *m)
 {
 	struct sim *s = ctx;
 	struct sim_region *reg;
 	uint64_t delta, off, len;
-	unsigned int slot;
-	void *p;
+	unsigned int slot, ri;
+	void *p = NULL;
 	int r;
 
 	pthread_mutex_lock(&s->lock);
@@ -58,20 +124,28 @@ static int sim_mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable,
 		r = -ENOMEM;
 		goto out;
 	}
+	ri = (unsigned int)(reg - s->sh->regions);
 	delta = (phys - reg->base) & (SIM_PAGE - 1);
-	off = reg->off + (phys - reg->base) - delta;
+	off = (phys - reg->base) - delta;
 	len = ALIGN_UP(size + delta, SIM_PAGE);
-	p = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, s->memfd,
-		 (off_t)off);
-	if (p == MAP_FAILED) {
-		r = -errno;
-		goto out;
+	r = window_open(s, ri, off, len, writable, &p);
+	if (r == 0) {
+		m->priv = &s->windows[ri];
+	} else {
+		/* a second view of the same region: a mapping of its own */
+		p = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0),
+			 MAP_SHARED | MAP_POPULATE, s->memfd, (off_t)(reg->off + off));
+		if (p == MAP_FAILED) {
+			r = -errno;
+			goto out;
+		}
+		m->priv = p;
+		r = 0;
 	}
 	m->va = (uint8_t *)p + delta;
 	m->phys = phys;
 	m->size = size;
 	m->write_combined = true;
-	m->priv = p;
 	s->views[slot] = (struct sim_view){ .phys = phys, .size = size };
 	s->cpu_mappings++;
 out:
@@ -86,9 +160,13 @@ static void sim_mem_unmap(void *ctx, struct rproc_mem_map *m)
 
 	if (!m->va)
 		return;
-	delta = (uint64_t)((uint8_t *)m->va - (uint8_t *)m->priv);
-	munmap(m->priv, ALIGN_UP(m->size + delta, SIM_PAGE));
 	pthread_mutex_lock(&s->lock);
+	if (is_window(s, m->priv)) {
+		window_close(m->priv);
+	} else {
+		delta = (uint64_t)((uint8_t *)m->va - (uint8_t *)m->priv);
+		munmap(m->priv, ALIGN_UP(m->size + delta, SIM_PAGE));
+	}
 	for (unsigned int i = 0; i < ARRAY_SIZE(s->views); i++)
 		if (s->views[i].size && s->views[i].phys == m->phys &&
 		    s->views[i].size == m->size) {

@@ -235,6 +235,20 @@ struct sim_view {
 	uint64_t size;
 };
 
+/*
+ * The CPU's window on one region: a shared mapping of the whole region made on its first view
+ * and kept, PROT_NONE between views.  A view opens part of it (mprotect) and closes it again, so
+ * a load pays neither an mmap() that populates the carveout nor a munmap() that zaps it, and a
+ * stray access after the view is closed still faults.
+ */
+struct sim_window {
+	uint8_t *base;    /* NULL until the first view */
+	uint64_t pop_lo;  /* [pop_lo, pop_hi): offsets whose pages are known present */
+	uint64_t pop_hi;
+	uint64_t open_off; /* the open view, page aligned, while open_len != 0 */
+	uint64_t open_len;
+};
+
 struct sim {
 	struct rproc_backend b;
 	pthread_mutex_t lock;
@@ -252,6 +266,7 @@ struct sim {
 	struct sim_core_local local[SIM_MAX_CORES];
 	unsigned int cpu_mappings;
 	struct sim_view views[64];
+	struct sim_window windows[SIM_MAX_REGIONS];
 	unsigned int domains;
 	unsigned int calls[SIM_OP_COUNT];
 	unsigned int core_calls[SIM_MAX_CORES][SIM_OP_COUNT];
@@ -281,6 +296,7 @@ void sim_config_defaults(struct sim_config *c);
 
 /* sim-mem.c */
 extern const struct rproc_mem_ops sim_mem_ops;
+void sim_mem_windows_release(struct sim *s);
 extern const struct rproc_irq_ops sim_irq_ops;
 
 /* sim-tz.c */

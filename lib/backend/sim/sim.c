@@ -333,6 +333,7 @@ static int sim_adopt_fds(struct rproc_backend *b, struct rproc_fd_entry *in, siz
 				  "adopted state is for another device tree (or cores are open)");
 			return -EINVAL;
 		}
+		sim_mem_windows_release(s); /* they map the old memfd */
 		munmap(s->mem, s->mem_size);
 		close(s->memfd);
 		s->mem = mem;
@@ -356,6 +357,7 @@ static void sim_destroy(struct rproc_backend *b)
 		for (int j = 0; j < RPROC_IRQ_COUNT; j++)
 			if (s->local[i].irq[j] >= 0)
 				close(s->local[i].irq[j]);
+	sim_mem_windows_release(s);
 	if (s->mem)
 		munmap(s->mem, s->mem_size);
 	if (s->memfd >= 0)
