@@ -224,22 +224,30 @@ static void load_progress(void *userdata, uint64_t done, uint64_t total)
 	rproc_report_progress(userdata, done, total);
 }
 
-/* Map for the CPU, copy, and unmap again before AUTH_AND_RESET (doc/boot-sequence.md#load). */
+/*
+ * Map for the CPU, copy, and unmap again before AUTH_AND_RESET (doc/boot-sequence.md#load).
+ * Only the part of the carveout the image spans is mapped: a 6 MiB image in a 30 MiB carveout
+ * needs a fifth of the page-table work, and the CPU never sees the rest.
+ */
 static int step_load(struct rproc *r, struct rproc_error *err)
 {
 	uint64_t bytes = 0;
 
 	for_each_img(r, im) {
 		struct rproc_mem_map m = { 0 };
+		uint64_t size = im->img->relocatable ? rproc_fw_span(im->img)
+						     : im->img->max_addr - im->co->base;
 		int e;
 
-		e = rproc_neg(r->b->mem->map(r->b->mem_ctx, im->co->base, im->co->size, true, &m));
+		if (size > im->co->size)
+			size = im->co->size;
+		e = rproc_neg(r->b->mem->map(r->b->mem_ctx, im->co->base, size, true, &m));
 		if (e < 0)
 			return rproc_err(err, e, "cannot map carveout %s [0x%llx, +0x%llx) for "
 						 "loading: %s",
 					 im->co->node, (unsigned long long)im->co->base,
 					 (unsigned long long)im->co->size, strerror(-e));
-		e = rproc_fw_load_view(im->img, m.va, im->co->base, im->co->size,
+		e = rproc_fw_load_view(im->img, m.va, im->co->base, size,
 				       m.write_combined ? RPROC_FW_MEM_WC : RPROC_FW_MEM_DEVICE,
 				       load_progress, r, err);
 		r->b->mem->unmap(r->b->mem_ctx, &m);

@@ -249,6 +249,7 @@ static int m_map(void *ctx, uint64_t phys, uint64_t size, bool writable, struct 
 	mm->va = m->mem + (phys - m->base);
 	mm->phys = phys;
 	mm->size = size;
+	m->last_map_size = size;
 	m->cpu_maps++;
 	LEAVE(m, 0);
 }

@@ -33,6 +33,7 @@ struct mock {
 	char crash_reason[128];
 	/* what is held right now */
 	int maps, bridges, meta, running, cpu_maps, domains, votes;
+	uint64_t last_map_size; /* of the last CPU view */
 };
 
 /* Interrupt ops with an ack (calls recorded as ack_<irq number>). */

@@ -125,6 +125,7 @@ static void raise_ready_when_waited_for(struct fx *f)
 static void test_call_order(void **state)
 {
 	struct fx *f = *state;
+	struct rproc_fw_image *img = NULL;
 	char buf[2048];
 
 	assert_int_equal(rproc_start(f->r), 0);
@@ -138,6 +139,13 @@ static void test_call_order(void **state)
 	assert_true(f->progress >= 1);
 	assert_true(f->phases >= 1);
 	assert_int_equal(f->last_done, f->last_total);
+	/* the view covers what the image spans (relocatable), not the whole carveout */
+	snprintf(buf, sizeof(buf), "%s/mock.mbn", f->dir);
+	assert_int_equal(rproc_fw_open(buf, &img, NULL), 0);
+	assert_true(img->relocatable);
+	assert_int_equal(f->m->last_map_size, rproc_fw_span(img));
+	assert_true(rproc_fw_span(img) < SIZE);
+	rproc_fw_close(img);
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_stop(f->r), 0);
 	wait_state(f, RPROC_OFFLINE);
