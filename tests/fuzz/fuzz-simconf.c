@@ -5,7 +5,8 @@
  * operation that exist and stays within its limits, or -EINVAL with a message naming a line
  * of the text; never a crash, an over-read or a leak.  The parser only needs the simulator's
  * core names, so it runs against a stub struct sim with the SA8775p cores (no memfd, no DSP
- * thread): sim_config_parse() is the function rproc_sim_new() and rproc_sim_set() call.
+ * thread): sim_config_parse() is the function rproc_sim_new() and rproc_sim_set() call, after
+ * sim_config_layout() (pas_id=, before the machine is laid out) for rproc_sim_new().
  * Seeds: corpus-simconf/.
  */
 #include <errno.h>
@@ -41,9 +42,42 @@ static void sim_stub_init(void)
 	sim.sh = &sh;
 }
 
-static bool mask_ok(uint32_t m)
+/* a core bit set only for cores that exist, or every bit ("all") */
+static bool mask_ok(const uint32_t *m)
 {
-	return m == ~0u || m < (1u << N_CORES);
+	bool all = true, some_beyond = false;
+
+	for (unsigned int i = 0; i < SIM_MAX_CORES; i++) {
+		bool set = m[i / 32] & (1u << (i % 32));
+
+		all = all && set;
+		some_beyond = some_beyond || (set && i >= N_CORES);
+	}
+	return all || !some_beyond;
+}
+
+/* what sim_config_layout() takes: pas_id=CORE:ID entries, within their limits */
+static void check_layout(const char *text, unsigned int lines)
+{
+	struct sim_layout_config l;
+	struct rproc_error err = { 0 };
+	unsigned int line;
+	int r = sim_config_layout(text, &l, &err);
+
+	if (r < 0) {
+		CHECK(r == -EINVAL || r == -ENOMEM);
+		CHECK(err.msg[0]);
+		if (r == -EINVAL) {
+			CHECK(sscanf(err.msg, "simulator config line %u:", &line) == 1);
+			CHECK(line >= 1 && line <= lines);
+		}
+		return;
+	}
+	CHECK(l.n <= SIM_MAX_CORES);
+	for (unsigned int i = 0; i < l.n; i++) {
+		CHECK(memchr(l.pas[i].core, '\0', sizeof(l.pas[i].core)) && l.pas[i].core[0]);
+		CHECK(l.pas[i].pas_id >= 0 && l.pas[i].line >= 1 && l.pas[i].line <= lines);
+	}
 }
 
 static void check_config(const struct sim_config *c)
@@ -51,6 +85,7 @@ static void check_config(const struct sim_config *c)
 	CHECK(c->ready_delay_ms <= 3600000 && c->boot_delay_ms <= 3600000 &&
 	      c->stop_ack_delay_ms <= 3600000 && c->slow_auth_ms <= 600000);
 	CHECK(mask_ok(c->no_ready) && mask_ok(c->no_stop_ack) && mask_ok(c->no_handover));
+	CHECK(c->auth_us_per_mib <= 10000000);
 	CHECK(memchr(c->crash_reason, '\0', sizeof(c->crash_reason)));
 	CHECK(c->n_fails <= SIM_MAX_RULES && c->n_crashes <= SIM_MAX_RULES &&
 	      c->n_corrupt <= SIM_MAX_RULES);
@@ -90,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (const char *p = text; (p = strchr(p, '\n')); p++)
 		lines++;
 
+	check_layout(text, lines);
 	sim_config_defaults(&c);
 	r = sim_config_parse(&sim, &c, text, false, &err);
 	if (r < 0) {

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "rproc/fw.h"
+#include "sim-priv.h"
 #include "sim-util.h"
 #include "rproc/sim.h"
 
@@ -300,6 +301,65 @@ static void test_config(void **state)
 	tsim_rmtree(dir);
 }
 
+/*
+ * pas_id=: nodes whose compatible the SoC table does not know join the machine with the PAS id
+ * the configuration gives them; only when the simulator is created.
+ */
+static void test_config_pas_id(void **state)
+{
+	struct rproc_dt *dt = tsim_fixture("odd");
+	struct rproc_error err = { 0 };
+	struct rproc_backend *b = NULL;
+
+	assert_int_equal(rproc_sim_new(dt, NULL, &b, &err), 0);
+	assert_int_equal(b->pas->is_supported(b->pas_ctx, 40), 0);
+	rproc_backend_destroy(b);
+	assert_int_equal(rproc_sim_new(dt, "ready_delay_ms=5\npas_id=dsp:40;pas_id=dsp-2:41", &b,
+				       &err),
+			 0);
+	assert_int_equal(b->pas->is_supported(b->pas_ctx, 40), 1);
+	assert_int_equal(b->pas->is_supported(b->pas_ctx, 41), 1);
+	assert_int_equal(b->pas->is_supported(b->pas_ctx, 18), 1); /* cdsp: the table's */
+	assert_int_equal(rproc_sim_set(b, "pas_id=dsp:42", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "only when the simulated SoC is created"));
+	rproc_backend_destroy(b);
+	assert_int_equal(rproc_sim_new(dt, "\npas_id=nosuch:3", &b, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "line 2"));
+	assert_non_null(strstr(err.msg, "nosuch"));
+	assert_int_equal(rproc_sim_new(dt, "pas_id=dsp", &b, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "bad value for pas_id"));
+	assert_int_equal(rproc_sim_new(dt, "pas_id=dsp:-1", &b, &err), -EINVAL);
+	rproc_dt_free(dt);
+}
+
+/* Core masks hold every core the simulator can have, not 32. */
+static void test_config_core_masks(void **state)
+{
+	static struct sim_shared sh;
+	struct sim_config c;
+	struct rproc_error err = { 0 };
+	struct sim s = { .sh = &sh };
+
+	sh.n_cores = SIM_MAX_CORES;
+	for (unsigned int i = 0; i < SIM_MAX_CORES; i++)
+		snprintf(sh.cores[i].name, sizeof(sh.cores[i].name), "dsp%u", i);
+	sim_config_defaults(&c);
+	assert_int_equal(sim_config_parse(&s, &c, "no_ready=dsp37\nno_handover=dsp127", false,
+					  &err),
+			 0);
+	for (unsigned int i = 0; i < SIM_MAX_CORES; i++) {
+		assert_int_equal(sim_core_bit(c.no_ready, i), i == 37);
+		assert_int_equal(sim_core_bit(c.no_handover, i), i == 127);
+		assert_false(sim_core_bit(c.no_stop_ack, i));
+	}
+	assert_int_equal(sim_config_parse(&s, &c, "no_stop_ack=all", true, &err), 0);
+	for (unsigned int i = 0; i < SIM_MAX_CORES; i++)
+		assert_true(sim_core_bit(c.no_stop_ack, i));
+	assert_int_equal(sim_config_parse(&s, &c, "reset", true, &err), 0);
+	for (unsigned int i = 0; i < SIM_MAX_CORES; i++)
+		assert_false(sim_core_bit(c.no_ready, i) || sim_core_bit(c.no_stop_ack, i));
+}
+
 /* rprocd killed while cores run: a new simulator adopts the state, the cores stay running. */
 static void test_readoption(void **state)
 {
@@ -401,6 +461,8 @@ int main(void)
 		cmocka_unit_test(test_dsp_smmu_fault),
 		cmocka_unit_test(test_auth_without_hash),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_pas_id),
+		cmocka_unit_test(test_config_core_masks),
 		cmocka_unit_test(test_readoption),
 	};
 

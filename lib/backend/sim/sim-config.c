@@ -101,19 +101,19 @@ static int parse_errno(const char *s, int *v)
 	return 0;
 }
 
-/* CORE name or "all" -> mask bit(s). */
+/* CORE name or "all" -> mask bit(s) (SIM_MAX_CORES bits). */
 static int core_mask(struct sim *s, const char *name, uint32_t *mask)
 {
 	int c;
 
 	if (!strcmp(name, "all")) {
-		*mask = ~0u;
+		memset(mask, 0xff, SIM_MAX_CORES / 8);
 		return 0;
 	}
 	c = sim_core_by_name(s, name);
 	if (c < 0)
 		return -ENODEV;
-	*mask |= 1u << c;
+	mask[c / 32] |= 1u << (c % 32);
 	return 0;
 }
 
@@ -122,9 +122,9 @@ static void reset_faults(struct sim_config *c)
 	c->n_fails = 0;
 	c->n_crashes = 0;
 	c->n_corrupt = 0;
-	c->no_ready = 0;
-	c->no_stop_ack = 0;
-	c->no_handover = 0;
+	memset(c->no_ready, 0, sizeof(c->no_ready));
+	memset(c->no_stop_ack, 0, sizeof(c->no_stop_ack));
+	memset(c->no_handover, 0, sizeof(c->no_handover));
 	c->slow_auth_ms = 0;
 }
 
@@ -176,11 +176,13 @@ static int parse_line(struct sim *s, struct sim_config *c, char *key, char *val)
 		return 0;
 	}
 	if (!strcmp(key, "no_ready"))
-		return core_mask(s, val, &c->no_ready);
+		return core_mask(s, val, c->no_ready);
 	if (!strcmp(key, "no_stop_ack"))
-		return core_mask(s, val, &c->no_stop_ack);
+		return core_mask(s, val, c->no_stop_ack);
 	if (!strcmp(key, "no_handover"))
-		return core_mask(s, val, &c->no_handover);
+		return core_mask(s, val, c->no_handover);
+	if (!strcmp(key, "pas_id"))
+		return -EROFS; /* laid out already: sim_config_layout() took it */
 	if (!strcmp(key, "crash_reason")) {
 		if (strlen(val) >= sizeof(c->crash_reason))
 			return -EINVAL;
@@ -269,8 +271,11 @@ static char *trim(char *s)
 	return s;
 }
 
-int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool runtime,
-		     struct rproc_error *err)
+/* @val is NULL for a line without '=' ("reset") */
+typedef int (*setting_fn)(void *ctx, char *key, char *val, unsigned int line);
+
+/* Call @fn for every "key=value" of @text, with its line; report what it refuses. */
+static int for_each_setting(const char *text, setting_fn fn, void *ctx, struct rproc_error *err)
 {
 	_cleanup_free_ char *copy = strdup(text);
 	unsigned int line, next_line = 1;
@@ -296,19 +301,18 @@ int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool
 		key = trim(p);
 		if (!*key)
 			continue;
-		if (!strcmp(key, "reset")) {
-			reset_faults(c);
-			continue;
-		}
 		eq = strchr(key, '=');
-		if (!eq)
+		if (!eq && strcmp(key, "reset"))
 			return rproc_err(err, -EINVAL,
 					 "simulator config line %u: expected key=value, got \"%s\"",
 					 line, key);
-		*eq = 0;
-		val = trim(eq + 1);
-		key = trim(key);
-		r = parse_line(s, c, key, val);
+		val = NULL; /* "reset" stands alone */
+		if (eq) {
+			*eq = 0;
+			val = trim(eq + 1);
+			key = trim(key);
+		}
+		r = fn(ctx, key, val, line);
 		if (r == -ENOKEY)
 			return rproc_err(err, -EINVAL,
 					 "simulator config line %u: unknown key \"%s\"", line, key);
@@ -322,11 +326,69 @@ int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool
 			    err, -EINVAL,
 			    "simulator config line %u: %s: unknown operation (see rproc_sim_ops())",
 			    line, key);
+		if (r == -EROFS)
+			return rproc_err(err, -EINVAL,
+					 "simulator config line %u: %s applies only when the "
+					 "simulated SoC is created",
+					 line, key);
 		if (r < 0)
 			return rproc_err(err, -EINVAL,
 					 "simulator config line %u: bad value for %s: \"%s\"", line,
-					 key, val);
+					 key, val ? val : "");
 	}
-	(void)runtime;
 	return 0;
+}
+
+struct parse_ctx {
+	struct sim *s;
+	struct sim_config *c;
+	bool runtime;
+};
+
+static int parse_setting(void *ctx, char *key, char *val, unsigned int line)
+{
+	struct parse_ctx *x = ctx;
+
+	if (!val) {
+		reset_faults(x->c);
+		return 0;
+	}
+	if (!strcmp(key, "pas_id") && !x->runtime)
+		return 0; /* sim_config_layout() took it */
+	return parse_line(x->s, x->c, key, val);
+}
+
+int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool runtime,
+		     struct rproc_error *err)
+{
+	struct parse_ctx x = { .s = s, .c = c, .runtime = runtime };
+
+	return for_each_setting(text, parse_setting, &x, err);
+}
+
+/* pas_id=CORE:ID, before the layout: every other key waits for sim_config_parse(). */
+static int layout_setting(void *ctx, char *key, char *val, unsigned int line)
+{
+	struct sim_layout_config *l = ctx;
+	unsigned int id;
+	char *f[2];
+
+	if (!val || strcmp(key, "pas_id"))
+		return 0;
+	if (l->n == ARRAY_SIZE(l->pas))
+		return -E2BIG;
+	if (split(val, f, 2) != 2 || !*f[0] || strlen(f[0]) >= sizeof(l->pas[0].core) ||
+	    parse_uint(f[1], INT32_MAX, &id) < 0)
+		return -EINVAL;
+	snprintf(l->pas[l->n].core, sizeof(l->pas[0].core), "%s", f[0]);
+	l->pas[l->n].pas_id = (int32_t)id;
+	l->pas[l->n].line = line;
+	l->n++;
+	return 0;
+}
+
+int sim_config_layout(const char *text, struct sim_layout_config *l, struct rproc_error *err)
+{
+	memset(l, 0, sizeof(*l));
+	return text ? for_each_setting(text, layout_setting, l, err) : 0;
 }

@@ -45,7 +45,7 @@ void sim_dsp_stop_bit(struct sim *s, unsigned int core, bool set)
 	struct sim_core *c = &s->sh->cores[core];
 
 	if (!set || c->dsp_state == DSP_OFF || c->dsp_state == DSP_CRASHED || !s->cfg.stop_ack ||
-	    (s->cfg.no_stop_ack & (1u << core)))
+	    sim_core_bit(s->cfg.no_stop_ack, core))
 		return;
 	s->local[core].stop_ack_at =
 		now_nsec(CLOCK_MONOTONIC) + s->cfg.stop_ack_delay_ms * NSEC_PER_MSEC + 1;
@@ -114,9 +114,9 @@ static void dsp_boot(struct sim *s, unsigned int core)
 	}
 	(void)sum;
 	c->dsp_state = DSP_BOOTED;
-	if (!(s->cfg.no_handover & (1u << core)))
+	if (!sim_core_bit(s->cfg.no_handover, core))
 		l->handover_at = now + s->cfg.ready_delay_ms * NSEC_PER_MSEC / 2 + 1;
-	if (!(s->cfg.no_ready & (1u << core)))
+	if (!sim_core_bit(s->cfg.no_ready, core))
 		l->ready_at = now + s->cfg.ready_delay_ms * NSEC_PER_MSEC + 2;
 }
 

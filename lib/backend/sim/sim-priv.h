@@ -17,12 +17,12 @@
 #include "util.h"
 
 #define SIM_MAGIC 0x31304d4953435052ULL /* "RPCSIM01" */
-#define SIM_VERSION 1
-#define SIM_MAX_CORES 16
-#define SIM_MAX_PAS 32
-#define SIM_MAX_REGIONS 32
-#define SIM_MAX_MAPS 256
-#define SIM_MAX_BRIDGES 32
+#define SIM_VERSION 2
+#define SIM_MAX_CORES 128 /* trees as large as the scaling benchmark's */
+#define SIM_MAX_PAS 256
+#define SIM_MAX_REGIONS 256
+#define SIM_MAX_MAPS 1024
+#define SIM_MAX_BRIDGES 128
 #define SIM_MAX_SEGS 64
 #define SIM_META_MAX (64 * 1024)
 #define SIM_PAGE 4096ull
@@ -204,9 +204,9 @@ struct sim_config {
 	bool stop_ack;
 	bool rsc_devmem;
 	enum sim_minidump minidump;
-	uint32_t no_ready;    /* bit per core */
-	uint32_t no_stop_ack;
-	uint32_t no_handover;
+	uint32_t no_ready[SIM_MAX_CORES / 32]; /* bit per core: sim_core_bit() */
+	uint32_t no_stop_ack[SIM_MAX_CORES / 32];
+	uint32_t no_handover[SIM_MAX_CORES / 32];
 	unsigned int n_fails;
 	struct sim_fail fails[SIM_MAX_RULES];
 	unsigned int n_crashes;
@@ -214,6 +214,22 @@ struct sim_config {
 	unsigned int n_corrupt;
 	struct sim_corrupt corrupt[SIM_MAX_RULES];
 	char crash_reason[200];
+};
+
+static inline bool sim_core_bit(const uint32_t *mask, unsigned int core)
+{
+	return mask[core / 32] & (1u << (core % 32));
+}
+
+/* What must be known before the machine is laid out: PAS ids the SoC table does not give. */
+struct sim_layout_config {
+	unsigned int n;
+	struct {
+		char core[32];
+		int32_t pas_id;
+		unsigned int line;
+		bool used;
+	} pas[SIM_MAX_CORES];
 };
 
 /* Process-local per-core state: interrupts and the DSP's timers (CLOCK_MONOTONIC ns, 0 = none). */
@@ -292,6 +308,7 @@ int sim_op_from_string(const char *name);
 /* sim-config.c */
 int sim_config_parse(struct sim *s, struct sim_config *c, const char *text, bool runtime,
 		     struct rproc_error *err);
+int sim_config_layout(const char *text, struct sim_layout_config *l, struct rproc_error *err);
 void sim_config_defaults(struct sim_config *c);
 
 /* sim-mem.c */

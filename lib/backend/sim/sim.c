@@ -190,9 +190,20 @@ static int add_pas(struct sim_shared *sh, int pas_id, unsigned int core, uint32_
 	return 0;
 }
 
+/* The PAS id pas_id= gives @name, or -1. */
+static int layout_pas_id(struct sim_layout_config *l, const char *name)
+{
+	for (unsigned int i = 0; i < l->n; i++)
+		if (!strcmp(l->pas[i].core, name)) {
+			l->pas[i].used = true;
+			return l->pas[i].pas_id;
+		}
+	return -1;
+}
+
 /* Lay out the machine described by @dt into @sh (not yet placed in memory). */
-static int build_layout(const struct rproc_dt *dt, struct sim_shared *sh,
-			struct rproc_error *err)
+static int build_layout(const struct rproc_dt *dt, struct sim_layout_config *l,
+			struct sim_shared *sh, struct rproc_error *err)
 {
 	uint64_t off;
 
@@ -207,7 +218,7 @@ static int build_layout(const struct rproc_dt *dt, struct sim_shared *sh,
 		uint32_t reg;
 		int r;
 
-		r = rproc_desc_from_dt(n, -1, NULL, &d, &e);
+		r = rproc_desc_from_dt(n, layout_pas_id(l, n->name), NULL, &d, &e);
 		if (r < 0) {
 			rproc_log(RPROC_LOG_NOTICE, n->name, "sim", r, "left out: %s", e.msg);
 			continue;
@@ -253,6 +264,12 @@ static int build_layout(const struct rproc_dt *dt, struct sim_shared *sh,
 				   : rproc_err(err, r, "%s: cannot add PAS ids", c->name);
 		sh->n_cores++;
 	}
+	for (unsigned int i = 0; i < l->n; i++)
+		if (!l->pas[i].used)
+			return rproc_err(err, -EINVAL,
+					 "simulator config line %u: pas_id: no such core in the "
+					 "device tree: %s",
+					 l->pas[i].line, l->pas[i].core);
 	off = ALIGN_UP((uint64_t)sizeof(*sh), SIM_PAGE);
 	for (unsigned int i = 0; i < sh->n_pas; i++) {
 		sh->pas[i].meta_off = off;
@@ -399,6 +416,7 @@ int rproc_sim_config_load(const char *path, char **text, struct rproc_error *err
 int rproc_sim_new(const struct rproc_dt *dt, const char *config, struct rproc_backend **out,
 		  struct rproc_error *err)
 {
+	_cleanup_free_ struct sim_layout_config *lc = NULL;
 	_cleanup_free_ struct sim_shared *layout = NULL;
 	_cleanup_free_ char *file_text = NULL;
 	pthread_condattr_t ca;
@@ -412,8 +430,9 @@ int rproc_sim_new(const struct rproc_dt *dt, const char *config, struct rproc_ba
 		config = file_text;
 	}
 	layout = calloc(1, sizeof(*layout));
+	lc = malloc(sizeof(*lc));
 	s = calloc(1, sizeof(*s));
-	if (!layout || !s) {
+	if (!layout || !lc || !s) {
 		free(s);
 		return rproc_err(err, -ENOMEM, "out of memory");
 	}
@@ -427,7 +446,9 @@ int rproc_sim_new(const struct rproc_dt *dt, const char *config, struct rproc_ba
 	pthread_cond_init(&s->cond, &ca);
 	pthread_condattr_destroy(&ca);
 
-	r = build_layout(dt, layout, err);
+	r = sim_config_layout(config, lc, err);
+	if (r >= 0)
+		r = build_layout(dt, lc, layout, err);
 	if (r < 0)
 		goto fail;
 	s->mem_size = layout->total_size;

@@ -8,6 +8,7 @@
  * Model
  * - Physical memory: one memfd holds the simulator's state and, after it, every carveout of
  *   the tree (sparse: untouched pages cost nothing).  The memory ops map views of it.
+ * - At most 128 remote processors.
  * - TrustZone, per PAS id: INIT_IMAGE (the metadata is parsed and a copy kept: the "metadata
  *   buffer") -> MEM_SETUP (required when the image is relocatable) -> AUTH_AND_RESET ->
  *   running -> SHUTDOWN.  AUTH_AND_RESET checks, in this order, and fails with a distinct
@@ -66,6 +67,10 @@
  *                            bytes long), hostile-count (the same, with a count that runs
  *                            past the carveout), table-outside (the region table in the
  *                            nearest other carveout)
+ *   pas_id=CORE:ID           CORE (as the device tree names it) has PAS id ID: a compatible the
+ *                            SoC table does not know, or one used by several nodes (the daemon
+ *                            needs the same PasId= in the core's [RemoteProc:CORE] section);
+ *                            only when the simulator is created
  * Unknown keys or bad values are rejected with the line number.
  */
 #ifndef RPROC_SIM_H
