@@ -21,7 +21,7 @@
 
 #define SNAPSHOT_FDNAME "rprocd-snapshot"
 #define SNAPSHOT_MAGIC "RPROCSN1"
-#define SNAPSHOT_MAX_CORES 64
+#define SNAPSHOT_MAX_CORES 256
 #define FDSTORE_MAX_FDS 128
 
 struct snapshot_header {

@@ -27,7 +27,7 @@
 #include "string-table.h"
 
 #define CONF_MAX_FILE_SIZE (1u << 20)
-#define CONF_MAX_RPROCS 64
+#define CONF_MAX_RPROCS 256
 #define CONF_MAX_FW_DIRS 16
 
 struct parse_ctx {

@@ -68,7 +68,7 @@ static void check_conf(const struct conf *c, const struct warn_ctx *w)
 	CHECK(!c->sim_config || c->sim_config[0]);
 	CHECK(!c->backend_module_args || c->backend_module_args[0]);
 	CHECK(c->ready_timeout_ms > 0 && c->stop_timeout_ms > 0);
-	CHECK(c->n_rprocs <= 64);
+	CHECK(c->n_rprocs <= 256);
 	for (size_t i = 0; i < c->n_rprocs; i++) {
 		const struct conf_rproc *r = &c->rprocs[i];
 
