@@ -266,11 +266,13 @@ def fig_startup(env):
     env.write_config(NO_AUTOSTART)
     sock = os.path.join(env.dir, 'notify-bench')
     argv = env.daemon_argv()
-    ready, version = [], []
-    for _ in range(4):  # alternate, 4 x 5 runs each
-        ready += exec_times('exec-ready', 5, sock, '--', *argv)
-        version += exec_times('exec-exit', 5, '--', env.rprocd, '--version')
-    ratios = [r / v for r, v in zip(ready, version)]
+    ready, version, ratios = [], [], []
+    for _ in range(4):  # alternate, 4 x 5 runs each; one ratio of medians per block
+        r = exec_times('exec-ready', 5, sock, '--', *argv)
+        v = exec_times('exec-exit', 5, '--', env.rprocd, '--version')
+        ready += r
+        version += v
+        ratios.append(statistics.median(r) / statistics.median(v))
     report('4', 'exec to READY=1, no auto-start', f'median {statistics.median(ready):.1f} ms',
            f'rprocd --version {statistics.median(version):.1f} ms', ready, '<=', 20.0,
            label='ms', fmt='{:.1f}')
@@ -336,6 +338,17 @@ def heap_hits(pid, maps, needles):
     return hits
 
 
+def sim_ram_mib(pid):
+    """What the simulated SoC's memfd holds (its pages, mapped or not)."""
+    for fd in os.listdir(f'/proc/{pid}/fd'):
+        try:
+            if 'memfd:rproc-sim' in os.readlink(f'/proc/{pid}/fd/{fd}'):
+                return os.stat(f'/proc/{pid}/fd/{fd}').st_blocks * 512 / 2**20
+        except OSError:
+            pass
+    return 0.0
+
+
 def switches(pid):
     n = 0
     for tid in os.listdir(f'/proc/{pid}/task'):
@@ -361,7 +374,7 @@ def fig_footprint(env):
     time.sleep(0.5)
     maps = smaps(pid)
     anon = sum(f.get('Private_Dirty', 0) for _, _, n, f in maps if is_anon(n)) / 1024
-    sim = sum(f.get('Rss', 0) for _, _, n, f in maps if 'memfd:rproc-sim' in n) / 1024
+    sim = sim_ram_mib(pid)
     report('5', 'anonymous private dirty, 5 cores running', f'{anon:.2f} MiB',
            f'simulated SoC RAM {sim:.1f} MiB (not counted)', [anon], '<=', 2.0, label='MiB')
     needles = samples(env)
@@ -407,18 +420,102 @@ def fig_queries(env):
         statistics.median(s['rate'] for s in sync),
         statistics.median(s['median_us'] for s in sync),
         statistics.median(s['p99_us'] for s in sync)))
-    status, busctl = [], []
-    for _ in range(4):
-        status += exec_times('exec-exit', 5, '--', env.rprocctl, 'status', 'adsp')
-        busctl += exec_times('exec-exit', 5, '--', '/usr/bin/busctl', f'--address={env.address}',
-                             'get-property', 'org.rprocd1', path, IFACE, 'State')
+    status, busctl, ratios = [], [], []
+    for _ in range(4):  # alternate, 4 x 5 runs each; one ratio of medians per block
+        s = exec_times('exec-exit', 5, '--', env.rprocctl, 'status', 'adsp')
+        b = exec_times('exec-exit', 5, '--', shutil.which('busctl'), f'--address={env.address}',
+                       'get-property', 'org.rprocd1', path, IFACE, 'State')
+        status += s
+        busctl += b
+        ratios.append(statistics.median(s) / statistics.median(b))
     report('6', 'rprocctl status adsp', f'{statistics.median(status):.1f} ms',
-           f'busctl get-property {statistics.median(busctl):.1f} ms',
-           [s / b for s, b in zip(status, busctl)], '<=', 2.0)
+           f'busctl get-property {statistics.median(busctl):.1f} ms', ratios, '<=', 2.0)
+
+
+# ---- figure 7: scaling ---------------------------------------------------------------------
+
+SCALE_SIZES = (1, 5, 32, 128)
+
+
+def least_squares(xs, ys):
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def anon_mib(pid):
+    return sum(f.get('Private_Dirty', 0) for _, _, n, f in smaps(pid) if is_anon(n)) / 1024
+
+
+def scale_run(env, ts, n):
+    """One tree of @n cores (bench-scale-N.dtb, every node the same compatible, PAS ids from
+    pas_id= and PasId=): CPU of each start, memory idle and with all running, ListRemoteProcs."""
+    names = [f'dsp{k}' for k in range(n)]
+    env.dtb = os.path.join(os.environ['BENCH_TREES'], f'bench-scale-{n}.dtb')
+    fw = os.path.join(env.fwdir, 'bench')
+    os.makedirs(fw, exist_ok=True)
+    for k, name in enumerate(names):
+        out = os.path.join(fw, name + '.mbn')
+        if not os.path.exists(out):
+            subprocess.run([env.mkfw, '-o', out, '--seed', str(k + 1), '--size', '1M',
+                            '--segments', '4'], check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    simconf = os.path.join(env.dir, f'sim-{n}.conf')
+    with open(simconf, 'w') as f:
+        f.write('auth_hash=0\nready_delay_ms=5\n')
+        f.writelines(f'pas_id={name}:{100 + k}\n' for k, name in enumerate(names))
+    env.write_config(f'[Daemon]\nSimulationConfig=@{simconf}\n' +
+                     ''.join(f'[RemoteProc:{name}]\nAutoStart=no\nPasId={100 + k}\n'
+                             for k, name in enumerate(names)))
+    env.start_daemon()
+    pid = env.daemon.pid
+    conn = env.conn()
+    idle = anon_mib(pid)
+    cpu = []
+    for name in names:
+        c0 = ts.cpu_ns(pid)
+        call(env, conn, name, 'Start')
+        cpu.append((ts.cpu_ns(pid) - c0) / 1e9)
+    running = anon_mib(pid)
+    listing = words(client('call', env.address, MANAGER, 'org.rprocd1.Manager', 'ListRemoteProcs',
+                           200))
+    env.conns.remove(conn)
+    conn.close()
+    env.stop_daemon()
+    return statistics.median(cpu), idle, running, listing['median_us'] / 1e3, listing['p99_us'] / 1e3
+
+
+def fig_scaling(env):
+    """Per-core start cost and memory over trees of 1, 5, 32 and 128 PAS nodes, and
+    ListRemoteProcs with 128 cores against one."""
+    try:
+        ts = TaskStats()
+    except OSError as e:
+        info('7', 'scaling', f'SKIP: taskstats unavailable ({e}); needs CAP_NET_ADMIN')
+        return
+    res = {}
+    for n in SCALE_SIZES:
+        res[n] = scale_run(env, ts, n)
+        cpu, idle, running, lmed, lp99 = res[n]
+        info('7', f'{n:3} cores', f'CPU per start {cpu * 1e3:.2f} ms, anonymous dirty {idle:.2f} '
+             f'MiB idle / {running:.2f} MiB running, ListRemoteProcs {lmed:.2f} ms '
+             f'(p99 {lp99:.2f})')
+    ns = list(SCALE_SIZES)
+    cpu = [res[n][0] for n in ns]
+    report('7', 'CPU per start, 128 cores / 1', f'{cpu[-1] * 1e3:.2f} ms at 128 (slope '
+           f'{least_squares(ns, cpu) * 1e6:+.2f} us per core)', f'{cpu[0] * 1e3:.2f} ms at 1',
+           [cpu[-1] / cpu[0]], '<=', 1.2)
+    run = [res[n][2] for n in ns]
+    low, high = (run[1] - run[0]) / 4, (run[3] - run[2]) / 96
+    report('7', 'memory per running core, 32->128 / 1->5', f'{high * 1024:.1f} KiB per core '
+           f'(slope {least_squares(ns, run) * 1024:.1f} KiB per core)',
+           f'{low * 1024:.1f} KiB per core', [high / low if low > 0 else float('inf')], '<=', 1.2)
+    report('7', 'ListRemoteProcs, 128 cores', f'median {res[128][3]:.2f} ms',
+           f'one core {res[1][3]:.2f} ms', [res[128][3]], '<', 5.0, label='ms')
 
 
 FIGURES = {'cpu': fig_cpu, 'parallel': fig_parallel, 'startup': fig_startup,
-           'footprint': fig_footprint, 'queries': fig_queries}
+           'footprint': fig_footprint, 'queries': fig_queries, 'scaling': fig_scaling}
 
 
 def main():
@@ -426,9 +523,10 @@ def main():
     if not os.environ.get('BENCH_CLIENT'):
         print('SKIP: BENCH_CLIENT not set')
         sys.exit(77)
-    if not shutil.which('dbus-daemon'):
-        print('SKIP: no dbus-daemon to run rprocd on (install dbus)')
-        sys.exit(77)
+    for tool in ('dbus-daemon', 'busctl'):
+        if not shutil.which(tool):
+            print(f'SKIP: no {tool} here (install dbus and systemd)')
+            sys.exit(77)
     failed = 0
     for name in names:
         env = BenchEnv('bench-' + name)
