@@ -143,12 +143,16 @@ static int run(struct manager_args *args)
 	r = manager_coldplug(m);
 	if (r < 0)
 		return r;
-	/* Boots run on worker threads; the bus answers while they do. */
-	n = manager_autostart(m);
 	fdstore_sync(m);
+	/*
+	 * Ready once the bus is served, before any boot begins: the boots run on worker threads
+	 * and the bus answers while they do, but their loads would compete with these last steps
+	 * for the CPUs.
+	 */
+	sd_notify(false, "READY=1");
+	n = manager_autostart(m);
 	log_info("serving %s with %zu remote processors (%d starting)", RPROCD_BUS_NAME, m->n_cores,
 		 n);
-	sd_notify(false, "READY=1");
 	manager_update_status(m);
 
 	r = sd_event_loop(m->event);
