@@ -203,6 +203,13 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 	return r;
 }
 
+static void snapshot_record_fill(struct snapshot_record *rec, struct core *c)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->name, sizeof(rec->name), "%s", c->name);
+	rproc_snapshot(c->rproc, &rec->snap);
+}
+
 static int snapshot_write(struct manager *m)
 {
 	struct snapshot_header h = { .record_size = sizeof(struct snapshot_record) };
@@ -215,12 +222,10 @@ static int snapshot_write(struct manager *m)
 	memcpy(h.magic, SNAPSHOT_MAGIC, 8);
 	h.count = (uint32_t)n;
 	memcpy(buf, &h, sizeof(h));
-	for (size_t i = 0; i < n; i++) {
-		struct snapshot_record *rec =
-			(struct snapshot_record *)(buf + sizeof(h) + i * sizeof(*rec));
-		snprintf(rec->name, sizeof(rec->name), "%s", m->cores[i]->name);
-		rproc_snapshot(m->cores[i]->rproc, &rec->snap);
-	}
+	for (size_t i = 0; i < n; i++)
+		snapshot_record_fill((struct snapshot_record *)(buf + sizeof(h) +
+								i * sizeof(struct snapshot_record)),
+				     m->cores[i]);
 	if (ftruncate(m->snapshot_fd, (off_t)len) < 0)
 		return -errno;
 	if (pwrite(m->snapshot_fd, buf, len, 0) != (ssize_t)len)
@@ -260,6 +265,36 @@ static int fdstore_export_backend(struct manager *m)
 		if (r < 0)
 			log_warning_errno(r, "fd store: cannot store %s: %m", e[i].name);
 	}
+	return 0;
+}
+
+/*
+ * What one core's job changed: its record, rewritten in place (the others and the header are
+ * what they were), and any fd its backend opened meanwhile.  A start changes its record about
+ * twenty times: rewriting every core's each time made a start's cost grow with their number.
+ */
+int fdstore_sync_core(struct manager *m, struct core *c)
+{
+	struct snapshot_record rec;
+	size_t i;
+	int r;
+
+	if (!m->fdstore)
+		return 0;
+	if (m->snapshot_fd < 0)
+		return fdstore_sync(m);
+	for (i = 0; i < m->n_cores && m->cores[i] != c; i++)
+		;
+	if (i < SNAPSHOT_MAX_CORES && i < m->n_cores) {
+		snapshot_record_fill(&rec, c);
+		if (pwrite(m->snapshot_fd, &rec, sizeof(rec),
+			   (off_t)(sizeof(struct snapshot_header) + i * sizeof(rec))) !=
+		    (ssize_t)sizeof(rec))
+			log_warning_errno(-EIO, "cannot write the snapshot of %s: %m", c->name);
+	}
+	r = fdstore_export_backend(m);
+	if (r < 0)
+		log_warning_errno(r, "fd store: backend fds: %m");
 	return 0;
 }
 

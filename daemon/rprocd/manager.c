@@ -25,7 +25,7 @@ static void on_core_props_changed(struct core *c, const struct core_props *old)
 /* A core changed what its successor must know: snapshot it; a state shows in STATUS=. */
 static void on_core_job_changed(struct core *c, bool state)
 {
-	fdstore_sync(c->m);
+	fdstore_sync_core(c->m, c);
 	if (state)
 		manager_update_status(c->m);
 }

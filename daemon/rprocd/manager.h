@@ -96,5 +96,6 @@ struct core *manager_find_core(struct manager *m, const char *name);
 int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names)[32],
 		 size_t *n_snaps);
 int fdstore_sync(struct manager *m);
+int fdstore_sync_core(struct manager *m, struct core *c);
 
 #endif
