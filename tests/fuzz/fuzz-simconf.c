@@ -56,21 +56,28 @@ static bool mask_ok(const uint32_t *m)
 	return all || !some_beyond;
 }
 
+/* every content error is -EINVAL naming a line of the text */
+static void check_error(int r, const struct rproc_error *err, unsigned int lines)
+{
+	unsigned int line;
+
+	CHECK(r == -EINVAL || r == -ENOMEM);
+	CHECK(err->msg[0]);
+	if (r == -EINVAL) {
+		CHECK(sscanf(err->msg, "simulator config line %u:", &line) == 1);
+		CHECK(line >= 1 && line <= lines);
+	}
+}
+
 /* what sim_config_layout() takes: pas_id=CORE:ID entries, within their limits */
 static void check_layout(const char *text, unsigned int lines)
 {
 	struct sim_layout_config l;
 	struct rproc_error err = { 0 };
-	unsigned int line;
 	int r = sim_config_layout(text, &l, &err);
 
 	if (r < 0) {
-		CHECK(r == -EINVAL || r == -ENOMEM);
-		CHECK(err.msg[0]);
-		if (r == -EINVAL) {
-			CHECK(sscanf(err.msg, "simulator config line %u:", &line) == 1);
-			CHECK(line >= 1 && line <= lines);
-		}
+		check_error(r, &err, lines);
 		return;
 	}
 	CHECK(l.n <= SIM_MAX_CORES);
@@ -112,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rproc_error err = { 0 };
 	struct sim_config c;
-	unsigned int lines = 1, line;
+	unsigned int lines = 1;
 	char *text;
 	int r;
 
@@ -129,13 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sim_config_defaults(&c);
 	r = sim_config_parse(&sim, &c, text, false, &err);
 	if (r < 0) {
-		/* every content error is -EINVAL naming a line of the text */
-		CHECK(r == -EINVAL || r == -ENOMEM);
-		CHECK(err.msg[0]);
-		if (r == -EINVAL) {
-			CHECK(sscanf(err.msg, "simulator config line %u:", &line) == 1);
-			CHECK(line >= 1 && line <= lines);
-		}
+		check_error(r, &err, lines);
 	} else {
 		CHECK(r == 0);
 		check_config(&c);
