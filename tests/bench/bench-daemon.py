@@ -487,6 +487,8 @@ def scale_run(env, ts, n):
     env.write_config(f'[Daemon]\nSimulationConfig=@{simconf}\n' +
                      ''.join(f'[RemoteProc:{name}]\nAutoStart=no\nPasId={100 + k}\n'
                              for k, name in enumerate(names)))
+    ready = statistics.median(exec_times('exec-ready', 3, os.path.join(env.dir, 'notify-bench'),
+                                         '--', *env.daemon_argv()))
     env.start_daemon()
     pid = env.daemon.pid
     conn = env.conn()
@@ -511,7 +513,8 @@ def scale_run(env, ts, n):
     env.conns.remove(conn)
     conn.close()
     env.stop_daemon()
-    return statistics.median(cpu), idle, running, listing['median_us'] / 1e3, listing['p99_us'] / 1e3
+    return (statistics.median(cpu), idle, running, listing['median_us'] / 1e3,
+            listing['p99_us'] / 1e3, ready)
 
 
 def fig_scaling(env):
@@ -525,10 +528,10 @@ def fig_scaling(env):
     res = {}
     for n in SCALE_SIZES:
         res[n] = scale_run(env, ts, n)
-        cpu, idle, running, lmed, lp99 = res[n]
+        cpu, idle, running, lmed, lp99, ready = res[n]
         info('7', f'{n:3} cores', f'CPU per start {cpu * 1e3:.2f} ms, anonymous dirty {idle:.2f} '
              f'MiB idle / {running:.2f} MiB running, ListRemoteProcs {lmed:.2f} ms '
-             f'(p99 {lp99:.2f})')
+             f'(p99 {lp99:.2f}), exec to READY=1 {ready:.1f} ms')
     ns = list(SCALE_SIZES)
     cpu = [res[n][0] for n in ns]
     report('7', 'CPU per start, 128 cores / 1', f'{cpu[-1] * 1e3:.2f} ms at 128 (slope '
@@ -541,6 +544,8 @@ def fig_scaling(env):
            f'{low * 1024:.1f} KiB per core', [high / low if low > 0 else float('inf')], '<=', 1.2)
     report('7', 'ListRemoteProcs, 128 cores', f'median {res[128][3]:.2f} ms',
            f'one core {res[1][3]:.2f} ms', [res[128][3]], '<', 5.0, label='ms')
+    info('7', 'start-up', f'exec to READY=1 with 128 cores {res[128][5]:.1f} ms, with one '
+         f'{res[1][5]:.1f} ms: {(res[128][5] - res[1][5]) / 127 * 1e3:.0f} us per core (no target)')
 
 
 FIGURES = {'cpu': fig_cpu, 'parallel': fig_parallel, 'startup': fig_startup,
