@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "fw-internal.h"
@@ -556,7 +557,7 @@ int rproc_fw_open(const char *path, struct rproc_fw_image **out, struct rproc_er
 	_cleanup_fw_ struct rproc_fw_image *img = NULL;
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ uint8_t *buf = NULL;
-	size_t len = 0, need = 64 << 10;
+	size_t len = 0, need = EH64_SIZE;
 	enum fw_hash_src src;
 	uint64_t off;
 	struct stat st;
@@ -572,7 +573,11 @@ int rproc_fw_open(const char *path, struct rproc_fw_image **out, struct rproc_er
 	if (!S_ISREG(st.st_mode))
 		return rproc_err(err, -EINVAL, "%s: not a regular file", path);
 
-	/* headers first; at most two reads, the second sized by what the first said */
+	/*
+	 * The headers and nothing more: the ELF header, then the program headers, then the header
+	 * segment, each read sized by what the one before said.  A larger read would bring segment
+	 * bytes onto the heap, where they would stay after the image is closed.
+	 */
 	for (int pass = 0;; pass++) {
 		r = read_prefix(fd, (uint64_t)st.st_size, need, &buf, &len);
 		if (r < 0)
@@ -685,14 +690,21 @@ static int load_direct(int fd, uint8_t *dst, uint64_t off, uint64_t len)
 	return 0;
 }
 
-/* The same through a bounce buffer and aligned stores: the only way into Device memory. */
+/*
+ * The same through a bounce buffer and aligned stores: the only way into Device memory.  The
+ * buffer is a mapping of its own, unmapped after the load, not heap memory: freed heap keeps
+ * its bytes, and firmware must not stay in the daemon after a start.
+ */
 static int load_bounce(int fd, uint8_t *dst, uint64_t off, uint64_t len, uint8_t **bounce,
 		       size_t bsize)
 {
 	if (!*bounce) {
-		*bounce = malloc(bsize);
-		if (!*bounce)
+		void *p = mmap(NULL, bsize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
+
+		if (p == MAP_FAILED)
 			return -ENOMEM;
+		*bounce = p;
 	}
 	while (len) {
 		size_t n = len < bsize ? (size_t)len : bsize;
@@ -712,9 +724,9 @@ int rproc_fw_load_view(const struct rproc_fw_image *img, void *mem, uint64_t mem
 		       uint64_t mem_size, enum rproc_fw_mem type, rproc_fw_progress_fn progress,
 		       void *userdata, struct rproc_error *err)
 {
-	_cleanup_free_ uint8_t *bounce = NULL;
 	uint64_t reloc, total = 0, done = 0, maxfile = 0;
 	bool direct = type == RPROC_FW_MEM_WC;
+	uint8_t *bounce = NULL;
 	size_t bsize;
 	int r;
 
@@ -744,7 +756,7 @@ int rproc_fw_load_view(const struct rproc_fw_image *img, void *mem, uint64_t mem
 
 			r = fw_seg_source(img, i, &fd, &off, &owned, err);
 			if (r < 0)
-				return r;
+				break;
 			r = direct ? load_direct(fd, dst, off, s->filesz) : -EFAULT;
 			if (r == -EFAULT) {
 				direct = false;
@@ -752,10 +764,14 @@ int rproc_fw_load_view(const struct rproc_fw_image *img, void *mem, uint64_t mem
 			}
 			if (owned)
 				close(fd);
-			if (r == -ENOMEM)
-				return rproc_err(err, r, "out of memory");
-			if (r < 0)
-				return rproc_err(err, r, "segment %u: read: %s", i, strerror(-r));
+			if (r == -ENOMEM) {
+				r = rproc_err(err, r, "out of memory");
+				break;
+			}
+			if (r < 0) {
+				r = rproc_err(err, r, "segment %u: read: %s", i, strerror(-r));
+				break;
+			}
 		}
 		/* doc/firmware-format.md#load-checks, step 4 */
 		if (s->memsz > s->filesz) {
@@ -768,7 +784,9 @@ int rproc_fw_load_view(const struct rproc_fw_image *img, void *mem, uint64_t mem
 		if (progress)
 			progress(userdata, done, total);
 	}
-	return 0;
+	if (bounce)
+		munmap(bounce, bsize);
+	return r < 0 ? r : 0;
 }
 
 int rproc_fw_load(const struct rproc_fw_image *img, void *mem, uint64_t mem_phys,

@@ -5,12 +5,15 @@
  * metadata, relocation, loading and the TrustZone-side verification; and every bad variant.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -968,6 +971,99 @@ static void test_verify_threads(void **state)
 	tfw_rmtree(dir);
 }
 
+/*
+ * Whether @needle is anywhere in this process's [heap], freed blocks included.  Read through
+ * /proc/self/mem into a mapping of our own, so that valgrind and ASan (whose allocators do not
+ * use [heap]) see no read of freed memory.
+ */
+static bool on_heap(const uint8_t *needle, size_t len)
+{
+	unsigned long lo = 0, hi = 0;
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "re");
+	void *copy;
+	int fd;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[heap]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			break;
+	fclose(f);
+	if (hi <= lo)
+		return false;
+	copy = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(copy != MAP_FAILED);
+	fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, copy, hi - lo, (off_t)lo), (ssize_t)(hi - lo));
+	close(fd);
+	found = memmem(copy, hi - lo, needle, len) != NULL;
+	munmap(copy, hi - lo);
+	return found;
+}
+
+/*
+ * No firmware bytes stay on the heap after a load: rproc_fw_open() reads the headers and nothing
+ * more, and a Device-memory load's bounce buffer is no heap memory (freed heap keeps its bytes).
+ */
+static void test_no_firmware_on_heap(void **state)
+{
+	char *dir = tfw_tmpdir(), *path = NULL;
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error err = {0};
+	uint8_t first[64], last[64];
+	int fd, seg_first = -1, seg_last = -1;
+	json_object *d;
+
+	/*
+	 * As in a long-running daemon: large blocks come from the heap, it is never trimmed, and
+	 * freed memory keeps its bytes (meson sets MALLOC_PERTURB_, which would scrub them).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	mallopt(M_PERTURB, 0);
+	assert_true(asprintf(&path, "%s/h.mbn", dir) > 0);
+	d = tfw_mkfw(path, "--size 2M --segments 4 --seed 4242");
+	assert_non_null(d);
+	for (int round = 0; round < 3; round++) {
+		size_t span;
+		void *mem;
+
+		assert_int_equal(rproc_fw_open(path, &img, &err), 0);
+		span = rproc_fw_span(img);
+		mem = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(mem != MAP_FAILED);
+		assert_int_equal(rproc_fw_load(img, mem, img->min_addr, span, NULL, NULL, &err), 0);
+		munmap(mem, span);
+		for (unsigned int i = 0; i < img->phnum; i++)
+			if (img->segs[i].loadable && img->segs[i].filesz >= sizeof(first)) {
+				if (seg_first < 0)
+					seg_first = (int)i;
+				seg_last = (int)i;
+			}
+		if (round == 2) {
+			const struct rproc_fw_segment *a = &img->segs[seg_first];
+			const struct rproc_fw_segment *b = &img->segs[seg_last];
+
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			assert_true(fd >= 0);
+			assert_int_equal(pread(fd, first, sizeof(first), (off_t)a->offset),
+					 sizeof(first));
+			assert_int_equal(pread(fd, last, sizeof(last),
+					       (off_t)(b->offset + b->filesz - sizeof(last))),
+					 sizeof(last));
+			close(fd);
+		}
+		rproc_fw_close(img);
+	}
+	assert_false(on_heap(first, sizeof(first)));
+	assert_false(on_heap(last, sizeof(last)));
+	json_object_put(d);
+	free(path);
+	tfw_rmtree(dir);
+}
+
 static void test_mkfw_deterministic(void **state)
 {
 	char *dir = tfw_tmpdir(), *a = NULL, *b = NULL;
@@ -1033,6 +1129,7 @@ int main(void)
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_files_change),
 		cmocka_unit_test(test_verify_threads),
+		cmocka_unit_test(test_no_firmware_on_heap),
 		cmocka_unit_test(test_mkfw_deterministic),
 	};
 
