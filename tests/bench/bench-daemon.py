@@ -327,14 +327,19 @@ def is_anon(name):
     return name == '' or (name.startswith('[') and name not in ('[vdso]', '[vvar]', '[vsyscall]'))
 
 
-def samples(env, per_core=16, size=64):
-    """Windows of firmware bytes (from the segments' file data) to look for on the heap."""
+def samples(env, per_core=8, size=64):
+    """Windows of firmware bytes to look for on the heap: the first and the last bytes of every
+    segment's file data (where a header read or a bounce buffer would leave them) and a few
+    at random."""
     rnd = random.Random(7)
     out = []
     for core, d in env.images.items():
         with open(d['path'], 'rb') as f:
             data = f.read()
         segs = [s for s in d['segments'] if s['loadable'] and s['filesz'] >= 4096]
+        for s in segs:
+            out.append(data[s['offset']:s['offset'] + size])
+            out.append(data[s['offset'] + s['filesz'] - size:s['offset'] + s['filesz']])
         for _ in range(per_core):
             s = rnd.choice(segs)
             off = s['offset'] + rnd.randrange(0, s['filesz'] - size)
