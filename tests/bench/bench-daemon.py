@@ -217,13 +217,13 @@ def fig_cpu(env):
         c0, d0 = ts.cpu_ns(pid), thread_cpu_ns(pid, SIM_DSP_THREAD)
         call(env, conn, 'adsp', 'Start')
         c1, d1 = ts.cpu_ns(pid), thread_cpu_ns(pid, SIM_DSP_THREAD)
+        timings = env.get(conn, 'adsp', 'Timings')
         call(env, conn, 'adsp', 'Stop')
         dsp.append((d1 - d0) / 1e9)
         cpu.append((c1 - c0) / 1e9 - dsp[-1])
         hot.append(h)
         cold.append(c)
         ratios.append(cpu[-1] / c)
-    timings = env.get(conn, 'adsp', 'Timings')
     report('2', f'cpu per start ({nbytes / 2**20:.1f} MiB image)',
            f'{statistics.median(cpu) * 1e3:.2f} ms CPU',
            f'memcpy {statistics.median(cold) * 1e3:.2f} ms (caches cold as for a start; hot '
