@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "fd-util.h"
 #include "rproc/fw.h"
 #include "util.h"
 
@@ -77,7 +78,7 @@ static char *read_class_path(const char *root)
 	int fd;
 
 	snprintf(file, sizeof(file), "%s%s", root, CLASS_PATH_FILE);
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(file, 0, NULL);
 	if (fd < 0)
 		return NULL;
 	n = read(fd, buf, sizeof(buf) - 1);

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "fd-util.h"
 #include "fw-internal.h"
 
 #define EH32_SIZE ((unsigned int)sizeof(Elf32_Ehdr))
@@ -469,9 +470,12 @@ static int open_bnn(const struct rproc_fw_image *img, unsigned int i, int *out,
 	bnn = fw_bnn_path(img->path, i);
 	if (!bnn)
 		return rproc_err(err, -ENOMEM, "out of memory");
-	fd = open(bnn, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(bnn, 0, &st);
+	if (fd == -EISDIR || fd == -EBADFD)
+		return rproc_err(err, -EINVAL, "segment %u: %s is %s, not a regular file", i, bnn,
+				 file_type_name(st.st_mode));
 	if (fd < 0) {
-		int e = errno;
+		int e = -fd;
 
 		dot = strrchr(img->path, '.');
 		if (e == ENOENT && !(dot && !strcmp(dot, ".mdt"))) {
@@ -493,9 +497,7 @@ static int open_bnn(const struct rproc_fw_image *img, unsigned int i, int *out,
 		}
 		return rproc_err(err, -e, "segment %u: %s: %s", i, bnn, strerror(e));
 	}
-	if (fstat(fd, &st) < 0)
-		return rproc_err(err, -errno, "segment %u: %s: %s", i, bnn, strerror(errno));
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != s->filesz)
+	if ((uint64_t)st.st_size != s->filesz)
 		return rproc_err(err, -EINVAL,
 				 "segment %u: %s is %llu bytes, program header says p_filesz %llu "
 				 "(truncated or from another image?)",
@@ -565,13 +567,12 @@ int rproc_fw_open(const char *path, struct rproc_fw_image **out, struct rproc_er
 	int r;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, 0, &st);
+	if (fd == -EISDIR || fd == -EBADFD)
+		return rproc_err(err, -EINVAL, "%s is %s, not a regular file", path,
+				 file_type_name(st.st_mode));
 	if (fd < 0)
-		return rproc_err(err, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return rproc_err(err, -errno, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return rproc_err(err, -EINVAL, "%s: not a regular file", path);
+		return rproc_err(err, fd, "%s: %s", path, strerror(-fd));
 
 	/*
 	 * The headers and nothing more: the ELF header, then the program headers, then the header

@@ -15,9 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "rproc/error.h"
 #include "sim-priv.h"
 #include "util.h"
+
+/* The largest configuration file read (SimulationConfig=@FILE). */
+#define SIM_CONFIG_MAX (1u << 20)
 
 /* ---- accounting ---------------------------------------------------------------------------- */
 
@@ -387,27 +391,36 @@ static void sim_destroy(struct rproc_backend *b)
 int rproc_sim_config_load(const char *path, char **text, struct rproc_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
-	FILE *f;
-	long len;
+	_cleanup_close_ int fd = -1;
+	size_t len = 0;
+	struct stat st;
 
-	f = fopen(path, "re");
-	if (!f)
-		return rproc_err(err, -errno, "cannot open simulator config %s: %m", path);
-	if (fseek(f, 0, SEEK_END) < 0 || (len = ftell(f)) < 0 || len > 1024 * 1024 ||
-	    fseek(f, 0, SEEK_SET) < 0) {
-		fclose(f);
-		return rproc_err(err, -EFBIG, "%s: unreadable or larger than 1 MiB", path);
+	fd = open_regular(path, 0, &st);
+	if (fd == -EISDIR || fd == -EBADFD)
+		return rproc_err(err, -EINVAL, "simulator config %s is %s, not a regular file", path,
+				 file_type_name(st.st_mode));
+	if (fd < 0)
+		return rproc_err(err, fd, "cannot open simulator config %s: %s", path,
+				 strerror(-fd));
+	if (st.st_size > SIM_CONFIG_MAX)
+		return rproc_err(err, -EFBIG, "%s: larger than %u bytes", path, SIM_CONFIG_MAX);
+	buf = malloc(SIM_CONFIG_MAX + 1);
+	if (!buf)
+		return rproc_err(err, -ENOMEM, "out of memory");
+	for (;;) {
+		ssize_t n = read(fd, buf + len, SIM_CONFIG_MAX + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rproc_err(err, -errno, "%s: read: %m", path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > SIM_CONFIG_MAX)
+			return rproc_err(err, -EFBIG, "%s: larger than %u bytes", path,
+					 SIM_CONFIG_MAX);
 	}
-	buf = malloc((size_t)len + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		return rproc_err(err, -EIO, "%s: short read", path);
-	}
-	fclose(f);
 	buf[len] = 0;
 	*text = TAKE_PTR(buf);
 	return 0;
