@@ -109,6 +109,12 @@ static void warn_desc(const struct rproc_dt_rproc *r)
 	struct rproc_error err = { 0 };
 	struct rproc_desc d;
 
+	if (r->error) {
+		fprintf(stderr, "rprocctl describe: warning: %s: %s: %s\n", r->name,
+			r->enabled ? "cannot be used" : "disabled, and its node is broken too",
+			r->error_msg);
+		return;
+	}
 	if (!r->enabled) {
 		if (!r->soc)
 			fprintf(stderr,
@@ -142,6 +148,8 @@ static void print_rproc(const struct rproc_dt_rproc *r)
 	printf(LABEL "%s%s%s%s\n", "State:", r->enabled ? "enabled" : "disabled",
 	       show_status ? " (status \"" : "", show_status ? r->status : "",
 	       show_status ? "\")" : "");
+	if (r->error)
+		printf(LABEL "%s\n", "Error:", r->error_msg);
 	printf(LABEL "%s", "Compatible:", r->compatible);
 	if (r->soc && strcmp(r->soc->compatible, r->compatible))
 		printf(" (SoC data of %s)", r->soc->compatible);
@@ -266,6 +274,7 @@ static json_object *json_rproc(const struct rproc_dt_rproc *r)
 	ret |= ju_add_str(o, "device", r->device);
 	ret |= ju_add_str(o, "status", r->status);
 	ret |= ju_add_bool(o, "enabled", r->enabled);
+	ret |= ju_add_str(o, "error", r->error ? r->error_msg : NULL);
 	ret |= ju_add_id(o, "pas_id", r->soc ? r->soc->pas_id : RPROC_NO_ID);
 	ret |= ju_add_id(o, "dtb_pas_id", r->soc ? r->soc->dtb_pas_id : RPROC_NO_ID);
 	ret |= ju_add_id(o, "lite_pas_id", r->soc ? r->soc->lite_pas_id : RPROC_NO_ID);

@@ -315,9 +315,23 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 	snprintf(core->name, sizeof(core->name), "%s", rp->name);
 	core->enabled = rp->enabled;
 	snprintf(core->backend, sizeof(core->backend), "none");
+	if (!rp->enabled && rp->error) {
+		line(c, RPROC_CHECK_WARN, rp->name, "fix the node before enabling it",
+		     "%s is disabled in the device tree, and its node is broken too: %s; skipped",
+		     rp->node, rp->error_msg);
+		return;
+	}
 	if (!rp->enabled) {
 		line(c, RPROC_CHECK_OK, rp->name, NULL,
 		     "%s is disabled in the device tree: skipped", rp->node);
+		return;
+	}
+	if (rp->error) {
+		/* the other checks would only repeat it: the node is what must change */
+		line(c, RPROC_CHECK_FAIL, rp->name,
+		     "correct the device tree (rprocctl describe shows every node)", "%s",
+		     rp->error_msg);
+		line(c, RPROC_CHECK_FAIL, rp->name, NULL, "cannot be started: backend none");
 		return;
 	}
 	if (!rp->soc && c->cfg->pas_id_override &&

@@ -62,6 +62,8 @@ static int desc_fill(const struct rproc_dt_rproc *dt, int pas_id_override,
 	bool dtb;
 	int ret;
 
+	if (dt->error)
+		return rproc_err(err, dt->error, "%s", dt->error_msg);
 	snprintf(d->name, sizeof(d->name), "%s", dt->name);
 	snprintf(d->compatible, sizeof(d->compatible), "%s", dt->compatible);
 	snprintf(d->device, sizeof(d->device), "%s", dt->device);

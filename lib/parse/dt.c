@@ -11,17 +11,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <libfdt.h>
 
+#include "fd-util.h"
 #include "rproc/dt.h"
 #include "util.h"
 
 /* A DTB larger than this is not a device tree (real ones are < 1 MiB). */
 #define DT_MAX_FILE_SIZE (64u << 20)
+
+/*
+ * Carveouts: whole 4 KiB pages, at most 2 GiB (the largest in Debian's Qualcomm trees is 306
+ * MiB, a modem's), and inside the 52-bit physical address space of arm64.
+ */
+#define DT_PAGE 4096u
+#define DT_MAX_CARVEOUT (2ull << 30)
+#define DT_MAX_PHYS (1ull << 52)
 
 #define RPROC_NAME_MAX (sizeof(((struct rproc_dt_rproc *)0)->name))
 
@@ -290,6 +300,18 @@ static int dt_resolve_region(const void *fdt, const char *path, unsigned int idx
 		return dt_bad(err, path, "memory-region",
 			      "entry %u: %s: base 0x%llx + size 0x%llx overflows", idx, c->node,
 			      (unsigned long long)c->base, (unsigned long long)c->size);
+	/* The SMMU, TrustZone's SHM bridge and the CPU mapping all work in whole pages. */
+	if (!IS_ALIGNED(c->base, (uint64_t)DT_PAGE) || !IS_ALIGNED(c->size, (uint64_t)DT_PAGE))
+		return dt_bad(err, path, "memory-region",
+			      "entry %u: %s [0x%llx, +0x%llx) is not 4 KiB aligned (base and size "
+			      "must be whole pages)", idx, c->node, (unsigned long long)c->base,
+			      (unsigned long long)c->size);
+	if (c->size > DT_MAX_CARVEOUT || end > DT_MAX_PHYS)
+		return dt_bad(err, path, "memory-region",
+			      "entry %u: %s [0x%llx, +0x%llx) is absurd (carveouts are at most "
+			      "0x%llx bytes and end below 0x%llx)", idx, c->node,
+			      (unsigned long long)c->base, (unsigned long long)c->size,
+			      (unsigned long long)DT_MAX_CARVEOUT, (unsigned long long)DT_MAX_PHYS);
 	c->no_map = fdt_getprop(fdt, off, "no-map", NULL) != NULL;
 	return 0;
 }
@@ -646,21 +668,25 @@ static int dt_read_rproc(const void *fdt, int node, int resmem, struct rproc_dt_
 	const fdt32_t *reg;
 	int len, ret;
 
-	ret = fdt_get_path(fdt, node, r->node, sizeof(r->node));
-	if (ret < 0)
-		return rproc_err(err, -ENAMETOOLONG, "device tree node path longer than %zu bytes",
-				 sizeof(r->node) - 1);
-
+	/* status first: whether the node is enabled says how loud its other problems are */
 	status = fdt_getprop(fdt, node, "status", &len);
-	if (status) {
-		if (!dt_strlist_ok(status, len))
-			return dt_bad(err, r->node, "status", "not a string");
+	if (status && dt_strlist_ok(status, len)) {
 		snprintf(r->status, sizeof(r->status), "%s", status);
 		r->enabled = !strcmp(status, "okay") || !strcmp(status, "ok");
-	} else {
+	} else if (!status) {
 		strcpy(r->status, "okay");
 		r->enabled = true;
 	}
+	ret = fdt_get_path(fdt, node, r->node, sizeof(r->node));
+	if (ret < 0) {
+		const char *name = fdt_get_name(fdt, node, NULL);
+
+		snprintf(r->node, sizeof(r->node), ".../%s", name ? name : "?");
+		return rproc_err(err, -ENAMETOOLONG, "device tree node path longer than %zu bytes",
+				 sizeof(r->node) - 1);
+	}
+	if (status && !dt_strlist_ok(status, len))
+		return dt_bad(err, r->node, "status", "not a string");
 
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	if (reg && len == 0)
@@ -689,6 +715,170 @@ static int dt_read_rproc(const void *fdt, int node, int resmem, struct rproc_dt_
 	if (ret < 0)
 		return ret;
 	return dt_read_devmem(fdt, node, r, err);
+}
+
+/*
+ * A problem of one node (a property it cannot be used with, a carveout that overlaps another):
+ * the entry stays, so that the core is listed with the reason, and rproc_desc_from_dt()
+ * refuses it.  The first problem found is the one kept.
+ */
+static void dt_node_failed(const void *fdt, int node, struct rproc_dt_rproc *r,
+			   const struct rproc_error *e)
+{
+	if (r->error)
+		return;
+	if (!r->node[0] && fdt_get_path(fdt, node, r->node, sizeof(r->node)) < 0)
+		snprintf(r->node, sizeof(r->node), "?");
+	r->error = e->code < 0 ? e->code : -EINVAL;
+	snprintf(r->error_msg, sizeof(r->error_msg), "%s", e->msg[0] ? e->msg : "invalid node");
+}
+
+/* ---- carveouts against everything else reserved ------------------------------------------ */
+
+struct dt_region {
+	char node[256];
+	uint64_t base, size;
+};
+
+/*
+ * Every fixed region of /reserved-memory that the kernel reserves (status okay): what no
+ * carveout may overlap but its own.  Entries this parser cannot read (no reg, odd cells) are
+ * left out: only carveouts are held to the strict rules.
+ */
+static int dt_reserved_regions(const void *fdt, int resmem, struct dt_region **out, size_t *n)
+{
+	_cleanup_free_ struct dt_region *v = NULL;
+	size_t cap = 0;
+	int ac, sc, child;
+
+	*n = 0;
+	if (resmem < 0)
+		goto done;
+	ac = fdt_address_cells(fdt, resmem);
+	sc = fdt_size_cells(fdt, resmem);
+	if (ac <= 0 || sc <= 0)
+		goto done;
+	fdt_for_each_subnode(child, fdt, resmem) {
+		int len, slen, entry = (ac + sc) * 4;
+		const char *status = fdt_getprop(fdt, child, "status", &slen);
+		const fdt32_t *reg;
+
+		if (status && (!dt_strlist_ok(status, slen) ||
+			       (strcmp(status, "okay") && strcmp(status, "ok"))))
+			continue;
+		reg = fdt_getprop(fdt, child, "reg", &len);
+		if (!reg || len < entry)
+			continue;
+		for (int o = 0; o + entry <= len; o += entry, reg += ac + sc) {
+			uint64_t base, size, end;
+
+			if (!dt_number_fits(reg, ac) || !dt_number_fits(reg + ac, sc))
+				continue;
+			base = dt_read_number(reg, ac);
+			size = dt_read_number(reg + ac, sc);
+			if (!size || add_overflows(base, size, &end))
+				continue;
+			if (*n == cap) {
+				size_t ncap = cap ? cap * 2 : 32;
+				struct dt_region *nv = reallocarray(v, ncap, sizeof(*nv));
+
+				if (!nv)
+					return -ENOMEM;
+				v = nv;
+				cap = ncap;
+			}
+			if (fdt_get_path(fdt, child, v[*n].node, sizeof(v[*n].node)) < 0)
+				continue;
+			v[*n].base = base;
+			v[*n].size = size;
+			(*n)++;
+		}
+	}
+done:
+	*out = TAKE_PTR(v);
+	return 0;
+}
+
+static void dt_conflict(struct rproc_dt_rproc *r, const char *fmt, ...) _printf_(2, 3);
+static void dt_conflict(struct rproc_dt_rproc *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->error)
+		return;
+	r->error = -EADDRINUSE;
+	va_start(ap, fmt);
+	vsnprintf(r->error_msg, sizeof(r->error_msg), fmt, ap);
+	va_end(ap);
+}
+
+#define RANGE_FMT "[0x%llx, +0x%llx)"
+#define RANGE(c) (unsigned long long)(c)->base, (unsigned long long)(c)->size
+
+/*
+ * Two cores booted into one carveout, or a carveout over SMEM or another reserved region,
+ * overwrite each other's memory (and TrustZone locks the carveout while a core runs): every
+ * carveout of an enabled core is checked against every other reserved-memory region and
+ * every other enabled core's carveouts, and each core involved is refused with a message
+ * naming both nodes.  Disabled cores claim nothing, but their regions stay reserved.
+ */
+static int dt_check_carveouts(const void *fdt, struct rproc_dt *dt, int resmem,
+			      struct rproc_error *err)
+{
+	_cleanup_free_ struct dt_region *res = NULL;
+	_cleanup_free_ bool *usable = NULL;
+	size_t n_res = 0;
+
+	usable = calloc(dt->n ? dt->n : 1, sizeof(*usable));
+	if (!usable || dt_reserved_regions(fdt, resmem, &res, &n_res) < 0)
+		return rproc_err(err, -ENOMEM, "out of memory");
+	/* before any conflict is recorded: a conflict refuses both cores, not only the first */
+	for (size_t i = 0; i < dt->n; i++)
+		usable[i] = dt->rprocs[i].enabled && !dt->rprocs[i].error;
+	for (size_t i = 0; i < dt->n; i++) {
+		struct rproc_dt_rproc *a = &dt->rprocs[i];
+
+		for (unsigned int k = 0; usable[i] && k < a->n_carveouts; k++) {
+			const struct rproc_dt_carveout *ca = &a->carveouts[k];
+
+			for (size_t j = 0; j < dt->n; j++) {
+				const struct rproc_dt_rproc *b = &dt->rprocs[j];
+
+				for (unsigned int l = 0; j != i && usable[j] && l < b->n_carveouts;
+				     l++) {
+					const struct rproc_dt_carveout *cb = &b->carveouts[l];
+
+					if (!strcmp(ca->node, cb->node))
+						dt_conflict(a, "carveout %s is also the carveout of %s "
+							    "(%s): both cores would boot into the same "
+							    "memory", ca->node, b->node, b->name);
+					else if (ranges_overlap(ca->base, ca->size, cb->base, cb->size))
+						dt_conflict(a, "carveout %s " RANGE_FMT " overlaps "
+							    "carveout %s " RANGE_FMT " of %s (%s): both "
+							    "cores would boot into the same memory",
+							    ca->node, RANGE(ca), cb->node, RANGE(cb),
+							    b->node, b->name);
+				}
+			}
+			for (unsigned int l = k + 1; l < a->n_carveouts; l++) {
+				const struct rproc_dt_carveout *cb = &a->carveouts[l];
+
+				if (!strcmp(ca->node, cb->node) ||
+				    ranges_overlap(ca->base, ca->size, cb->base, cb->size))
+					dt_conflict(a, "memory-region entries %u (%s) and %u (%s) "
+						    "overlap: the two images would overwrite each "
+						    "other", k, ca->node, l, cb->node);
+			}
+			for (size_t j = 0; j < n_res; j++)
+				if (strcmp(res[j].node, ca->node) &&
+				    ranges_overlap(ca->base, ca->size, res[j].base, res[j].size))
+					dt_conflict(a, "carveout %s " RANGE_FMT " overlaps the "
+						    "reserved-memory region %s " RANGE_FMT ": the "
+						    "core would overwrite it", ca->node, RANGE(ca),
+						    res[j].node, RANGE(&res[j]));
+		}
+	}
+	return 0;
 }
 
 /* ---- the whole tree ------------------------------------------------------------------------ */
@@ -788,11 +978,13 @@ int rproc_dt_parse(const void *blob, size_t len, struct rproc_dt **out, struct r
 		const struct rproc_soc_data *soc;
 		struct rproc_dt_rproc *r;
 
-		ret = dt_match_pas(blob, node, compat, sizeof(compat), &soc, err);
-		if (ret < 0)
-			return ret;
+		struct rproc_error node_err = { 0 };
+
+		ret = dt_match_pas(blob, node, compat, sizeof(compat), &soc, &node_err);
 		if (!ret)
 			continue;
+		if (ret < 0)
+			compat[0] = 0; /* a node of its own, unusable (dt_node_failed() below) */
 		if (dt->n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
 			struct rproc_dt_rproc *nr;
@@ -814,15 +1006,19 @@ int rproc_dt_parse(const void *blob, size_t len, struct rproc_dt **out, struct r
 		dt->n++;
 		memcpy(r->compatible, compat, sizeof(r->compatible));
 		r->soc = soc;
-		ret = dt_read_rproc(blob, node, resmem, r, err);
-		if (ret < 0)
-			return ret;
+		if (!node_err.code && dt_read_rproc(blob, node, resmem, r, &node_err) == -ENOMEM)
+			return rproc_err(err, -ENOMEM, "out of memory");
+		if (node_err.code)
+			dt_node_failed(blob, node, r, &node_err);
 	}
 	if (node != -FDT_ERR_NOTFOUND)
 		return rproc_err(err, -EINVAL, "device tree structure invalid: %s",
 				 fdt_strerror(node));
 
 	ret = dt_assign_names(blob, dt, offsets, err);
+	if (ret < 0)
+		return ret;
+	ret = dt_check_carveouts(blob, dt, resmem, err);
 	if (ret < 0)
 		return ret;
 	*out = TAKE_PTR(dt);
@@ -841,20 +1037,50 @@ const struct rproc_dt_rproc *rproc_dt_find(const struct rproc_dt *dt, const char
 
 /* ---- file input ---------------------------------------------------------------------------- */
 
+/* read() until @n bytes or the end of the file; the count read, or -errno. */
+static ssize_t dt_read_upto(int fd, uint8_t *buf, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = read(fd, buf + done, n - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+/*
+ * The header says how long the tree is: read that much and no more, whatever the file's size
+ * (sysfs reports 0 or 4096 for /sys/firmware/fdt, a hostile file may be endless).
+ */
 int rproc_dt_read_file(const char *path, void **blob, size_t *len, struct rproc_error *err)
 {
 	const char *p = path ? path : RPROC_DT_LIVE;
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ uint8_t *buf = NULL;
-	size_t cap, n = 0;
+	struct fdt_header hdr;
 	struct stat st;
+	uint32_t total;
+	ssize_t n;
 	int ret;
 
 	*blob = NULL;
 	*len = 0;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(p, 0, &st);
+	if (fd == -EISDIR)
+		return rproc_err(err, -EISDIR, "%s is a directory, not a DTB file", p);
+	if (fd == -EBADFD)
+		return rproc_err(err, -EINVAL, "%s is %s, not a DTB file", p,
+				 file_type_name(st.st_mode));
 	if (fd < 0) {
-		int e = errno;
+		int e = -fd;
 
 		if (e == ENOENT && !path)
 			return rproc_err(err, -ENOENT,
@@ -870,50 +1096,33 @@ int rproc_dt_read_file(const char *path, void **blob, size_t *len, struct rproc_
 						"run as root");
 		return rproc_err(err, -e, "%s: cannot open: %s", p, strerror(e));
 	}
-	if (fstat(fd, &st) < 0)
-		return rproc_err(err, -errno, "%s: %s", p, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return rproc_err(err, -EISDIR, "%s is a directory, not a DTB file", p);
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > DT_MAX_FILE_SIZE)
-		return rproc_err(err, -EFBIG, "%s: %lld bytes, too large for a device tree", p,
-				 (long long)st.st_size);
 
-	/* sysfs files may report a size of 0 or 4096: read until EOF whatever st_size says. */
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 64 * 1024;
-	buf = malloc(cap);
+	n = dt_read_upto(fd, (uint8_t *)&hdr, sizeof(hdr));
+	if (n < 0)
+		return rproc_err(err, (int)n, "%s: read failed: %s", p, strerror((int)-n));
+	if ((size_t)n < sizeof(hdr) || fdt_magic(&hdr) != FDT_MAGIC)
+		/* the whole-blob check says why, in the words it uses for a buffer */
+		return rproc_err_prefix(err, dt_check_blob(&hdr, (size_t)n, err), "%s", p);
+	total = fdt_totalsize(&hdr);
+	if (total > DT_MAX_FILE_SIZE)
+		return rproc_err(err, -EFBIG, "%s: the header says %u bytes, too large for a device "
+				 "tree (at most %u)", p, total, DT_MAX_FILE_SIZE);
+	if (total < sizeof(hdr))
+		return rproc_err(err, -EINVAL, "%s: the header says %u bytes, less than the header "
+				 "itself", p, total);
+
+	buf = malloc(total);
 	if (!buf)
 		return rproc_err(err, -ENOMEM, "out of memory");
-	for (;;) {
-		ssize_t r;
+	memcpy(buf, &hdr, sizeof(hdr));
+	n = dt_read_upto(fd, buf + sizeof(hdr), total - sizeof(hdr));
+	if (n < 0)
+		return rproc_err(err, (int)n, "%s: read failed: %s", p, strerror((int)-n));
 
-		if (n == cap) {
-			uint8_t *nb;
-
-			if (cap >= DT_MAX_FILE_SIZE)
-				return rproc_err(err, -EFBIG,
-						 "%s: larger than %u bytes, too large for a device "
-						 "tree", p, DT_MAX_FILE_SIZE);
-			cap = cap * 2 > DT_MAX_FILE_SIZE ? DT_MAX_FILE_SIZE : cap * 2;
-			nb = realloc(buf, cap);
-			if (!nb)
-				return rproc_err(err, -ENOMEM, "out of memory");
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return rproc_err(err, -errno, "%s: read failed: %s", p, strerror(errno));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-
-	ret = dt_check_blob(buf, n, err);
+	ret = dt_check_blob(buf, sizeof(hdr) + (size_t)n, err);
 	if (ret < 0)
 		return rproc_err_prefix(err, ret, "%s", p);
 	*blob = TAKE_PTR(buf);
-	*len = n;
+	*len = total;
 	return 0;
 }

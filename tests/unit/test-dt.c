@@ -128,6 +128,43 @@ static void expect_fail(const void *fdt, size_t len, int code, const char *const
 #define EXPECT_FAIL(fdt, len, code, ...)                                                           \
 	expect_fail(fdt, len, code, (const char *const[]){ __VA_ARGS__, NULL })
 
+/*
+ * A problem of one node: the tree still parses, that node's entry carries @code and a message
+ * with every @needles substring, and no other entry has an error (one bad node never takes
+ * the others down).
+ */
+static void expect_node_fail(const void *fdt, size_t len, const char *path, int code,
+			     const char *const *needles)
+{
+	struct rproc_error err = { 0 };
+	struct rproc_dt *dt = NULL;
+	bool found = false;
+
+	if (rproc_dt_parse(fdt, len, &dt, &err) < 0)
+		fail_msg("the tree failed as a whole: %s", err.msg);
+	for (size_t i = 0; i < dt->n; i++) {
+		const struct rproc_dt_rproc *r = &dt->rprocs[i];
+
+		if (strcmp(r->node, path)) {
+			if (r->error)
+				fail_msg("%s has an error too: %s", r->node, r->error_msg);
+			continue;
+		}
+		found = true;
+		if (r->error != code)
+			fail_msg("%s: expected %d, got %d (%s)", path, code, r->error, r->error_msg);
+		for (const char *const *n = needles; *n; n++)
+			if (!strstr(r->error_msg, *n))
+				fail_msg("message \"%s\" lacks \"%s\"", r->error_msg, *n);
+	}
+	if (!found)
+		fail_msg("no entry for %s", path);
+	rproc_dt_free(dt);
+}
+
+#define EXPECT_NODE_FAIL(fdt, len, path, code, ...)                                                \
+	expect_node_fail(fdt, len, path, code, (const char *const[]){ __VA_ARGS__, NULL })
+
 static struct rproc_dt *parse_ok(const void *fdt, size_t len)
 {
 	struct rproc_error err = { 0 };
@@ -523,9 +560,9 @@ static void test_bad_reg(void **state)
 	void *fdt = load_rw("lemans-el2", &len);
 
 	set_cells(fdt, ADSP, "reg", 1, 0x30000000); /* one cell of a two-cell address */
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "reg", "shorter");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "reg", "shorter");
 	set_raw(fdt, ADSP, "reg", "", 0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "reg", "empty");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "reg", "empty");
 	free(fdt);
 }
 
@@ -535,7 +572,7 @@ static void test_bad_status(void **state)
 	void *fdt = load_rw("lemans-el2", &len);
 
 	set_raw(fdt, CDSP1, "status", "okay", 4); /* no NUL */
-	EXPECT_FAIL(fdt, len, -EINVAL, CDSP1, "status");
+	EXPECT_NODE_FAIL(fdt, len, CDSP1, -EINVAL, "status");
 	free(fdt);
 }
 
@@ -546,7 +583,7 @@ static void test_bad_compatible(void **state)
 	struct rproc_dt *dt;
 
 	set_raw(fdt, CDSP1, "compatible", "qcom,sa8775p-cdsp1-pas", 22); /* no NUL */
-	EXPECT_FAIL(fdt, len, -EINVAL, CDSP1, "compatible");
+	EXPECT_NODE_FAIL(fdt, len, CDSP1, -EINVAL, "compatible");
 
 	/* An unterminated compatible with no "-pas" is not a PAS node: ignored. */
 	set_raw(fdt, CDSP1, "compatible", "vendor,thing", 12);
@@ -559,7 +596,7 @@ static void test_bad_compatible(void **state)
 	memcpy(longc, "qcom,", 5);
 	memcpy(longc + sizeof(longc) - 5, "-pas", 5);
 	set_raw(fdt, CDSP1, "compatible", longc, sizeof(longc));
-	EXPECT_FAIL(fdt, len, -EINVAL, CDSP1, "compatible", "longer");
+	EXPECT_NODE_FAIL(fdt, len, CDSP1, -EINVAL, "compatible", "longer");
 	free(fdt);
 }
 
@@ -583,15 +620,15 @@ static void test_bad_firmware_name(void **state)
 	char big[300];
 
 	set_raw(fdt, ADSP, "firmware-name", "adsp.mbn", 8);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "firmware-name", "NUL");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "firmware-name", "NUL");
 	set_raw(fdt, ADSP, "firmware-name", "a\0\0", 3);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "firmware-name", "empty");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "firmware-name", "empty");
 	set_raw(fdt, ADSP, "firmware-name", "a\0b\0c\0d\0e", 10);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "firmware-name", "more than 4");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "firmware-name", "more than 4");
 	memset(big, 'a', sizeof(big));
 	big[sizeof(big) - 1] = '\0';
 	set_raw(fdt, ADSP, "firmware-name", big, sizeof(big));
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "firmware-name", "at most 255");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "firmware-name", "at most 255");
 	free(fdt);
 }
 
@@ -601,14 +638,14 @@ static void test_bad_string_lists(void **state)
 	void *fdt = load_rw("lemans-el2", &len);
 
 	set_raw(fdt, CDSP0, "interrupt-names", "wdog\0this-name-is-too-long", 27);
-	EXPECT_FAIL(fdt, len, -EINVAL, CDSP0, "interrupt-names", "entry 1");
+	EXPECT_NODE_FAIL(fdt, len, CDSP0, -EINVAL, "interrupt-names", "entry 1");
 	set_raw(fdt, CDSP0, "interrupt-names", "a\0b\0c\0d\0e\0f\0g\0h\0i", 18);
-	EXPECT_FAIL(fdt, len, -EINVAL, CDSP0, "interrupt-names", "more than 8");
+	EXPECT_NODE_FAIL(fdt, len, CDSP0, -EINVAL, "interrupt-names", "more than 8");
 	del_prop(fdt, CDSP0, "interrupt-names");
 	set_raw(fdt, CDSP0, "qcom,smem-state-names", "stop", 4);
-	EXPECT_FAIL(fdt, len, -EINVAL, CDSP0, "qcom,smem-state-names");
+	EXPECT_NODE_FAIL(fdt, len, CDSP0, -EINVAL, "qcom,smem-state-names");
 	set_raw(fdt, CDSP0, "qcom,smem-state-names", "a\0b\0c\0d\0e", 10);
-	EXPECT_FAIL(fdt, len, -EINVAL, CDSP0, "qcom,smem-state-names", "more than 4");
+	EXPECT_NODE_FAIL(fdt, len, CDSP0, -EINVAL, "qcom,smem-state-names", "more than 4");
 	free(fdt);
 }
 
@@ -625,26 +662,26 @@ static void test_bad_memory_region(void **state)
 	del_prop(fdt, CDSP0, "memory-region");
 	del_prop(fdt, CDSP1, "memory-region");
 	set_cells(fdt, ADSP, "memory-region", 1, 0xdead);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "phandle 0xdead");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", "phandle 0xdead");
 	set_raw(fdt, ADSP, "memory-region", "\0\0\0\1\0\0", 6);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "6 bytes");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", "6 bytes");
 	set_raw(fdt, ADSP, "memory-region", "", 0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region");
 	set_cells(fdt, ADSP, "memory-region", 9, adsp_mem, adsp_mem, adsp_mem, adsp_mem, adsp_mem,
 		  adsp_mem, adsp_mem, adsp_mem, adsp_mem);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "9 entries, at most 8");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", "9 entries, at most 8");
 	set_cells(fdt, ADSP, "memory-region", 1, smmu);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", SMMU, "not a child");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", SMMU, "not a child");
 
 	set_cells(fdt, ADSP, "memory-region", 1, adsp_mem);
 	set_cells(fdt, ADSP_MEM, "reg", 3, 0, 0x95900000, 0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", ADSP_MEM, "12 bytes");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", ADSP_MEM, "12 bytes");
 	set_cells(fdt, ADSP_MEM, "reg", 4, 0, 0x95900000, 0, 0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "size 0");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", "size 0");
 	set_cells(fdt, ADSP_MEM, "reg", 4, 0xffffffff, 0xfff00000, 0, 0x200000);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "overflows");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", "overflows");
 	del_prop(fdt, ADSP_MEM, "reg");
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", ADSP_MEM, "no reg");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", ADSP_MEM, "no reg");
 
 	/* A second reg entry is fine (the kernel uses the first). */
 	set_cells(fdt, ADSP_MEM, "reg", 8, 0, 0x95900000, 0, 0x100000, 0, 0xa0000000, 0, 0x1000);
@@ -655,9 +692,9 @@ static void test_bad_memory_region(void **state)
 	/* reserved-memory with 3 address cells: the high one must be 0 to fit 64 bits. */
 	set_cells(fdt, "/reserved-memory", "#address-cells", 1, 3);
 	set_cells(fdt, ADSP_MEM, "reg", 5, 1, 0, 0x95900000, 0, 0x100000);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "64 bits");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", "64 bits");
 	set_cells(fdt, "/reserved-memory", "#address-cells", 1, 7);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "memory-region", "#address-cells");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", "#address-cells");
 	free(fdt);
 }
 
@@ -668,7 +705,16 @@ static void test_no_reserved_memory(void **state)
 
 	/* Rename /reserved-memory: the regions still exist but are not reserved memory. */
 	assert_int_equal(fdt_set_name(fdt, node(fdt, "/reserved-memory"), "carveouts"), 0);
-	EXPECT_FAIL(fdt, len, -EINVAL, "memory-region", "not a child of /reserved-memory");
+	/* every node refers to a region that is not reserved memory: each is refused */
+	for (size_t i = 0; i < ARRAY_SIZE(lemans_rows); i++) {
+		struct rproc_dt *dt = parse_ok(fdt, len);
+		const struct rproc_dt_rproc *r = rproc_dt_find(dt, lemans_rows[i].name);
+
+		assert_non_null(r);
+		assert_int_equal(r->error, -EINVAL);
+		assert_non_null(strstr(r->error_msg, "not a child of /reserved-memory"));
+		rproc_dt_free(dt);
+	}
 	free(fdt);
 }
 
@@ -684,22 +730,22 @@ static void test_bad_iommus(void **state)
 	del_prop(fdt, GPDSP0, "iommus");
 	del_prop(fdt, GPDSP1, "iommus");
 	set_cells(fdt, ADSP, "iommus", 2, smmu, 0x3000); /* #iommu-cells = 2 */
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "iommus", "truncated");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "iommus", "truncated");
 	set_cells(fdt, ADSP, "iommus", 3, 0xbeef, 0x3000, 0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "iommus", "phandle 0xbeef");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "iommus", "phandle 0xbeef");
 	set_raw(fdt, ADSP, "iommus", "\0\0\0\1\0", 5);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "iommus", "5 bytes");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "iommus", "5 bytes");
 	set_cells(fdt, ADSP, "iommus", 15, smmu, 1, 0, smmu, 2, 0, smmu, 3, 0, smmu, 4, 0, smmu, 5,
 		  0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "iommus", "more than 4");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "iommus", "more than 4");
 
 	set_cells(fdt, ADSP, "iommus", 3, smmu, 0x3000, 0);
 	del_prop(fdt, SMMU, "#iommu-cells");
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "iommus", SMMU, "no #iommu-cells");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "iommus", SMMU, "no #iommu-cells");
 	set_raw(fdt, SMMU, "#iommu-cells", "\0\0", 2);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "iommus", "#iommu-cells");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "iommus", "#iommu-cells");
 	set_cells(fdt, SMMU, "#iommu-cells", 1, 5);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "iommus", "at most 4");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "iommus", "at most 4");
 
 	/* #iommu-cells = 0 and 4 are legal. */
 	set_cells(fdt, SMMU, "#iommu-cells", 1, 0);
@@ -727,18 +773,18 @@ static void test_bad_devmem(void **state)
 	void *fdt = load_rw("lemans-el2", &len);
 
 	set_cells(fdt, ADSP, "qcom,devmem", 3, 0x1000, 0x1000, 0x1000);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "qcom,devmem", "12 bytes");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "qcom,devmem", "12 bytes");
 	set_cells(fdt, ADSP, "qcom,devmem", 6, 0x1000, 0x1000, 0x1000, 1, 0x2000, 0x2000);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "qcom,devmem", "24 bytes");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "qcom,devmem", "24 bytes");
 	set_raw(fdt, ADSP, "qcom,devmem", "", 0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "qcom,devmem");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "qcom,devmem");
 	set_cells(fdt, ADSP, "qcom,devmem", 8, 0x1000, 0x1000, 0x1000, 1, 0x2000, 0x2000, 0x1000,
 		  0);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "qcom,devmem", "row 1", "flags 0x0");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "qcom,devmem", "row 1", "flags 0x0");
 	set_cells(fdt, ADSP, "qcom,devmem", 4, 0x1000, 0x1000, 0x1000, 32);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "qcom,devmem", "row 0", "flags 0x20");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "qcom,devmem", "row 0", "flags 0x20");
 	set_cells(fdt, ADSP, "qcom,devmem", 4, 0x1000, 0x1000, 0, 1);
-	EXPECT_FAIL(fdt, len, -EINVAL, ADSP, "qcom,devmem", "size 0");
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "qcom,devmem", "size 0");
 
 	/* Boundaries 1 and 31 are allowed. */
 	set_cells(fdt, ADSP, "qcom,devmem", 8, 0x1000, 0x2000, 0x1000, 1, 0xfffff000, 0xfffff000,

@@ -73,6 +73,16 @@ struct rproc_dt_rproc {
 
 	size_t n_devmem;
 	struct rproc_devmem *devmem; /* qcom,devmem rows, NULL if absent */
+
+	/*
+	 * A problem of this node alone (a property it cannot be used with, a carveout that
+	 * overlaps another core's or another reserved-memory region): negative errno and the
+	 * message naming the node and the property, 0 and "" if none.  The entry is kept so
+	 * that the core is listed with the reason; rproc_desc_from_dt() refuses it.  What was
+	 * read before the problem is filled in, the rest is empty.
+	 */
+	int error;
+	char error_msg[RPROC_ERROR_MAX];
 };
 
 struct rproc_dt {
@@ -85,7 +95,9 @@ struct rproc_dt {
 /*
  * rproc_dt_parse() - find every node with a "*-pas" compatible in the flattened tree @blob of
  * @len bytes.  Disabled nodes are kept (enabled = false); unknown compatibles are kept with
- * soc = NULL.  On success *@out is owned by the caller (rproc_dt_free()).
+ * soc = NULL; a node with a problem of its own is kept with error set (see above), so one bad
+ * node does not hide the others.  Only a tree that cannot be read as a whole fails.  On
+ * success *@out is owned by the caller (rproc_dt_free()).
  */
 int rproc_dt_parse(const void *blob, size_t len, struct rproc_dt **out, struct rproc_error *err);
 void rproc_dt_free(struct rproc_dt *dt);
