@@ -44,6 +44,11 @@ void rproc_snapshot(struct rproc *r, struct rproc_snapshot *s)
 	s->n_devmem = r->n_held_devmem;
 	memcpy(s->devmem, r->held_devmem, sizeof(s->devmem));
 	snprintf(s->phase, sizeof(s->phase), "%s", r->info.phase ? r->info.phase : "");
+	if (r->abandoned) {
+		/* failed to the caller, but a successor must release what the start holds */
+		s->state = RPROC_STARTING;
+		snprintf(s->phase, sizeof(s->phase), "%s", r->abandoned_phase);
+	}
 	pthread_mutex_unlock(&r->lock);
 }
 

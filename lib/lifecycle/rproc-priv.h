@@ -102,6 +102,8 @@ struct rproc {
 	bool recovery_start;  /* the running start is a recovery */
 	bool pending_stop;    /* stop asked while a start or crash job ran */
 	bool recovery_armed;  /* timer armed for a recovery start */
+	bool cancel_armed;    /* timer armed: a cancelled start that has not ended by then is
+				 abandoned (rproc_stop()) */
 	bool stop_crashed;    /* the stop job skips the handshake */
 
 	/* test hook: the next run of this step fails */
@@ -114,6 +116,13 @@ struct rproc {
 	/* state and info, under lock */
 	pthread_mutex_t lock;
 	struct rproc_info info;
+	/*
+	 * The start was abandoned: its worker is stuck in a call that has not returned.  The
+	 * core shows failed, but holds what the start held in @abandoned_phase until the worker
+	 * returns and undoes it; a snapshot says so, for a successor to release it.
+	 */
+	bool abandoned;
+	char abandoned_phase[32];
 	bool recovery;
 	uint64_t crash_times[RPROC_MAX_CRASH_TIMES]; /* monotonic us, ring */
 	unsigned int n_crash_times;

@@ -201,6 +201,20 @@ static int begin_job(struct rproc *r, enum rproc_job job)
 	return 0;
 }
 
+/* The one timer: a recovery start (crashed) or the end of a cancel (starting). */
+static int arm_timer(struct rproc *r, uint64_t ms)
+{
+	struct itimerspec its = { 0 };
+
+	/* 0 would disarm: a zero delay fires after 1 ns */
+	timespec_store_nsec(&its.it_value, ms ? ms * NSEC_PER_MSEC : 1);
+	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0) {
+		rproc_log(RPROC_LOG_ERR, r->d.name, NULL, -errno, "cannot arm the timer: %m");
+		return -errno;
+	}
+	return 0;
+}
+
 static void disarm_recovery(struct rproc *r)
 {
 	struct itimerspec its = { 0 };
@@ -239,6 +253,8 @@ int rproc_start(struct rproc *r)
 {
 	enum rproc_state s = rproc_state(r);
 
+	if (r->thread_live && (s == RPROC_FAILED || s == RPROC_OFFLINE))
+		return -EBUSY; /* an abandoned start has not returned yet */
 	switch (s) {
 	case RPROC_RUNNING:
 		return -EALREADY;
@@ -274,10 +290,14 @@ int rproc_stop(struct rproc *r)
 	case RPROC_STOPPING:
 		return -EINPROGRESS;
 	case RPROC_STARTING:
-		/* Cancel the start: its worker undoes what it did, then we go offline. */
+		/* Cancel the start: its worker undoes what it did, then we go offline.  If it
+		 * is stuck in a call that does not return, the start is abandoned when the stop
+		 * timeout expires (rproc_process()). */
 		r->pending_stop = true;
 		if (write(r->cancel_fd, &one, sizeof(one)) < 0)
 			return -errno;
+		arm_timer(r, r->cfg->stop_timeout_ms);
+		r->cancel_armed = true;
 		return 0;
 	case RPROC_CRASHED:
 		if (r->thread_live) {
@@ -316,15 +336,34 @@ static long recovery_delay(struct rproc *r, unsigned int *in_window)
 
 void rproc_arm_recovery(struct rproc *r, long ms)
 {
-	struct itimerspec its = { 0 };
-
-	/* 0 would disarm: a zero delay fires after 1 ns */
-	timespec_store_nsec(&its.it_value, ms ? (uint64_t)ms * NSEC_PER_MSEC : 1);
-	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0) {
-		rproc_log(RPROC_LOG_ERR, r->d.name, "recovery", -errno, "cannot arm the timer: %m");
+	if (arm_timer(r, (uint64_t)ms) < 0)
 		return;
-	}
 	r->recovery_armed = true;
+}
+
+/*
+ * The start was cancelled and has not ended within the stop timeout: its worker is stuck in a
+ * call (a file that does not answer, a TrustZone or kernel call that does not return).  Stop
+ * ends any start: the core is failed now, the worker undoes what the start did when the call
+ * returns (it was cancelled), and the core then goes offline.  Until then a start is refused.
+ */
+static void abandon_start(struct rproc *r)
+{
+	char msg[256];
+	const char *phase;
+
+	pthread_mutex_lock(&r->lock);
+	phase = r->info.phase && r->info.phase[0] ? r->info.phase : "start";
+	snprintf(r->abandoned_phase, sizeof(r->abandoned_phase), "%s", phase);
+	r->abandoned = true;
+	pthread_mutex_unlock(&r->lock);
+	snprintf(msg, sizeof(msg),
+		 "stopped while starting, and the start did not end within %u ms: %s has not "
+		 "returned; what it did is undone when it returns (the core goes offline then)",
+		 r->cfg->stop_timeout_ms, r->abandoned_phase);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, r->abandoned_phase, -ETIMEDOUT, "%s", msg);
+	set_error(r, r->abandoned_phase, -ETIMEDOUT, msg);
+	set_state(r, RPROC_FAILED);
 }
 
 static void finish_job(struct rproc *r)
@@ -334,10 +373,17 @@ static void finish_job(struct rproc *r)
 
 	pthread_join(r->thread, NULL);
 	r->thread_live = false;
+	if (r->cancel_armed) {
+		struct itimerspec off = { 0 };
+
+		timerfd_settime(r->timer_fd, 0, &off, NULL);
+		r->cancel_armed = false;
+	}
 	pthread_mutex_lock(&r->lock);
 	res = r->job_result;
 	r->job = JOB_NONE;
 	r->job_done = false;
+	r->abandoned = false; /* undone (pending_stop is set: it ends offline below) */
 	pthread_mutex_unlock(&r->lock);
 	if (r->died)
 		return; /* test hook: the daemon "died" mid-job; nothing more happens */
@@ -492,11 +538,17 @@ int rproc_process(struct rproc *r)
 	pthread_mutex_unlock(&r->lock);
 	if (r->thread_live && done)
 		finish_job(r);
-	if (read(r->timer_fd, &v, sizeof(v)) == sizeof(v) && r->recovery_armed &&
-	    rproc_state(r) == RPROC_CRASHED) {
-		r->recovery_armed = false;
-		rproc_log(RPROC_LOG_NOTICE, r->d.name, "recovery", 0, "recovery start");
-		start_job(r, true);
+	if (read(r->timer_fd, &v, sizeof(v)) == sizeof(v)) {
+		if (r->cancel_armed) {
+			r->cancel_armed = false;
+			if (r->thread_live && r->job == JOB_START &&
+			    rproc_state(r) == RPROC_STARTING)
+				abandon_start(r);
+		} else if (r->recovery_armed && rproc_state(r) == RPROC_CRASHED) {
+			r->recovery_armed = false;
+			rproc_log(RPROC_LOG_NOTICE, r->d.name, "recovery", 0, "recovery start");
+			start_job(r, true);
+		}
 	}
 	if (r->irq_watched && !r->thread_live && rproc_state(r) == RPROC_RUNNING)
 		handle_irqs(r);
@@ -578,6 +630,9 @@ int rproc_set_firmware(struct rproc *r, const char *name, struct rproc_error *er
 	if (s != RPROC_OFFLINE && s != RPROC_FAILED)
 		return rproc_err(err, -EBUSY, "the firmware can change only while offline (now %s)",
 				 rproc_state_name(s));
+	if (r->thread_live)
+		return rproc_err(err, -EBUSY, "the abandoned start has not returned yet: try "
+				 "again when the core is offline");
 	e = rproc_fw_name_valid(name, err);
 	if (e < 0)
 		return e;
