@@ -211,7 +211,11 @@ static int dump_dir(const struct ctl_opts *o, char **out)
 		return *out ? 0 : -ENOMEM;
 	}
 	_cleanup_(conf_done) struct conf c;
-	conf_load(&c, o->config, "", NULL, NULL);
+	if (conf_load(&c, o->config, "", NULL, NULL) < 0) {
+		fprintf(stderr, "rprocctl: cannot read the configuration: %s; give the coredump "
+				"directory with --directory\n", c.error);
+		return -EACCES;
+	}
 	if (!c.coredump_dir) {
 		fprintf(stderr, "rprocctl: coredumps are off (CoredumpDirectory= is empty in "
 				"rprocd.conf); give a directory with --directory\n");

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rproc/backend-module.h"
 #include "backends.h"
+#include "fd-util.h"
 #include "log.h"
 #include "manager.h"
 #include "rproc/qcom-scm-shim.h"
 #include "rproc/real.h"
 #include "rproc/sim.h"
+#include "safe-path.h"
 
 static int backend_create_real(struct manager *m, struct rproc_error *err)
 {
@@ -52,6 +56,36 @@ static void module_destroy(struct rproc_backend *b)
 	loaded_module.destroy = NULL;
 }
 
+/*
+ * The module is code rprocd runs as root: refuse one that anyone else can change, or that is
+ * not a regular file (a FIFO would block dlopen() for ever).
+ */
+static int module_check(const char *path, struct rproc_error *err)
+{
+	static const char fix[] = "make the file and every directory above it owned by root and "
+				  "not writable by group or others";
+	_cleanup_close_ int fd = -1;
+	char why[PATH_MAX + 128];
+	struct stat st;
+	int r;
+
+	fd = open_regular(path, 0, &st);
+	if (fd == -EISDIR || fd == -EBADFD)
+		return rproc_err(err, -EINVAL, "BackendModule=%s is %s, not a regular file", path,
+				 file_type_name(st.st_mode));
+	if (fd < 0)
+		return rproc_err(err, fd, "BackendModule=%s: cannot load: %s", path, strerror(-fd));
+	r = stat_root_only(path, &st, why, sizeof(why));
+	if (r == 0)
+		r = path_root_only(path, why, sizeof(why));
+	if (r == -EPERM)
+		return rproc_err(err, r, "BackendModule=%s refused: %s, so someone other than root "
+				 "chooses the code rprocd runs; %s", path, why, fix);
+	if (r < 0)
+		return rproc_err(err, r, "BackendModule=%s: %s", path, why);
+	return 0;
+}
+
 static int backend_create_module(struct manager *m, struct rproc_error *err)
 {
 	const char *path = m->conf.backend_module;
@@ -64,6 +98,9 @@ static int backend_create_module(struct manager *m, struct rproc_error *err)
 	if (!path || !*path)
 		return rproc_err(err, -EINVAL,
 				 "Backend=module needs BackendModule=/path/to/backend.so in [Daemon]");
+	r = module_check(path, err);
+	if (r < 0)
+		return r;
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return rproc_err(err, -ENOENT, "BackendModule=%s: cannot load: %s", path, dlerror());

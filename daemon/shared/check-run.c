@@ -75,11 +75,21 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 	_cleanup_free_ void *blob = NULL;
 	_cleanup_free_ const char **dirs = NULL;
 	struct rproc_error err = { 0 };
-	bool tty = isatty(STDOUT_FILENO);
+	bool tty = isatty(STDOUT_FILENO), conf_failed = false;
 	size_t len = 0;
 	int r;
 
-	conf_load(&c, config, "", NULL, NULL);
+	if (conf_load(&c, config, "", NULL, NULL) < 0) {
+		/* said as a failed check; the rest is checked with the defaults */
+		if (json)
+			fprintf(stderr, "check: configuration: %s\n", c.error);
+		else
+			printf("%-4s %s: cannot read %s\n     fix: %s\n", "fail", "config", c.error,
+			       "make it a readable text file of at most 1 MiB, or remove it");
+		conf_failed = true;
+		conf_done(&c);
+		conf_init(&c);
+	}
 	r = rproc_dt_read_file(dtb, &blob, &len, &err);
 	if (r >= 0)
 		r = rproc_dt_parse(blob, len, &dt, &err);
@@ -115,7 +125,10 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 		return 1;
 	}
 	if (json)
-		return print_json(rep, dt, json > 1) < 0 || !(rep->all_startable && dt) ? 1 : 0;
+		return print_json(rep, dt && !conf_failed, json > 1) < 0 ||
+				       !(rep->all_startable && dt && !conf_failed) ?
+			       1 :
+			       0;
 	for (size_t i = 0; i < rep->n_lines; i++)
 		print_line(&rep->lines[i], tty);
 	printf("\n");
@@ -126,7 +139,7 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 		       k->backend);
 	}
 	printf("\n%zu failed, %zu warnings: %s\n", rep->n_fail, rep->n_warn,
-	       rep->all_startable && dt ? "every enabled core can start" :
+	       rep->all_startable && dt && !conf_failed ? "every enabled core can start" :
 					  "some enabled cores cannot start");
-	return rep->all_startable && dt ? 0 : 1;
+	return rep->all_startable && dt && !conf_failed ? 0 : 1;
 }

@@ -19,14 +19,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "config.h"
 #include "conf.h"
+#include "fd-util.h"
+#include "safe-path.h"
 #include "rproc/fw.h"
 #include "log.h"
 #include "string-table.h"
 
-#define CONF_MAX_FILE_SIZE (1u << 20)
 #define CONF_MAX_RPROCS 256
 #define CONF_MAX_FW_DIRS 16
 
@@ -53,8 +55,10 @@ static void conf_warn(struct parse_ctx *x, const char *fmt, ...)
 	x->c->n_warnings++;
 	if (x->warn)
 		x->warn(x->file, x->line, msg, x->ud);
-	else
+	else if (x->file && x->file[0])
 		log_warning("%s:%u: %s", x->file, x->line, msg);
+	else
+		log_warning("%s", msg); /* not from a line */
 }
 
 void conf_init(struct conf *c)
@@ -91,6 +95,7 @@ void conf_done(struct conf *c)
 	free(c->sim_config);
 	free(c->backend_module);
 	free(c->backend_module_args);
+	free(c->error);
 	for (size_t i = 0; i < c->n_rprocs; i++)
 		free(c->rprocs[i].firmware);
 	free(c->rprocs);
@@ -335,10 +340,19 @@ static CONF_PARSER(parse_path)
 	parse_string(x, key, v, field, data);
 }
 
+/* Groups every user, or no user in particular, is in: control for anybody. */
+static const char *const catch_all_groups[] = { "users", "nogroup", "nobody" };
+
 static CONF_PARSER(parse_group)
 {
 	if (*v && !name_valid(v, 64))
 		return warn_value(x, key, v, "not a valid group name");
+	for (size_t i = 0; i < ARRAY_SIZE(catch_all_groups); i++)
+		if (!strcmp(v, catch_all_groups[i]))
+			conf_warn(x, "%s=%s: a catch-all group, so its many members may start, stop "
+				  "and change the firmware of every remote processor; use a group "
+				  "of its own (" CONF_DEFAULT_CONTROL_GROUP ") and add the users who "
+				  "should control them", key, v);
 	parse_string(x, key, v, field, data);
 }
 
@@ -628,19 +642,35 @@ void conf_parse_text(struct conf *c, const char *text, const char *file, conf_wa
 	}
 }
 
-static int read_text(const char *path, char **out)
+/* A link to /dev/null masks a file (rprocd.conf(5), FILES): it reads as empty. */
+static bool is_dev_null(const struct stat *st)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3);
+}
+
+/*
+ * The text of @path, or a negative errno with *@why saying what is wrong with the file.  The
+ * file is opened without blocking and must be a regular file (or /dev/null): a FIFO would
+ * wedge the start or a reload waiting for a writer.
+ */
+static int read_text(const char *path, char **out, const char **why)
+{
+	_cleanup_close_ int fd = open(path, OPEN_UNTRUSTED_FLAGS);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	struct stat st;
 
+	*why = NULL;
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
+	if (!S_ISREG(st.st_mode) && !is_dev_null(&st)) {
+		*why = file_type_name(st.st_mode);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > CONF_MAX_FILE_SIZE)
+		return -EFBIG;
 	buf = malloc(CONF_MAX_FILE_SIZE + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -658,28 +688,54 @@ static int read_text(const char *path, char **out)
 			return -EFBIG;
 	}
 	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return -EBADMSG; /* a NUL byte: not a text file */
+	if (strlen(buf) != len) {
+		*why = "it contains a NUL byte: not a text file";
+		return -EBADMSG;
+	}
 	*out = TAKE_PTR(buf);
 	return 0;
 }
 
-/* Returns false when @path does not exist (and that was allowed); other errors are warned. */
-static bool load_file(struct conf *c, const char *path, bool must_exist, conf_warn_fn warn,
-		      void *ud)
+static int conf_fail(struct conf *c, const char *path, int r, const char *why)
+{
+	char msg[PATH_MAX + 256];
+
+	if (r == -EFBIG)
+		snprintf(msg, sizeof(msg), "%s: larger than %u bytes", path, CONF_MAX_FILE_SIZE);
+	else if (why)
+		snprintf(msg, sizeof(msg), "%s: %s%s", path, why,
+			 r == -EISDIR || r == -EBADFD ? ", not a regular file" : "");
+	else
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-r));
+	if (!c->error)
+		c->error = strdup(msg);
+	return r;
+}
+
+/*
+ * 1 when @path was read, 0 when it does not exist (and that was allowed: a missing --config is
+ * a warning), or a negative errno when it exists but cannot be read: c->error says which file
+ * and why.
+ */
+static int load_file(struct conf *c, const char *path, bool must_exist, conf_warn_fn warn,
+		     void *ud)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = read_text(path, &text);
+	const char *why;
+	int r = read_text(path, &text, &why);
 
-	if (r < 0) {
-		if (r == -ENOENT && !must_exist)
-			return false;
-		struct parse_ctx x = { .c = c, .file = path, .warn = warn, .ud = ud, .line = 0 };
-		conf_warn(&x, "cannot read: %s", strerror(-r));
-		return true;
+	if (r == -ENOENT || r == -ENOTDIR) {
+		if (must_exist) {
+			struct parse_ctx x = { .c = c, .file = path, .warn = warn, .ud = ud };
+
+			conf_warn(&x, "cannot read: %s", strerror(-r));
+		}
+		return 0;
 	}
+	if (r < 0)
+		return conf_fail(c, path, r, why);
 	conf_parse_text(c, text, path, warn, ud);
-	return true;
+	return 1;
 }
 
 /*
@@ -709,35 +765,66 @@ static bool dropin_listed(const struct dropin *d, size_t n, const char *name)
 
 #define CONF_MAX_DROPINS 256
 
-void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn warn, void *ud)
+/*
+ * What rprocd loads from FirmwarePath= reaches TrustZone, which checks signatures; still, a
+ * directory others can write lets them choose which signed image, or an older one, boots.
+ * Warned, not refused: the firmware's own checks remain.
+ */
+static void conf_check_firmware_path(struct conf *c, conf_warn_fn warn, void *ud)
+{
+	char why[PATH_MAX + 128];
+
+	for (size_t i = 0; i < c->n_firmware_path; i++) {
+		struct parse_ctx x = { .c = c, .file = "", .warn = warn, .ud = ud };
+
+		if (path_root_only(c->firmware_path[i], why, sizeof(why)) != -EPERM)
+			continue; /* safe, or not there (nothing is loaded from it) */
+		conf_warn(&x, "FirmwarePath=%s: %s, so someone other than root chooses the "
+			  "firmware the remote processors boot; make the directory and every one "
+			  "above it owned by root and not writable by group or others",
+			  c->firmware_path[i], why);
+	}
+}
+
+int conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn warn, void *ud)
 {
 	_cleanup_free_ struct dropin *d = NULL;
 	size_t n = 0;
 	char path[PATH_MAX];
+	int r;
 
 	conf_init(c);
 	if (!root)
 		root = "";
 	if (main) {
-		load_file(c, main, true, warn, ud);
+		r = load_file(c, main, true, warn, ud);
+		if (r < 0)
+			return r;
 	} else {
 		for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++) {
 			snprintf(path, sizeof(path), "%s%s/rprocd.conf", root, conf_dirs[i]);
-			if (load_file(c, path, false, warn, ud))
+			r = load_file(c, path, false, warn, ud);
+			if (r < 0)
+				return r;
+			if (r > 0)
 				break;
 		}
 	}
 
 	d = calloc(CONF_MAX_DROPINS, sizeof(*d));
 	if (!d)
-		return;
+		return conf_fail(c, "drop-ins", -ENOMEM, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++) {
 		snprintf(path, sizeof(path), "%s%s/rprocd.conf.d", root, conf_dirs[i]);
 		DIR *dir = opendir(path);
 		struct dirent *de;
 
-		if (!dir)
-			continue;
+		if (!dir) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			/* drop-ins that may be there but cannot be listed: as unreadable files */
+			return conf_fail(c, path, -errno, NULL);
+		}
 		while ((de = readdir(dir))) {
 			size_t l = strlen(de->d_name);
 
@@ -760,6 +847,10 @@ void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s%s/rprocd.conf.d/%s", root, conf_dirs[d[i].dir],
 			 d[i].name);
-		load_file(c, path, false, warn, ud);
+		r = load_file(c, path, false, warn, ud);
+		if (r < 0)
+			return r;
 	}
+	conf_check_firmware_path(c, warn, ud);
+	return 0;
 }

@@ -68,6 +68,7 @@ struct conf {
 	size_t n_rprocs;
 
 	unsigned int n_warnings; /* warnings issued while loading */
+	char *error; /* conf_load() failed: "FILE: why it cannot be read" */
 };
 
 #define CONF_DEFAULT_COREDUMP_DIR "/var/lib/rprocd/coredump"
@@ -88,12 +89,18 @@ void conf_done(struct conf *c);
 void conf_parse_text(struct conf *c, const char *text, const char *file, conf_warn_fn warn,
 		     void *ud);
 
+/* The largest file read (rprocd.conf(5), FILES). */
+#define CONF_MAX_FILE_SIZE (1u << 20)
+
 /*
  * conf_load() - conf_init() then the main file (@main, or the first of SYSCONFDIR, /run and
  * /usr/lib rprocd.conf; none is fine, a missing @main is a warning) and the drop-ins, all
- * below @root ("" for /) but @main.
+ * below @root ("" for /) but @main.  A file that exists but cannot be read (permissions, not
+ * a regular file, a NUL byte, larger than CONF_MAX_FILE_SIZE) fails the whole load, closed: a
+ * negative errno, c->error naming the file and the reason, and @c not to be used but freed
+ * with conf_done().  Never the defaults in its place, which would start every core.
  */
-void conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn warn, void *ud);
+int conf_load(struct conf *c, const char *main, const char *root, conf_warn_fn warn, void *ud);
 
 const struct conf_rproc *conf_rproc_find(const struct conf *c, const char *name);
 
