@@ -155,13 +155,19 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	struct manager *m = userdata;
 	_cleanup_(conf_warnings_clear) struct conf_warnings w = { 0 };
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ char *why = NULL;
 	int r = bus_check_control(msg, m, error);
 
-	if (r < 0)
+	if (r <= 0)
+		return r < 0 ? r : 1; /* refused, or polkit is asked: the answer comes later */
+
+	r = manager_reload(m, &w, &why);
+	if (r == -ENOMEM && !why)
 		return r;
-	r = manager_reload(m, &w);
 	if (r < 0)
-		return sd_bus_error_set_errnof(error, -r, "reload failed: %m");
+		return sd_bus_error_setf(error, RPROCD_ERROR_CONFIG,
+					 "cannot read the configuration: %s; the configuration in "
+					 "use is kept", why ? why : strerror(-r));
 	r = sd_bus_message_new_method_return(msg, &reply);
 	if (r >= 0)
 		r = sd_bus_message_open_container(reply, 'a', "(sus)");
@@ -254,6 +260,7 @@ int bus_manager_connect(struct manager *m)
 	if (r < 0)
 		return log_error_errno(r, "cannot register D-Bus objects: %m");
 	m->core_props_changed = bus_rproc_emit_changes;
+	m->bus_done = bus_auth_free;
 	r = sd_bus_request_name(m->bus, RPROCD_BUS_NAME, 0);
 	if (r == -EEXIST)
 		return bus_name_taken(m);

@@ -52,66 +52,13 @@ static int rproc_node_enumerator(sd_bus *bus, const char *path, void *userdata, 
 	return 1;
 }
 
-static bool gid_in(gid_t g, const gid_t *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (v[i] == g)
-			return true;
-	return false;
-}
-
-/* Root, or a member of @group (effective or supplementary). */
-static bool creds_may_control(sd_bus_creds *creds, const char *group)
-{
-	const gid_t *gids = NULL;
-	struct group grp, *g = NULL;
-	char buf[4096];
-	uid_t uid;
-	gid_t gid;
-	int n;
-
-	if (sd_bus_creds_get_euid(creds, &uid) < 0 && sd_bus_creds_get_uid(creds, &uid) < 0)
-		return false;
-	if (uid == 0)
-		return true;
-	if (!group || getgrnam_r(group, &grp, buf, sizeof(buf), &g) || !g)
-		return false;
-	if (sd_bus_creds_get_egid(creds, &gid) >= 0 && gid == g->gr_gid)
-		return true;
-	n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-	return n > 0 && gid_in(g->gr_gid, gids, n);
-}
-
-/*
- * Control (start, stop, restart, firmware, reload) is for root and members of ControlGroup=.
- * The bus policy says the same; this is the check that does not depend on it.
- */
-int bus_check_control(sd_bus_message *msg, struct manager *m, sd_bus_error *error)
-{
-	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-	int r;
-
-	r = sd_bus_query_sender_creds(msg,
-				      SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID |
-					      SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT,
-				      &creds);
-	if (r < 0)
-		return r;
-	if (creds_may_control(creds, m->conf.control_group))
-		return 0;
-	return sd_bus_error_setf(error, RPROCD_ERROR_PERMISSION,
-				 "%s requires root or membership in group '%s'",
-				 sd_bus_message_get_member(msg),
-				 m->conf.control_group ? m->conf.control_group : "(none configured)");
-}
-
 static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct core *c = userdata;
 	int r = bus_check_control(msg, c->m, error);
 
-	if (r < 0)
-		return r;
+	if (r <= 0)
+		return r < 0 ? r : 1; /* refused, or polkit is asked: the answer comes later */
 	r = core_start(c, msg, error);
 	if (r == 0)
 		return sd_bus_reply_method_return(msg, NULL);
@@ -123,8 +70,8 @@ static int method_stop(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	struct core *c = userdata;
 	int r = bus_check_control(msg, c->m, error);
 
-	if (r < 0)
-		return r;
+	if (r <= 0)
+		return r < 0 ? r : 1;
 	r = core_stop(c, msg, error);
 	if (r == 0)
 		return sd_bus_reply_method_return(msg, NULL);
@@ -136,8 +83,8 @@ static int method_restart(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	struct core *c = userdata;
 	int r = bus_check_control(msg, c->m, error);
 
-	if (r < 0)
-		return r;
+	if (r <= 0)
+		return r < 0 ? r : 1;
 	r = core_restart(c, msg, error);
 	if (r == 0)
 		return sd_bus_reply_method_return(msg, NULL);
@@ -160,10 +107,11 @@ static int method_enqueue(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	const char *action;
 	int r;
 
-	r = sd_bus_message_read(msg, "s", &action);
-	if (r < 0)
-		return r;
+	/* the check first: a call polkit answers later is dispatched again, unread */
 	r = bus_check_control(msg, c->m, error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = sd_bus_message_read(msg, "s", &action);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(enqueue_actions); i++) {
@@ -186,16 +134,16 @@ static int method_set_firmware(sd_bus_message *msg, void *userdata, sd_bus_error
 	enum rproc_state s;
 	int r;
 
-	r = sd_bus_message_read(msg, "s", &name);
-	if (r < 0)
-		return r;
 	r = bus_check_control(msg, c->m, error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = sd_bus_message_read(msg, "s", &name);
 	if (r < 0)
 		return r;
 	if (rproc_fw_name_valid(name, &err) < 0)
 		return sd_bus_error_setf(error, RPROCD_ERROR_INVALID_FIRMWARE, "%s: %s", c->name,
 					 err.msg[0] ? err.msg : "invalid firmware name");
-	s = rproc_state(c->rproc);
+	s = core_state(c);
 	if (s != RPROC_OFFLINE && s != RPROC_FAILED)
 		return sd_bus_error_setf(error, RPROCD_ERROR_BUSY,
 					 "%s is %s: stop it before changing its firmware", c->name,

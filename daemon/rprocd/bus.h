@@ -17,7 +17,13 @@ int bus_manager_connect(struct manager *m);
 int bus_rproc_register(struct manager *m);
 /* PropertiesChanged for what differs between @old and c->props. */
 void bus_rproc_emit_changes(struct core *c, const struct core_props *old);
-/* Control is for root and ControlGroup=: 0, or an error for the caller. */
+/*
+ * bus-auth.c: control is for root, ControlGroup= and whom polkit authorizes.  1: go on; 0:
+ * polkit is asked, the method handler returns 1 and runs again with the call when polkit has
+ * answered (so check before reading the call's arguments); < 0: refused, @error set.
+ */
 int bus_check_control(sd_bus_message *msg, struct manager *m, sd_bus_error *error);
+/* Forget the calls waiting for polkit (at exit). */
+void bus_auth_free(struct manager *m);
 
 #endif

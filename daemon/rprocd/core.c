@@ -13,6 +13,7 @@
 #include "log.h"
 #include "message-id.h"
 #include "strv.h"
+#include "time-util.h"
 
 static void core_free_paths(struct core *c)
 {
@@ -85,6 +86,8 @@ static void core_refresh_info(struct core *c)
 {
 	struct core_props *p = &c->props;
 
+	if (!c->rproc)
+		return; /* unusable: what core_new() set stays */
 	rproc_get_info(c->rproc, &p->info);
 	snprintf(p->phase, sizeof(p->phase), "%s", p->info.phase ? p->info.phase : "");
 	p->info.phase = p->phase;
@@ -214,10 +217,10 @@ static int core_copy_paths(struct core *c)
 
 static void core_apply_pending(struct core *c)
 {
-	enum rproc_state s = rproc_state(c->rproc);
+	enum rproc_state s = core_state(c);
 	struct rproc_config def;
 
-	if (!c->cfg_pending)
+	if (!c->cfg_pending || !c->rproc)
 		return;
 	if (s != RPROC_OFFLINE && s != RPROC_FAILED && s != RPROC_RUNNING)
 		return; /* a job is running: at the next settled state */
@@ -261,6 +264,14 @@ static void core_settled(struct core *c, enum rproc_state old, enum rproc_state 
 		core_log_start_ok(c);
 		waiters_reply(&c->start_waiters, NULL, NULL);
 		core_apply_pending(c);
+		return;
+	}
+	if (s == RPROC_CRASHED && c->start_waiters.n) {
+		/* it ran and crashed before we looked (the events coalesced): the start is over */
+		snprintf(msg, sizeof(msg), "%s: crashed right after it started: %s", c->name,
+			 c->props.info.last_crash_reason[0] ? c->props.info.last_crash_reason
+							    : "unknown reason");
+		waiters_reply(&c->start_waiters, RPROCD_ERROR_START_FAILED, msg);
 		return;
 	}
 	if (s == RPROC_FAILED) {
@@ -404,7 +415,8 @@ void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
 
 	/* Reload: recovery applies now; the rest when no start or stop is under way. */
 	bool recovery = cr && cr->recovery != CONF_UNSET ? cr->recovery : c->cfg.recovery;
-	rproc_set_recovery(c->rproc, recovery);
+	if (c->rproc)
+		rproc_set_recovery(c->rproc, recovery);
 	core_publish_since(c, &old, NULL);
 	free(c->pending.firmware);
 	c->pending = cr ? *cr : (struct conf_rproc){ .restart_limit = CONF_UNSET,
@@ -415,6 +427,43 @@ void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial)
 	c->cfg_pending = true;
 	core_apply_pending(c);
 	c->env->listener->job_changed(c, false);
+}
+
+enum rproc_state core_state(const struct core *c)
+{
+	return c->rproc ? rproc_state(c->rproc) : RPROC_FAILED;
+}
+
+/*
+ * A core that cannot be used (its node is broken, or it cannot be described or created): it
+ * is still served, failed, with the reason in LastError, so that a bad node costs that core
+ * only and says why.
+ */
+static void core_set_unusable(struct core *c, const struct rproc_dt_rproc *dt, const char *step,
+			      int code, const char *msg)
+{
+	struct rproc_info *i = &c->props.info;
+
+	if (!c->desc.name[0]) {
+		/* not described: what the tree says, no PAS id */
+		snprintf(c->desc.name, sizeof(c->desc.name), "%s", dt->name);
+		snprintf(c->desc.compatible, sizeof(c->desc.compatible), "%s", dt->compatible);
+		snprintf(c->desc.device, sizeof(c->desc.device), "%s", dt->device);
+		snprintf(c->desc.node, sizeof(c->desc.node), "%s", dt->node);
+		c->desc.pas_id = -1;
+		if (dt->n_firmware)
+			snprintf(c->props.firmware, sizeof(c->props.firmware), "%s",
+				 dt->firmware[0]);
+	} else {
+		snprintf(c->props.firmware, sizeof(c->props.firmware), "%s", c->desc.firmware[0]);
+	}
+	*i = (struct rproc_info){ .state = RPROC_FAILED, .last_errno = code };
+	i->state_change_usec = now_usec(CLOCK_REALTIME);
+	snprintf(i->last_error, sizeof(i->last_error), "%s", msg);
+	snprintf(i->last_error_step, sizeof(i->last_error_step), "%s", step);
+	cut_at_word(i->last_error, sizeof(i->last_error));
+	i->phase = c->props.phase;
+	log_full(RPROC_LOG_ERR, c->name, step, code, "cannot be used: %s", msg);
 }
 
 int core_new(struct manager *m, const struct core_env *env, const struct rproc_dt_rproc *dt,
@@ -436,12 +485,17 @@ int core_new(struct manager *m, const struct core_env *env, const struct rproc_d
 		return r;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 
+	rproc_config_defaults(&c->cfg);
 	r = rproc_desc_from_dt(dt, cr && cr->pas_id != CONF_UNSET ? cr->pas_id : -1,
 			       cr ? cr->firmware : NULL, &c->desc, &err);
-	if (r < 0)
+	if (r == -ENOMEM)
 		return log_full(RPROC_LOG_ERR, c->name, "describe", r, "%s", err.msg);
+	if (r < 0) {
+		core_set_unusable(c, dt, dt->error ? "devicetree" : "describe", r, err.msg);
+		*out = TAKE_PTR(c);
+		return 0;
+	}
 
-	rproc_config_defaults(&c->cfg);
 	c->cfg.ready_timeout_ms = env->settings->ready_timeout_ms;
 	c->cfg.stop_timeout_ms = env->settings->stop_timeout_ms;
 	r = core_copy_paths(c);
@@ -453,9 +507,15 @@ int core_new(struct manager *m, const struct core_env *env, const struct rproc_d
 		r = rproc_adopt(&c->desc, env->backend, &c->cfg, snap, &c->rproc, &err);
 	else
 		r = rproc_new(&c->desc, env->backend, &c->cfg, &c->rproc, &err);
-	if (r < 0)
+	if (r == -ENOMEM)
 		return log_full(RPROC_LOG_ERR, c->name, snap ? "adopt" : "create", r, "%s",
 				err.msg);
+	if (r < 0) {
+		c->rproc = NULL;
+		core_set_unusable(c, dt, snap ? "adopt" : "create", r, err.msg);
+		*out = TAKE_PTR(c);
+		return 0;
+	}
 	c->adopted = snap != NULL;
 	rproc_set_event_cb(c->rproc, core_event, c);
 	core_refresh_info(c);
@@ -485,9 +545,20 @@ void core_free(struct core *c)
 	free(c);
 }
 
+/* Start(), Restart(), SetFirmware() of a core that cannot be used: why not. */
+static int core_unusable_error(struct core *c, sd_bus_error *error)
+{
+	sd_bus_error_setf(error, RPROCD_ERROR_START_FAILED, "%s cannot be used: %s: %s", c->name,
+			  c->props.info.last_error_step, c->props.info.last_error);
+	return -ENODEV;
+}
+
 int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 {
 	int r;
+
+	if (!c->rproc)
+		return core_unusable_error(c, error);
 
 	core_apply_pending(c);
 	r = rproc_start(c->rproc);
@@ -502,9 +573,17 @@ int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 		return 1;
 	case -EALREADY:
 		return 0;
-	case -EBUSY: /* stopping, or a crash is being handled (recovery follows) */
-		sd_bus_error_setf(error, RPROCD_ERROR_BUSY, "%s is %s: try again when it settles",
-				  c->name, rproc_state_name(rproc_state(c->rproc)));
+	case -EBUSY: /* stopping, a crash is being handled (recovery follows), or the start
+		      * abandoned by a stop has not returned yet */
+		if (rproc_state(c->rproc) == RPROC_FAILED)
+			sd_bus_error_setf(error, RPROCD_ERROR_BUSY,
+					  "%s: the start a stop abandoned has not returned yet "
+					  "(%s): try again when the core is offline",
+					  c->name, c->props.info.last_error_step);
+		else
+			sd_bus_error_setf(error, RPROCD_ERROR_BUSY,
+					  "%s is %s: try again when it settles", c->name,
+					  rproc_state_name(rproc_state(c->rproc)));
 		return r;
 	default:
 		sd_bus_error_setf(error, RPROCD_ERROR_START_FAILED, "%s: start: %s", c->name,
@@ -515,7 +594,7 @@ int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 
 int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 {
-	int r = rproc_stop(c->rproc);
+	int r = c->rproc ? rproc_stop(c->rproc) : -EALREADY; /* unusable: never runs */
 
 	switch (r) {
 	case 0:
@@ -540,7 +619,11 @@ int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 
 int core_restart(struct core *c, sd_bus_message *reply_to, sd_bus_error *error)
 {
-	int r = core_stop(c, NULL, error);
+	int r;
+
+	if (!c->rproc)
+		return core_unusable_error(c, error);
+	r = core_stop(c, NULL, error);
 
 	if (r < 0)
 		return r;
@@ -557,6 +640,9 @@ int core_set_firmware(struct core *c, const char *name, struct rproc_error *err)
 	struct core_props old = c->props;
 	int r;
 
+	if (!c->rproc)
+		return rproc_err(err, -ENODEV, "cannot be used: %s: %s",
+				 c->props.info.last_error_step, c->props.info.last_error);
 	r = rproc_set_firmware(c->rproc, name, err);
 	if (r < 0)
 		return r;

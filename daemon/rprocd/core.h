@@ -100,6 +100,12 @@ struct core {
 /* Remove old coredumps until the settings' limits hold (dumpfile_vacuum()), logging each. */
 void core_vacuum_coredumps(const struct core_settings *set);
 
+/*
+ * A core for @dt, adopted from @snap if given.  A core that cannot be used (its node is broken,
+ * or it cannot be described or created) is still made, without an rproc: failed for good, with
+ * the reason in LastError, so that one bad node costs that core only.  Only an allocation
+ * failure is an error.
+ */
 int core_new(struct manager *m, const struct core_env *env, const struct rproc_dt_rproc *dt,
 	     const struct conf_rproc *cr, const struct rproc_snapshot *snap, struct core **out);
 void core_free(struct core *c);
@@ -115,6 +121,8 @@ void core_apply_conf(struct core *c, const struct conf_rproc *cr, bool initial);
 int core_start(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 int core_stop(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
 int core_restart(struct core *c, sd_bus_message *reply_to, sd_bus_error *error);
+/* The state (failed for a core that cannot be used). */
+enum rproc_state core_state(const struct core *c);
 /* Change the main firmware (offline or failed only; validated). */
 int core_set_firmware(struct core *c, const char *name, struct rproc_error *err);
 

@@ -93,16 +93,18 @@ static int snapshot_read(int fd, struct rproc_snapshot **snaps, char (**names)[3
 	*names = calloc(h.count ? h.count : 1, sizeof(**names));
 	if (!*snaps || !*names)
 		return -ENOMEM;
+	*n = 0;
 	for (uint32_t i = 0; i < h.count; i++) {
 		memset(&rec, 0, sizeof(rec));
 		l = pread(fd, &rec, h.record_size, (off_t)(sizeof(h) + i * (size_t)h.record_size));
 		if (l != (ssize_t)h.record_size)
 			return -EBADMSG;
 		rec.name[sizeof(rec.name) - 1] = '\0';
-		memcpy((*names)[i], rec.name, sizeof(rec.name));
-		(*snaps)[i] = rec.snap;
+		if (!rec.name[0])
+			continue; /* an unusable core's (snapshot_record_fill()) */
+		memcpy((*names)[*n], rec.name, sizeof(rec.name));
+		(*snaps)[(*n)++] = rec.snap;
 	}
-	*n = h.count;
 	return 0;
 }
 
@@ -203,9 +205,13 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 	return r;
 }
 
+/* One record per core, in the cores' order; an unusable core's is empty (no name): it
+ * holds nothing, there is nothing to adopt. */
 static void snapshot_record_fill(struct snapshot_record *rec, struct core *c)
 {
 	memset(rec, 0, sizeof(*rec));
+	if (!c->rproc)
+		return;
 	snprintf(rec->name, sizeof(rec->name), "%s", c->name);
 	rproc_snapshot(c->rproc, &rec->snap);
 }

@@ -14,6 +14,7 @@
 #include "backends.h"
 #include "log.h"
 #include "manager.h"
+#include "time-util.h"
 
 /* A core changed what the bus shows: the bus objects, once there, signal it. */
 static void on_core_props_changed(struct core *c, const struct core_props *old)
@@ -117,9 +118,17 @@ int manager_new(const struct manager_args *args, struct manager **out)
 	r = sd_event_default(&m->event);
 	if (r < 0) {
 		free(m);
+		return log_error_errno(r, "cannot create the event loop: %m");
+	}
+	r = conf_load(&m->conf, args->config, "", NULL, NULL);
+	if (r < 0) {
+		/* never the defaults in its place: they would start every core */
+		log_error_errno(r, "cannot read the configuration: %s; not starting (fix the file "
+				   "or remove it; no remote processor was touched)",
+				m->conf.error);
+		manager_free(m);
 		return r;
 	}
-	conf_load(&m->conf, args->config, "", NULL, NULL);
 	if (args->simulate)
 		m->conf.backend = CONF_BACKEND_SIMULATED;
 	m->core_env = (struct core_env){
@@ -140,6 +149,8 @@ void manager_free(struct manager *m)
 	for (size_t i = 0; i < m->n_cores; i++)
 		core_free(m->cores[i]);
 	free(m->cores);
+	if (m->bus_done)
+		m->bus_done(m);
 	for (size_t i = 0; i < ARRAY_SIZE(m->vtable_slots); i++)
 		sd_bus_slot_unref(m->vtable_slots[i]);
 	sd_bus_flush_close_unref(m->bus);
@@ -255,6 +266,12 @@ int manager_coldplug(struct manager *m)
 		const struct rproc_snapshot *s = find_snapshot(snaps, names, n_snaps, d->name);
 		struct core *c;
 
+		if (!d->enabled && d->error) {
+			log_full(RPROC_LOG_WARNING, d->name, "devicetree", d->error,
+				 "disabled in the device tree, and its node is broken too (%s): "
+				 "skipped", d->error_msg);
+			continue;
+		}
 		if (!d->enabled) {
 			log_full(RPROC_LOG_INFO, d->name, NULL, 0, "disabled in the device tree");
 			continue;
@@ -266,9 +283,13 @@ int manager_coldplug(struct manager *m)
 		}
 		r = core_new(m, &m->core_env, d, conf_rproc_find(&m->conf, d->name), s, &c);
 		if (r < 0)
-			continue; /* logged; the other cores are still served */
+			continue; /* out of memory, logged; the other cores are still served */
 		m->cores[m->n_cores++] = c;
-		if (s)
+		if (s && !c->rproc)
+			log_full(RPROC_LOG_WARNING, c->name, "adopt", 0,
+				 "the snapshot of the previous rprocd is dropped: the core cannot be "
+				 "used");
+		else if (s)
 			log_full(RPROC_LOG_NOTICE, c->name, NULL, 0,
 				 "re-adopted: %s since %" PRIu64 ", %u crashes",
 				 rproc_state_name(c->props.info.state),
@@ -289,8 +310,8 @@ int manager_autostart(struct manager *m)
 		struct core *c = m->cores[i];
 		int r;
 
-		if (!c->props.auto_start || c->adopted)
-			continue; /* an adopted core keeps the state it had */
+		if (!c->props.auto_start || c->adopted || !c->rproc)
+			continue; /* an adopted core keeps the state it had; an unusable one said why */
 		r = core_start(c, NULL, NULL);
 		if (r > 0)
 			n++;
@@ -300,13 +321,24 @@ int manager_autostart(struct manager *m)
 	return n;
 }
 
-int manager_reload(struct manager *m, struct conf_warnings *w)
+int manager_reload(struct manager *m, struct conf_warnings *w, char **why)
 {
 	struct conf c;
+	int r;
 
 	sd_notify(false, "RELOADING=1\nSTATUS=Reloading configuration");
 	log_info("reloading configuration");
-	conf_load(&c, m->args->config, "", collect_warning, w);
+	r = conf_load(&c, m->args->config, "", collect_warning, w);
+	if (r < 0) {
+		log_error_errno(r, "reload: cannot read the configuration: %s; keeping the "
+				   "configuration in use", c.error);
+		if (why)
+			*why = c.error ? strdup(c.error) : NULL;
+		conf_done(&c);
+		manager_update_status(m);
+		sd_notify(false, "READY=1");
+		return r;
+	}
 	if (m->args->simulate)
 		c.backend = CONF_BACKEND_SIMULATED;
 	bool sim_changed = (c.sim_config || m->conf.sim_config) &&
@@ -338,34 +370,60 @@ int manager_reload(struct manager *m, struct conf_warnings *w)
 	return 0;
 }
 
-void manager_shutdown(struct manager *m)
+/* rprocd(8), SIGNALS: how long jobs may take to end once rprocd is told to exit. */
+static unsigned int exit_timeout_ms(const struct manager *m)
 {
-	size_t stopping = 0;
+	unsigned int ms = m->conf.stop_timeout_ms + EXIT_GRACE_MS;
+
+	return ms < m->conf.stop_timeout_ms || ms > EXIT_TIMEOUT_MAX_MS ? EXIT_TIMEOUT_MAX_MS : ms;
+}
+
+bool manager_shutdown(struct manager *m)
+{
+	uint64_t deadline = now_usec(CLOCK_MONOTONIC) + exit_timeout_ms(m) * USEC_PER_MSEC;
+	size_t stuck = 0;
 
 	sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *c = m->cores[i];
+		bool starting = core_state(c) == RPROC_STARTING;
 
-		if (c->props.stop_on_exit && rproc_stop(c->rproc) == 0) {
-			log_full(RPROC_LOG_INFO, c->name, NULL, 0, "stopping (StopOnExit=yes)");
-			stopping++;
-		}
+		if (!c->rproc || (!c->props.stop_on_exit && !starting))
+			continue;
+		if (rproc_stop(c->rproc) == 0)
+			log_full(RPROC_LOG_INFO, c->name, NULL, 0, "%s",
+				 c->props.stop_on_exit ? "stopping (StopOnExit=yes)"
+						       : "cancelling the start: rprocd is exiting");
 	}
-	for (size_t i = 0; stopping && i < m->n_cores; i++) {
+	/* every job (stops, cancelled starts, crash handling) ends, or is left by the deadline */
+	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *c = m->cores[i];
+		uint64_t now = now_usec(CLOCK_MONOTONIC);
+		int left = now < deadline ? (int)((deadline - now) / USEC_PER_MSEC) : 0;
 
-		if (c->props.stop_on_exit)
-			rproc_wait_idle(c->rproc, (int)c->cfg.stop_timeout_ms + 5000);
+		if (c->rproc && rproc_wait_idle(c->rproc, left) == -ETIMEDOUT) {
+			enum rproc_state st = core_state(c);
+
+			log_full(RPROC_LOG_ERR, c->name, NULL, -ETIMEDOUT,
+				 "%s did not end within %u ms of the exit (in %s); left to the next "
+				 "rprocd, which releases what it holds",
+				 st == RPROC_STARTING ? "the start" : st == RPROC_STOPPING ? "the stop"
+				 : st == RPROC_CRASHED ? "the crash handling" : "the abandoned start",
+				 exit_timeout_ms(m),
+				 c->props.phase[0] ? c->props.phase : c->props.info.last_error_step);
+			stuck++;
+		}
 	}
 	fdstore_sync(m);
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *c = m->cores[i];
-		enum rproc_state s = rproc_state(c->rproc);
+		enum rproc_state s = core_state(c);
 
-		if (s == RPROC_RUNNING || s == RPROC_STARTING)
+		if (s == RPROC_RUNNING)
 			log_full(RPROC_LOG_INFO, c->name, NULL, 0,
 				 "left %s for the next rprocd to adopt", rproc_state_name(s));
 	}
+	return stuck == 0;
 }
 
 void manager_update_status(struct manager *m)
@@ -375,13 +433,13 @@ void manager_update_status(struct manager *m)
 	unsigned int counts[RPROC_STATE_COUNT] = { 0 };
 
 	for (size_t i = 0; i < m->n_cores; i++)
-		counts[rproc_state(m->cores[i]->rproc)]++;
+		counts[core_state(m->cores[i])]++;
 	off += (size_t)snprintf(buf, sizeof(buf), "STATUS=%u of %zu remote processors running",
 				counts[RPROC_RUNNING], m->n_cores);
 	for (size_t i = 0; i < m->n_cores && off < sizeof(buf); i++) {
 		struct core *c = m->cores[i];
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s %s", i ? ", " : ": ",
-					c->name, rproc_state_name(rproc_state(c->rproc)));
+					c->name, rproc_state_name(core_state(c)));
 	}
 	sd_notify(false, buf);
 }

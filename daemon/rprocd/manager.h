@@ -58,8 +58,10 @@ struct manager {
 	struct core_env core_env;
 
 	sd_bus_slot *vtable_slots[4];
-	/* Set by the bus objects: signal what changed of a core. */
+	/* Set by the bus objects: signal what changed of a core; free what they keep. */
 	void (*core_props_changed)(struct core *c, const struct core_props *old);
+	void (*bus_done)(struct manager *m);
+	struct auth_query *auth_queries; /* calls waiting for polkit (bus-auth.c) */
 };
 
 /* A configuration warning as Reload() returns it (file "" and line 0 when not from a line). */
@@ -84,10 +86,24 @@ int manager_coldplug(struct manager *m);
 /* Start the cores configured to start; returns how many starts were begun. */
 int manager_autostart(struct manager *m);
 /* Re-read the configuration and apply what can change at run time; its warnings are logged
- * and, with @w, collected there. */
-int manager_reload(struct manager *m, struct conf_warnings *w);
-/* Before exit: stop StopOnExit= cores, write the snapshots. */
-void manager_shutdown(struct manager *m);
+ * and, with @w, collected there.  A file that cannot be read keeps the configuration in use:
+ * a negative errno, and in *@why (if not NULL; malloc'd) the file and the reason. */
+int manager_reload(struct manager *m, struct conf_warnings *w, char **why);
+/*
+ * How long the jobs may take once rprocd is told to exit (rprocd(8), SIGNALS):
+ * StopTimeoutSec= plus EXIT_GRACE_MS, at most EXIT_TIMEOUT_MAX_MS (below the unit's
+ * TimeoutStopSec=, so that systemd never has to kill rprocd).
+ */
+#define EXIT_GRACE_MS 5000u
+#define EXIT_TIMEOUT_MAX_MS 25000u
+
+/*
+ * Before exit: stop StopOnExit= cores, cancel starts, wait for every job until the exit
+ * timeout, write the snapshots.  False when a job is still running (a call that does not
+ * return): the caller must then exit without freeing the cores (rproc_free() would wait for
+ * the job), leaving the snapshot to the next rprocd as a SIGKILL would.
+ */
+bool manager_shutdown(struct manager *m);
 void manager_update_status(struct manager *m);
 
 struct core *manager_find_core(struct manager *m, const char *name);

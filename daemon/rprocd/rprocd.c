@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "check-run.h"
@@ -116,7 +117,7 @@ static int parse_args(int argc, char **argv, struct manager_args *a, int *log_ta
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *ud)
 {
-	manager_reload(ud, NULL);
+	manager_reload(ud, NULL, NULL); /* a failure is logged */
 	return 0;
 }
 
@@ -127,7 +128,7 @@ static int run(struct manager_args *args)
 
 	r = manager_new(args, &m);
 	if (r < 0)
-		return log_error_errno(r, "cannot set up: %m");
+		return r; /* logged */
 	if (args->log_level < 0 && m->conf.n_warnings)
 		log_notice("%u configuration warnings (see above)", m->conf.n_warnings);
 
@@ -158,7 +159,12 @@ static int run(struct manager_args *args)
 	r = sd_event_loop(m->event);
 	if (r < 0)
 		log_error_errno(r, "event loop: %m");
-	manager_shutdown(m);
+	if (!manager_shutdown(m)) {
+		/* freeing the cores would wait for the stuck jobs: exit as a SIGKILL would */
+		log_error("exiting with jobs that did not end (see above); the next rprocd "
+			  "releases what they hold");
+		_exit(EXIT_FAILURE);
+	}
 	return r;
 }
 

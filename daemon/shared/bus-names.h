@@ -15,11 +15,15 @@
 #define RPROCD_RPROC_PATH_PREFIX "/org/rprocd1/rproc"
 #define RPROCD_RPROC_IFACE "org.rprocd1.RemoteProc"
 
+/* The polkit action of every control method (conf/org.rprocd1.policy). */
+#define RPROCD_POLKIT_ACTION "org.rprocd1.manage"
+
 #define RPROCD_ERROR_NOT_FOUND "org.rprocd1.Error.NotFound"
 #define RPROCD_ERROR_PERMISSION "org.rprocd1.Error.PermissionDenied"
 #define RPROCD_ERROR_BUSY "org.rprocd1.Error.Busy"
 #define RPROCD_ERROR_INVALID_FIRMWARE "org.rprocd1.Error.InvalidFirmware"
 #define RPROCD_ERROR_START_FAILED "org.rprocd1.Error.StartFailed"
 #define RPROCD_ERROR_STOP_FAILED "org.rprocd1.Error.StopFailed"
+#define RPROCD_ERROR_CONFIG "org.rprocd1.Error.BadConfiguration"
 
 #endif
