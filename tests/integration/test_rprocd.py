@@ -849,16 +849,19 @@ def test_watchdog(env):
 
 
 def test_bus_policy(env):
-    """conf/org.rprocd1.conf on the bus: reads open, control refused by the bus itself."""
+    """conf/org.rprocd1.conf on the bus: reads open; control calls reach rprocd (so that it
+    can ask polkit), which refuses them itself."""
     env.write_config(NO_AUTOSTART + '[Daemon]\nControlGroup=\n')
     env.start_daemon()
     nobody = ('nobody', 'nogroup')
     env.ctl('list', user=nobody, check_rc=0)
     env.ctl('status', '--json', 'adsp', user=nobody, check_rc=3)  # offline
     p = env.ctl('start', 'adsp', user=nobody, check_rc=4)
-    check('permission denied by the D-Bus policy' in p.stderr, f'bus refusal: {p.stderr}')
-    check('requires root' not in p.stderr, 'refused by the bus policy, before rprocd')
+    check('permission denied: Start needs root' in p.stderr and 'org.rprocd1.manage' in p.stderr,
+          f'refused by rprocd: {p.stderr}')
+    check('D-Bus policy' not in p.stderr, 'not refused by the bus policy')
     env.ctl('reload', user=nobody, check_rc=4)
+    check(env.get(env.conn(), 'adsp', 'State') == 'offline', 'adsp not started by nobody')
     p = subprocess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
                         'busctl', f'--address={env.address}', 'introspect', 'org.rprocd1',
                         RPROC_PREFIX + 'adsp'], capture_output=True, text=True)

@@ -71,7 +71,8 @@ opts = {o['name']: o['value'] for o in
 want = {'prefix': '/usr/local', 'sysconfdir': 'etc', 'bindir': 'bin', 'sbindir': 'sbin',
         'datadir': 'share', 'mandir': 'share/man', 'libdir': None}
 for name in ('systemdsystemunitdir', 'sysusersdir', 'tmpfilesdir', 'catalogdir', 'modprobedir',
-             'dbuspolicydir', 'dbussystemservicesdir', 'dbusinterfacesdir', 'udevrulesdir'):
+             'dbuspolicydir', 'dbussystemservicesdir', 'dbusinterfacesdir', 'udevrulesdir',
+             'polkitactiondir'):
     want[name] = ''
 for k, v in want.items():
     if v is None:  # meson's per-distribution default: lib/<triplet> on Debian
