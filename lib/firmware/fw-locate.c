@@ -97,14 +97,16 @@ struct tried {
 	size_t len;
 };
 
-static void tried_add(struct tried *t, const char *path, int e)
+/* @path tried: @e, or what it is (@what) when it exists but is not a regular file. */
+static void tried_add(struct tried *t, const char *path, int e, const char *what)
 {
 	int r;
 
 	if (t->len >= sizeof(t->msg) - 1)
 		return;
-	r = snprintf(t->msg + t->len, sizeof(t->msg) - t->len, "%s%s%s%s", t->len ? ", " : "",
-		     path, e == ENOENT ? "" : " (", e == ENOENT ? "" : strerror(e));
+	r = snprintf(t->msg + t->len, sizeof(t->msg) - t->len, "%s%s%s%s%s", t->len ? ", " : "",
+		     path, e == ENOENT ? "" : " (", e == ENOENT ? "" : what ? what : strerror(e),
+		     what ? ", not a regular file" : "");
 	if (r > 0)
 		t->len += (size_t)r;
 	if (e != ENOENT && t->len < sizeof(t->msg) - 1) {
@@ -121,6 +123,7 @@ static int try_dir(const char *prefix, const char *dir, const char *name, char *
 		   struct tried *t)
 {
 	char *path = NULL;
+	const char *what = NULL;
 	struct stat st;
 	int e;
 
@@ -133,11 +136,12 @@ static int try_dir(const char *prefix, const char *dir, const char *name, char *
 			return 1;
 		}
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		what = file_type_name(st.st_mode);
 	} else {
 		e = errno;
 	}
-	rproc_log(RPROC_LOG_DEBUG, NULL, "firmware", -e, "%s: %s", path, strerror(e));
-	tried_add(t, path, e);
+	rproc_log(RPROC_LOG_DEBUG, NULL, "firmware", -e, "%s: %s", path, what ? what : strerror(e));
+	tried_add(t, path, e, what);
 	free(path);
 	return 0;
 }

@@ -427,7 +427,6 @@ static int dt_read_devmem(const void *fdt, int node, struct rproc_dt_rproc *r,
 		m->len = fdt32_to_cpu(p[i * 4 + 2]);
 		m->flags = fdt32_to_cpu(p[i * 4 + 3]);
 		snprintf(m->name, sizeof(m->name), "devmem%zu", i);
-		r->n_devmem = i + 1;
 		if (m->len == 0)
 			return dt_bad(err, r->node, "qcom,devmem", "row %zu has size 0", i);
 		/* The seed binding allows the IOMMU_* prot bits READ..MMIO only: 1..31. */
@@ -435,6 +434,7 @@ static int dt_read_devmem(const void *fdt, int node, struct rproc_dt_rproc *r,
 			return dt_bad(err, r->node, "qcom,devmem",
 				      "row %zu: flags 0x%x outside 1..31 (IOMMU_READ 1, WRITE 2, "
 				      "CACHE 4, NOEXEC 8, MMIO 16)", i, m->flags);
+		r->n_devmem = i + 1; /* what a node with an error keeps was checked */
 	}
 	return 0;
 }

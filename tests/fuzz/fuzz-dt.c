@@ -51,6 +51,12 @@ static void check_rproc(const struct rproc_dt *dt, const struct rproc_dt_rproc *
 			__builtin_trap();
 	if (rproc_dt_find(dt, r->name) != r)
 		__builtin_trap(); /* names are unique */
+	/* a node with an error says why, and a description refuses it */
+	CHECK_STR(r->error_msg);
+	if ((r->error < 0) != (r->error_msg[0] != '\0') || r->error > 0)
+		__builtin_trap();
+	if (r->error && rproc_desc_from_dt(r, 5, "x/y.mbn", &d, &err) != r->error)
+		__builtin_trap();
 
 	if (rproc_desc_from_dt(r, -1, NULL, &d, &err) == 0)
 		rproc_desc_clear(&d);
