@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -407,6 +408,150 @@ static void test_dropin_precedence(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/* conf_load() of @root must fail with @code, naming @path and saying @why. */
+static void expect_load_fails(const char *root, const char *main, int code, const char *path,
+			      const char *why)
+{
+	struct warns w = { 0 };
+	struct conf c;
+	int r = conf_load(&c, main, root, collect, &w);
+
+	if (r != code)
+		fail_msg("expected %d, got %d (%s)", code, r, c.error ? c.error : "no error");
+	assert_non_null(c.error);
+	if (!strstr(c.error, path) || !strstr(c.error, why))
+		fail_msg("\"%s\" should name %s and say \"%s\"", c.error, path, why);
+	conf_done(&c);
+}
+
+/*
+ * A file that exists but cannot be read stops the load (never the defaults in its place,
+ * which start every core): a FIFO (opened without blocking: it used to hang), a directory, a
+ * NUL byte, more than 1 MiB, a drop-in directory that cannot be listed, a file the reader may
+ * not read.
+ */
+static void test_fail_closed(void **state)
+{
+	char root[] = "/tmp/rprocd-conf-XXXXXX", p[PATH_MAX], d[PATH_MAX];
+	struct warns w = { 0 };
+	struct conf c;
+	char *big;
+
+	assert_non_null(mkdtemp(root));
+	write_at(root, SYSCONFDIR, "rprocd.conf", "[Daemon]\nReadyTimeoutSec=7\n");
+	snprintf(d, sizeof(d), "%s/run/rprocd.conf.d", root);
+	snprintf(p, sizeof(p), "%s/50-x.conf", d);
+	write_at(root, "/run/rprocd.conf.d", "10-ok.conf", "[Daemon]\nStopTimeoutSec=3\n");
+
+	assert_int_equal(mkfifo(p, 0644), 0);
+	expect_load_fails(root, NULL, -EBADFD, p, "a FIFO, not a regular file");
+	assert_int_equal(unlink(p), 0);
+
+	assert_int_equal(mkdir(p, 0755), 0);
+	expect_load_fails(root, NULL, -EISDIR, p, "a directory, not a regular file");
+	assert_int_equal(rmdir(p), 0);
+
+	write_file(p, "[Daemon]\nReadyTimeoutSec=1\n");
+	assert_int_equal(truncate(p, 40), 0); /* NUL bytes after the text */
+	expect_load_fails(root, NULL, -EBADMSG, p, "NUL byte");
+
+	big = malloc(CONF_MAX_FILE_SIZE + 2);
+	assert_non_null(big);
+	memset(big, '#', CONF_MAX_FILE_SIZE + 1);
+	big[CONF_MAX_FILE_SIZE + 1] = 0;
+	write_file(p, big);
+	free(big);
+	expect_load_fails(root, NULL, -EFBIG, p, "larger than 1048576 bytes");
+	assert_int_equal(unlink(p), 0);
+
+	/* the main file, given or found, the same */
+	snprintf(p, sizeof(p), "%s%s/rprocd.conf", root, SYSCONFDIR);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	expect_load_fails(root, NULL, -EBADFD, p, "a FIFO");
+	expect_load_fails(root, p, -EBADFD, p, "a FIFO");
+	assert_int_equal(unlink(p), 0);
+
+	/* what the reader may not read: a drop-in directory it cannot list, a file it cannot
+	 * open (checked as nobody: root reads anything) */
+	if (geteuid() == 0) {
+		pid_t pid;
+		int status;
+
+		write_file(p, "[Daemon]\n");
+		assert_int_equal(chmod(p, 0600), 0);
+		assert_int_equal(chmod(root, 0755), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (setgid(65534) < 0 || setuid(65534) < 0)
+				_exit(2);
+			int r = conf_load(&c, NULL, root, NULL, NULL);
+			_exit(r == -EACCES && c.error && strstr(c.error, "Permission denied") ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+		assert_int_equal(unlink(p), 0);
+	}
+
+	/* what is absent is not an error: the defaults, the drop-ins still read */
+	assert_int_equal(conf_load(&c, NULL, root, collect, &w), 0);
+	assert_null(c.error);
+	assert_int_equal(c.stop_timeout_ms, 3000);
+	assert_int_equal(c.ready_timeout_ms, 5000);
+	conf_done(&c);
+
+	snprintf(p, sizeof(p), "rm -rf %s", root);
+	assert_int_equal(system(p), 0);
+}
+
+/* Settings that hand control to others: warned, with the fix. */
+static void test_unsafe_settings(void **state)
+{
+	char root[] = "/tmp/rprocd-conf-XXXXXX", p[PATH_MAX + 64], fw[PATH_MAX];
+	struct warns w = { 0 };
+	struct conf c;
+
+	conf_init(&c);
+	conf_parse_text(&c, "[Daemon]\nControlGroup=users\n", "g.conf", collect, &w);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.line[0], 2);
+	assert_non_null(strstr(w.msg[0], "ControlGroup=users: a catch-all group"));
+	assert_non_null(strstr(w.msg[0], "use a group of its own"));
+	assert_string_equal(c.control_group, "users"); /* applied all the same */
+	conf_done(&c);
+
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(chmod(root, 0755), 0);
+	snprintf(fw, sizeof(fw), "%s/fw", root);
+	assert_int_equal(mkdir(fw, 0755), 0);
+	snprintf(p, sizeof(p), "[Daemon]\nFirmwarePath=%s\n", fw);
+	write_at(root, SYSCONFDIR, "rprocd.conf", p);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(conf_load(&c, NULL, root, collect, &w), 0);
+	assert_int_equal(w.n, 0); /* root's, 0755 */
+	conf_done(&c);
+
+	assert_int_equal(chmod(fw, 0777), 0);
+	assert_int_equal(conf_load(&c, NULL, root, collect, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.msg[0], "is writable by everyone"));
+	assert_non_null(strstr(w.msg[0], fw));
+	assert_non_null(strstr(w.msg[0], "make the directory and every one above it owned by root"));
+	conf_done(&c);
+
+	/* the sticky bit (as /tmp has) keeps others from replacing root's entries: no warning */
+	assert_int_equal(chmod(fw, 01777), 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(conf_load(&c, NULL, root, collect, &w), 0);
+	assert_int_equal(w.n, 0);
+	conf_done(&c);
+
+	snprintf(p, sizeof(p), "rm -rf %s", root);
+	assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error),  cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_helpers),       cmocka_unit_test(test_dropins),
 		cmocka_unit_test(test_backend_module), cmocka_unit_test(test_dropin_precedence),
+		cmocka_unit_test(test_fail_closed),   cmocka_unit_test(test_unsafe_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

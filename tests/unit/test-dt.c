@@ -698,6 +698,114 @@ static void test_bad_memory_region(void **state)
 	free(fdt);
 }
 
+/* Carveouts no SoC has: refused by the parser for their own core, not left to later layers. */
+static void test_carveout_sanity(void **state)
+{
+	size_t len;
+	void *fdt = load_rw("lemans-el2", &len);
+
+	set_cells(fdt, ADSP_MEM, "reg", 4, 0, 0x95900800, 0, 0x1e00000);
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "memory-region", ADSP_MEM, "not 4 KiB aligned");
+	set_cells(fdt, ADSP_MEM, "reg", 4, 0, 0x95900000, 0, 0x1e00800);
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "not 4 KiB aligned");
+	set_cells(fdt, ADSP_MEM, "reg", 4, 1, 0, 1, 0); /* 4 GiB, above everything else */
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "[0x100000000, +0x100000000) is absurd");
+	set_cells(fdt, ADSP_MEM, "reg", 4, 0x000fffff, 0xfff00000, 0, 0x200000); /* past 2^52 */
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "is absurd");
+	set_cells(fdt, ADSP_MEM, "reg", 4, 0x80000000, 0, 0, 0x200000); /* at 2^63 */
+	EXPECT_NODE_FAIL(fdt, len, ADSP, -EINVAL, "is absurd");
+	/* 2 GiB, the most, aligned, below 2^52: fine */
+	set_cells(fdt, ADSP_MEM, "reg", 4, 0x100, 0, 0, 0x80000000);
+	struct rproc_dt *dt = parse_ok(fdt, len);
+	assert_int_equal(rproc_dt_find(dt, "adsp")->error, 0);
+	rproc_dt_free(dt);
+	free(fdt);
+}
+
+/* Every node with an error, as "name:substring" pairs; the others must have none. */
+static void expect_errors(const void *fdt, size_t len, const char *const *want)
+{
+	struct rproc_dt *dt = parse_ok(fdt, len);
+
+	for (size_t i = 0; i < dt->n; i++) {
+		const struct rproc_dt_rproc *r = &dt->rprocs[i];
+		const char *needle = NULL;
+
+		for (const char *const *w = want; *w; w++) {
+			size_t l = strcspn(*w, ":");
+
+			if (strlen(r->name) == l && !strncmp(*w, r->name, l))
+				needle = *w + l + 1;
+		}
+		if (!needle && r->error)
+			fail_msg("%s: unexpected error: %s", r->name, r->error_msg);
+		if (needle && (r->error != -EADDRINUSE || !strstr(r->error_msg, needle)))
+			fail_msg("%s: expected -EADDRINUSE \"%s\", got %d \"%s\"", r->name, needle,
+				 r->error, r->error_msg);
+	}
+	rproc_dt_free(dt);
+}
+
+#define EXPECT_ERRORS(fdt, len, ...) expect_errors(fdt, len, (const char *const[]){ __VA_ARGS__, NULL })
+
+#define CDSP0_MEM "/reserved-memory/pil-cdsp0@9b500000"
+#define CDSP1_MEM "/reserved-memory/pil-cdsp1@9d400000"
+#define SMEM "/reserved-memory/smem@90900000"
+
+/*
+ * Two cores in one carveout, a carveout over SMEM or another reserved region: both cores
+ * involved are refused, each message naming the other node.
+ */
+static void test_carveout_overlaps(void **state)
+{
+	size_t len;
+	void *fdt = load_rw("lemans-el2", &len);
+	uint32_t cdsp0_mem = phandle_of(fdt, CDSP0_MEM), adsp_mem = phandle_of(fdt, ADSP_MEM);
+
+	/* the fixture itself is clean */
+	EXPECT_ERRORS(fdt, len, "none:");
+
+	/* cdsp1 names cdsp0's carveout */
+	set_cells(fdt, CDSP1, "memory-region", 1, cdsp0_mem);
+	EXPECT_ERRORS(fdt, len, "cdsp0:is also the carveout of " CDSP1 " (cdsp1)",
+		      "cdsp1:is also the carveout of " CDSP0 " (cdsp0)");
+	/* ... which is fine while cdsp1 is disabled: it claims nothing */
+	assert_int_equal(fdt_setprop_string(fdt, node(fdt, CDSP1), "status", "disabled"), 0);
+	EXPECT_ERRORS(fdt, len, "none:");
+	assert_int_equal(fdt_setprop_string(fdt, node(fdt, CDSP1), "status", "okay"), 0);
+	set_cells(fdt, CDSP1, "memory-region", 1, phandle_of(fdt, CDSP1_MEM));
+
+	/* two regions of their own, overlapping by one page */
+	set_cells(fdt, CDSP1_MEM, "reg", 4, 0, 0x9d2ff000, 0, 0x1e00000);
+	EXPECT_ERRORS(fdt, len, "cdsp0:overlaps carveout " CDSP1_MEM " [0x9d2ff000, +0x1e00000) of "
+		      CDSP1 " (cdsp1)", "cdsp1:of " CDSP0 " (cdsp0)");
+	/* the same with cdsp1 disabled: its region is still reserved memory */
+	assert_int_equal(fdt_setprop_string(fdt, node(fdt, CDSP1), "status", "disabled"), 0);
+	EXPECT_ERRORS(fdt, len, "cdsp0:overlaps the reserved-memory region " CDSP1_MEM);
+	assert_int_equal(fdt_setprop_string(fdt, node(fdt, CDSP1), "status", "okay"), 0);
+	set_cells(fdt, CDSP1_MEM, "reg", 4, 0, 0x9d400000, 0, 0x1e00000);
+
+	/* the ADSP's carveout over SMEM; a disabled region is not reserved */
+	set_cells(fdt, ADSP_MEM, "reg", 4, 0, 0x90800000, 0, 0x200000);
+	EXPECT_ERRORS(fdt, len, "adsp:[0x90800000, +0x200000) overlaps the reserved-memory region "
+		      SMEM " [0x90900000, +0x200000)");
+	assert_int_equal(fdt_setprop_string(fdt, node(fdt, SMEM), "status", "disabled"), 0);
+	EXPECT_ERRORS(fdt, len, "none:");
+	assert_int_equal(fdt_setprop_string(fdt, node(fdt, SMEM), "status", "okay"), 0);
+	/* a second reg entry of another region counts too */
+	set_cells(fdt, ADSP_MEM, "reg", 4, 0, 0x95900000, 0, 0x1e00000);
+	set_cells(fdt, SMEM, "reg", 8, 0, 0x90900000, 0, 0x200000, 0, 0x96000000, 0, 0x1000);
+	EXPECT_ERRORS(fdt, len, "adsp:overlaps the reserved-memory region " SMEM
+		      " [0x96000000, +0x1000)");
+	set_cells(fdt, SMEM, "reg", 4, 0, 0x90900000, 0, 0x200000);
+
+	/* one core naming one region twice */
+	set_cells(fdt, ADSP, "memory-region", 2, adsp_mem, adsp_mem);
+	EXPECT_ERRORS(fdt, len, "adsp:memory-region entries 0 (" ADSP_MEM ") and 1 (" ADSP_MEM
+		      ") overlap");
+	free(fdt);
+}
+
 static void test_no_reserved_memory(void **state)
 {
 	size_t len;
@@ -944,7 +1052,17 @@ static void test_read_file(void **state)
 	assert_non_null(strstr(err.msg, "too short"));
 	unlink(path);
 
-	/* Trailing bytes after totalsize are kept and allowed. */
+	/* A FIFO (no writer: open() used to block for ever) and a device are refused. */
+	snprintf(path, sizeof(path), "%s/fifo.dtb", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(rproc_dt_read_file(path, &blob, &len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is a FIFO, not a DTB file"));
+	assert_null(blob);
+	unlink(path);
+	assert_int_equal(rproc_dt_read_file("/dev/zero", &blob, &len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is a character device"));
+
+	/* Trailing bytes after totalsize are allowed, and not read: the header says how much. */
 	snprintf(path, sizeof(path), "%s/padded.dtb", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
@@ -952,7 +1070,7 @@ static void test_read_file(void **state)
 	assert_int_equal(fwrite("\0\0\0\0\0\0\0\0", 1, 8, f), 8);
 	fclose(f);
 	assert_int_equal(rproc_dt_read_file(path, &blob, &len, &err), 0);
-	assert_int_equal(len, flen + 8);
+	assert_int_equal(len, flen);
 	assert_memory_equal(blob, good, flen);
 	free(blob);
 	unlink(path);
@@ -1003,6 +1121,8 @@ int main(void)
 		cmocka_unit_test(test_bad_firmware_name),
 		cmocka_unit_test(test_bad_string_lists),
 		cmocka_unit_test(test_bad_memory_region),
+		cmocka_unit_test(test_carveout_sanity),
+		cmocka_unit_test(test_carveout_overlaps),
 		cmocka_unit_test(test_no_reserved_memory),
 		cmocka_unit_test(test_bad_iommus),
 		cmocka_unit_test(test_bad_devmem),

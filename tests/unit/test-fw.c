@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1119,13 +1120,66 @@ static void test_open_errors(void **state)
 	tfw_rmtree(dir);
 }
 
+/*
+ * What is not a regular file is refused at once, whatever the path looked like before
+ * (rproc_fw_locate() stat()s it, but it may be swapped before the open): a FIFO (open() of one
+ * with no writer blocked for ever), a device, as the image or as one of its .bNN files.
+ */
+static void test_not_regular(void **state)
+{
+	char *dir = tfw_tmpdir(), *path = NULL, *link = NULL, *mdt = NULL, *bnn = NULL;
+	struct rproc_fw_search s = { 0 };
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error err = {0};
+	const char *dirs[1] = { dir };
+	json_object *d;
+	char *found = NULL;
+
+	assert_true(asprintf(&path, "%s/fifo.mbn", dir) > 0);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(rproc_fw_open(path, &img, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "fifo.mbn is a FIFO, not a regular file"));
+	assert_null(img);
+	s.dirs = dirs;
+	s.n_dirs = 1;
+	s.class_path = "";
+	s.root = dir; /* no system directories */
+	assert_int_equal(rproc_fw_locate(&s, "fifo.mbn", &found, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "fifo.mbn (a FIFO, not a regular file)"));
+
+	assert_true(asprintf(&link, "%s/null.mbn", dir) > 0);
+	assert_int_equal(symlink("/dev/null", link), 0);
+	assert_int_equal(rproc_fw_open(link, &img, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is a character device, not a regular file"));
+
+	/* a split image with one .bNN swapped for a FIFO */
+	assert_true(asprintf(&mdt, "%s/split.mdt", dir) > 0);
+	d = tfw_mkfw(mdt, "--size 16K");
+	assert_non_null(d);
+	assert_true(asprintf(&bnn, "%s/split.b%02u", dir,
+			     (unsigned int)tfw_u64(d, "phnum") - 1) > 0);
+	assert_int_equal(access(bnn, F_OK), 0);
+	assert_int_equal(unlink(bnn), 0);
+	assert_int_equal(mkfifo(bnn, 0644), 0);
+	assert_int_equal(rproc_fw_open(mdt, &img, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is a FIFO, not a regular file"));
+	assert_null(img);
+
+	json_object_put(d);
+	free(bnn);
+	free(mdt);
+	free(link);
+	free(path);
+	tfw_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix),	     cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_hash_in_bnn), cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_reloc),	     cmocka_unit_test(test_robust),
-		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_open_errors),   cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_files_change),
 		cmocka_unit_test(test_verify_threads),
