@@ -61,6 +61,45 @@ def test_module_errors(env):
     check(p.returncode == 1, 'no daemon left behind')
 
 
+def test_module_unsafe(env):
+    """A module someone other than root can change is refused (it runs as root inside
+    rprocd), and so is one that is not a regular file (a FIFO would block dlopen())."""
+    import grp
+    import shutil
+    staff = grp.getgrnam('staff').gr_gid
+
+    def place(sub, mode, file_mode=0o755, gid=0):
+        d = os.path.join(env.dir, sub)
+        os.mkdir(d)
+        os.chmod(d, mode)
+        dst = os.path.join(d, 'backend.so')
+        shutil.copy(MODULE, dst)
+        os.chown(dst, 0, gid)
+        os.chmod(dst, file_mode)
+        return d, dst
+
+    d, so = place('open', 0o777)
+    failing_start(env, f'BackendModule={so}\n', f'BackendModule={so} refused: {d} is writable '
+                  'by everyone', 'owned by root and not writable by group or others')
+    d, so = place('group', 0o755, 0o775, staff)
+    failing_start(env, f'BackendModule={so}\n', f'{so} is writable by group {staff} (staff)')
+    d, so = place('sticky', 0o1777)  # as /tmp: others cannot replace root's file
+    d2, so2 = place('ok', 0o755)
+    fifo = os.path.join(d2, 'fifo.so')
+    os.mkfifo(fifo)
+    failing_start(env, f'BackendModule={fifo}\n', f'BackendModule={fifo} is a FIFO, not a '
+                  'regular file')
+    link = os.path.join(env.dir, 'open', 'link.so')  # a link others could re-point
+    os.symlink(so2, link)
+    failing_start(env, f'BackendModule={link}\n', 'is writable by everyone')
+    for good in (so, so2):
+        env.write_config(f'[Daemon]\nBackend=module\nBackendModule={good}\n' + NO_AUTOSTART)
+        without_simulate(env)
+        env.start_daemon()
+        env.ctl('start', 'adsp', check_rc=0)
+        check(env.stop_daemon() == 0, f'{good}: rprocd exits 0')
+
+
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_')}
 
 if __name__ == '__main__':
