@@ -192,6 +192,15 @@ def test_crashes(env):
     recovered = {c: env.get(conns[c], c, 'CrashCount') - manual[c] for c in CORES}
     check(all(v >= recovery_secs // 2 for v in recovered.values()),
           f'recovery restarted every core about once a second: {recovered}')
+    # idle again (a start holds its image open): stop them, then count
+    env.write_config(base + NO_AUTOSTART)
+    env.ctl('reload', check_rc=0)
+    for c in CORES:
+        end = time.monotonic() + TIMEOUT
+        while env.get(conns[c], c, 'State') != 'offline':
+            check(time.monotonic() < end, f'{c} stops')
+            env.call(conns[c], RPROC_PREFIX + c, IFACE, 'Stop')
+            time.sleep(0.01)
     rss, fds = proc_usage(env.daemon.pid)
     check(fds <= usage.samples['start'][1], f'fds after the recovery cycles: {fds}')
     report('crashes', dict(usage.figures(), cycles=n, cores=len(CORES), seconds=round(secs, 1),
