@@ -6,8 +6,10 @@ For every DTB: rprocctl must not crash and must print valid JSON; the set of PAS
 equal the nodes that `dtc -I dtb -O dts` shows with a "*-pas" compatible; each entry's
 firmware names, carveouts (memory-region -> reserved-memory reg with that node's cells,
 no-map), IOMMU streams and platform device name must match what the decompiled tree says;
-enabled nodes must have a non-empty carveout.  SA8775p/QCS9100 ("lemans") trees also get
-exact values from doc/devicetree.md#sa8775p and the carveout addresses read with fdtget.
+enabled nodes must have a non-empty carveout, and no node an "error" (one the parser
+refuses: an overlapping carveout, a carveout not in whole pages...).  SA8775p/QCS9100
+("lemans") trees also get exact values from doc/devicetree.md#sa8775p and the carveout
+addresses read with fdtget.
 Prints one line per failure, a per-SoC summary and "realdtb: N passed, N failed".
 """
 import collections
@@ -189,6 +191,10 @@ def check_entry(t, e, errors):
             errors.append("%s: carveout %s has size 0" % (where, rpath))
     if e["enabled"] and not e["carveouts"]:
         errors.append("%s: enabled, but no carveout" % where)
+    # real trees are clean: a node the parser refuses (an overlap, a carveout not in whole
+    # pages...) is a parser bug, or a tree bug worth a look
+    if e.get("error"):
+        errors.append("%s: refused: %s" % (where, e["error"]))
 
     io = t.cells(node, "iommus") or []
     got, i = [], 0
