@@ -23,6 +23,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'integration'))
 from harness import CORES, RPROC_PREFIX, TIMEOUT, Failure, check, run  # noqa: E402
+from test_rprocd import sim_leftovers  # noqa: E402
 
 NO_AUTOSTART = ''.join(f'[RemoteProc:{c}]\nAutoStart=no\n' for c in CORES)
 IFACE = 'org.rprocd1.RemoteProc'
@@ -93,12 +94,7 @@ def call(env, conn, method, sig=None, body=()):
 
 
 def leftovers(env, conn, running=0):
-    sim = env.describe(conn)['simulator']
-    left = {k: sim[k] for k in ('bridges', 'metadata_buffers', 'cpu_mappings', 'proxy_votes',
-                                'stop_bits') if sim[k]}
-    if sim['running_cores'] != running:
-        left['running_cores'] = sim['running_cores']
-    return left
+    return sim_leftovers(env.describe(conn)['simulator'], running)
 
 
 def test_images(env):

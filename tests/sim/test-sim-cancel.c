@@ -19,6 +19,20 @@
 #include "sim-util.h"
 #include "rproc/sim.h"
 
+/* Process events until @r's start is in @phase (at most 10 s). */
+static void wait_phase(struct rproc *r, const char *phase)
+{
+	struct rproc_info info;
+
+	for (int t = 0; t < 2000; t++) {
+		rproc_get_info(r, &info);
+		if (!strcmp(info.phase, phase))
+			return;
+		tsim_run_for(&r, 1, 5);
+	}
+	fail_msg("the start did not reach %s", phase);
+}
+
 static void test_abandoned_start(void **state)
 {
 	struct rproc_error err = { 0 };
@@ -36,14 +50,7 @@ static void test_abandoned_start(void **state)
 	assert_true(a >= 0);
 
 	assert_int_equal(rproc_start(bd.r[a]), 0);
-	for (int t = 0; t < 2000; t++) {
-		rproc_get_info(bd.r[a], &info);
-		if (!strcmp(info.phase, "auth-and-reset"))
-			break;
-		tsim_run_for(&bd.r[a], 1, 5);
-	}
-	rproc_get_info(bd.r[a], &info);
-	assert_string_equal(info.phase, "auth-and-reset");
+	wait_phase(bd.r[a], "auth-and-reset");
 
 	assert_int_equal(rproc_stop(bd.r[a]), 0);
 	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_FAILED, 2500), 0);
@@ -89,12 +96,7 @@ static void test_cancel_in_time(void **state)
 	tsim_board_cores(&bd);
 	a = tsim_board_find(&bd, "adsp");
 	assert_int_equal(rproc_start(bd.r[a]), 0);
-	for (int t = 0; t < 2000; t++) {
-		rproc_get_info(bd.r[a], &info);
-		if (!strcmp(info.phase, "auth-and-reset"))
-			break;
-		tsim_run_for(&bd.r[a], 1, 5);
-	}
+	wait_phase(bd.r[a], "auth-and-reset");
 	assert_int_equal(rproc_stop(bd.r[a]), 0);
 	assert_int_equal(tsim_wait_idle(&bd.r[a], 1, 1, 20000), 0);
 	rproc_get_info(bd.r[a], &info);

@@ -25,6 +25,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'integration'))
 from harness import CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, check, run  # noqa: E402
+from test_rprocd import sim_leftovers  # noqa: E402
 
 SCALE = float(os.environ.get('RPROCD_SOAK_SCALE', '1'))
 IFACE = 'org.rprocd1.RemoteProc'
@@ -94,16 +95,6 @@ def per_core(fn):
     for t in threads:
         t.join()
     check(not errors, '; '.join(errors))
-
-
-def sim_leftovers(sim, running=0):
-    left = {k: sim[k] for k in ('bridges', 'metadata_buffers', 'cpu_mappings', 'proxy_votes',
-                                'stop_bits') if sim[k]}
-    if sim['running_cores'] != running:
-        left['running_cores'] = sim['running_cores']
-    if not running and sim['smmu_mappings']:
-        left['smmu_mappings'] = sim['smmu_mappings']
-    return left
 
 
 def test_cycles(env):
