@@ -15,6 +15,17 @@
 #include "time-util.h"
 #include "util.h"
 
+/* The PAS id, "-" when there is none (a processor rprocd cannot use). */
+static void ctl_pas_id(json_object *c, char *buf, size_t len)
+{
+	json_object *v = json_object_object_get(c, "pas_id");
+
+	if (!v || json_object_get_int64(v) < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%" PRId64, json_object_get_int64(v));
+}
+
 static bool is_running(json_object *c)
 {
 	const char *s = ctl_json_str(c, "state");
@@ -78,8 +89,7 @@ int ctl_list(const struct ctl_opts *o, int argc, char **argv)
 		char pas[16], boot[32] = "-", crashes[16];
 		const char *cells[ARRAY_SIZE(cols)];
 
-		snprintf(pas, sizeof(pas), "%" PRId64,
-			 json_object_get_int64(json_object_object_get(c, "pas_id")));
+		ctl_pas_id(c, pas, sizeof(pas));
 		if (ctl_json_u64(c, "boot_time_usec"))
 			ctl_format_usec(ctl_json_u64(c, "boot_time_usec"), boot, sizeof(boot));
 		snprintf(crashes, sizeof(crashes), "%" PRIu64, ctl_json_u64(c, "crash_count"));
@@ -141,7 +151,8 @@ static void show_one(json_object *c, const struct ctl_opts *o)
 	if (ctl_json_str(c, "phase"))
 		printf("       Phase: %s\n", ctl_json_str(c, "phase"));
 	printf("      Device: %s\n", ctl_json_str(c, "device") ?: "-");
-	printf("      PAS id: %" PRId64 "\n", json_object_get_int64(json_object_object_get(c, "pas_id")));
+	ctl_pas_id(c, buf, sizeof(buf));
+	printf("      PAS id: %s\n", buf);
 	printf("    Firmware: %s", ctl_json_str(c, "firmware") ?: "-");
 	if (ctl_json_str(c, "firmware_path"))
 		printf(" (%s)", ctl_json_str(c, "firmware_path"));

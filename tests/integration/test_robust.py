@@ -219,7 +219,8 @@ def test_bad_nodes(env):
             check(f'{c} cannot be used: devicetree: ' in p.stderr and why in p.stderr,
                   f'{tree}: start {c}: {p.stderr}')
             p = env.ctl('status', c, '--lines', '0')
-            check('Last error: devicetree: ' in p.stdout, p.stdout)
+            check('Last error: devicetree: ' in p.stdout and 'PAS id: -\n' in p.stdout,
+                  p.stdout)
         names = [r['name'] for r in json.loads(env.ctl('list', '--json').stdout)['rprocs']]
         check(set(names) == good | set(bad), f'{tree}: served: {names}')
         env.ctl('stop', *good, check_rc=0)
