@@ -388,6 +388,9 @@ static void finish_job(struct rproc *r)
 	if (r->died)
 		return; /* test hook: the daemon "died" mid-job; nothing more happens */
 	rproc_publish_held(r);
+	/* The job is over: no phase until the next one, whatever the state it left (a crash
+	 * handling leaves the core crashed, and its last step is not what it does now). */
+	set_phase(r, "");
 
 	switch (job) {
 	case JOB_START:

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The start, stop and crash sequences against the simulated SoC, step by step as
+ * doc/boot-sequence.md describes them: each test pins one rule where rprocd once differed
+ * from the kernel or from what an idle core must show.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim-util.h"
+#include "rproc/sim.h"
+
+/* Idle means no phase: not after a start, a stop, a failed start nor a crash handling. */
+static void test_phase_empty_when_idle(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	bd.cfg.recovery = false;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.phase, "");
+	assert_int_equal(rproc_sim_raise(bd.b, "cdsp0", RPROC_IRQ_FATAL, "test"), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_CRASHED, 10000), 0);
+	assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
+	tsim_run_for(&bd.r[i], 1, 50);
+	rproc_get_info(bd.r[i], &info);
+	assert_int_equal(info.state, RPROC_CRASHED);
+	assert_string_equal(info.phase, "");
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.phase, "");
+	tsim_board_free(&bd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_phase_empty_when_idle),
+	};
+
+	tsim_log_capture();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
