@@ -461,14 +461,15 @@ static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 }
 
 static const char *const start_names[] = {
-	"iommu-open", "rsc-table",  "firmware",	      "init-image", "mem-setup",	"load",
+	"firmware",   "iommu-open", "rsc-table",	"init-image", "mem-setup",	"load",
 	"proxy-vote", "iommu-map", "auth-and-reset", "wait-ready", "metadata-release", NULL,
 };
 
+/* The firmware first: a missing or broken image must cost no SMMU or TrustZone call. */
 static const struct rproc_step start_steps[] = {
+	{ step_firmware, undo_firmware, B_FIRMWARE },
 	{ step_iommu_open, undo_iommu_open, B_NONE },
 	{ step_rsc_table, undo_rsc_table, B_NONE },
-	{ step_firmware, undo_firmware, B_FIRMWARE },
 	{ step_init_image, undo_init_image, B_LOAD },
 	{ step_mem_setup, NULL, B_LOAD },
 	{ step_load, NULL, B_LOAD },

@@ -435,7 +435,7 @@ static void test_step_names(void **state)
 	const char *const *st = rproc_start_steps(&n);
 	const char *const *sp = rproc_stop_steps(&m);
 
-	assert_string_equal(st[0], "iommu-open");
+	assert_string_equal(st[0], "firmware");
 	assert_null(st[n]);
 	assert_null(sp[m]);
 	assert_string_equal(st[n - 1], "metadata-release");

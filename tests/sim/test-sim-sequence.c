@@ -45,10 +45,43 @@ static void test_phase_empty_when_idle(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * A broken image costs no SMMU or TrustZone call: the firmware is opened and validated
+ * before iommu-open and GET_RSCTABLE.
+ */
+static void test_bad_image_touches_nothing(void **state)
+{
+	unsigned int n_ops;
+	const char *const *ops = rproc_sim_ops(&n_ops);
+	struct tsim_board bd;
+	struct rproc_info info;
+
+	/* rsc_devmem: the resource table would map two devmem entries at once */
+	tsim_board_new(&bd, "lemans-el2", "rsc_devmem=1", "--bad bad-magic");
+	tsim_board_cores(&bd);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_idle(bd.r, bd.n, (1u << bd.n) - 1, 10000), 0);
+	for (size_t i = 0; i < bd.n; i++) {
+		rproc_get_info(bd.r[i], &info);
+		assert_int_equal(info.state, RPROC_FAILED);
+		assert_string_equal(info.last_error_step, "firmware");
+	}
+	for (unsigned int k = 0; k < n_ops; k++) {
+		if (!strcmp(ops[k], "irq_open"))
+			continue; /* when the core object is made, not by a start */
+		if (rproc_sim_calls(bd.b, ops[k]))
+			fail_msg("a start with a broken image called %s %u times", ops[k],
+				 rproc_sim_calls(bd.b, ops[k]));
+	}
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phase_empty_when_idle),
+		cmocka_unit_test(test_bad_image_touches_nothing),
 	};
 
 	tsim_log_capture();
