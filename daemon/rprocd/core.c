@@ -651,5 +651,7 @@ int core_set_firmware(struct core *c, const char *name, struct rproc_error *err)
 	c->fw_path_stale = true;
 	c->props.info.firmware_path[0] = 0;
 	core_props_changed(c, &old);
+	/* the choice is in the snapshot: a restarted daemon keeps it */
+	c->env->listener->job_changed(c, false);
 	return 0;
 }

@@ -49,6 +49,8 @@ void rproc_snapshot(struct rproc *r, struct rproc_snapshot *s)
 		s->state = RPROC_STARTING;
 		snprintf(s->phase, sizeof(s->phase), "%s", r->abandoned_phase);
 	}
+	if (r->firmware_set)
+		snprintf(s->firmware, sizeof(s->firmware), "%s", r->d.firmware[0]);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -165,6 +167,18 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 	snprintf(r->info.last_error_step, sizeof(r->info.last_error_step), "%.*s",
 		 (int)sizeof(s->last_error_step), s->last_error_step);
 	r->info.last_errno = s->last_errno;
+	if (s->version >= 4 && s->firmware[0]) {
+		char name[sizeof(s->firmware)];
+
+		/* SetFirmware() is runtime state: it outlives the daemon, not the boot */
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(s->firmware) - 1, s->firmware);
+		e = rproc_set_firmware(r, name, NULL);
+		if (e < 0)
+			rproc_log(RPROC_LOG_WARNING, r->d.name, "adopt", e,
+				  "the firmware \"%s\" set before the restart is not valid; "
+				  "keeping \"%s\"",
+				  name, r->d.firmware[0]);
+	}
 	r->img[1].mem_reloc = s->mem_reloc;
 	r->img[0].mem_reloc = s->version >= 2 ? s->dtb_mem_reloc : 0;
 	r->info.mem_reloc = s->mem_reloc;

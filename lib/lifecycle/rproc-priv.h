@@ -115,6 +115,7 @@ struct rproc {
 
 	/* state and info, under lock */
 	pthread_mutex_t lock;
+	bool firmware_set; /* rproc_set_firmware() chose d.firmware[0] */
 	struct rproc_info info;
 	/*
 	 * The start was abandoned: its worker is stuck in a call that has not returned.  The

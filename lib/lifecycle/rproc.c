@@ -641,7 +641,10 @@ int rproc_set_firmware(struct rproc *r, const char *name, struct rproc_error *er
 		return e;
 	if (strlen(name) >= sizeof(r->d.firmware[0]))
 		return rproc_err(err, -ENAMETOOLONG, "firmware name too long");
+	pthread_mutex_lock(&r->lock);
 	snprintf(r->d.firmware[0], sizeof(r->d.firmware[0]), "%s", name);
+	r->firmware_set = true;
+	pthread_mutex_unlock(&r->lock);
 	return 0;
 }
 

@@ -665,6 +665,9 @@ def test_readopt(env):
     for c in CORES[:-1]:
         env.wait_state(conn, c, 'running')
     env.ctl('stop', 'cdsp1', check_rc=0)
+    r = env.call(conn, RPROC_PREFIX + 'cdsp1', 'org.rprocd1.RemoteProc', 'SetFirmware', 's',
+                 ('qcom/sa8775p/gpdsp1.mbn',))
+    check(r[0] == 'ok', f'SetFirmware: {r}')
     before = {r['name']: r for r in env.describe(conn)['rprocs']}
     time.sleep(0.2)  # let the snapshot of the last change reach the memfd
     check(any(n == 'rprocd-snapshot' for n, _ in env.notify.fds), f'snapshot stored: {env.notify.fds}')
@@ -686,6 +689,8 @@ def test_readopt(env):
         for k in ('state_change_timestamp', 'crash_count', 'boot_time_usec', 'firmware_path'):
             check(a[k] == b[k], f'{c}.{k} kept: {b[k]} -> {a[k]}')
     check(after['cdsp1']['state'] == 'offline', 'a stopped core stays stopped')
+    check(after['cdsp1']['firmware'] == 'qcom/sa8775p/gpdsp1.mbn',
+          f'SetFirmware() survives the restart: {after["cdsp1"]["firmware"]}')
     check(after['gpdsp1']['state'] == 'offline', 'a core never started stays offline')
     sim = d['simulator']
     check(sim['running_cores'] == 3, f'TZ still runs 3 cores: {sim}')
@@ -700,6 +705,8 @@ def test_readopt(env):
     check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp stopped after re-adoption')
     env.ctl('start', 'adsp', 'cdsp1', check_rc=0)
     check(env.get(conn, 'cdsp1', 'State') == 'running', 'cdsp1 started after re-adoption')
+    check(env.get(conn, 'cdsp1', 'FirmwarePath').endswith('gpdsp1.mbn'),
+          'the firmware set before the restart is the one loaded')
 
 
 def sim_leftovers(sim, running=0):
@@ -793,12 +800,14 @@ def test_readopt_old_snapshot(env):
     data = os.pread(snapfd, 1 << 20, 0)
     magic, count, size = struct.unpack_from('<8sII', data)
     check(magic == b'RPROCSN1' and count == len(CORES), f'snapshot header: {magic} {count}')
-    # version 3 appended char phase[32]; the version is the first field after name[32]
-    old = bytearray(struct.pack('<8sII', magic, count, size - 32))
+    # version 3 appended char phase[32], version 4 char firmware[256]; the version is the
+    # first field after name[32]
+    newer = 32 + 256
+    old = bytearray(struct.pack('<8sII', magic, count, size - newer))
     for i in range(count):
         rec = data[16 + i * size:16 + (i + 1) * size]
-        check(struct.unpack_from('<I', rec, 32)[0] == 3, 'this rprocd writes version 3')
-        old += rec[:32] + struct.pack('<I', 2) + rec[36:size - 32]
+        check(struct.unpack_from('<I', rec, 32)[0] == 4, 'this rprocd writes version 4')
+        old += rec[:32] + struct.pack('<I', 2) + rec[36:size - newer]
     fd = os.memfd_create('rprocd-snapshot')
     os.write(fd, bytes(old))
     fds = [(n, f) for n, f in env.notify.fds if n != 'rprocd-snapshot'] + [('rprocd-snapshot', fd)]

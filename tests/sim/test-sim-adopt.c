@@ -315,6 +315,40 @@ static void test_cleanup_errors(void **state)
 	tsim_board_free(&bd);
 }
 
+/* SetFirmware() is runtime state the next daemon keeps (org.rprocd1(5)). */
+static void test_set_firmware_kept(void **state)
+{
+	struct rproc_snapshot snap;
+	struct rproc_error err = { 0 };
+	struct rproc_info info;
+	struct tsim_board bd;
+	const char *p;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	assert_int_equal(tsim_mkfw(bd.dir, "other/adsp.mbn", "--seed 77"), 0);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_set_firmware(bd.r[i], "other/adsp.mbn", &err), 0);
+	rproc_snapshot(bd.r[i], &snap);
+	rproc_free(bd.r[i]);
+	assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap, &bd.r[i], &err), 0);
+	assert_string_equal(rproc_desc(bd.r[i])->firmware[0], "other/adsp.mbn");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	p = strstr(info.firmware_path, "other/adsp.mbn");
+	assert_non_null(p);
+	assert_string_equal(p, "other/adsp.mbn");
+	/* a core whose firmware nobody changed keeps the tree's after adoption */
+	i = tsim_board_find(&bd, "cdsp0");
+	rproc_snapshot(bd.r[i], &snap);
+	rproc_free(bd.r[i]);
+	assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap, &bd.r[i], &err), 0);
+	assert_string_equal(rproc_desc(bd.r[i])->firmware[0], bd.d[i].firmware[0]);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_die_mid_crash),
 		cmocka_unit_test(test_old_snapshot),
 		cmocka_unit_test(test_cleanup_errors),
+		cmocka_unit_test(test_set_firmware_kept),
 	};
 
 	tsim_log_capture();

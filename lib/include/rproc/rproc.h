@@ -117,7 +117,10 @@ const struct rproc_desc *rproc_desc(const struct rproc *r);
 enum rproc_state rproc_state(const struct rproc *r);
 void rproc_get_info(struct rproc *r, struct rproc_info *info);
 void rproc_set_recovery(struct rproc *r, bool on);
-/* Change the main firmware name (offline/failed only; validated). */
+/*
+ * Change the main firmware name (offline/failed only; validated).  The choice is in the
+ * snapshot: rproc_adopt() keeps it.
+ */
 int rproc_set_firmware(struct rproc *r, const char *name, struct rproc_error *err);
 
 /* Names of the start and stop steps, in order (for logs, status and fault-injection sweeps). */
@@ -142,7 +145,7 @@ const char *const *rproc_stop_steps(unsigned int *n);
  * Versions: fields are only ever added at the end; rproc_adopt() reads every older version
  * (a field a version lacks reads as zero).
  */
-#define RPROC_SNAPSHOT_VERSION 3
+#define RPROC_SNAPSHOT_VERSION 4
 #define RPROC_SNAP_MAX_DEVMEM 32
 #define RPROC_SNAP_RSC_DONE (1u << 0)  /* resource table fetched, devmem mapped */
 #define RPROC_SNAP_HANDOVER (1u << 1)  /* handover seen: proxy votes already dropped */
@@ -175,6 +178,9 @@ struct rproc_snapshot {
 	uint64_t dtb_mem_reloc;
 	/* version 3: what a start/stop was doing when the snapshot was taken ("" when idle) */
 	char phase[32];
+	/* version 4: the main firmware rproc_set_firmware() chose ("" if none): runtime state,
+	 * kept across a restart of the daemon, not across a reboot */
+	char firmware[256];
 };
 
 void rproc_snapshot(struct rproc *r, struct rproc_snapshot *s);
