@@ -385,6 +385,14 @@ static void core_event(struct rproc *r, enum rproc_event ev, uint64_t a, uint64_
 	}
 }
 
+/* From any thread: a daemon killed right after this returns leaves the new snapshot. */
+static void core_snapshot(struct rproc *r, void *ud)
+{
+	struct core *c = ud;
+
+	c->env->listener->snapshot_changed(c);
+}
+
 static int core_io(sd_event_source *s, int fd, uint32_t revents, void *ud)
 {
 	struct core *c = ud;
@@ -518,6 +526,7 @@ int core_new(struct manager *m, const struct core_env *env, const struct rproc_d
 	}
 	c->adopted = snap != NULL;
 	rproc_set_event_cb(c->rproc, core_event, c);
+	rproc_set_snapshot_cb(c->rproc, core_snapshot, c);
 	core_refresh_info(c);
 	snprintf(c->props.firmware, sizeof(c->props.firmware), "%s",
 		 rproc_desc(c->rproc)->firmware[0]);

@@ -62,6 +62,9 @@ struct core_listener {
 	/* What a successor adopting the core must know has changed (a state, a phase, its
 	 * settings); @state: a state change, or a state settled again. */
 	void (*job_changed)(struct core *c, bool state);
+	/* The core's snapshot changed and must be stored before it goes on: called from any
+	 * thread, the core's worker included (rproc_set_snapshot_cb()). */
+	void (*snapshot_changed)(struct core *c);
 };
 
 struct core_env {

@@ -222,21 +222,24 @@ static int snapshot_write(struct manager *m)
 	size_t n = m->n_cores < SNAPSHOT_MAX_CORES ? m->n_cores : SNAPSHOT_MAX_CORES;
 	size_t len = sizeof(h) + n * sizeof(struct snapshot_record);
 	_cleanup_free_ uint8_t *buf = calloc(1, len);
+	int r = 0;
 
 	if (!buf)
 		return -ENOMEM;
 	memcpy(h.magic, SNAPSHOT_MAGIC, 8);
 	h.count = (uint32_t)n;
 	memcpy(buf, &h, sizeof(h));
+	pthread_mutex_lock(&m->snapshot_lock);
 	for (size_t i = 0; i < n; i++)
 		snapshot_record_fill((struct snapshot_record *)(buf + sizeof(h) +
 								i * sizeof(struct snapshot_record)),
 				     m->cores[i]);
 	if (ftruncate(m->snapshot_fd, (off_t)len) < 0)
-		return -errno;
-	if (pwrite(m->snapshot_fd, buf, len, 0) != (ssize_t)len)
-		return -EIO;
-	return 0;
+		r = -errno;
+	else if (pwrite(m->snapshot_fd, buf, len, 0) != (ssize_t)len)
+		r = -EIO;
+	pthread_mutex_unlock(&m->snapshot_lock);
+	return r;
 }
 
 static int fdstore_export_backend(struct manager *m)
@@ -279,25 +282,36 @@ static int fdstore_export_backend(struct manager *m)
  * what they were), and any fd its backend opened meanwhile.  A start changes its record about
  * twenty times: rewriting every core's each time made a start's cost grow with their number.
  */
-int fdstore_sync_core(struct manager *m, struct core *c)
+void fdstore_write_core(struct manager *m, struct core *c)
 {
 	struct snapshot_record rec;
 	size_t i;
-	int r;
 
 	if (!m->fdstore)
-		return 0;
-	if (m->snapshot_fd < 0)
-		return fdstore_sync(m);
+		return;
+	pthread_mutex_lock(&m->snapshot_lock);
 	for (i = 0; i < m->n_cores && m->cores[i] != c; i++)
 		;
-	if (i < SNAPSHOT_MAX_CORES && i < m->n_cores) {
+	/* before the first fdstore_sync() there is no memfd: that one writes every core */
+	if (m->snapshot_fd >= 0 && i < SNAPSHOT_MAX_CORES && i < m->n_cores) {
 		snapshot_record_fill(&rec, c);
 		if (pwrite(m->snapshot_fd, &rec, sizeof(rec),
 			   (off_t)(sizeof(struct snapshot_header) + i * sizeof(rec))) !=
 		    (ssize_t)sizeof(rec))
 			log_warning_errno(-EIO, "cannot write the snapshot of %s: %m", c->name);
 	}
+	pthread_mutex_unlock(&m->snapshot_lock);
+}
+
+int fdstore_sync_core(struct manager *m, struct core *c)
+{
+	int r;
+
+	if (!m->fdstore)
+		return 0;
+	if (m->snapshot_fd < 0)
+		return fdstore_sync(m);
+	fdstore_write_core(m, c);
 	r = fdstore_export_backend(m);
 	if (r < 0)
 		log_warning_errno(r, "fd store: backend fds: %m");

@@ -31,9 +31,15 @@ static void on_core_job_changed(struct core *c, bool state)
 		manager_update_status(c->m);
 }
 
+static void on_core_snapshot_changed(struct core *c)
+{
+	fdstore_write_core(c->m, c);
+}
+
 static const struct core_listener core_listener = {
 	.props_changed = on_core_props_changed,
 	.job_changed = on_core_job_changed,
+	.snapshot_changed = on_core_snapshot_changed,
 };
 
 static int pas_lookup(const char *core, void *ud)
@@ -115,6 +121,7 @@ int manager_new(const struct manager_args *args, struct manager **out)
 		return -ENOMEM;
 	m->args = args;
 	m->snapshot_fd = -1;
+	pthread_mutex_init(&m->snapshot_lock, NULL);
 	r = sd_event_default(&m->event);
 	if (r < 0) {
 		free(m);
@@ -166,6 +173,7 @@ void manager_free(struct manager *m)
 		close(m->snapshot_fd);
 	conf_done(&m->conf);
 	sd_event_unref(m->event);
+	pthread_mutex_destroy(&m->snapshot_lock);
 	free(m);
 }
 

@@ -10,6 +10,7 @@
 #ifndef RPROCD_MANAGER_H
 #define RPROCD_MANAGER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -50,6 +51,9 @@ struct manager {
 	/* fd store (re-adoption across restarts) */
 	bool fdstore;     /* NOTIFY_SOCKET is set: the service manager keeps our fds */
 	int snapshot_fd;  /* memfd with every core's struct rproc_snapshot */
+	/* Cores' workers write their own record (fdstore_write_core()) while the event loop
+	 * may rewrite them all: one writer at a time, each from a fresh rproc_snapshot(). */
+	pthread_mutex_t snapshot_lock;
 	char **stored_names; /* backend fds already handed to the fd store */
 	int *stored_fds;
 	size_t n_stored;
@@ -113,5 +117,7 @@ int fdstore_load(struct manager *m, struct rproc_snapshot **snaps, char (**names
 		 size_t *n_snaps);
 int fdstore_sync(struct manager *m);
 int fdstore_sync_core(struct manager *m, struct core *c);
+/* Rewrite @c's record in the stored snapshots now (any thread; see rproc_set_snapshot_cb()). */
+void fdstore_write_core(struct manager *m, struct core *c);
 
 #endif

@@ -11,7 +11,10 @@
  * in the order of the stop sequence and the kernel's start error path
  * (doc/boot-sequence.md#adoption):
  * every release is tried whatever the one before it returned, and a failure is logged, not
- * fatal (releasing what was never taken fails harmlessly).
+ * fatal (releasing what was never taken fails harmlessly).  The job recorded each thing in
+ * the snapshot before the call that made it (rproc_hold()), so a kill at any instant, even
+ * inside a step, leaves a snapshot naming all that may exist; an SHM bridge, whose handle
+ * died with the process, is released by its range.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,30 +78,56 @@ static void release_unmap(struct rproc *r, uint64_t iova, uint64_t len, const ch
 		release_log(r, e, what);
 }
 
+/*
+ * Whether @s says @flag may exist.  Before version 5 the flags did not name everything a
+ * job creates: then anything may.
+ */
+static bool may_hold(const struct rproc_snapshot *s, uint32_t flag)
+{
+	return s->version < 5 || (s->flags & flag);
+}
+
 /* Give back everything an interrupted start or stop may hold (see the top of the file). */
 static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 {
 	const struct rproc_pas_ops *pas = r->b->pas;
+	uint32_t n_dm = s->n_devmem < RPROC_SNAP_MAX_DEVMEM ? s->n_devmem : RPROC_SNAP_MAX_DEVMEM;
+	bool unmap = n_dm > 0 || (s->version < 5 && r->d.n_devmem);
 	char what[64];
 	int e;
 
-	if (pas->stop_bit)
+	if (pas->stop_bit && may_hold(s, RPROC_SNAP_STOP_BIT))
 		release_log(r, pas->stop_bit(r->b->pas_ctx, &r->d, false), "clearing the stop bit");
 	for_each_img_rev(r, im) {
+		int i = (int)(im - r->img);
+
 		/* SHUTDOWN unlocks the carveout, before any unmap
 		 * (doc/boot-sequence.md#iommu-unmap) */
-		snprintf(what, sizeof(what), "SHUTDOWN(PAS %u)", im->pas_id);
-		release_log(r, pas->shutdown(r->b->pas_ctx, im->pas_id), what);
-		im->tz_running = false;
+		if (may_hold(s, RPROC_SNAP_RUNNING(i))) {
+			snprintf(what, sizeof(what), "SHUTDOWN(PAS %u)", im->pas_id);
+			release_log(r, pas->shutdown(r->b->pas_ctx, im->pas_id), what);
+		}
+		/* the handle died with the old daemon: release by range */
+		if (pas->shm_bridge_release && may_hold(s, RPROC_SNAP_BRIDGE(i))) {
+			snprintf(what, sizeof(what), "SHM bridge release over %s", im->co->node);
+			release_log(r, pas->shm_bridge_release(r->b->pas_ctx, im->co->base,
+							       ALIGN_UP(im->co->size,
+									(uint64_t)RPROC_FW_PAGE)),
+				    what);
+		}
+		im->tz_running = im->bridged = false;
+		unmap |= may_hold(s, RPROC_SNAP_MAPPED(i));
 	}
 	for_each_img_rev(r, im) {
-		if (!pas->metadata_release)
-			break;
-		snprintf(what, sizeof(what), "metadata release (PAS %u)", im->pas_id);
-		release_log(r, pas->metadata_release(r->b->pas_ctx, im->pas_id), what);
+		int i = (int)(im - r->img);
+
+		if (pas->metadata_release && may_hold(s, RPROC_SNAP_META(i))) {
+			snprintf(what, sizeof(what), "metadata release (PAS %u)", im->pas_id);
+			release_log(r, pas->metadata_release(r->b->pas_ctx, im->pas_id), what);
+		}
 		im->meta_held = false;
 	}
-	if (r->d.n_iommus && r->b->iommu) {
+	if (unmap && r->d.n_iommus && r->b->iommu) {
 		e = rproc_neg(r->b->iommu->open(r->b->iommu_ctx, &r->d, &r->dom));
 		if (e < 0) {
 			r->dom = NULL;
@@ -107,15 +136,17 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 	}
 	if (r->dom) {
 		for_each_img_rev(r, im)
-			release_unmap(r, im->co->base, im->co->size, "unmap of the carveout");
-		/* the devmem the snapshot records, and the tree's qcom,devmem
+			if (may_hold(s, RPROC_SNAP_MAPPED((int)(im - r->img))))
+				release_unmap(r, im->co->base, im->co->size,
+					      "unmap of the carveout");
+		/* the devmem the snapshot records, and (older snapshots) the tree's qcom,devmem
 		 * (doc/trustzone-pas.md#get_rsctable) */
-		for (uint32_t i = 0; i < s->n_devmem && i < RPROC_SNAP_MAX_DEVMEM; i++)
+		for (uint32_t i = 0; i < n_dm; i++)
 			release_unmap(r, s->devmem[i].da, s->devmem[i].len, "unmap of devmem");
-		for (size_t i = 0; i < r->d.n_devmem; i++) {
+		for (size_t i = 0; s->version < 5 && i < r->d.n_devmem; i++) {
 			bool seen = false;
 
-			for (uint32_t j = 0; j < s->n_devmem && j < RPROC_SNAP_MAX_DEVMEM; j++)
+			for (uint32_t j = 0; j < n_dm; j++)
 				seen |= s->devmem[j].da == r->d.devmem[i].da;
 			if (!seen)
 				release_unmap(r, r->d.devmem[i].da, r->d.devmem[i].len,
@@ -126,13 +157,14 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 	}
 	for_each_img(r, im)
 		im->mapped = false;
-	if (pas->proxy_unvote) {
+	if (pas->proxy_unvote && may_hold(s, RPROC_SNAP_PROXY)) {
 		e = pas->proxy_unvote(r->b->pas_ctx, &r->d);
 		if (e != -EOPNOTSUPP)
 			release_log(r, e, "proxy unvote");
 	}
 	r->proxy_voted = false;
 	r->handover = false;
+	r->stop_bit = false;
 	r->rsc_done = false;
 }
 
@@ -227,11 +259,20 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 		}
 	}
 	if (st == RPROC_RUNNING) {
-		for (int i = 0; i < 2; i++)
-			if (r->img[i].present) {
-				r->img[i].tz_running = true;
-				r->img[i].mapped = r->d.n_iommus > 0;
+		for (int i = 0; i < 2; i++) {
+			struct rproc_img *im = &r->img[i];
+
+			if (!im->present)
+				continue;
+			if (s->version < 5) {
+				im->tz_running = true;
+				im->mapped = r->d.n_iommus > 0;
+				continue;
 			}
+			im->tz_running = s->flags & RPROC_SNAP_RUNNING(i);
+			im->mapped = s->flags & RPROC_SNAP_MAPPED(i);
+			im->meta_held = s->flags & RPROC_SNAP_META(i);
+		}
 	}
 	/* Re-attach to the IOMMU context that kept the mappings (no map, no unmap). */
 	if ((st == RPROC_RUNNING || st == RPROC_CRASHED || r->rsc_done) && r->d.n_iommus &&

@@ -125,7 +125,7 @@ int rproc_do_shutdown(struct rproc *r, struct rproc_img *im)
 				    "SHUTDOWN(PAS %u)", im->pas_id);
 
 	if (!e)
-		im->tz_running = false;
+		rproc_unhold(r, &im->tz_running);
 	return e;
 }
 
@@ -142,8 +142,8 @@ int rproc_do_meta_release(struct rproc *r, struct rproc_img *im)
 		e = rproc_release_retry(r, call_meta_release, im->pas_id, 0, RELEASE_TRIES,
 					RELEASE_PAUSE_MS, "metadata-release",
 					"metadata release (PAS %u)", im->pas_id);
-	if (!e)
-		im->meta_held = false;
+	if (!e && im->meta_held)
+		rproc_unhold(r, &im->meta_held);
 	return e;
 }
 
@@ -171,8 +171,8 @@ int rproc_do_unvote(struct rproc *r)
 	if (r->proxy_voted)
 		e = rproc_release_retry(r, call_unvote, 0, 0, RELEASE_TRIES, RELEASE_PAUSE_MS,
 					"proxy-unvote", "proxy unvote");
-	if (!e)
-		r->proxy_voted = false;
+	if (!e && r->proxy_voted)
+		rproc_unhold(r, &r->proxy_voted);
 	return e;
 }
 
@@ -192,18 +192,34 @@ void rproc_undo_iommu_map(struct rproc *r)
 {
 	for_each_img_rev(r, im) {
 		if (im->mapped && rproc_do_unmap(r, im->co->base, im->co->size) == 0)
-			im->mapped = false;
+			rproc_unhold(r, &im->mapped);
 	}
+}
+
+void rproc_snapshot_changed(struct rproc *r)
+{
+	if (r->snapshot_cb)
+		r->snapshot_cb(r, r->snapshot_userdata);
 }
 
 void rproc_publish_held(struct rproc *r)
 {
 	size_t n = r->n_devmem < RPROC_SNAP_MAX_DEVMEM ? r->n_devmem : RPROC_SNAP_MAX_DEVMEM;
+	uint32_t f = (r->rsc_done ? RPROC_SNAP_RSC_DONE : 0) |
+		     (r->handover ? RPROC_SNAP_HANDOVER : 0) |
+		     (r->proxy_voted ? RPROC_SNAP_PROXY : 0) |
+		     (r->stop_bit ? RPROC_SNAP_STOP_BIT : 0);
 
+	for (int i = 0; i < 2; i++) {
+		const struct rproc_img *im = &r->img[i];
+
+		f |= (im->meta_held ? RPROC_SNAP_META(i) : 0) |
+		     (im->tz_running ? RPROC_SNAP_RUNNING(i) : 0) |
+		     (im->mapped ? RPROC_SNAP_MAPPED(i) : 0) |
+		     (im->bridged ? RPROC_SNAP_BRIDGE(i) : 0);
+	}
 	pthread_mutex_lock(&r->lock);
-	r->held_flags = (r->rsc_done ? RPROC_SNAP_RSC_DONE : 0) |
-			(r->handover ? RPROC_SNAP_HANDOVER : 0) |
-			(r->proxy_voted ? RPROC_SNAP_PROXY : 0);
+	r->held_flags = f;
 	memset(r->held_devmem, 0, sizeof(r->held_devmem));
 	for (size_t i = 0; i < n; i++) {
 		r->held_devmem[i].da = r->devmem[i].da;
@@ -213,6 +229,19 @@ void rproc_publish_held(struct rproc *r)
 	}
 	r->n_held_devmem = (uint32_t)n;
 	pthread_mutex_unlock(&r->lock);
+	rproc_snapshot_changed(r);
+}
+
+void rproc_hold(struct rproc *r, bool *flag)
+{
+	*flag = true;
+	rproc_publish_held(r);
+}
+
+void rproc_unhold(struct rproc *r, bool *flag)
+{
+	*flag = false;
+	rproc_publish_held(r);
 }
 
 /* Remember where the running image's segments are, for a later coredump

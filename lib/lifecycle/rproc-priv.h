@@ -40,9 +40,15 @@ struct rproc_img {
 	const char *fw_name;
 	struct rproc_fw_image *img;
 	uint64_t mem_reloc;
-	bool meta_held;   /* INIT_IMAGE done, metadata not yet released */
-	bool tz_running;  /* AUTH_AND_RESET done, SHUTDOWN not yet */
+	/*
+	 * What may exist, set before the call that creates it (and published, so that a
+	 * successor releases it after a kill at any instant), cleared once it is released.
+	 */
+	bool meta_held;   /* INIT_IMAGE's metadata buffer */
+	bool tz_running;  /* AUTH_AND_RESET, no SHUTDOWN yet */
 	bool mapped;      /* carveout mapped in the SMMU */
+	bool bridged;     /* an SHM bridge over the carveout */
+	uint64_t bridge;  /* its handle, once created */
 };
 
 struct rproc_ev {
@@ -89,6 +95,7 @@ struct rproc {
 	struct rproc_img img[2];
 	bool proxy_voted;
 	bool handover;
+	bool stop_bit;   /* the stop bit may be set */
 	struct rproc_dump_seg *segs; /* loaded segments of the running image, for coredumps */
 	size_t n_segs;
 	uint64_t t_auth;             /* monotonic us at AUTH_AND_RESET */
@@ -146,6 +153,8 @@ struct rproc {
 	const struct rproc_job_listener *listener;
 	rproc_event_fn cb;
 	void *cb_userdata;
+	rproc_snapshot_fn snapshot_cb;
+	void *snapshot_userdata;
 };
 
 /* A step of a sequence: do, undo (NULL: nothing to undo), and its timing bucket. */
@@ -201,8 +210,17 @@ int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
 /* Unmap every carveout still mapped in the SMMU (an undo, and a stop step). */
 void rproc_undo_iommu_map(struct rproc *r);
 
-/* Publish what the resource fields hold (caller owns them: the worker, or no worker runs). */
+/*
+ * Publish what the resource fields hold (caller owns them: the worker, or no worker runs)
+ * and hand the snapshot to its callback before going on.
+ */
 void rproc_publish_held(struct rproc *r);
+/* Set *@flag (a "may exist" field) and publish it: call right before creating the thing. */
+void rproc_hold(struct rproc *r, bool *flag);
+/* Clear *@flag and publish: it is released, or the call that would have created it failed. */
+void rproc_unhold(struct rproc *r, bool *flag);
+/* The snapshot changed (state, phase): tell the snapshot callback. */
+void rproc_snapshot_changed(struct rproc *r);
 /* Remember where the main image's loadable segments are, for a later coredump. */
 void rproc_keep_segments(struct rproc *r);
 

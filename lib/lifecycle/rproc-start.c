@@ -191,14 +191,17 @@ static void undo_init_image(struct rproc *r)
 static int step_init_image(struct rproc *r, struct rproc_error *err)
 {
 	for_each_img(r, im) {
-		int e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
-					      im->img->metadata_len);
+		int e;
 
+		rproc_hold(r, &im->meta_held);
+		e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
+					  im->img->metadata_len);
 		if (e) {
+			/* a failed INIT_IMAGE keeps no buffer (the kernel frees it) */
+			rproc_unhold(r, &im->meta_held);
 			undo_init_image(r);
 			return rproc_pas_result(err, e, "INIT_IMAGE", im->pas_id);
 		}
-		im->meta_held = true;
 	}
 	return 0;
 }
@@ -275,14 +278,16 @@ static int step_proxy_vote(struct rproc *r, struct rproc_error *err)
 
 	if (!r->b->pas->proxy_vote)
 		return 0;
+	rproc_hold(r, &r->proxy_voted);
 	e = r->b->pas->proxy_vote(r->b->pas_ctx, &r->d);
+	if (e)
+		rproc_unhold(r, &r->proxy_voted);
 	if (e == -EOPNOTSUPP)
 		return 0;
 	if (e)
 		return rproc_err(err, e < 0 ? e : -EIO, "proxy votes (power domains, clocks, "
 							 "interconnect): %d",
 				 e);
-	r->proxy_voted = true;
 	return 0;
 }
 
@@ -321,15 +326,16 @@ static int step_iommu_map(struct rproc *r, struct rproc_error *err)
 			    im->co->node, (unsigned long long)im->co->base,
 			    (unsigned long long)im->co->size, r->d.device, list);
 		}
+		rproc_hold(r, &im->mapped);
 		e = rproc_neg(r->b->iommu->map(r->dom, im->co->base, im->co->base, im->co->size,
 					 RPROC_IOMMU_READ | RPROC_IOMMU_WRITE));
 		if (e < 0) {
+			rproc_unhold(r, &im->mapped);
 			rproc_undo_iommu_map(r);
 			return rproc_err(err, e, "cannot map carveout %s at IOVA == PA 0x%llx: %s",
 					 im->co->node, (unsigned long long)im->co->base,
 					 strerror(-e));
 		}
-		im->mapped = true;
 	}
 	return 0;
 }
@@ -343,36 +349,60 @@ static void undo_auth(struct rproc *r)
 	}
 }
 
-/* doc/trustzone-pas.md#shm-bridge (v10): bridge, AUTH_AND_RESET, and always delete the bridge. */
+/* Delete the bridge over @im's carveout, if one may exist: a no-op once it is gone. */
+static void bridge_delete(struct rproc *r, struct rproc_img *im)
+{
+	if (!im->bridged)
+		return;
+	if (r->b->pas->shm_bridge_delete && rproc_do_bridge_delete(r, im->bridge) < 0) {
+		/* kept on record: the next start or a successor tries again */
+		rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
+			  "SHM bridge 0x%llx over carveout %s could not be deleted",
+			  (unsigned long long)im->bridge, im->co->node);
+		return;
+	}
+	rproc_unhold(r, &im->bridged);
+}
+
+/*
+ * doc/trustzone-pas.md#shm-bridge (v10): bridge, AUTH_AND_RESET, and always delete the
+ * bridge.  Each is on record before it is made: a daemon killed inside this step leaves a
+ * snapshot that names the bridge and the running PAS id, for its successor to release.
+ */
 static int step_auth(struct rproc *r, struct rproc_error *err)
 {
 	const struct rproc_pas_ops *pas = r->b->pas;
 
 	for_each_img(r, im) {
-		uint64_t handle = 0, size = ALIGN_UP(im->co->size, (uint64_t)RPROC_FW_PAGE);
-		bool bridged = false;
+		uint64_t size = ALIGN_UP(im->co->size, (uint64_t)RPROC_FW_PAGE);
 		int e;
 
+		bridge_delete(r, im); /* one an earlier start could not delete */
+		if (im->bridged)
+			return rproc_err(err, -EBUSY, "an SHM bridge over carveout %s is left "
+						      "from an earlier start",
+					 im->co->node);
 		if (pas->shm_bridge_create) {
-			e = pas->shm_bridge_create(r->b->pas_ctx, im->co->base, size, &handle);
-			if (e && e != -EOPNOTSUPP) {
-				undo_auth(r);
-				return rproc_err(err, e < 0 ? e : -EIO,
-						 "SHM bridge over carveout %s failed: %d",
-						 im->co->node, e);
+			rproc_hold(r, &im->bridged);
+			e = pas->shm_bridge_create(r->b->pas_ctx, im->co->base, size, &im->bridge);
+			if (e) {
+				rproc_unhold(r, &im->bridged);
+				if (e != -EOPNOTSUPP) {
+					undo_auth(r);
+					return rproc_err(err, e < 0 ? e : -EIO,
+							 "SHM bridge over carveout %s failed: %d",
+							 im->co->node, e);
+				}
 			}
-			bridged = e == 0;
 		}
+		rproc_hold(r, &im->tz_running);
 		e = pas->auth_and_reset(r->b->pas_ctx, im->pas_id);
-		if (bridged && pas->shm_bridge_delete && rproc_do_bridge_delete(r, handle) < 0)
-			rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
-				  "SHM bridge 0x%llx could not be deleted",
-				  (unsigned long long)handle);
+		bridge_delete(r, im);
 		if (e) {
+			rproc_unhold(r, &im->tz_running);
 			undo_auth(r);
 			return rproc_pas_result(err, e, "AUTH_AND_RESET", im->pas_id);
 		}
-		im->tz_running = true;
 	}
 	r->t_auth = now_usec(CLOCK_MONOTONIC);
 	return 0;

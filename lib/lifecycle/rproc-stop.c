@@ -36,9 +36,12 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 	if (r->stop_crashed || !r->b->pas->stop_bit || !r->img[1].tz_running)
 		return 0;
 	rproc_irq_take(r, RPROC_IRQ_STOP_ACK);
+	rproc_hold(r, &r->stop_bit);
 	e = r->b->pas->stop_bit(r->b->pas_ctx, &r->d, true);
-	if (e)
+	if (e) {
+		rproc_unhold(r, &r->stop_bit);
 		return rproc_err(err, e < 0 ? e : -EIO, "cannot set the stop bit: %d", e);
+	}
 	end = now_usec(CLOCK_MONOTONIC) + r->cfg->stop_timeout_ms * USEC_PER_MSEC;
 	for (;;) {
 		uint64_t now = now_usec(CLOCK_MONOTONIC);
@@ -75,6 +78,8 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 	}
 	e = rproc_release_retry(r, call_stop_bit_clear, 0, 0, RELEASE_TRIES, RELEASE_PAUSE_MS,
 				"stop-handshake", "clearing the stop bit");
+	if (!e)
+		rproc_unhold(r, &r->stop_bit);
 	if (e && !ret)
 		ret = rproc_err(err, e, "cannot clear the stop bit: %d", e);
 	return ret;

@@ -87,6 +87,7 @@ static void set_phase(struct rproc *r, const char *phase)
 	r->info.phase = phase;
 	r->phase_pending = true;
 	pthread_mutex_unlock(&r->lock);
+	rproc_snapshot_changed(r);
 	notify(r);
 }
 
@@ -118,6 +119,9 @@ static void set_state(struct rproc *r, enum rproc_state s)
 	if (s != RPROC_STARTING && s != RPROC_STOPPING)
 		r->info.phase = "";
 	pthread_mutex_unlock(&r->lock);
+	/* before anything the new state leads to: a starting core's snapshot says so
+	 * before its worker touches the hardware */
+	rproc_snapshot_changed(r);
 	if (old != s) {
 		rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0, "%s -> %s", rproc_state_name(old),
 			  rproc_state_name(s));
@@ -593,6 +597,12 @@ void rproc_set_event_cb(struct rproc *r, rproc_event_fn fn, void *userdata)
 	r->cb_userdata = userdata;
 }
 
+void rproc_set_snapshot_cb(struct rproc *r, rproc_snapshot_fn fn, void *userdata)
+{
+	r->snapshot_cb = fn;
+	r->snapshot_userdata = userdata;
+}
+
 const struct rproc_desc *rproc_desc(const struct rproc *r)
 {
 	return &r->d;
@@ -645,6 +655,7 @@ int rproc_set_firmware(struct rproc *r, const char *name, struct rproc_error *er
 	snprintf(r->d.firmware[0], sizeof(r->d.firmware[0]), "%s", name);
 	r->firmware_set = true;
 	pthread_mutex_unlock(&r->lock);
+	rproc_snapshot_changed(r);
 	return 0;
 }
 

@@ -806,7 +806,7 @@ def test_readopt_old_snapshot(env):
     old = bytearray(struct.pack('<8sII', magic, count, size - newer))
     for i in range(count):
         rec = data[16 + i * size:16 + (i + 1) * size]
-        check(struct.unpack_from('<I', rec, 32)[0] == 4, 'this rprocd writes version 4')
+        check(struct.unpack_from('<I', rec, 32)[0] == 5, 'this rprocd writes version 5')
         old += rec[:32] + struct.pack('<I', 2) + rec[36:size - newer]
     fd = os.memfd_create('rprocd-snapshot')
     os.write(fd, bytes(old))

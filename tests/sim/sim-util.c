@@ -114,15 +114,32 @@ void tsim_firmware_for(const struct rproc_dt *dt, const char *dir, const char *m
 	}
 }
 
+static void board_setup(struct tsim_board *bd, const char *sim_cfg);
+
 void tsim_board_new(struct tsim_board *bd, const char *fixture, const char *sim_cfg,
 		    const char *mkfw_args)
 {
-	struct rproc_error err = { 0 };
-
 	memset(bd, 0, sizeof(*bd));
 	bd->dt = tsim_fixture(fixture);
 	bd->dir = tsim_tmpdir();
 	tsim_firmware_for(bd->dt, bd->dir, mkfw_args);
+	board_setup(bd, sim_cfg);
+}
+
+void tsim_board_new_in(struct tsim_board *bd, const char *fixture, const char *sim_cfg,
+		       char *dir)
+{
+	memset(bd, 0, sizeof(*bd));
+	bd->dt = tsim_fixture(fixture);
+	bd->dir = dir;
+	bd->keep_dir = true;
+	board_setup(bd, sim_cfg);
+}
+
+static void board_setup(struct tsim_board *bd, const char *sim_cfg)
+{
+	struct rproc_error err = { 0 };
+
 	if (rproc_sim_new(bd->dt, sim_cfg, &bd->b, &err) < 0)
 		fail_msg("rproc_sim_new: %s", err.msg);
 	rproc_config_defaults(&bd->cfg);
@@ -165,7 +182,8 @@ void tsim_board_free(struct tsim_board *bd)
 		rproc_desc_clear(&bd->d[i]);
 	rproc_backend_destroy(bd->b);
 	rproc_dt_free(bd->dt);
-	tsim_rmtree(bd->dir);
+	if (!bd->keep_dir)
+		tsim_rmtree(bd->dir);
 	memset(bd, 0, sizeof(*bd));
 }
 
@@ -336,10 +354,15 @@ void tsim_log_capture(void)
 
 bool tsim_log_has(const char *core, const char *step, const char *needle)
 {
-	bool found = false;
+	return tsim_log_count(core, step, needle) > 0;
+}
+
+unsigned int tsim_log_count(const char *core, const char *step, const char *needle)
+{
+	unsigned int found = 0;
 
 	pthread_mutex_lock(&log_lock);
-	for (unsigned int i = 0; i < LOG_LINES && !found; i++) {
+	for (unsigned int i = 0; i < LOG_LINES; i++) {
 		char *l = log_lines[i];
 		char prefix[128];
 
@@ -355,7 +378,7 @@ bool tsim_log_has(const char *core, const char *step, const char *needle)
 				continue;
 		}
 		if (!needle || strstr(l, needle))
-			found = true;
+			found++;
 	}
 	pthread_mutex_unlock(&log_lock);
 	return found;

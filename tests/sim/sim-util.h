@@ -38,11 +38,15 @@ struct tsim_board {
 	struct rproc *r[16];
 	struct rproc_desc d[16];
 	char *dir;
+	bool keep_dir; /* the firmware directory is shared: tsim_board_free() leaves it */
 };
 
 /* Build @board from fixture @fixture, sim config @sim_cfg, firmware made with @mkfw_args. */
 void tsim_board_new(struct tsim_board *board, const char *fixture, const char *sim_cfg,
 		    const char *mkfw_args);
+/* The same with the firmware already in @dir (kept when the board is freed). */
+void tsim_board_new_in(struct tsim_board *board, const char *fixture, const char *sim_cfg,
+		       char *dir);
 void tsim_board_cores(struct tsim_board *board); /* (re)create the rprocs */
 void tsim_board_free_cores(struct tsim_board *board);
 void tsim_board_free(struct tsim_board *board);
@@ -68,5 +72,7 @@ size_t tsim_heap_in_use(void);
 void tsim_log_capture(void);
 bool tsim_log_has(const char *core, const char *step, const char *needle);
 void tsim_log_clear(void);
+/* How many captured lines match (as tsim_log_has()). */
+unsigned int tsim_log_count(const char *core, const char *step, const char *needle);
 
 #endif

@@ -26,6 +26,7 @@ static const char *const sim_op_table[SIM_OP_COUNT + 1] = {
 	[SIM_OP_GET_RSC_TABLE] = "get_rsc_table",
 	[SIM_OP_SHM_BRIDGE_CREATE] = "shm_bridge_create",
 	[SIM_OP_SHM_BRIDGE_DELETE] = "shm_bridge_delete",
+	[SIM_OP_SHM_BRIDGE_RELEASE] = "shm_bridge_release",
 	[SIM_OP_PROXY_VOTE] = "proxy_vote",
 	[SIM_OP_PROXY_UNVOTE] = "proxy_unvote",
 	[SIM_OP_STOP_BIT] = "stop_bit",

@@ -501,6 +501,25 @@ out:
 	return r;
 }
 
+/* Every bridge inside [pa, +size), whatever its handle: what an adopting daemon releases. */
+static int tz_bridge_release(void *ctx, uint64_t pa, uint64_t size)
+{
+	struct sim *s = ctx;
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = sim_fault(s, SIM_OP_SHM_BRIDGE_RELEASE,
+		      region_core(s, sim_region_of(s, pa, size ? size : 1)));
+	for (int i = 0; !r && i < SIM_MAX_BRIDGES; i++) {
+		struct sim_bridge *br = &s->sh->bridges[i];
+
+		if (br->used && br->pa >= pa && range_within(br->pa - pa, br->size, size))
+			memset(br, 0, sizeof(*br));
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 static int core_call(struct sim *s, enum sim_op op, const struct rproc_desc *d, int *core)
 {
 	*core = sim_core_by_name(s, d->name);
@@ -709,6 +728,7 @@ const struct rproc_pas_ops sim_pas_ops = {
 	.get_rsc_table = tz_get_rsc_table,
 	.shm_bridge_create = tz_bridge_create,
 	.shm_bridge_delete = tz_bridge_delete,
+	.shm_bridge_release = tz_bridge_release,
 	.proxy_vote = tz_proxy_vote,
 	.proxy_unvote = tz_proxy_unvote,
 	.stop_bit = tz_stop_bit,

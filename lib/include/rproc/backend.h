@@ -83,6 +83,12 @@ struct rproc_pas_ops {
 			     size_t *out_len);
 	int (*shm_bridge_create)(void *ctx, uint64_t pa, uint64_t size, uint64_t *handle);
 	int (*shm_bridge_delete)(void *ctx, uint64_t handle);
+	/*
+	 * Optional: delete every SHM bridge inside [pa, pa + size), whoever created it (0 when
+	 * there was none).  What a successor uses after a daemon was killed between creating
+	 * a bridge and deleting it: the handle died with the process.
+	 */
+	int (*shm_bridge_release)(void *ctx, uint64_t pa, uint64_t size);
 
 	/* Optional: NULL when the backend cannot do it. */
 	int (*proxy_vote)(void *ctx, const struct rproc_desc *d);

@@ -98,6 +98,17 @@ int rproc_new(const struct rproc_desc *d, struct rproc_backend *b, const struct 
 void rproc_free(struct rproc *r);
 
 void rproc_set_event_cb(struct rproc *r, rproc_event_fn fn, void *userdata);
+
+/*
+ * rproc_set_snapshot_cb() - call @fn whenever what rproc_snapshot() returns has changed: on
+ * every state and phase change and, in the worker thread, before every call that creates
+ * something a successor would have to release (a vote, a metadata buffer, a mapping, an SHM
+ * bridge, a running PAS id, the stop bit), so that a daemon killed at any instant leaves a
+ * snapshot naming whatever may exist.  @fn runs in the thread that made the change, before
+ * that thread goes on; it may call rproc_snapshot() on @r and nothing else of librproc.
+ */
+typedef void (*rproc_snapshot_fn)(struct rproc *r, void *userdata);
+void rproc_set_snapshot_cb(struct rproc *r, rproc_snapshot_fn fn, void *userdata);
 int rproc_fd(struct rproc *r);
 int rproc_process(struct rproc *r);
 
@@ -134,8 +145,9 @@ const char *const *rproc_stop_steps(unsigned int *n);
  *
  * Except for a snapshot taken while a start or a stop was under way (the previous daemon died
  * mid-job): then rproc_adopt() releases, best effort, everything the job may have held, as
- * the kernel's error paths would (stop bit cleared, SHUTDOWN of every PAS id, metadata
- * released, carveouts and recorded devmem unmapped, proxy votes dropped), logs what failed,
+ * the kernel's error paths would (stop bit cleared, SHUTDOWN of every PAS id, SHM bridges
+ * deleted, metadata released, carveouts and recorded devmem unmapped, proxy votes dropped:
+ * what the snapshot's flags name, each recorded before it was created), logs what failed,
  * and leaves the core `failed` with last_error "interrupted by a daemon restart during
  * <phase>; cleaned up, start it again" (last_error_step "adopt").  Start() works again.
  *
@@ -145,11 +157,21 @@ const char *const *rproc_stop_steps(unsigned int *n);
  * Versions: fields are only ever added at the end; rproc_adopt() reads every older version
  * (a field a version lacks reads as zero).
  */
-#define RPROC_SNAPSHOT_VERSION 4
+#define RPROC_SNAPSHOT_VERSION 5
 #define RPROC_SNAP_MAX_DEVMEM 32
 #define RPROC_SNAP_RSC_DONE (1u << 0)  /* resource table fetched, devmem mapped */
 #define RPROC_SNAP_HANDOVER (1u << 1)  /* handover seen: proxy votes already dropped */
 #define RPROC_SNAP_PROXY (1u << 2)     /* proxy votes held */
+/*
+ * Version 5: the flags name everything that may exist, each set before the call that
+ * creates it and cleared once it is released; @img is 0 for the DTB image, 1 for the main
+ * one.  An adopting daemon releases exactly these (older versions: everything there is).
+ */
+#define RPROC_SNAP_STOP_BIT (1u << 5)         /* the stop bit may be set */
+#define RPROC_SNAP_META(img) (1u << (8 + (img)))     /* INIT_IMAGE's metadata buffer */
+#define RPROC_SNAP_RUNNING(img) (1u << (10 + (img))) /* AUTH_AND_RESET, no SHUTDOWN yet */
+#define RPROC_SNAP_MAPPED(img) (1u << (12 + (img)))  /* the carveout in the SMMU */
+#define RPROC_SNAP_BRIDGE(img) (1u << (14 + (img)))  /* an SHM bridge over the carveout */
 
 struct rproc_snapshot {
 	uint32_t version;
