@@ -162,7 +162,13 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 		if (e != -EOPNOTSUPP)
 			release_log(r, e, "proxy unvote");
 	}
+	if (pas->load_state && may_hold(s, RPROC_SNAP_LOAD_STATE)) {
+		e = pas->load_state(r->b->pas_ctx, &r->d, false);
+		if (e != -EOPNOTSUPP)
+			release_log(r, e, "load_state off");
+	}
 	r->proxy_voted = false;
+	r->load_state = false;
 	r->handover = false;
 	r->stop_bit = false;
 	r->rsc_done = false;
@@ -240,6 +246,9 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 		r->rsc_done = s->flags & RPROC_SNAP_RSC_DONE;
 		r->handover = s->flags & RPROC_SNAP_HANDOVER;
 		r->proxy_voted = s->flags & RPROC_SNAP_PROXY;
+		/* before version 5 load_state was part of the one proxy vote */
+		r->load_state = s->flags & (s->version >= 5 ? RPROC_SNAP_LOAD_STATE
+							    : RPROC_SNAP_PROXY);
 		if (s->n_devmem) {
 			size_t n = s->n_devmem < RPROC_SNAP_MAX_DEVMEM ? s->n_devmem
 								       : RPROC_SNAP_MAX_DEVMEM;

@@ -176,6 +176,34 @@ int rproc_do_unvote(struct rproc *r)
 	return e;
 }
 
+static int call_load_state_off(struct rproc *r, uint64_t unused_a, uint64_t unused_b)
+{
+	return r->b->pas->load_state(r->b->pas_ctx, &r->d, false);
+}
+
+int rproc_do_load_state_off(struct rproc *r)
+{
+	int e = 0;
+
+	if (r->load_state)
+		e = rproc_release_retry(r, call_load_state_off, 0, 0, RELEASE_TRIES,
+					RELEASE_PAUSE_MS, "proxy-unvote", "load_state off");
+	if (!e && r->load_state)
+		rproc_unhold(r, &r->load_state);
+	return e;
+}
+
+void rproc_handover(struct rproc *r, const char *step)
+{
+	if (r->handover)
+		return;
+	r->handover = true;
+	/* the proxy votes only: load_state stays until the stop */
+	rproc_do_unvote(r);
+	rproc_log(RPROC_LOG_DEBUG, r->d.name, step, 0, "handover: proxy votes dropped");
+	rproc_publish_held(r);
+}
+
 static int call_bridge_delete(struct rproc *r, uint64_t handle, uint64_t unused)
 {
 	return r->b->pas->shm_bridge_delete(r->b->pas_ctx, handle);
@@ -208,6 +236,7 @@ void rproc_publish_held(struct rproc *r)
 	uint32_t f = (r->rsc_done ? RPROC_SNAP_RSC_DONE : 0) |
 		     (r->handover ? RPROC_SNAP_HANDOVER : 0) |
 		     (r->proxy_voted ? RPROC_SNAP_PROXY : 0) |
+		     (r->load_state ? RPROC_SNAP_LOAD_STATE : 0) |
 		     (r->stop_bit ? RPROC_SNAP_STOP_BIT : 0);
 
 	for (int i = 0; i < 2; i++) {

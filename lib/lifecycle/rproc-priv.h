@@ -93,7 +93,8 @@ struct rproc {
 	size_t n_devmem;
 	size_t n_devmem_mapped;
 	struct rproc_img img[2];
-	bool proxy_voted;
+	bool proxy_voted; /* until handover */
+	bool load_state;  /* until the stop or the crash handling */
 	bool handover;
 	bool stop_bit;   /* the stop bit may be set */
 	struct rproc_dump_seg *segs; /* loaded segments of the running image, for coredumps */
@@ -206,6 +207,9 @@ int rproc_do_shutdown(struct rproc *r, struct rproc_img *im);
 int rproc_do_meta_release(struct rproc *r, struct rproc_img *im);
 int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size);
 int rproc_do_unvote(struct rproc *r);
+int rproc_do_load_state_off(struct rproc *r);
+/* "handover": the DSP holds its own votes now, ours go (doc/boot-sequence.md#proxy-vote). */
+void rproc_handover(struct rproc *r, const char *step);
 int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
 /* Unmap every carveout still mapped in the SMMU (an undo, and a stop step). */
 void rproc_undo_iommu_map(struct rproc *r);

@@ -268,26 +268,41 @@ static int step_load(struct rproc *r, struct rproc_error *err)
 
 static void undo_proxy_vote(struct rproc *r)
 {
+	/* the kernel's error path: the proxy votes, then load_state */
 	rproc_do_unvote(r);
+	rproc_do_load_state_off(r);
 }
 
-/* doc/boot-sequence.md#proxy-vote: held across AUTH_AND_RESET until handover (or stop). */
+/*
+ * doc/boot-sequence.md#proxy-vote: before INIT_IMAGE, as the kernel's start does: load_state
+ * "on" first (qcom_q6v5_prepare()), then the proxy votes.  The proxy votes are held until
+ * handover, load_state until the stop or the crash handling.
+ */
 static int step_proxy_vote(struct rproc *r, struct rproc_error *err)
 {
+	const struct rproc_pas_ops *pas = r->b->pas;
 	int e;
 
-	if (!r->b->pas->proxy_vote)
-		return 0;
-	rproc_hold(r, &r->proxy_voted);
-	e = r->b->pas->proxy_vote(r->b->pas_ctx, &r->d);
-	if (e)
-		rproc_unhold(r, &r->proxy_voted);
-	if (e == -EOPNOTSUPP)
-		return 0;
-	if (e)
-		return rproc_err(err, e < 0 ? e : -EIO, "proxy votes (power domains, clocks, "
-							 "interconnect): %d",
-				 e);
+	if (pas->load_state) {
+		rproc_hold(r, &r->load_state);
+		e = pas->load_state(r->b->pas_ctx, &r->d, true);
+		if (e)
+			rproc_unhold(r, &r->load_state);
+		if (e && e != -EOPNOTSUPP)
+			return rproc_err(err, e < 0 ? e : -EIO, "load_state vote: %d", e);
+	}
+	if (pas->proxy_vote) {
+		rproc_hold(r, &r->proxy_voted);
+		e = pas->proxy_vote(r->b->pas_ctx, &r->d);
+		if (e)
+			rproc_unhold(r, &r->proxy_voted);
+		if (e && e != -EOPNOTSUPP) {
+			undo_proxy_vote(r);
+			return rproc_err(err, e < 0 ? e : -EIO,
+					 "proxy votes (power domains, clocks, interconnect): %d",
+					 e);
+		}
+	}
 	return 0;
 }
 
@@ -417,13 +432,6 @@ static void read_reason(struct rproc *r, enum rproc_irq irq, char *buf, size_t l
 		snprintf(buf, len, "%s", irq == RPROC_IRQ_WDOG ? "watchdog bite" : "error-fatal");
 }
 
-static void on_handover(struct rproc *r)
-{
-	r->handover = true;
-	rproc_do_unvote(r);
-	rproc_log(RPROC_LOG_DEBUG, r->d.name, "wait-ready", 0, "handover");
-}
-
 /* doc/boot-sequence.md#wait-ready: wait for ready; handover may come at any time after auth. */
 static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 {
@@ -457,8 +465,8 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 			continue;
 		if (p[P_CANCEL].revents)
 			return rproc_err(err, -ECANCELED, "start cancelled");
-		if (p[P_HANDOVER].revents && rproc_irq_take(r, RPROC_IRQ_HANDOVER) && !r->handover)
-			on_handover(r);
+		if (p[P_HANDOVER].revents && rproc_irq_take(r, RPROC_IRQ_HANDOVER))
+			rproc_handover(r, "wait-ready");
 		bool fatal = p[P_FATAL].revents && rproc_irq_take(r, RPROC_IRQ_FATAL);
 		bool wdog = p[P_WDOG].revents && rproc_irq_take(r, RPROC_IRQ_WDOG);
 
@@ -491,8 +499,8 @@ static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 }
 
 static const char *const start_names[] = {
-	"firmware",   "iommu-open", "rsc-table",	"init-image", "mem-setup",	"load",
-	"proxy-vote", "iommu-map", "auth-and-reset", "wait-ready", "metadata-release", NULL,
+	"firmware",  "iommu-open", "rsc-table",	     "proxy-vote", "init-image",	"mem-setup",
+	"load",	     "iommu-map",  "auth-and-reset", "wait-ready", "metadata-release", NULL,
 };
 
 /* The firmware first: a missing or broken image must cost no SMMU or TrustZone call. */
@@ -500,10 +508,10 @@ static const struct rproc_step start_steps[] = {
 	{ step_firmware, undo_firmware, B_FIRMWARE },
 	{ step_iommu_open, undo_iommu_open, B_NONE },
 	{ step_rsc_table, undo_rsc_table, B_NONE },
+	{ step_proxy_vote, undo_proxy_vote, B_LOAD },
 	{ step_init_image, undo_init_image, B_LOAD },
 	{ step_mem_setup, NULL, B_LOAD },
 	{ step_load, NULL, B_LOAD },
-	{ step_proxy_vote, undo_proxy_vote, B_AUTH },
 	{ step_iommu_map, rproc_undo_iommu_map, B_AUTH },
 	{ step_auth, undo_auth, B_AUTH },
 	{ step_wait_ready, NULL, B_READY },

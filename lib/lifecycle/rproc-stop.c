@@ -120,14 +120,17 @@ static int stop_iommu_unmap(struct rproc *r, struct rproc_error *err)
 	return 0;
 }
 
+/*
+ * doc/boot-sequence.md#proxy-unvote: load_state "off", then the proxy votes of a core that
+ * never handed over (the kernel's qcom_q6v5_unprepare(), then its handover).
+ */
 static int stop_proxy_unvote(struct rproc *r, struct rproc_error *err)
 {
-	int e = 0;
+	int e = rproc_do_load_state_off(r), e2 = rproc_do_unvote(r);
 
-	/* A core that never handed over still has our votes (doc/boot-sequence.md#proxy-unvote). */
-	if (r->proxy_voted)
-		e = rproc_do_unvote(r);
-	return e < 0 ? rproc_err(err, e, "proxy unvote failed") : 0;
+	if (e < 0)
+		return rproc_err(err, e, "load_state off failed");
+	return e2 < 0 ? rproc_err(err, e2, "proxy unvote failed") : 0;
 }
 
 static const char *const stop_names[] = {

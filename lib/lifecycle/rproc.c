@@ -487,16 +487,8 @@ static void handle_irqs(struct rproc *r)
 
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 		fired[i] = rproc_irq_take(r, (enum rproc_irq)i);
-	if (fired[RPROC_IRQ_HANDOVER] && !r->handover) {
-		/* doc/boot-sequence.md#proxy-vote: the remote holds its own votes now */
-		r->handover = true;
-		if (r->proxy_voted && r->b->pas->proxy_unvote &&
-		    r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d) == 0)
-			r->proxy_voted = false;
-		rproc_log(RPROC_LOG_DEBUG, r->d.name, "handover", 0,
-			  "handover: proxy votes dropped");
-		rproc_publish_held(r);
-	}
+	if (fired[RPROC_IRQ_HANDOVER])
+		rproc_handover(r, "handover");
 	if (fired[RPROC_IRQ_WDOG])
 		handle_crash(r, RPROC_IRQ_WDOG);
 	else if (fired[RPROC_IRQ_FATAL])

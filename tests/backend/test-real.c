@@ -153,6 +153,61 @@ static void test_degrade(void **state)
 	rproc_backend_destroy(b);
 }
 
+static const struct qcom_scm_shim_vote *vote_call(unsigned int i)
+{
+	const struct fk_call *c = fk_find(QCOM_SCM_SHIM_PROXY_VOTE, i);
+
+	assert_non_null(c);
+	return (const struct qcom_scm_shim_vote *)c->arg;
+}
+
+/* The kernel's two vote lifetimes map onto the shim's two vote kinds. */
+static void test_votes(void **state)
+{
+	struct rproc_backend *b;
+
+	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS | QCOM_SCM_SHIM_CAP_PROXY_VOTE |
+		       QCOM_SCM_SHIM_CAP_LOAD_STATE;
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_non_null(b->pas->load_state);
+	assert_int_equal(b->pas->load_state(b->pas_ctx, &desc, true), 0);
+	assert_int_equal(b->pas->proxy_vote(b->pas_ctx, &desc), 0);
+	assert_int_equal(b->pas->proxy_unvote(b->pas_ctx, &desc), 0); /* handover */
+	assert_int_equal(b->pas->load_state(b->pas_ctx, &desc, false), 0); /* the stop */
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_PROXY_VOTE), 4);
+	assert_int_equal(vote_call(0)->votes, QCOM_SCM_SHIM_VOTE_LOAD_STATE);
+	assert_int_equal(vote_call(0)->on, 1);
+	assert_int_equal(vote_call(1)->votes, QCOM_SCM_SHIM_VOTE_PROXY);
+	assert_int_equal(vote_call(1)->on, 1);
+	assert_int_equal(vote_call(2)->votes, QCOM_SCM_SHIM_VOTE_PROXY);
+	assert_int_equal(vote_call(2)->on, 0);
+	assert_int_equal(vote_call(3)->votes, QCOM_SCM_SHIM_VOTE_LOAD_STATE);
+	assert_int_equal(vote_call(3)->on, 0);
+	assert_string_equal(vote_call(0)->device, "30000000.remoteproc");
+	rproc_backend_destroy(b);
+
+	/* a module without the load_state kind: the proxy votes alone, said once */
+	fk.n_calls = 0;
+	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS | QCOM_SCM_SHIM_CAP_PROXY_VOTE;
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_null(b->pas->load_state);
+	assert_int_equal(logs_with("no load_state"), 1);
+	assert_int_equal(b->pas->proxy_vote(b->pas_ctx, &desc), 0);
+	assert_int_equal(vote_call(0)->votes, QCOM_SCM_SHIM_VOTE_PROXY);
+	rproc_backend_destroy(b);
+
+	/* ABI 1.0: one vote for both, the 72-byte struct */
+	fk.n_calls = 0;
+	fk.shim_minor = 0;
+	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS | QCOM_SCM_SHIM_CAP_PROXY_VOTE;
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_null(b->pas->load_state);
+	assert_int_equal(logs_with("one vote for everything"), 1);
+	assert_int_equal(b->pas->proxy_vote(b->pas_ctx, &desc), 0);
+	assert_int_equal(vote_call(0)->size, 72);
+	rproc_backend_destroy(b);
+}
+
 static void test_iommufd_map_file(void **state)
 {
 	struct rproc_backend *b = new_backend(RPROC_REAL_IOMMU_AUTO);
@@ -480,6 +535,7 @@ int main(void)
 		T(test_config_strings),
 		T(test_no_shim),
 		T(test_degrade),
+		T(test_votes),
 		T(test_iommufd_map_file),
 		T(test_fallback_to_type1),
 		T(test_fallback_fails),

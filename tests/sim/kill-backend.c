@@ -229,6 +229,13 @@ static int k_proxy_unvote(void *ctx, const struct rproc_desc *d)
 	return PASS(kb, by_desc(kb, d), INNER(kb)->proxy_unvote(ICTX(kb), d));
 }
 
+static int k_load_state(void *ctx, const struct rproc_desc *d, bool on)
+{
+	struct kill_backend *kb = ctx;
+
+	return PASS(kb, by_desc(kb, d), INNER(kb)->load_state(ICTX(kb), d, on));
+}
+
 static int k_stop_bit(void *ctx, const struct rproc_desc *d, bool set)
 {
 	struct kill_backend *kb = ctx;
@@ -375,6 +382,7 @@ struct kill_backend *kb_wrap(struct tsim_board *bd)
 		.shm_bridge_release = in->shm_bridge_release ? k_bridge_release : NULL,
 		.proxy_vote = in->proxy_vote ? k_proxy_vote : NULL,
 		.proxy_unvote = in->proxy_unvote ? k_proxy_unvote : NULL,
+		.load_state = in->load_state ? k_load_state : NULL,
 		.stop_bit = in->stop_bit ? k_stop_bit : NULL,
 		.crash_reason = in->crash_reason ? k_crash_reason : NULL,
 		.smem_read = in->smem_read ? k_smem_read : NULL,

@@ -151,6 +151,14 @@ static int p_unvote(void *ctx, const struct rproc_desc *d)
 	LEAVE(m, 0);
 }
 
+static int p_load_state(void *ctx, const struct rproc_desc *d, bool on)
+{
+	struct mock *m = ctx;
+	ENTER(m, on ? "load_state_on" : "load_state_off");
+	m->load_state = on;
+	LEAVE(m, 0);
+}
+
 static int p_stop_bit(void *ctx, const struct rproc_desc *d, bool set)
 {
 	struct mock *m = ctx;
@@ -181,6 +189,7 @@ static const struct rproc_pas_ops mock_pas = {
 	.shm_bridge_delete = p_bridge_delete,
 	.proxy_vote = p_vote,
 	.proxy_unvote = p_unvote,
+	.load_state = p_load_state,
 	.stop_bit = p_stop_bit,
 	.crash_reason = p_crash_reason,
 };
@@ -381,7 +390,8 @@ int mock_held(struct mock *m)
 	int n;
 
 	pthread_mutex_lock(&m->lock);
-	n = m->maps + m->bridges + m->meta + m->running + m->cpu_maps + m->domains + m->votes;
+	n = m->maps + m->bridges + m->meta + m->running + m->cpu_maps + m->domains + m->votes +
+	    m->load_state;
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }

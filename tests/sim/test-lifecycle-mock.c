@@ -131,10 +131,11 @@ static void test_call_order(void **state)
 	assert_int_equal(rproc_start(f->r), 0);
 	assert_int_equal(rproc_state(f->r), RPROC_STARTING);
 	wait_state(f, RPROC_RUNNING);
-	/* the CPU view is gone before AUTH_AND_RESET; the bridge lives only around it */
+	/* the votes before INIT_IMAGE; the CPU view is gone before AUTH_AND_RESET; the bridge
+	 * lives only around it */
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "irq_open iommu_open iova_ranges get_rsc_table init_image mem_setup "
-			    "mem_map mem_unmap proxy_vote iommu_map shm_bridge_create "
+			    "irq_open iommu_open iova_ranges get_rsc_table load_state_on proxy_vote "
+			    "init_image mem_setup mem_map mem_unmap iommu_map shm_bridge_create "
 			    "auth_and_reset shm_bridge_delete metadata_release");
 	assert_true(f->progress >= 1);
 	assert_true(f->phases >= 1);
@@ -149,9 +150,11 @@ static void test_call_order(void **state)
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_stop(f->r), 0);
 	wait_state(f, RPROC_OFFLINE);
-	/* SHUTDOWN before the unmap; no handover came, so the votes go at the end */
+	/* SHUTDOWN before the unmap; load_state off, and no handover came, so the proxy votes
+	 * go at the end too */
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "stop_bit_set stop_bit_clear shutdown iommu_unmap proxy_unvote");
+			    "stop_bit_set stop_bit_clear shutdown iommu_unmap load_state_off "
+			    "proxy_unvote");
 	assert_string_equal(f->trail, "starting running stopping offline");
 	/* a second start skips the resource table: fetched once per IOMMU context */
 	mock_reset_calls(f->m);
@@ -215,8 +218,8 @@ static void test_each_call_fails(void **state)
 {
 	static const char *const ops[] = {
 		"iommu_open", "iova_ranges", "get_rsc_table", "init_image",
-		"mem_setup",  "mem_map",     "proxy_vote",    "iommu_map",
-		"shm_bridge_create", "auth_and_reset",
+		"mem_setup",  "mem_map",     "proxy_vote",    "load_state_on",
+		"iommu_map",  "shm_bridge_create", "auth_and_reset",
 	};
 	struct fx *f = *state;
 
@@ -262,10 +265,10 @@ static void test_crash_recovery(void **state)
 	assert_string_equal(info.last_crash_reason, "mock: err_fatal");
 	/* no handshake on a crashed core; recovery does not refetch the resource table */
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "crash_reason shutdown iommu_unmap proxy_unvote iova_ranges init_image "
-			    "mem_setup "
-			    "mem_map mem_unmap proxy_vote iommu_map shm_bridge_create "
-			    "auth_and_reset shm_bridge_delete metadata_release");
+			    "crash_reason shutdown iommu_unmap load_state_off proxy_unvote "
+			    "iova_ranges load_state_on proxy_vote init_image mem_setup mem_map "
+			    "mem_unmap iommu_map shm_bridge_create auth_and_reset "
+			    "shm_bridge_delete metadata_release");
 	assert_int_equal(rproc_stop(f->r), 0);
 	wait_state(f, RPROC_OFFLINE);
 }
@@ -350,7 +353,8 @@ static void test_snapshot_adopt(void **state)
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "irq_open shutdown iommu_open iommu_unmap iommu_close proxy_unvote");
+			    "irq_open shutdown iommu_open iommu_unmap iommu_close proxy_unvote "
+			    "load_state_off");
 	rproc_free(f->r);
 	f->r = NULL;
 	s.version = 4;
@@ -358,7 +362,7 @@ static void test_snapshot_adopt(void **state)
 	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
 			    "irq_open stop_bit_clear shutdown metadata_release iommu_open "
-			    "iommu_unmap iommu_close proxy_unvote");
+			    "iommu_unmap iommu_close proxy_unvote load_state_off");
 	rproc_get_info(f->r, &after);
 	assert_int_equal(after.state, RPROC_FAILED);
 	assert_string_equal(after.last_error_step, "adopt");

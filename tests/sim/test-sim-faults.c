@@ -126,7 +126,8 @@ static const struct {
 	{ "iommu_open", "iommu-open" },	     { "iova_ranges", "iommu-open" },
 	{ "get_rsc_table", "rsc-table" },    { "init_image", "init-image" },
 	{ "mem_setup", "mem-setup" },	     { "mem_map", "load" },
-	{ "proxy_vote", "proxy-vote" },	     { "iommu_map", "rsc-table" },
+	{ "proxy_vote", "proxy-vote" },	     { "load_state", "proxy-vote" },
+	{ "iommu_map", "rsc-table" },
 	{ "shm_bridge_create", "auth-and-reset" }, { "auth_and_reset", "auth-and-reset" },
 };
 

@@ -77,11 +77,58 @@ static void test_bad_image_touches_nothing(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * Votes in the kernel's two lifetimes (doc/boot-sequence.md#proxy-vote), both before
+ * INIT_IMAGE (the simulated TrustZone refuses it otherwise): the proxy votes end at
+ * handover, load_state lives until the stop, and the DSP runs only while it is on.
+ */
+static void test_votes_two_lifetimes(void **state)
+{
+	struct rproc_error err = { 0 };
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	int a, c;
+
+	tsim_board_new(&bd, "lemans-el2", "no_handover=cdsp1", NULL);
+	tsim_board_cores(&bd);
+	a = tsim_board_find(&bd, "adsp");
+	c = tsim_board_find(&bd, "cdsp1");
+	assert_int_equal(rproc_start(bd.r[a]), 0);
+	assert_int_equal(rproc_start(bd.r[c]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, 1u << a | 1u << c, RPROC_RUNNING, 10000), 0);
+	/* adsp handed over, cdsp1 never does: one proxy vote left, both load_states on */
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.proxy_votes, 1);
+	assert_int_equal(u.load_states, 2);
+	/* a DSP that lost load_state at handover would be gone by now ("power collapse") */
+	tsim_run_for(bd.r, bd.n, 100);
+	rproc_get_info(bd.r[a], &info);
+	assert_int_equal(info.state, RPROC_RUNNING);
+	assert_int_equal(info.crash_count, 0);
+	assert_int_equal(rproc_stop(bd.r[a]), 0);
+	assert_int_equal(rproc_stop(bd.r[c]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, 1u << a | 1u << c, RPROC_OFFLINE, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.proxy_votes, 0);
+	assert_int_equal(u.load_states, 0);
+	/* a start that fails after the votes gives both back */
+	assert_int_equal(rproc_sim_set(bd.b, "fail=init_image@adsp:1", &err), 0);
+	assert_int_equal(rproc_start(bd.r[a]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_FAILED, 10000), 0);
+	rproc_get_info(bd.r[a], &info);
+	assert_string_equal(info.last_error_step, "init-image");
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.proxy_votes + u.load_states, 0);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phase_empty_when_idle),
 		cmocka_unit_test(test_bad_image_touches_nothing),
+		cmocka_unit_test(test_votes_two_lifetimes),
 	};
 
 	tsim_log_capture();

@@ -90,7 +90,7 @@ static void test_tz_rules(void **state)
 	void *dom = NULL;
 	uint64_t h = 0, off;
 	uint8_t byte;
-	int errs[8], n = 0;
+	int errs[9], n = 0;
 	struct rproc_backend *b;
 
 	rig_new(&g, NULL, "adsp");
@@ -102,16 +102,27 @@ static void test_tz_rules(void **state)
 	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* no init_image */
 	assert_int_equal(errs[0], -EPERM);
 	assert_int_equal(g.p->mem_setup(g.ctx, g.pas, g.base, rproc_fw_span(g.img)), -EPERM);
+	/* the votes come first, as in the kernel */
+	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len),
+			 -EPERM);
+	assert_int_equal(g.p->load_state(g.ctx, g.d, true), 0);
+	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len),
+			 -EPERM);
+	assert_int_equal(g.p->proxy_vote(g.ctx, g.d), 0);
 	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len), 0);
 	assert_true(g.img->relocatable);
+	assert_int_equal(g.p->proxy_unvote(g.ctx, g.d), 0);
+	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* no power */
+	assert_int_equal(errs[1], -EHOSTDOWN);
+	assert_int_equal(g.p->proxy_vote(g.ctx, g.d), 0);
 	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* relocatable, no mem_setup */
-	assert_int_equal(errs[1], -ENOEXEC);
+	assert_int_equal(errs[2], -ENOEXEC);
 	assert_int_equal(g.p->mem_setup(g.ctx, g.pas, g.base - 0x1000, 0x1000), -EINVAL);
 	assert_int_equal(g.p->mem_setup(g.ctx, g.pas, g.base, rproc_fw_span(g.img)), 0);
 	rig_load(&g, &m, true);
 	assert_int_equal(b->iommu->open(b->iommu_ctx, g.d, &dom), 0);
 	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* no SMMU mapping */
-	assert_int_equal(errs[2], -EFAULT);
+	assert_int_equal(errs[3], -EFAULT);
 	/* a mapping that is not IOVA == PA does not count either */
 	assert_int_equal(b->iommu->map(dom, g.base, g.base + g.size, g.size, RW), 0);
 	assert_int_equal(g.p->auth_and_reset(g.ctx, g.pas), -EFAULT);
@@ -121,24 +132,24 @@ static void test_tz_rules(void **state)
 	assert_int_equal(b->iommu->unmap(dom, g.base, g.size), 0);
 	assert_int_equal(b->iommu->map(dom, g.base, g.base, g.size, RW), 0);
 	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* no SHM bridge */
-	assert_int_equal(errs[3], -ENOLINK);
+	assert_int_equal(errs[4], -ENOLINK);
 	assert_int_equal(g.p->shm_bridge_create(g.ctx, g.base + 1, g.size, &h), -EINVAL);
 	assert_int_equal(g.p->shm_bridge_create(g.ctx, g.base, g.size, &h), 0);
 	assert_int_equal(g.p->shm_bridge_create(g.ctx, g.base, 4096, &h), -EEXIST);
 	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* CPU view still mapped */
-	assert_int_equal(errs[4], -EACCES);
+	assert_int_equal(errs[5], -EACCES);
 	b->mem->unmap(b->mem_ctx, &m);
 	off = checked_offset(g.img);
 	assert_int_equal(rproc_sim_read_phys(b, g.base + off, &byte, 1), 0);
 	byte ^= 0x01;
 	assert_int_equal(rproc_sim_write_phys(b, g.base + off, &byte, 1), 0);
 	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* wrong digest */
-	assert_int_equal(errs[5], -EBADMSG);
+	assert_int_equal(errs[6], -EBADMSG);
 	byte ^= 0x01;
 	assert_int_equal(rproc_sim_write_phys(b, g.base + off, &byte, 1), 0);
 	assert_int_equal(g.p->auth_and_reset(g.ctx, g.pas), 0);
 	errs[n++] = g.p->auth_and_reset(g.ctx, g.pas); /* running */
-	assert_int_equal(errs[6], -EBUSY);
+	assert_int_equal(errs[7], -EBUSY);
 	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len),
 			 -EBUSY);
 	/* TZ locks the carveout while the image runs (XPU) */
@@ -154,6 +165,8 @@ static void test_tz_rules(void **state)
 	assert_int_equal(g.p->metadata_release(g.ctx, g.pas), 0);
 	assert_int_equal(b->iommu->unmap(dom, g.base, g.size), 0);
 	b->iommu->close(dom);
+	assert_int_equal(g.p->proxy_unvote(g.ctx, g.d), 0);
+	assert_int_equal(g.p->load_state(g.ctx, g.d, false), 0);
 	rproc_sim_report(b, &u);
 	assert_int_equal(rproc_sim_usage_total(&u), 0);
 	rig_free(&g);
@@ -202,6 +215,8 @@ static void test_dsp_smmu_fault(void **state)
 	rig_new(&g, "boot_delay_ms=1000", "gpdsp1");
 	b = g.bd.b;
 	assert_int_equal(b->irq->open(b->irq_ctx, g.d, fds), 0);
+	assert_int_equal(g.p->load_state(g.ctx, g.d, true), 0);
+	assert_int_equal(g.p->proxy_vote(g.ctx, g.d), 0);
 	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len), 0);
 	assert_int_equal(g.p->mem_setup(g.ctx, g.pas, g.base, rproc_fw_span(g.img)), 0);
 	rig_load(&g, &m, false);
@@ -241,6 +256,8 @@ static void test_auth_without_hash(void **state)
 
 	rig_new(&g, "auth_hash=0\nauth_us_per_mib=1", "adsp");
 	b = g.bd.b;
+	assert_int_equal(g.p->load_state(g.ctx, g.d, true), 0);
+	assert_int_equal(g.p->proxy_vote(g.ctx, g.d), 0);
 	assert_int_equal(g.p->init_image(g.ctx, g.pas, g.img->metadata, g.img->metadata_len), 0);
 	assert_int_equal(g.p->mem_setup(g.ctx, g.pas, g.base, rproc_fw_span(g.img)), 0);
 	rig_load(&g, &m, false);

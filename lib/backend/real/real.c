@@ -131,6 +131,34 @@ static int bridge_delete(void *ctx, uint64_t handle)
 	return rproc_shim_pas_ops.shm_bridge_delete(ctx, handle);
 }
 
+/*
+ * Votes in the kernel's two lifetimes (doc/boot-sequence.md#proxy-vote): the shim's PROXY
+ * kind until handover, its LOAD_STATE kind until the stop.  A module of ABI 1.0 has one vote
+ * for both, which then goes whole at handover.
+ */
+static int proxy_votes(struct rproc_shim *s, const struct rproc_desc *d, bool on)
+{
+	if (s->minor < 1)
+		return rproc_shim_vote(s, d->device,
+				       QCOM_SCM_SHIM_VOTE_PROXY | QCOM_SCM_SHIM_VOTE_LOAD_STATE, on);
+	return rproc_shim_proxy_votes(s, d->device, on);
+}
+
+static int proxy_vote(void *ctx, const struct rproc_desc *d)
+{
+	return proxy_votes(ctx, d, true);
+}
+
+static int proxy_unvote(void *ctx, const struct rproc_desc *d)
+{
+	return proxy_votes(ctx, d, false);
+}
+
+static int load_state(void *ctx, const struct rproc_desc *d, bool on)
+{
+	return rproc_shim_load_state(ctx, d->device, on);
+}
+
 static void setup_pas(struct real_backend *b)
 {
 	struct rproc_shim *s = b->shim;
@@ -148,11 +176,26 @@ static void setup_pas(struct real_backend *b)
 		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,
 			  "the shim has no SMP2P stop bit: stops shut down without the handshake");
 	}
+	b->pas.proxy_vote = proxy_vote;
+	b->pas.proxy_unvote = proxy_unvote;
+	b->pas.load_state = load_state;
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_PROXY_VOTE)) {
 		b->pas.proxy_vote = b->pas.proxy_unvote = NULL;
+		b->pas.load_state = NULL;
 		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,
 			  "the shim takes no proxy votes: the DSPs boot only if their power "
 			  "domains, clocks and interconnect stay on");
+	} else if (s->minor < 1) {
+		b->pas.load_state = NULL;
+		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
+			  "the shim (ABI %u.%u) has one vote for everything: load_state goes with "
+			  "the proxy votes at handover instead of at the stop; update the module",
+			  s->major, s->minor);
+	} else if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_LOAD_STATE)) {
+		b->pas.load_state = NULL;
+		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
+			  "the shim sends no load_state (no AOSS QMP): the DSPs run only while "
+			  "AOSS keeps them powered anyway");
 	}
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SMEM)) {
 		b->pas.crash_reason = NULL;

@@ -91,6 +91,11 @@ static void dsp_boot(struct sim *s, unsigned int core)
 	uint64_t now = now_nsec(CLOCK_MONOTONIC), fault;
 	volatile uint8_t sum = 0;
 
+	if (!c->load_state) {
+		sim_dsp_crash(s, core, RPROC_IRQ_WDOG, "sim: no power: load_state is off");
+		return;
+	}
+
 	for (unsigned int i = 0; i < p->n_segs; i++) {
 		uint64_t iova = p->load_base + p->segs[i].iova, len = p->segs[i].len;
 		const uint8_t *bytes;

@@ -17,7 +17,7 @@
 #include "util.h"
 
 #define SIM_MAGIC 0x31304d4953435052ULL /* "RPCSIM01" */
-#define SIM_VERSION 2
+#define SIM_VERSION 3 /* 3: the votes in two lifetimes */
 #define SIM_MAX_CORES 128 /* trees as large as the scaling benchmark's */
 #define SIM_MAX_PAS 256
 #define SIM_MAX_REGIONS 256
@@ -47,6 +47,7 @@ enum sim_op {
 	SIM_OP_SHM_BRIDGE_RELEASE,
 	SIM_OP_PROXY_VOTE,
 	SIM_OP_PROXY_UNVOTE,
+	SIM_OP_LOAD_STATE,
 	SIM_OP_STOP_BIT,
 	SIM_OP_CRASH_REASON,
 	SIM_OP_SMEM_READ,
@@ -119,7 +120,7 @@ struct sim_core {
 	uint32_t proxy_voted;
 	uint32_t boots;
 	uint32_t dumpable; /* crashed since the last boot: minidump table present */
-	uint32_t pad;
+	uint32_t load_state; /* AOSS load_state "on": the DSP has power */
 	uint64_t up_ns; /* CLOCK_MONOTONIC when ready was raised */
 	char crash_reason[256];
 };

@@ -29,6 +29,7 @@ static const char *const sim_op_table[SIM_OP_COUNT + 1] = {
 	[SIM_OP_SHM_BRIDGE_RELEASE] = "shm_bridge_release",
 	[SIM_OP_PROXY_VOTE] = "proxy_vote",
 	[SIM_OP_PROXY_UNVOTE] = "proxy_unvote",
+	[SIM_OP_LOAD_STATE] = "load_state",
 	[SIM_OP_STOP_BIT] = "stop_bit",
 	[SIM_OP_CRASH_REASON] = "crash_reason",
 	[SIM_OP_SMEM_READ] = "smem_read",

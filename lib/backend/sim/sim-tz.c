@@ -77,6 +77,14 @@ static int tz_init_image(void *ctx, uint32_t pas_id, const void *meta, size_t le
 		r = -EBUSY;
 		goto out;
 	}
+	if (!p->is_dtb && (!s->sh->cores[p->core].proxy_voted || !s->sh->cores[p->core].load_state)) {
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", -EPERM,
+			  "TZ: init_image of PAS %u before the proxy votes and load_state (the "
+			  "kernel takes them first)",
+			  pas_id);
+		r = -EPERM;
+		goto out;
+	}
 	if (!len || len > SIM_META_MAX) {
 		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", -ENOMEM,
 			  "TZ: metadata of %zu bytes (the buffer holds at most %d)", len,
@@ -186,6 +194,13 @@ static int auth_check(struct sim *s, struct sim_pas *p, uint64_t *base, uint64_t
 			  "released)",
 			  p->pas_id);
 		return -EPERM;
+	}
+	if (!c->proxy_voted) {
+		rproc_log(RPROC_LOG_ERR, name, "sim", -EHOSTDOWN,
+			  "TZ: auth_and_reset of PAS %d without the proxy votes: the subsystem's "
+			  "power domains and clocks are off",
+			  p->pas_id);
+		return -EHOSTDOWN;
 	}
 	if (p->relocatable && p->state != TZ_SETUP) {
 		rproc_log(RPROC_LOG_ERR, name, "sim", -ENOEXEC,
@@ -542,6 +557,26 @@ static int tz_proxy(struct sim *s, const struct rproc_desc *d, bool vote)
 	return r;
 }
 
+/* load_state "off" while the DSP runs takes its power away: it dies, without a word. */
+static int tz_load_state(void *ctx, const struct rproc_desc *d, bool on)
+{
+	struct sim *s = ctx;
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = core_call(s, SIM_OP_LOAD_STATE, d, &core);
+	if (!r) {
+		struct sim_core *c = &s->sh->cores[core];
+
+		c->load_state = on;
+		if (!on && c->dsp_state != DSP_OFF && c->dsp_state != DSP_CRASHED)
+			sim_dsp_crash(s, (unsigned int)core, RPROC_IRQ_WDOG,
+				      "sim: power collapse: load_state off while the DSP ran");
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 static int tz_proxy_vote(void *ctx, const struct rproc_desc *d)
 {
 	return tz_proxy(ctx, d, true);
@@ -731,6 +766,7 @@ const struct rproc_pas_ops sim_pas_ops = {
 	.shm_bridge_release = tz_bridge_release,
 	.proxy_vote = tz_proxy_vote,
 	.proxy_unvote = tz_proxy_unvote,
+	.load_state = tz_load_state,
 	.stop_bit = tz_stop_bit,
 	.crash_reason = tz_crash_reason,
 	.smem_read = tz_smem_read,

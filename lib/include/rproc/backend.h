@@ -90,9 +90,17 @@ struct rproc_pas_ops {
 	 */
 	int (*shm_bridge_release)(void *ctx, uint64_t pa, uint64_t size);
 
-	/* Optional: NULL when the backend cannot do it. */
+	/*
+	 * Optional: NULL when the backend cannot do it.
+	 *
+	 * Votes, in the kernel's two lifetimes (doc/boot-sequence.md#proxy-vote): the proxy
+	 * votes (power domains, clocks, supplies, interconnect) from before INIT_IMAGE until
+	 * "handover", or until the stop or the failure when handover never came; the AOSS
+	 * load_state vote (@on) from before INIT_IMAGE until the stop or the crash handling.
+	 */
 	int (*proxy_vote)(void *ctx, const struct rproc_desc *d);
 	int (*proxy_unvote)(void *ctx, const struct rproc_desc *d);
+	int (*load_state)(void *ctx, const struct rproc_desc *d, bool on);
 	int (*stop_bit)(void *ctx, const struct rproc_desc *d, bool set);
 	int (*crash_reason)(void *ctx, const struct rproc_desc *d, char *buf, size_t len);
 	/* Read SMEM item @item into a malloc'd buffer (minidump table of contents, item 602). */

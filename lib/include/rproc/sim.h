@@ -14,13 +14,19 @@
  *   running -> SHUTDOWN.  AUTH_AND_RESET checks, in this order, and fails with a distinct
  *   errno and a log line:
  *     -EBUSY    the PAS id is already running (any call but SHUTDOWN on a running core)
+ *     -EHOSTDOWN the core's proxy votes are not held (its power domains and clocks are off)
  *     -EPERM    out of order (no INIT_IMAGE, or its metadata was released)
  *     -ENOEXEC  relocatable image without MEM_SETUP
  *     -EFAULT   the carveout is not mapped IOVA == PA, read+write, on the core's SMMU stream
  *     -ENOLINK  require_bridge is set and no live SHM bridge covers the carveout
  *     -EACCES   the carveout is still mapped for the CPU (an XPU violation on hardware)
  *     -EBADMSG  a hashed segment's digest does not match the bytes in carveout memory
- *   Unknown PAS ids get -ENODEV.  Signatures are not checked (logged once).
+ *   INIT_IMAGE of a main image without the proxy votes and load_state is out of order
+ *   (-EPERM): the kernel takes them first.  Unknown PAS ids get -ENODEV.  Signatures are not
+ *   checked (logged once).
+ * - Votes: proxy votes and load_state per core, as the kernel's two lifetimes have them.  The
+ *   DSP runs only while load_state is on: a boot without it, or load_state "off" while it
+ *   runs, ends in `wdog` ("power collapse").
  * - SMMU, per stream: IOVA -> PA table; 4 KiB alignment (-EINVAL), overlap (-EEXIST),
  *   permission (R and/or W required), the arm-smmu software MSI window 0x08000000-0x080fffff
  *   is not usable (-ERANGE).  Unmap must remove whole mappings.
@@ -115,6 +121,7 @@ struct rproc_sim_usage {
 	unsigned int domains;          /* open IOMMU contexts */
 	unsigned int proxy_votes;      /* cores with proxy votes held */
 	unsigned int stop_bits;        /* stop bits left set */
+	unsigned int load_states;      /* cores with load_state on */
 };
 
 void rproc_sim_report(struct rproc_backend *b, struct rproc_sim_usage *u);
