@@ -100,6 +100,7 @@ struct rproc {
 	struct rproc_dump_seg *segs; /* loaded segments of the running image, for coredumps */
 	size_t n_segs;
 	uint64_t t_auth;             /* monotonic us at AUTH_AND_RESET */
+	uint64_t bytes_loaded;       /* by the start under way */
 
 	/* job */
 	pthread_t thread;

@@ -8,13 +8,10 @@
  * failure at step k runs the undos of k-1..1 in reverse, so a failed start holds nothing.
  * Undos act on the ownership flags in struct rproc, so running one twice is harmless.
  *
- * A second (DTB) image (doc/boot-sequence.md#dtb-image)
- * goes through every image step just before the main
- * one.  The kernel authenticates the DTB image before INIT_IMAGE of the main image and maps
- * its carveout right before that AUTH_AND_RESET (doc/boot-sequence.md#dtb-image); here both
- * carveouts are mapped before either
- * AUTH_AND_RESET, which the simulated TrustZone requires.  Whether real firmware cares is
- * unknown (no SA8775p driver data uses a DTB image).
+ * A second (DTB) image goes first, in the kernel's order (doc/boot-sequence.md#dtb-image):
+ * its INIT_IMAGE, MEM_SETUP and load before the votes (dtb-load, the kernel's adsp_load()),
+ * its carveout mapping and AUTH_AND_RESET after them and before the main image's INIT_IMAGE
+ * (dtb-auth).  The simulated TrustZone refuses the main INIT_IMAGE otherwise.
  *
  * Recovery (doc/boot-sequence.md#recovery): the IOMMU
  * context and the resource table's DEVMEM mappings stay;
@@ -179,47 +176,39 @@ static int step_firmware(struct rproc *r, struct rproc_error *err)
 	return 0;
 }
 
-static void undo_init_image(struct rproc *r)
+/* ---- one image: what each image step does to it ---------------------------------------- */
+
+static void img_meta_release(struct rproc *r, struct rproc_img *im, const char *step)
 {
-	for_each_img_rev(r, im) {
-		if (rproc_do_meta_release(r, im) < 0)
-			rproc_log(RPROC_LOG_ERR, r->d.name, "init-image", -EIO,
-				  "metadata buffer of PAS %u could not be released", im->pas_id);
-	}
+	if (rproc_do_meta_release(r, im) < 0)
+		rproc_log(RPROC_LOG_ERR, r->d.name, step, -EIO,
+			  "metadata buffer of PAS %u could not be released", im->pas_id);
 }
 
-static int step_init_image(struct rproc *r, struct rproc_error *err)
+static int img_init(struct rproc *r, struct rproc_img *im, struct rproc_error *err)
 {
-	for_each_img(r, im) {
-		int e;
+	int e;
 
-		rproc_hold(r, &im->meta_held);
-		e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
-					  im->img->metadata_len);
-		if (e) {
-			/* a failed INIT_IMAGE keeps no buffer (the kernel frees it) */
-			rproc_unhold(r, &im->meta_held);
-			undo_init_image(r);
-			return rproc_pas_result(err, e, "INIT_IMAGE", im->pas_id);
-		}
+	rproc_hold(r, &im->meta_held);
+	e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
+				  im->img->metadata_len);
+	if (e) {
+		/* a failed INIT_IMAGE keeps no buffer (the kernel frees it) */
+		rproc_unhold(r, &im->meta_held);
+		return rproc_pas_result(err, e, "INIT_IMAGE", im->pas_id);
 	}
 	return 0;
 }
 
-static int step_mem_setup(struct rproc *r, struct rproc_error *err)
+/* MEM_SETUP(pas_id, base, span), relocatable images only: doc/firmware-format.md#relocation */
+static int img_mem_setup(struct rproc *r, struct rproc_img *im, struct rproc_error *err)
 {
-	for_each_img(r, im) {
-		int e;
+	int e;
 
-		if (!im->img->relocatable)
-			continue;
-		/* MEM_SETUP(pas_id, base, span): doc/firmware-format.md#relocation */
-		e = r->b->pas->mem_setup(r->b->pas_ctx, im->pas_id, im->co->base,
-					 rproc_fw_span(im->img));
-		if (e)
-			return rproc_pas_result(err, e, "MEM_SETUP", im->pas_id);
-	}
-	return 0;
+	if (!im->img->relocatable)
+		return 0;
+	e = r->b->pas->mem_setup(r->b->pas_ctx, im->pas_id, im->co->base, rproc_fw_span(im->img));
+	return e ? rproc_pas_result(err, e, "MEM_SETUP", im->pas_id) : 0;
 }
 
 static void load_progress(void *userdata, uint64_t done, uint64_t total)
@@ -232,38 +221,209 @@ static void load_progress(void *userdata, uint64_t done, uint64_t total)
  * Only the part of the carveout the image spans is mapped: a 6 MiB image in a 30 MiB carveout
  * needs a fifth of the page-table work, and the CPU never sees the rest.
  */
+static int img_load(struct rproc *r, struct rproc_img *im, struct rproc_error *err)
+{
+	struct rproc_mem_map m = { 0 };
+	uint64_t size = im->img->relocatable ? rproc_fw_span(im->img)
+					     : im->img->max_addr - im->co->base;
+	int e;
+
+	if (size > im->co->size)
+		size = im->co->size;
+	e = rproc_neg(r->b->mem->map(r->b->mem_ctx, im->co->base, size, true, &m));
+	if (e < 0)
+		return rproc_err(err, e, "cannot map carveout %s [0x%llx, +0x%llx) for loading: %s",
+				 im->co->node, (unsigned long long)im->co->base,
+				 (unsigned long long)im->co->size, strerror(-e));
+	e = rproc_fw_load_view(im->img, m.va, im->co->base, size,
+			       m.write_combined ? RPROC_FW_MEM_WC : RPROC_FW_MEM_DEVICE,
+			       load_progress, r, err);
+	r->b->mem->unmap(r->b->mem_ctx, &m);
+	if (e < 0)
+		return e;
+	for (unsigned int i = 0; i < im->img->phnum; i++)
+		if (im->img->segs[i].loadable)
+			r->bytes_loaded += im->img->segs[i].filesz;
+	return 0;
+}
+
+static bool in_ranges(const struct rproc *r, uint64_t start, uint64_t size)
+{
+	uint64_t last = start + size - 1;
+
+	for (size_t i = 0; i < r->n_ranges; i++)
+		if (start >= r->ranges[i].start && last <= r->ranges[i].last)
+			return true;
+	return false;
+}
+
+/* doc/boot-sequence.md#iommu-map: IOVA == PA, read|write, the whole carveout. */
+static int img_map(struct rproc *r, struct rproc_img *im, struct rproc_error *err)
+{
+	int e;
+
+	if (!r->dom)
+		return 0;
+	if (!in_ranges(r, im->co->base, im->co->size)) {
+		char list[256] = "";
+		size_t o = 0;
+
+		for (size_t i = 0; i < r->n_ranges && o < sizeof(list); i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s0x%llx-0x%llx",
+					      i ? ", " : "", (unsigned long long)r->ranges[i].start,
+					      (unsigned long long)r->ranges[i].last);
+		return rproc_err(err, -ERANGE,
+				 "carveout %s [0x%llx, +0x%llx) is not inside the usable IOVA "
+				 "ranges of %s (%s): IOVA == PA is impossible",
+				 im->co->node, (unsigned long long)im->co->base,
+				 (unsigned long long)im->co->size, r->d.device, list);
+	}
+	rproc_hold(r, &im->mapped);
+	e = rproc_neg(r->b->iommu->map(r->dom, im->co->base, im->co->base, im->co->size,
+				       RPROC_IOMMU_READ | RPROC_IOMMU_WRITE));
+	if (e < 0) {
+		rproc_unhold(r, &im->mapped);
+		return rproc_err(err, e, "cannot map carveout %s at IOVA == PA 0x%llx: %s",
+				 im->co->node, (unsigned long long)im->co->base, strerror(-e));
+	}
+	return 0;
+}
+
+static void img_unmap(struct rproc *r, struct rproc_img *im)
+{
+	if (im->mapped && rproc_do_unmap(r, im->co->base, im->co->size) == 0)
+		rproc_unhold(r, &im->mapped);
+}
+
+static void img_shutdown(struct rproc *r, struct rproc_img *im, const char *step)
+{
+	if (im->tz_running && rproc_do_shutdown(r, im) < 0)
+		rproc_log(RPROC_LOG_ERR, r->d.name, step, -EIO,
+			  "PAS %u could not be shut down: it may still run", im->pas_id);
+}
+
+/* Delete the bridge over @im's carveout, if one may exist: a no-op once it is gone. */
+static void bridge_delete(struct rproc *r, struct rproc_img *im)
+{
+	if (!im->bridged)
+		return;
+	if (r->b->pas->shm_bridge_delete && rproc_do_bridge_delete(r, im->bridge) < 0) {
+		/* kept on record: the next start or a successor tries again */
+		rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
+			  "SHM bridge 0x%llx over carveout %s could not be deleted",
+			  (unsigned long long)im->bridge, im->co->node);
+		return;
+	}
+	rproc_unhold(r, &im->bridged);
+}
+
+/*
+ * doc/trustzone-pas.md#shm-bridge (v10): bridge, AUTH_AND_RESET, and always delete the
+ * bridge.  Each is on record before it is made: a daemon killed inside this leaves a snapshot
+ * that names the bridge and the running PAS id, for its successor to release.
+ */
+static int img_auth(struct rproc *r, struct rproc_img *im, struct rproc_error *err)
+{
+	const struct rproc_pas_ops *pas = r->b->pas;
+	uint64_t size = ALIGN_UP(im->co->size, (uint64_t)RPROC_FW_PAGE);
+	int e;
+
+	bridge_delete(r, im); /* one an earlier start could not delete */
+	if (im->bridged)
+		return rproc_err(err, -EBUSY,
+				 "an SHM bridge over carveout %s is left from an earlier start",
+				 im->co->node);
+	if (pas->shm_bridge_create) {
+		rproc_hold(r, &im->bridged);
+		e = pas->shm_bridge_create(r->b->pas_ctx, im->co->base, size, &im->bridge);
+		if (e) {
+			rproc_unhold(r, &im->bridged);
+			if (e != -EOPNOTSUPP)
+				return rproc_err(err, e < 0 ? e : -EIO,
+						 "SHM bridge over carveout %s failed: %d",
+						 im->co->node, e);
+		}
+	}
+	rproc_hold(r, &im->tz_running);
+	e = pas->auth_and_reset(r->b->pas_ctx, im->pas_id);
+	bridge_delete(r, im);
+	if (e) {
+		rproc_unhold(r, &im->tz_running);
+		return rproc_pas_result(err, e, "AUTH_AND_RESET", im->pas_id);
+	}
+	return 0;
+}
+
+/* ---- the DTB image (doc/boot-sequence.md#dtb-image) ------------------------------------- */
+
+static void undo_dtb_load(struct rproc *r)
+{
+	if (r->img[0].present)
+		img_meta_release(r, &r->img[0], "dtb-load");
+}
+
+/* What the kernel's adsp_load() does: INIT_IMAGE, MEM_SETUP and the load of the DTB image. */
+static int step_dtb_load(struct rproc *r, struct rproc_error *err)
+{
+	struct rproc_img *im = &r->img[0];
+	int e;
+
+	if (!im->present)
+		return 0;
+	e = img_init(r, im, err);
+	if (!e)
+		e = img_mem_setup(r, im, err);
+	if (!e)
+		e = img_load(r, im, err);
+	if (e < 0)
+		undo_dtb_load(r);
+	return e;
+}
+
+static void undo_dtb_auth(struct rproc *r)
+{
+	if (!r->img[0].present)
+		return;
+	img_shutdown(r, &r->img[0], "dtb-auth");
+	img_unmap(r, &r->img[0]);
+}
+
+/* After the votes, before the main image's INIT_IMAGE: map and authenticate the DTB image. */
+static int step_dtb_auth(struct rproc *r, struct rproc_error *err)
+{
+	struct rproc_img *im = &r->img[0];
+	int e;
+
+	if (!im->present)
+		return 0;
+	e = img_map(r, im, err);
+	if (!e)
+		e = img_auth(r, im, err);
+	if (e < 0)
+		undo_dtb_auth(r);
+	return e;
+}
+
+/* ---- the main image ------------------------------------------------------------------------ */
+
+static void undo_init_image(struct rproc *r)
+{
+	img_meta_release(r, &r->img[1], "init-image");
+}
+
+static int step_init_image(struct rproc *r, struct rproc_error *err)
+{
+	return img_init(r, &r->img[1], err);
+}
+
+static int step_mem_setup(struct rproc *r, struct rproc_error *err)
+{
+	return img_mem_setup(r, &r->img[1], err);
+}
+
 static int step_load(struct rproc *r, struct rproc_error *err)
 {
-	uint64_t bytes = 0;
-
-	for_each_img(r, im) {
-		struct rproc_mem_map m = { 0 };
-		uint64_t size = im->img->relocatable ? rproc_fw_span(im->img)
-						     : im->img->max_addr - im->co->base;
-		int e;
-
-		if (size > im->co->size)
-			size = im->co->size;
-		e = rproc_neg(r->b->mem->map(r->b->mem_ctx, im->co->base, size, true, &m));
-		if (e < 0)
-			return rproc_err(err, e, "cannot map carveout %s [0x%llx, +0x%llx) for "
-						 "loading: %s",
-					 im->co->node, (unsigned long long)im->co->base,
-					 (unsigned long long)im->co->size, strerror(-e));
-		e = rproc_fw_load_view(im->img, m.va, im->co->base, size,
-				       m.write_combined ? RPROC_FW_MEM_WC : RPROC_FW_MEM_DEVICE,
-				       load_progress, r, err);
-		r->b->mem->unmap(r->b->mem_ctx, &m);
-		if (e < 0)
-			return e;
-		for (unsigned int i = 0; i < im->img->phnum; i++)
-			if (im->img->segs[i].loadable)
-				bytes += im->img->segs[i].filesz;
-	}
-	pthread_mutex_lock(&r->lock);
-	r->info.timings.image_bytes = bytes;
-	pthread_mutex_unlock(&r->lock);
-	return 0;
+	return img_load(r, &r->img[1], err);
 }
 
 static void undo_proxy_vote(struct rproc *r)
@@ -306,121 +466,27 @@ static int step_proxy_vote(struct rproc *r, struct rproc_error *err)
 	return 0;
 }
 
-static bool in_ranges(const struct rproc *r, uint64_t start, uint64_t size)
+static void undo_iommu_map(struct rproc *r)
 {
-	uint64_t last = start + size - 1;
-
-	for (size_t i = 0; i < r->n_ranges; i++)
-		if (start >= r->ranges[i].start && last <= r->ranges[i].last)
-			return true;
-	return false;
+	img_unmap(r, &r->img[1]);
 }
 
-/* doc/boot-sequence.md#iommu-map: IOVA == PA, read|write, the whole carveout. */
 static int step_iommu_map(struct rproc *r, struct rproc_error *err)
 {
-	if (!r->dom)
-		return 0;
-	for_each_img(r, im) {
-		int e;
-
-		if (!in_ranges(r, im->co->base, im->co->size)) {
-			char list[256] = "";
-			size_t o = 0;
-
-			for (size_t i = 0; i < r->n_ranges && o < sizeof(list); i++)
-				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s0x%llx-0x%llx",
-						      i ? ", " : "",
-						      (unsigned long long)r->ranges[i].start,
-						      (unsigned long long)r->ranges[i].last);
-			rproc_undo_iommu_map(r);
-			return rproc_err(
-			    err, -ERANGE,
-			    "carveout %s [0x%llx, +0x%llx) is not inside the usable IOVA "
-			    "ranges of %s (%s): IOVA == PA is impossible",
-			    im->co->node, (unsigned long long)im->co->base,
-			    (unsigned long long)im->co->size, r->d.device, list);
-		}
-		rproc_hold(r, &im->mapped);
-		e = rproc_neg(r->b->iommu->map(r->dom, im->co->base, im->co->base, im->co->size,
-					 RPROC_IOMMU_READ | RPROC_IOMMU_WRITE));
-		if (e < 0) {
-			rproc_unhold(r, &im->mapped);
-			rproc_undo_iommu_map(r);
-			return rproc_err(err, e, "cannot map carveout %s at IOVA == PA 0x%llx: %s",
-					 im->co->node, (unsigned long long)im->co->base,
-					 strerror(-e));
-		}
-	}
-	return 0;
+	return img_map(r, &r->img[1], err);
 }
 
 static void undo_auth(struct rproc *r)
 {
-	for_each_img_rev(r, im) {
-		if (im->tz_running && rproc_do_shutdown(r, im) < 0)
-			rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
-				  "PAS %u could not be shut down: it may still run", im->pas_id);
-	}
+	img_shutdown(r, &r->img[1], "auth-and-reset");
 }
 
-/* Delete the bridge over @im's carveout, if one may exist: a no-op once it is gone. */
-static void bridge_delete(struct rproc *r, struct rproc_img *im)
-{
-	if (!im->bridged)
-		return;
-	if (r->b->pas->shm_bridge_delete && rproc_do_bridge_delete(r, im->bridge) < 0) {
-		/* kept on record: the next start or a successor tries again */
-		rproc_log(RPROC_LOG_ERR, r->d.name, "auth-and-reset", -EIO,
-			  "SHM bridge 0x%llx over carveout %s could not be deleted",
-			  (unsigned long long)im->bridge, im->co->node);
-		return;
-	}
-	rproc_unhold(r, &im->bridged);
-}
-
-/*
- * doc/trustzone-pas.md#shm-bridge (v10): bridge, AUTH_AND_RESET, and always delete the
- * bridge.  Each is on record before it is made: a daemon killed inside this step leaves a
- * snapshot that names the bridge and the running PAS id, for its successor to release.
- */
 static int step_auth(struct rproc *r, struct rproc_error *err)
 {
-	const struct rproc_pas_ops *pas = r->b->pas;
+	int e = img_auth(r, &r->img[1], err);
 
-	for_each_img(r, im) {
-		uint64_t size = ALIGN_UP(im->co->size, (uint64_t)RPROC_FW_PAGE);
-		int e;
-
-		bridge_delete(r, im); /* one an earlier start could not delete */
-		if (im->bridged)
-			return rproc_err(err, -EBUSY, "an SHM bridge over carveout %s is left "
-						      "from an earlier start",
-					 im->co->node);
-		if (pas->shm_bridge_create) {
-			rproc_hold(r, &im->bridged);
-			e = pas->shm_bridge_create(r->b->pas_ctx, im->co->base, size, &im->bridge);
-			if (e) {
-				rproc_unhold(r, &im->bridged);
-				if (e != -EOPNOTSUPP) {
-					undo_auth(r);
-					return rproc_err(err, e < 0 ? e : -EIO,
-							 "SHM bridge over carveout %s failed: %d",
-							 im->co->node, e);
-				}
-			}
-		}
-		rproc_hold(r, &im->tz_running);
-		e = pas->auth_and_reset(r->b->pas_ctx, im->pas_id);
-		bridge_delete(r, im);
-		if (e) {
-			rproc_unhold(r, &im->tz_running);
-			undo_auth(r);
-			return rproc_pas_result(err, e, "AUTH_AND_RESET", im->pas_id);
-		}
-	}
 	r->t_auth = now_usec(CLOCK_MONOTONIC);
-	return 0;
+	return e;
 }
 
 static void read_reason(struct rproc *r, enum rproc_irq irq, char *buf, size_t len)
@@ -488,7 +554,8 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 
 static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 {
-	for_each_img(r, im) {
+	/* the main image's, then the DTB image's, as the kernel releases them */
+	for_each_img_rev(r, im) {
 		int e = rproc_do_meta_release(r, im);
 
 		if (e < 0)
@@ -499,8 +566,9 @@ static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 }
 
 static const char *const start_names[] = {
-	"firmware",  "iommu-open", "rsc-table",	     "proxy-vote", "init-image",	"mem-setup",
-	"load",	     "iommu-map",  "auth-and-reset", "wait-ready", "metadata-release", NULL,
+	"firmware",	  "iommu-open", "rsc-table",  "dtb-load",	"proxy-vote",
+	"dtb-auth",	  "init-image", "mem-setup",  "load",		"iommu-map",
+	"auth-and-reset", "wait-ready", "metadata-release", NULL,
 };
 
 /* The firmware first: a missing or broken image must cost no SMMU or TrustZone call. */
@@ -508,11 +576,13 @@ static const struct rproc_step start_steps[] = {
 	{ step_firmware, undo_firmware, B_FIRMWARE },
 	{ step_iommu_open, undo_iommu_open, B_NONE },
 	{ step_rsc_table, undo_rsc_table, B_NONE },
+	{ step_dtb_load, undo_dtb_load, B_LOAD },
 	{ step_proxy_vote, undo_proxy_vote, B_LOAD },
+	{ step_dtb_auth, undo_dtb_auth, B_AUTH },
 	{ step_init_image, undo_init_image, B_LOAD },
 	{ step_mem_setup, NULL, B_LOAD },
 	{ step_load, NULL, B_LOAD },
-	{ step_iommu_map, rproc_undo_iommu_map, B_AUTH },
+	{ step_iommu_map, undo_iommu_map, B_AUTH },
 	{ step_auth, undo_auth, B_AUTH },
 	{ step_wait_ready, NULL, B_READY },
 	{ step_metadata_release, NULL, B_NONE },
@@ -533,6 +603,7 @@ int rproc_run_start(struct rproc *r)
 	int e = 0;
 
 	r->handover = false;
+	r->bytes_loaded = 0;
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 		rproc_irq_take(r, (enum rproc_irq)i);
 	for (k = 0; k < ARRAY_SIZE(start_steps); k++) {
@@ -569,6 +640,7 @@ int rproc_run_start(struct rproc *r)
 	r->info.timings.auth_us = b[B_AUTH];
 	r->info.timings.ready_us = b[B_READY];
 	r->info.timings.total_us = now_usec(CLOCK_MONOTONIC) - t0;
+	r->info.timings.image_bytes = r->bytes_loaded;
 	pthread_mutex_unlock(&r->lock);
 	rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0,
 		  "running: firmware %llu us, load %llu us, auth %llu us, ready %llu us",

@@ -123,12 +123,51 @@ static void test_votes_two_lifetimes(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * The DTB image first (doc/boot-sequence.md#dtb-image): its INIT_IMAGE and load, the votes,
+ * its AUTH_AND_RESET, and only then the main image's INIT_IMAGE, which the simulated TrustZone
+ * refuses before.  A failure after it leaves nothing, the DTB image's PAS id included.
+ */
+static void test_dtb_first(void **state)
+{
+	struct rproc_error err = { 0 };
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	int a;
+
+	tsim_board_new(&bd, "x1e80100", NULL, NULL);
+	tsim_board_cores(&bd);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.running_cores, 2 * bd.n); /* main and DTB image of each */
+	assert_int_equal(u.metadata_buffers, 0);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_OFFLINE, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	/* the main image's INIT_IMAGE (adsp's second) fails: the DTB image goes too */
+	a = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_sim_set(bd.b, "fail=init_image@adsp:2", &err), 0);
+	assert_int_equal(rproc_start(bd.r[a]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_FAILED, 10000), 0);
+	rproc_get_info(bd.r[a], &info);
+	assert_string_equal(info.last_error_step, "init-image");
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phase_empty_when_idle),
 		cmocka_unit_test(test_bad_image_touches_nothing),
 		cmocka_unit_test(test_votes_two_lifetimes),
+		cmocka_unit_test(test_dtb_first),
 	};
 
 	tsim_log_capture();

@@ -85,6 +85,15 @@ static int tz_init_image(void *ctx, uint32_t pas_id, const void *meta, size_t le
 		r = -EPERM;
 		goto out;
 	}
+	if (!p->is_dtb && s->sh->cores[p->core].dtb_pas >= 0 &&
+	    s->sh->pas[s->sh->cores[p->core].dtb_pas].state != TZ_RUNNING) {
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", -EPERM,
+			  "TZ: init_image of PAS %u before its DTB image (PAS %d) is authenticated "
+			  "(the kernel authenticates the DTB image first)",
+			  pas_id, s->sh->pas[s->sh->cores[p->core].dtb_pas].pas_id);
+		r = -EPERM;
+		goto out;
+	}
 	if (!len || len > SIM_META_MAX) {
 		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", -ENOMEM,
 			  "TZ: metadata of %zu bytes (the buffer holds at most %d)", len,

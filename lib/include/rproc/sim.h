@@ -21,8 +21,9 @@
  *     -ENOLINK  require_bridge is set and no live SHM bridge covers the carveout
  *     -EACCES   the carveout is still mapped for the CPU (an XPU violation on hardware)
  *     -EBADMSG  a hashed segment's digest does not match the bytes in carveout memory
- *   INIT_IMAGE of a main image without the proxy votes and load_state is out of order
- *   (-EPERM): the kernel takes them first.  Unknown PAS ids get -ENODEV.  Signatures are not
+ *   INIT_IMAGE of a main image without the proxy votes and load_state, or (SoCs with a
+ *   `dtb_pas_id`) before the DTB image is authenticated, is out of order (-EPERM): the kernel
+ *   does both first.  Unknown PAS ids get -ENODEV.  Signatures are not
  *   checked (logged once).
  * - Votes: proxy votes and load_state per core, as the kernel's two lifetimes have them.  The
  *   DSP runs only while load_state is on: a boot without it, or load_state "off" while it
