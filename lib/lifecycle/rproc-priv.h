@@ -97,6 +97,7 @@ struct rproc {
 	bool load_state;  /* until the stop or the crash handling */
 	bool handover;
 	bool stop_bit;   /* the stop bit may be set */
+	bool no_bridge_said; /* "the backend cannot bridge", logged once */
 	struct rproc_dump_seg *segs; /* loaded segments of the running image, for coredumps */
 	size_t n_segs;
 	uint64_t t_auth;             /* monotonic us at AUTH_AND_RESET */

@@ -317,15 +317,43 @@ static void bridge_delete(struct rproc *r, struct rproc_img *im)
 	rproc_unhold(r, &im->bridged);
 }
 
+/* Where the transport cannot bridge: say so once, and authenticate without. */
+static void no_bridge(struct rproc *r, struct rproc_img *im)
+{
+	if (r->no_bridge_said)
+		return;
+	r->no_bridge_said = true;
+	rproc_log(RPROC_LOG_NOTICE, r->d.name, "auth-and-reset", -EOPNOTSUPP,
+		  "the backend cannot create SHM bridges: AUTH_AND_RESET without one over "
+		  "carveout %s (fine unless TrustZone runs in SHM-bridge mode)",
+		  im->co->node);
+}
+
+/* The bridge around AUTH_AND_RESET in the backend's one call; -EOPNOTSUPP: it cannot bridge. */
+static int img_auth_bridged(struct rproc *r, struct rproc_img *im, uint64_t size)
+{
+	int e;
+
+	rproc_hold(r, &im->bridged); /* an in-process backend could die half way */
+	rproc_hold(r, &im->tz_running);
+	e = r->b->pas->auth_and_reset_bridged(r->b->pas_ctx, im->pas_id, im->co->base, size);
+	rproc_unhold(r, &im->bridged); /* deleted whatever the outcome */
+	if (e)
+		rproc_unhold(r, &im->tz_running);
+	return e;
+}
+
 /*
- * doc/trustzone-pas.md#shm-bridge (v10): bridge, AUTH_AND_RESET, and always delete the
- * bridge.  Each is on record before it is made: a daemon killed inside this leaves a snapshot
- * that names the bridge and the running PAS id, for its successor to release.
+ * doc/trustzone-pas.md#shm-bridge (v10): only for a core with `iommus`, only over its
+ * carveout: bridge, AUTH_AND_RESET, and always delete the bridge.  Each is on record before
+ * it is made: a daemon killed inside this leaves a snapshot that names the bridge and the
+ * running PAS id, for its successor to release.
  */
 static int img_auth(struct rproc *r, struct rproc_img *im, struct rproc_error *err)
 {
 	const struct rproc_pas_ops *pas = r->b->pas;
 	uint64_t size = ALIGN_UP(im->co->size, (uint64_t)RPROC_FW_PAGE);
+	bool bridge = r->d.n_iommus > 0;
 	int e;
 
 	bridge_delete(r, im); /* one an earlier start could not delete */
@@ -333,7 +361,12 @@ static int img_auth(struct rproc *r, struct rproc_img *im, struct rproc_error *e
 		return rproc_err(err, -EBUSY,
 				 "an SHM bridge over carveout %s is left from an earlier start",
 				 im->co->node);
-	if (pas->shm_bridge_create) {
+	if (bridge && pas->auth_and_reset_bridged) {
+		e = img_auth_bridged(r, im, size);
+		if (e != -EOPNOTSUPP)
+			return e ? rproc_pas_result(err, e, "AUTH_AND_RESET", im->pas_id) : 0;
+		bridge = false;
+	} else if (bridge && pas->shm_bridge_create) {
 		rproc_hold(r, &im->bridged);
 		e = pas->shm_bridge_create(r->b->pas_ctx, im->co->base, size, &im->bridge);
 		if (e) {
@@ -342,8 +375,13 @@ static int img_auth(struct rproc *r, struct rproc_img *im, struct rproc_error *e
 				return rproc_err(err, e < 0 ? e : -EIO,
 						 "SHM bridge over carveout %s failed: %d",
 						 im->co->node, e);
+			bridge = false;
 		}
+	} else {
+		bridge = false;
 	}
+	if (!bridge && r->d.n_iommus)
+		no_bridge(r, im);
 	rproc_hold(r, &im->tz_running);
 	e = pas->auth_and_reset(r->b->pas_ctx, im->pas_id);
 	bridge_delete(r, im);

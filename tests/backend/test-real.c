@@ -125,7 +125,6 @@ static void test_no_shim(void **state)
 static void test_degrade(void **state)
 {
 	struct rproc_backend *b;
-	uint64_t h = 7;
 
 	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS | QCOM_SCM_SHIM_CAP_MMAP;
 	b = new_backend(RPROC_REAL_IOMMU_AUTO);
@@ -138,11 +137,9 @@ static void test_degrade(void **state)
 	assert_non_null(b->pas->auth_and_reset);
 	assert_int_equal(logs_with("no SMP2P stop bit"), 1);
 	assert_int_equal(logs_with("proxy votes"), 1);
-	/* No bridge capability: what tzmem does without bridge mode, a successful no-op. */
-	assert_int_equal(b->pas->shm_bridge_create(b->pas_ctx, 0x90000000, 0x1000, &h), 0);
-	assert_int_equal(h, 0);
-	assert_int_equal(b->pas->shm_bridge_delete(b->pas_ctx, h), 0);
-	assert_int_equal(fk_count(QCOM_SCM_SHIM_BRIDGE_CREATE), 0);
+	/* no bridge capability: no bridge at all (the lifecycle says so, once per core) */
+	assert_null(b->pas->auth_and_reset_bridged);
+	assert_null(b->pas->shm_bridge_create);
 	rproc_backend_destroy(b);
 
 	fk.shim_caps = ~0ULL;
@@ -150,6 +147,31 @@ static void test_degrade(void **state)
 	assert_non_null(b->pas->stop_bit);
 	assert_non_null(b->pas->crash_reason);
 	assert_non_null(b->pas->get_rsc_table);
+	rproc_backend_destroy(b);
+}
+
+/*
+ * The SHM bridge lives only inside the module's AUTH_AND_RESET: one ioctl with the bridge
+ * flag over the carveout, never a separate create whose handle a killed daemon would lose.
+ */
+static void test_bridged_auth(void **state)
+{
+	const struct qcom_scm_shim_pas *p;
+	struct rproc_backend *b;
+
+	b = new_backend(RPROC_REAL_IOMMU_AUTO);
+	assert_null(b->pas->shm_bridge_create);
+	assert_null(b->pas->shm_bridge_delete);
+	assert_null(b->pas->shm_bridge_release);
+	assert_non_null(b->pas->auth_and_reset_bridged);
+	assert_int_equal(b->pas->auth_and_reset_bridged(b->pas_ctx, 1, 0x90000000, 0x200000), 0);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_PAS_AUTH_AND_RESET), 1);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_BRIDGE_CREATE), 0);
+	p = (const struct qcom_scm_shim_pas *)fk_find(QCOM_SCM_SHIM_PAS_AUTH_AND_RESET, 0)->arg;
+	assert_int_equal(p->flags, QCOM_SCM_SHIM_AUTH_BRIDGE);
+	assert_int_equal(p->addr, 0x90000000);
+	assert_int_equal(p->length, 0x200000);
+	assert_int_equal(p->pas_id, 1);
 	rproc_backend_destroy(b);
 }
 
@@ -536,6 +558,7 @@ int main(void)
 		T(test_no_shim),
 		T(test_degrade),
 		T(test_votes),
+		T(test_bridged_auth),
 		T(test_iommufd_map_file),
 		T(test_fallback_to_type1),
 		T(test_fallback_fails),

@@ -161,6 +161,54 @@ static void test_dtb_first(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * SHM bridges with v10's rules (doc/trustzone-pas.md#shm-bridge): only for a core with
+ * `iommus`, only over its carveout, created right before AUTH_AND_RESET and deleted right
+ * after; the simulated TrustZone refuses any other bridge.  A transport that cannot bridge is
+ * said once per core, and the start goes on.
+ */
+static void test_bridge_v10(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	int a;
+
+	/* x1e80100's nodes have no iommus: no bridge */
+	tsim_board_new(&bd, "x1e80100", NULL, NULL);
+	tsim_board_cores(&bd);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_create"), 0);
+	tsim_board_free(&bd);
+
+	/* lemans-el2 at EL2: one bridge per start of each core, gone once it runs */
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	tsim_board_cores(&bd);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_create"), bd.n);
+	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_delete"), bd.n);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.bridges, 0);
+	tsim_board_free(&bd);
+
+	/* no bridge calls in the transport (TZ not in bridge mode either): said once, boots */
+	tsim_board_new(&bd, "lemans-el2", "bridge_op=0\nrequire_bridge=0", NULL);
+	tsim_board_cores(&bd);
+	a = tsim_board_find(&bd, "adsp");
+	tsim_log_clear();
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(rproc_start(bd.r[a]), 0);
+		assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_RUNNING, 10000), 0);
+		assert_int_equal(rproc_stop(bd.r[a]), 0);
+		assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_OFFLINE, 10000), 0);
+	}
+	assert_int_equal(tsim_log_count("adsp", NULL, "cannot create SHM bridges"), 1);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_bad_image_touches_nothing),
 		cmocka_unit_test(test_votes_two_lifetimes),
 		cmocka_unit_test(test_dtb_first),
+		cmocka_unit_test(test_bridge_v10),
 	};
 
 	tsim_log_capture();

@@ -109,26 +109,14 @@ static const struct rproc_mem_ops real_mem_ops = {
 
 /* ---- PAS: degrade where the shim lacks an optional capability ------------------------------ */
 
-static int bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *handle)
+/*
+ * The SHM bridge only inside AUTH_AND_RESET's one ioctl (doc/trustzone-pas.md#shm-bridge): the
+ * module creates and deletes it around the call, so no bridge outlives it, whenever the
+ * daemon dies.  No separate create/delete: a handle held by a killed process would leak.
+ */
+static int auth_bridged(void *ctx, uint32_t pas_id, uint64_t pa, uint64_t size)
 {
-	struct rproc_shim *s = ctx;
-
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE)) {
-		/* What tzmem does without bridge mode: nothing, successfully
-		 * (doc/trustzone-pas.md#shm-bridge). */
-		*handle = 0;
-		return 0;
-	}
-	return rproc_shim_pas_ops.shm_bridge_create(ctx, pa, size, handle);
-}
-
-static int bridge_delete(void *ctx, uint64_t handle)
-{
-	struct rproc_shim *s = ctx;
-
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE))
-		return 0;
-	return rproc_shim_pas_ops.shm_bridge_delete(ctx, handle);
+	return rproc_shim_auth_and_reset(ctx, pas_id, pa, size, true);
 }
 
 /*
@@ -164,13 +152,11 @@ static void setup_pas(struct real_backend *b)
 	struct rproc_shim *s = b->shim;
 
 	b->pas = rproc_shim_pas_ops;
-	b->pas.shm_bridge_create = bridge_create;
-	b->pas.shm_bridge_delete = bridge_delete;
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE)) {
-		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
-			  "the shim cannot create SHM bridges: AUTH_AND_RESET runs without one "
-			  "(fine unless TZ is in bridge mode)");
-	}
+	b->pas.shm_bridge_create = NULL;
+	b->pas.shm_bridge_delete = NULL;
+	/* without the capability the lifecycle says, once, that it authenticates unbridged */
+	b->pas.auth_and_reset_bridged =
+		rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE) ? auth_bridged : NULL;
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_STOP_BIT)) {
 		b->pas.stop_bit = NULL;
 		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,

@@ -32,6 +32,7 @@ void sim_config_defaults(struct sim_config *c)
 	c->auth_hash = true;
 	c->require_bridge = true;
 	c->bridges = true;
+	c->bridge_op = true;
 	c->stop_ack = true;
 	snprintf(c->crash_reason, sizeof(c->crash_reason), "%s",
 		 "sim: injected error-fatal in the DSP firmware");
@@ -164,6 +165,8 @@ static int parse_line(struct sim *s, struct sim_config *c, char *key, char *val)
 		return parse_bool(val, &c->require_bridge);
 	if (!strcmp(key, "bridges"))
 		return parse_bool(val, &c->bridges);
+	if (!strcmp(key, "bridge_op"))
+		return parse_bool(val, &c->bridge_op);
 	if (!strcmp(key, "stop_ack"))
 		return parse_bool(val, &c->stop_ack);
 	if (!strcmp(key, "rsc_devmem"))

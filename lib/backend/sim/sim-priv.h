@@ -203,6 +203,7 @@ struct sim_config {
 	bool auth_hash;               /* AUTH_AND_RESET checks the digests */
 	bool require_bridge;
 	bool bridges;
+	bool bridge_op;
 	bool stop_ack;
 	bool rsc_devmem;
 	enum sim_minidump minidump;

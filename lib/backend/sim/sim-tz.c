@@ -240,7 +240,7 @@ static int auth_check(struct sim *s, struct sim_pas *p, uint64_t *base, uint64_t
 			  (unsigned long long)fault);
 		return -EFAULT;
 	}
-	if (s->cfg.require_bridge) {
+	if (s->cfg.require_bridge && c->has_stream) {
 		bool ok = false;
 
 		for (unsigned int i = 0; i < SIM_MAX_BRIDGES; i++) {
@@ -460,13 +460,27 @@ static int tz_bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *han
 {
 	struct sim *s = ctx;
 	struct sim_region *reg;
-	int r, slot = -1;
+	int r, core, slot = -1;
 
 	pthread_mutex_lock(&s->lock);
 	reg = sim_region_of(s, pa, size ? size : 1);
-	r = sim_fault(s, SIM_OP_SHM_BRIDGE_CREATE, region_core(s, reg));
+	core = region_core(s, reg);
+	r = sim_fault(s, SIM_OP_SHM_BRIDGE_CREATE, core);
 	if (r)
 		goto out;
+	if (!s->cfg.bridge_op) {
+		r = -EOPNOTSUPP; /* a transport without bridge calls */
+		goto out;
+	}
+	/* v10: only for a node with iommus, only over its carveout (doc/trustzone-pas.md#shm-bridge) */
+	if (core < 0 || !s->sh->cores[core].has_stream) {
+		r = -EPERM;
+		rproc_log(RPROC_LOG_ERR, core >= 0 ? s->sh->cores[core].name : NULL, "sim", r,
+			  "TZ: SHM bridge [0x%llx, +0x%llx) is not over the carveout of a core "
+			  "with iommus",
+			  (unsigned long long)pa, (unsigned long long)size);
+		goto out;
+	}
 	if (!s->cfg.bridges) {
 		*handle = 0; /* TZ without bridge mode: a no-op (doc/trustzone-pas.md#shm-bridge) */
 		goto out;
@@ -512,6 +526,8 @@ static int tz_bridge_delete(void *ctx, uint64_t handle)
 
 	pthread_mutex_lock(&s->lock);
 	r = sim_fault(s, SIM_OP_SHM_BRIDGE_DELETE, -1);
+	if (!r && !s->cfg.bridge_op)
+		r = -EOPNOTSUPP;
 	if (r || !s->cfg.bridges)
 		goto out;
 	r = -ENOENT;

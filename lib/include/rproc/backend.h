@@ -81,8 +81,16 @@ struct rproc_pas_ops {
 	/* *out is malloc'd by the backend and freed by the caller. */
 	int (*get_rsc_table)(void *ctx, uint32_t pas_id, const void *in, size_t in_len, void **out,
 			     size_t *out_len);
+	/*
+	 * Optional SHM bridge over a carveout (doc/trustzone-pas.md#shm-bridge), around
+	 * AUTH_AND_RESET of a core with `iommus`; -EOPNOTSUPP where the transport cannot make
+	 * one.  auth_and_reset_bridged(), when there, does create, AUTH_AND_RESET and delete in
+	 * one call that nothing interrupts half way (the kernel's
+	 * qcom_scm_pas_prepare_and_auth_reset()), and the caller prefers it.
+	 */
 	int (*shm_bridge_create)(void *ctx, uint64_t pa, uint64_t size, uint64_t *handle);
 	int (*shm_bridge_delete)(void *ctx, uint64_t handle);
+	int (*auth_and_reset_bridged)(void *ctx, uint32_t pas_id, uint64_t pa, uint64_t size);
 	/*
 	 * Optional: delete every SHM bridge inside [pa, pa + size), whoever created it (0 when
 	 * there was none).  What a successor uses after a daemon was killed between creating

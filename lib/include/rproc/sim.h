@@ -18,7 +18,8 @@
  *     -EPERM    out of order (no INIT_IMAGE, or its metadata was released)
  *     -ENOEXEC  relocatable image without MEM_SETUP
  *     -EFAULT   the carveout is not mapped IOVA == PA, read+write, on the core's SMMU stream
- *     -ENOLINK  require_bridge is set and no live SHM bridge covers the carveout
+ *     -ENOLINK  require_bridge is set, the core has a stream (`iommus`) and no live SHM
+ *               bridge covers the carveout
  *     -EACCES   the carveout is still mapped for the CPU (an XPU violation on hardware)
  *     -EBADMSG  a hashed segment's digest does not match the bytes in carveout memory
  *   INIT_IMAGE of a main image without the proxy votes and load_state, or (SoCs with a
@@ -50,6 +51,10 @@
  *                            corrupt= are then never seen)
  *   require_bridge=0|1       AUTH_AND_RESET needs an SHM bridge over the carveout (default 1)
  *   bridges=0|1              TZ has SHM bridge mode; 0: create/delete are no-ops (default 1)
+ *   bridge_op=0|1            the transport can make bridges; 0: create/delete fail with
+ *                            -EOPNOTSUPP (default 1).  A bridge over anything but the
+ *                            carveout of a core with `iommus` is refused (-EPERM), as v10 has
+ *                            it
  *   stop_ack=0|1             answer the stop bit at all (default 1)
  *   no_stop_ack=CORE         never answer CORE's stop bit
  *   no_ready=CORE            CORE never raises ready (also: no_ready=all)
