@@ -93,7 +93,7 @@ static void coredump(struct rproc *r)
  * dump. */
 int rproc_run_crash(struct rproc *r)
 {
-	int e = rproc_run_stop(r, true);
+	int e = rproc_run_stop(r, true, false); /* recovery keeps the device memory */
 
 	coredump(r);
 	return e;

@@ -230,6 +230,24 @@ void rproc_snapshot_changed(struct rproc *r)
 		r->snapshot_cb(r, r->snapshot_userdata);
 }
 
+void rproc_release_devmem(struct rproc *r)
+{
+	if (!r->devmem && !r->rsc_done)
+		return;
+	while (r->n_devmem_mapped) {
+		struct rproc_devmem *m = &r->devmem[r->n_devmem_mapped - 1];
+
+		if (r->dom)
+			rproc_do_unmap(r, m->da, m->len);
+		r->n_devmem_mapped--;
+	}
+	free(r->devmem);
+	r->devmem = NULL;
+	r->n_devmem = 0;
+	r->rsc_done = false;
+	rproc_publish_held(r);
+}
+
 void rproc_publish_held(struct rproc *r)
 {
 	size_t n = r->n_devmem < RPROC_SNAP_MAX_DEVMEM ? r->n_devmem : RPROC_SNAP_MAX_DEVMEM;

@@ -98,6 +98,7 @@ struct rproc {
 	bool handover;
 	bool stop_bit;   /* the stop bit may be set */
 	bool no_bridge_said; /* "the backend cannot bridge", logged once */
+	uint32_t rsc_said;   /* kinds of resource-table entries said to be ignored */
 	struct rproc_dump_seg *segs; /* loaded segments of the running image, for coredumps */
 	size_t n_segs;
 	uint64_t t_auth;             /* monotonic us at AUTH_AND_RESET */
@@ -115,6 +116,7 @@ struct rproc {
 	bool cancel_armed;    /* timer armed: a cancelled start that has not ended by then is
 				 abandoned (rproc_stop()) */
 	bool stop_crashed;    /* the stop job skips the handshake */
+	bool stop_full;       /* ... gives back the device memory (not the crash handling) */
 
 	/* test hook: the next run of this step fails */
 	const char *fail_step;
@@ -215,6 +217,8 @@ void rproc_handover(struct rproc *r, const char *step);
 int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
 /* Unmap every carveout still mapped in the SMMU (an undo, and a stop step). */
 void rproc_undo_iommu_map(struct rproc *r);
+/* Unmap the device memory and forget the resource table (a failed start, a full stop). */
+void rproc_release_devmem(struct rproc *r);
 
 /*
  * Publish what the resource fields hold (caller owns them: the worker, or no worker runs)
@@ -244,8 +248,8 @@ void rproc_record_failure(struct rproc *r, const char *step, int e, const char *
 int rproc_run_start(struct rproc *r);
 /* Release what a stopped core still holds (devmem, domain): rproc_free() of an idle core. */
 void rproc_release_kept(struct rproc *r);
-/* rproc-stop.c */
-int rproc_run_stop(struct rproc *r, bool crashed);
+/* rproc-stop.c: @full, a stop asked for (not the crash handling's), gives back the devmem */
+int rproc_run_stop(struct rproc *r, bool crashed, bool full);
 /* rproc-crash.c: the stop without its handshake (rproc-stop.c), then the coredump */
 int rproc_run_crash(struct rproc *r);
 

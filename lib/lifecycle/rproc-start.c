@@ -67,31 +67,48 @@ static int step_iommu_open(struct rproc *r, struct rproc_error *err)
 
 static void undo_rsc_table(struct rproc *r)
 {
-	while (r->n_devmem_mapped) {
-		struct rproc_devmem *m = &r->devmem[r->n_devmem_mapped - 1];
-
-		if (r->dom)
-			rproc_do_unmap(r, m->da, m->len);
-		r->n_devmem_mapped--;
-	}
-	free(r->devmem);
-	r->devmem = NULL;
-	r->n_devmem = 0;
-	r->rsc_done = false;
-	rproc_publish_held(r);
+	rproc_release_devmem(r);
 }
 
-/* doc/boot-sequence.md#rsc-table: first boot only; the table and its DEVMEM mappings survive
- * recovery. */
+/* What rprocd does not act on, said once per kind and core. */
+static void say_skipped(struct rproc *r, const struct rproc_rsc_skipped *sk)
+{
+	const struct {
+		unsigned int n;
+		const char *kind;
+	} kinds[] = {
+		{ sk->carveout, "CARVEOUT" }, { sk->trace, "TRACE" }, { sk->vdev, "VDEV" },
+		{ sk->vendor, "vendor" },     { sk->other, "unknown-type" },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (!kinds[i].n || (r->rsc_said & (1u << i)))
+			continue;
+		r->rsc_said |= 1u << i;
+		rproc_log(RPROC_LOG_NOTICE, r->d.name, "rsc-table", 0,
+			  "resource table: %u %s entr%s ignored (rprocd maps the DEVMEM entries; a "
+			  "PAS remote processor uses no other kind)",
+			  kinds[i].n, kinds[i].kind, kinds[i].n == 1 ? "y" : "ies");
+	}
+}
+
+/*
+ * doc/boot-sequence.md#rsc-table: fetched and mapped on every cold boot, as the kernel's
+ * parse_fw; a recovery keeps table and mappings (rproc_boot_recovery() does not parse again),
+ * and a full stop gives them back (rproc_shutdown()).
+ */
 static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 {
+	struct rproc_rsc_skipped skipped;
 	uint8_t hdr[RPROC_RSC_HDR_SIZE];
-	unsigned int skipped = 0;
 	void *tab = NULL;
 	size_t tab_len = 0;
 	int e;
 
-	if (r->rsc_done || !r->dom)
+	if (r->rsc_done && r->recovery_start)
+		return 0;
+	rproc_release_devmem(r); /* kept by an older rprocd's stop: a cold boot starts afresh */
+	if (!r->dom)
 		return 0; /* no IOMMU, no resource table: doc/trustzone-pas.md#get_rsctable */
 	if (r->d.n_devmem) {
 		r->devmem = calloc(r->d.n_devmem, sizeof(*r->devmem));
@@ -112,9 +129,7 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 			r->n_devmem = 0;
 			return rproc_err_prefix(err, e, "resource table from TrustZone");
 		}
-		if (skipped)
-			rproc_log(RPROC_LOG_NOTICE, r->d.name, "rsc-table", 0,
-				  "%u resource table entries of unknown type ignored", skipped);
+		say_skipped(r, &skipped);
 	}
 	rproc_publish_held(r); /* before mapping: a successor must know what to unmap */
 	for (size_t i = 0; i < r->n_devmem; i++) {
@@ -127,7 +142,7 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 				  "flags 0x%x): %s",
 				  m->name, (unsigned long long)m->da, (unsigned long long)m->pa,
 				  (unsigned long long)m->len, m->flags, strerror(-e));
-			undo_rsc_table(r);
+			rproc_release_devmem(r);
 			return e;
 		}
 		r->n_devmem_mapped = i + 1;
@@ -689,7 +704,7 @@ int rproc_run_start(struct rproc *r)
 
 void rproc_release_kept(struct rproc *r)
 {
-	undo_rsc_table(r);
+	rproc_release_devmem(r);
 	undo_iommu_open(r);
 }
 

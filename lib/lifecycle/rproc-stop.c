@@ -133,8 +133,22 @@ static int stop_proxy_unvote(struct rproc *r, struct rproc_error *err)
 	return e2 < 0 ? rproc_err(err, e2, "proxy unvote failed") : 0;
 }
 
+/*
+ * doc/boot-sequence.md#devmem-unmap: a full stop gives the device memory back, as the
+ * kernel's rproc_shutdown() does; the crash handling keeps it for the recovery, as
+ * rproc_boot_recovery() does.  The next cold boot fetches the table again.
+ */
+static int stop_devmem_unmap(struct rproc *r, struct rproc_error *err)
+{
+	if (!r->stop_full)
+		return 0;
+	rproc_release_devmem(r);
+	return 0;
+}
+
 static const char *const stop_names[] = {
-	"stop-handshake", "shutdown", "dtb-shutdown", "iommu-unmap", "proxy-unvote", NULL,
+	"stop-handshake", "shutdown",	  "dtb-shutdown", "iommu-unmap",
+	"proxy-unvote",	  "devmem-unmap", NULL,
 };
 
 static const struct rproc_step stop_steps[] = {
@@ -143,6 +157,7 @@ static const struct rproc_step stop_steps[] = {
 	{ stop_dtb_shutdown, NULL, B_NONE },
 	{ stop_iommu_unmap, NULL, B_NONE },
 	{ stop_proxy_unvote, NULL, B_NONE },
+	{ stop_devmem_unmap, NULL, B_NONE },
 };
 _Static_assert(ARRAY_SIZE(stop_names) == ARRAY_SIZE(stop_steps) + 1, "one name per step");
 
@@ -153,11 +168,12 @@ const char *const *rproc_stop_steps(unsigned int *n)
 	return stop_names;
 }
 
-int rproc_run_stop(struct rproc *r, bool crashed)
+int rproc_run_stop(struct rproc *r, bool crashed, bool full)
 {
 	int ret = 0;
 
 	r->stop_crashed = crashed;
+	r->stop_full = full;
 	for (size_t k = 0; k < ARRAY_SIZE(stop_steps); k++) {
 		const struct rproc_step *s = &stop_steps[k];
 		const char *name = stop_names[k];

@@ -168,7 +168,7 @@ static void *worker(void *arg)
 		ret = rproc_run_start(r);
 		break;
 	case JOB_STOP:
-		ret = rproc_run_stop(r, r->stop_crashed);
+		ret = rproc_run_stop(r, r->stop_crashed, true);
 		break;
 	case JOB_CRASH:
 		ret = rproc_run_crash(r);

@@ -2,15 +2,15 @@
 /*
  * Resource tables (doc/trustzone-pas.md#get_rsctable).
  * rprocd only acts on DEVMEM entries (IOMMU mappings of
- * device memory); the rest is validated and skipped, as the PAS driver does: it has no
- * handle_rsc for vendor entries, and CARVEOUT/TRACE/VDEV are not used by PAS remoteprocs.
+ * device memory); the rest is validated, counted by type and skipped, as the PAS driver
+ * does: it has no handle_rsc for vendor entries, and CARVEOUT/TRACE/VDEV are not used by PAS
+ * remoteprocs.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rproc/rsc.h"
-#include "string-table.h"
 #include "unaligned.h"
 #include "util.h"
 
@@ -18,39 +18,24 @@
 #define RSC_MAX_ENTRIES 4096 /* each needs 4 bytes of offset + a 4-byte type at least */
 #define RSC_DEVMEM_BODY 52u  /* da, pa, len, flags, reserved, name[32] */
 
-static const char *const rsc_type_table[RSC_LAST] = {
-	[RSC_CARVEOUT] = "CARVEOUT",
-	[RSC_DEVMEM] = "DEVMEM",
-	[RSC_TRACE] = "TRACE",
-	[RSC_VDEV] = "VDEV",
-};
-DEFINE_STRING_TABLE_LOOKUP_TO_STRING_STATIC(rsc_type, uint32_t);
-
-static const char *type_name(uint32_t type)
-{
-	if (type >= RSC_VENDOR_START && type <= RSC_VENDOR_END)
-		return "vendor";
-	return rsc_type_to_string(type) ?: "unknown";
-}
-
 void rproc_rsc_empty(uint8_t out[RPROC_RSC_HDR_SIZE])
 {
 	memset(out, 0, RPROC_RSC_HDR_SIZE); /* ver 0, num 0 (doc/trustzone-pas.md#get_rsctable) */
 }
 
 int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, size_t *n,
-		    unsigned int *skipped, struct rproc_error *err)
+		    struct rproc_rsc_skipped *skipped, struct rproc_error *err)
 {
 	_cleanup_free_ struct rproc_devmem *dm = NULL;
+	struct rproc_rsc_skipped skip = { 0 };
 	const uint8_t *b = buf;
 	uint32_t ver, num;
 	size_t ndm = 0;
-	unsigned int skip = 0;
 
 	*devmem = NULL;
 	*n = 0;
 	if (skipped)
-		*skipped = 0;
+		*skipped = skip;
 	if (!b || len < RPROC_RSC_HDR_SIZE)
 		return rproc_err(err, -EINVAL,
 				 "resource table is %zu bytes, smaller than its 16-byte header", len);
@@ -104,14 +89,22 @@ int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, s
 			ndm++;
 			continue;
 		}
-		if (type >= RSC_VENDOR_START && type <= RSC_VENDOR_END) {
-			rproc_log(RPROC_LOG_DEBUG, NULL, "rsc", 0,
-				  "resource table entry %u: vendor type %u ignored", i, type);
-			continue;
+		switch (type) {
+		case RSC_CARVEOUT:
+			skip.carveout++;
+			break;
+		case RSC_TRACE:
+			skip.trace++;
+			break;
+		case RSC_VDEV:
+			skip.vdev++;
+			break;
+		default:
+			if (type >= RSC_VENDOR_START && type <= RSC_VENDOR_END)
+				skip.vendor++;
+			else
+				skip.other++;
 		}
-		rproc_log(RPROC_LOG_WARNING, NULL, "rsc", 0,
-			  "resource table entry %u: %s type %u skipped", i, type_name(type), type);
-		skip++;
 	}
 	if (skipped)
 		*skipped = skip;

@@ -28,7 +28,7 @@ const size_t fuzz_n_seeds = sizeof(fuzz_seeds) / sizeof(fuzz_seeds[0]);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rproc_devmem *dm = NULL;
-	unsigned int skipped;
+	struct rproc_rsc_skipped skipped;
 	size_t n;
 
 	if (rproc_rsc_parse(data, size, &dm, &n, &skipped, NULL) == 0)

@@ -37,15 +37,14 @@ static void usage_is_zero(struct rproc_backend *b)
 	assert_int_equal(u.stop_bits, 0);
 }
 
-/* What a stopped core keeps: its IOMMU context and the two DEVMEM mappings. */
+/* What a stopped core keeps: its IOMMU context, empty (the devmem goes at a full stop). */
 static void usage_is_stopped(struct rproc_backend *b)
 {
 	struct rproc_sim_usage u;
 
 	rproc_sim_report(b, &u);
 	assert_int_equal(u.domains, 1);
-	assert_int_equal(u.smmu_mappings, 2);
-	assert_int_equal(rproc_sim_usage_total(&u), 3);
+	assert_int_equal(rproc_sim_usage_total(&u), 1);
 }
 
 static void test_start_step_sweep(void **state)

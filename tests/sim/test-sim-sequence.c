@@ -209,6 +209,55 @@ static void test_bridge_v10(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * The resource table (doc/boot-sequence.md#rsc-table): fetched on every cold boot, kept with
+ * its devmem mappings across a recovery, given back at a full stop; the entries rprocd does
+ * not act on are named by kind once.
+ */
+static void test_rsc_table_lifetime(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "rsc_devmem=1", NULL);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	tsim_log_clear();
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "get_rsc_table"), 1);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 3); /* the carveout and two devmem entries */
+	/* a crash and its recovery keep table and devmem */
+	assert_int_equal(rproc_sim_raise(bd.b, "cdsp0", RPROC_IRQ_FATAL, "test"), 0);
+	for (int t = 0; t < 1000; t++) {
+		rproc_get_info(bd.r[i], &info);
+		if (info.crash_count == 1 && info.state == RPROC_RUNNING)
+			break;
+		tsim_run_for(&bd.r[i], 1, 10);
+	}
+	assert_int_equal(info.state, RPROC_RUNNING);
+	assert_int_equal(rproc_sim_calls(bd.b, "get_rsc_table"), 1);
+	assert_int_equal(rproc_sim_calls(bd.b, "iommu_map"), 4); /* the carveout again only */
+	/* a full stop gives everything back, and the next cold boot fetches the table again */
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 0);
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "get_rsc_table"), 2);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 3);
+	/* what it ignores, by kind, once for all three boots */
+	assert_int_equal(tsim_log_count("cdsp0", "rsc-table", "1 CARVEOUT entry ignored"), 1);
+	assert_int_equal(tsim_log_count("cdsp0", "rsc-table", "1 TRACE entry ignored"), 1);
+	assert_int_equal(tsim_log_count("cdsp0", "rsc-table", "1 vendor entry ignored"), 1);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_votes_two_lifetimes),
 		cmocka_unit_test(test_dtb_first),
 		cmocka_unit_test(test_bridge_v10),
+		cmocka_unit_test(test_rsc_table_lifetime),
 	};
 
 	tsim_log_capture();

@@ -61,7 +61,7 @@ static void devmem(uint8_t *body, uint32_t da, uint32_t pa, uint32_t len, uint32
 }
 
 static int parse(const struct tb *t, size_t len, struct rproc_devmem **dm, size_t *n,
-		 unsigned int *skipped, struct rproc_error *err)
+		 struct rproc_rsc_skipped *skipped, struct rproc_error *err)
 {
 	memset(err, 0, sizeof(*err));
 	return rproc_rsc_parse(t->b, len, dm, n, skipped, err);
@@ -71,7 +71,7 @@ static void test_good(void **state)
 {
 	struct rproc_devmem *dm = NULL;
 	struct rproc_error err;
-	unsigned int skipped = 99;
+	struct rproc_rsc_skipped skipped = { 99, 99, 99, 99, 99 };
 	struct tb t;
 	size_t n = 0;
 	uint8_t *b;
@@ -89,7 +89,12 @@ static void test_good(void **state)
 	tb_add(&t, 77, 0); /* unknown, not vendor */
 	assert_int_equal(parse(&t, t.len, &dm, &n, &skipped, &err), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(skipped, 4); /* CARVEOUT, TRACE, VDEV, 77 */
+	/* counted by type, for the caller to say once what it ignores */
+	assert_int_equal(skipped.carveout, 1);
+	assert_int_equal(skipped.trace, 1);
+	assert_int_equal(skipped.vdev, 1);
+	assert_int_equal(skipped.vendor, 2);
+	assert_int_equal(skipped.other, 1); /* 77 */
 	assert_int_equal(dm[0].da, 0x10000000);
 	assert_int_equal(dm[0].pa, 0x0b000000);
 	assert_int_equal(dm[0].len, 0x1000);
@@ -110,7 +115,8 @@ static void test_good(void **state)
 	tb_add(&t, RSC_VENDOR_START + 1, 4);
 	assert_int_equal(parse(&t, t.len + 100, &dm, &n, &skipped, &err), 0);
 	assert_null(dm);
-	assert_int_equal(skipped, 0);
+	assert_int_equal(skipped.vendor, 1);
+	assert_int_equal(skipped.carveout + skipped.trace + skipped.vdev + skipped.other, 0);
 }
 
 static void expect_einval(const struct tb *t, size_t len, const char *what)
@@ -118,7 +124,7 @@ static void expect_einval(const struct tb *t, size_t len, const char *what)
 	struct rproc_devmem *dm = (void *)1;
 	struct rproc_error err;
 	size_t n = 5;
-	unsigned int skipped = 5;
+	struct rproc_rsc_skipped skipped;
 	int r = parse(t, len, &dm, &n, &skipped, &err);
 
 	if (r != -EINVAL)

@@ -380,16 +380,22 @@ static int tz_set_remote_state(void *ctx, uint32_t state, uint32_t id)
 	return r;
 }
 
-/* Two DEVMEM entries shaped like the seed's SA8775p qcom,devmem rows
- * (doc/devicetree.md#device-memory). */
+/*
+ * Two DEVMEM entries shaped like the seed's SA8775p qcom,devmem rows
+ * (doc/devicetree.md#device-memory), and one each of the kinds a PAS remote processor does
+ * not use (CARVEOUT, TRACE, a vendor entry), which the caller must skip.
+ */
 static void *devmem_table(size_t *len)
 {
 	static const struct {
-		uint32_t da, len, flags;
+		uint32_t type, da, len, flags;
 		const char *name;
 	} rows[] = {
-		{ 0x110000, 0x4000, RPROC_IOMMU_READ, "sim-tcsr" },
-		{ 0x123000, 0x1000, RPROC_IOMMU_READ | RPROC_IOMMU_WRITE, "sim-ipc" },
+		{ RSC_DEVMEM, 0x110000, 0x4000, RPROC_IOMMU_READ, "sim-tcsr" },
+		{ RSC_CARVEOUT, 0x8000000, 0x1000, 0, "sim-unused" },
+		{ RSC_DEVMEM, 0x123000, 0x1000, RPROC_IOMMU_READ | RPROC_IOMMU_WRITE, "sim-ipc" },
+		{ RSC_TRACE, 0x9000000, 0x1000, 0, "sim-trace" },
+		{ RSC_VENDOR_START, 0, 0, 0, "" },
 	};
 	size_t n = ARRAY_SIZE(rows), hdr = RPROC_RSC_HDR_SIZE + 4 * n, ent = 4 + 52;
 	uint8_t *t = calloc(1, hdr + n * ent);
@@ -402,7 +408,7 @@ static void *devmem_table(size_t *len)
 		uint8_t *e = t + hdr + i * ent;
 
 		unaligned_write_le32(t + RPROC_RSC_HDR_SIZE + 4 * i, (uint32_t)(hdr + i * ent));
-		unaligned_write_le32(e, RSC_DEVMEM);
+		unaligned_write_le32(e, rows[i].type);
 		unaligned_write_le32(e + 4, rows[i].da);
 		unaligned_write_le32(e + 8, rows[i].da);
 		unaligned_write_le32(e + 12, rows[i].len);

@@ -20,13 +20,21 @@
 #define RPROC_RSC_HDR_SIZE 16
 #define RPROC_RSC_FIRST_SIZE (16 * 1024)
 
+/* The entries of a table that are not DEVMEM, by type: a PAS remote processor uses none. */
+struct rproc_rsc_skipped {
+	unsigned int carveout, trace, vdev;
+	unsigned int vendor; /* RSC_VENDOR_START..RSC_VENDOR_END */
+	unsigned int other;  /* any other type */
+};
+
 /*
  * rproc_rsc_parse() - validate a resource table (ver 1, offsets in range, reserved fields 0)
- * and return its DEVMEM entries.  Vendor entries are skipped; unknown types are counted in
- * *@skipped.  *@devmem is malloc'd (NULL when there is none).
+ * and return its DEVMEM entries; the others are counted by type in *@skipped (may be NULL),
+ * not logged: the caller says what it ignores.  *@devmem is malloc'd (NULL when there is
+ * none).
  */
 int rproc_rsc_parse(const void *buf, size_t len, struct rproc_devmem **devmem, size_t *n,
-		    unsigned int *skipped, struct rproc_error *err);
+		    struct rproc_rsc_skipped *skipped, struct rproc_error *err);
 
 /* The empty 16-byte table (ver 0, num 0) sent when the firmware has no .resource_table. */
 void rproc_rsc_empty(uint8_t out[RPROC_RSC_HDR_SIZE]);

@@ -68,8 +68,9 @@
  *   crash_reason=TEXT        crash reason string for injected crashes
  *   corrupt=CORE:OFFSET      flip a byte at carveout offset OFFSET after every load
  *                            (at AUTH_AND_RESET, before the digest check)
- *   rsc_devmem=0|1           GET_RSCTABLE returns two DEVMEM entries (default 0: the input
- *                            echoed with ver 1)
+ *   rsc_devmem=0|1           GET_RSCTABLE returns two DEVMEM entries, and a CARVEOUT, a TRACE
+ *                            and a vendor entry to skip (default 0: the input echoed with
+ *                            ver 1)
  *   minidump=MODE            SMEM item 602 after a crash (doc/boot-sequence.md#coredump):
  *                            0 (default) the table of contents with no subsystem filled in;
  *                            1 a region table per crashed core with a minidump id; absent
