@@ -3,6 +3,7 @@
 #ifndef RPROC_FW_INTERNAL_H
 #define RPROC_FW_INTERNAL_H
 
+#include <stddef.h>
 #include <string.h>
 
 #include "rproc/fw.h"
@@ -33,6 +34,25 @@ enum fw_hash_src {
 	FW_HASH_AT_OFFSET, /* doc/firmware-format.md#metadata, step 4.2: at its p_offset (.mbn) */
 	FW_HASH_BNN,       /* doc/firmware-format.md#metadata, step 4.3: in <name>.bNN */
 };
+
+/*
+ * Field @f of the <elf.h> struct @T whose bytes start at @p: untrusted bytes of any alignment,
+ * little-endian (checked before a field is read).  The caller has checked that @p holds a
+ * whole @T.
+ */
+#define ELF_FIELD(p, T, f) fw_le_field((const uint8_t *)(p) + offsetof(T, f), sizeof(((T *)0)->f))
+
+static inline uint64_t fw_le_field(const uint8_t *p, size_t size)
+{
+	switch (size) {
+	case 2:
+		return unaligned_read_le16(p);
+	case 4:
+		return unaligned_read_le32(p);
+	default:
+		return unaligned_read_le64(p);
+	}
+}
 
 static inline size_t fw_ehdr_size(const struct rproc_fw_image *img)
 {

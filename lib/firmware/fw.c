@@ -28,25 +28,6 @@
 #define SH32_SIZE ((unsigned int)sizeof(Elf32_Shdr))
 #define SH64_SIZE ((unsigned int)sizeof(Elf64_Shdr))
 
-/*
- * Field @f of the <elf.h> struct @T whose bytes start at @p: untrusted bytes of any alignment,
- * little-endian (checked before a field is read).  The caller has checked that @p holds a
- * whole @T.
- */
-#define ELF_FIELD(p, T, f) le_field((const uint8_t *)(p) + offsetof(T, f), sizeof(((T *)0)->f))
-
-static uint64_t le_field(const uint8_t *p, size_t size)
-{
-	switch (size) {
-	case 2:
-		return unaligned_read_le16(p);
-	case 4:
-		return unaligned_read_le32(p);
-	default:
-		return unaligned_read_le64(p);
-	}
-}
-
 /* The ELF header fields the loader uses: the same names in ELF32 and ELF64. */
 #define READ_EHDR(eh, b, T)                                                                        \
 	do {                                                                                       \

@@ -92,6 +92,43 @@ static void say_skipped(struct rproc *r, const struct rproc_rsc_skipped *sk)
 	}
 }
 
+#define RSC_SAID_SECTION (1u << 8)
+
+/*
+ * GET_RSCTABLE's input, as the kernel's: the image's `.resource_table` when it has a valid
+ * one, else the empty header in @hdr.  *@own: *@in is malloc'd.
+ */
+static void rsc_input(struct rproc *r, uint8_t hdr[RPROC_RSC_HDR_SIZE], void **in,
+		      size_t *in_len, bool *own)
+{
+	struct rproc_error e = { 0 };
+	struct rproc_devmem *dm = NULL;
+	size_t n = 0;
+	void *tab = NULL;
+	size_t len = 0;
+
+	if (rproc_fw_resource_table(r->img[1].img, &tab, &len, &e) == 0 && tab &&
+	    rproc_rsc_parse(tab, len, &dm, &n, NULL, &e) == 0) {
+		free(dm);
+		*in = tab;
+		*in_len = len;
+		*own = true;
+		return;
+	}
+	if (e.msg[0] && !(r->rsc_said & RSC_SAID_SECTION)) {
+		r->rsc_said |= RSC_SAID_SECTION;
+		rproc_log(RPROC_LOG_WARNING, r->d.name, "rsc-table", e.code,
+			  "the image's .resource_table is not usable (%s): GET_RSCTABLE gets the "
+			  "empty header",
+			  e.msg);
+	}
+	free(tab);
+	rproc_rsc_empty(hdr);
+	*in = hdr;
+	*in_len = RPROC_RSC_HDR_SIZE;
+	*own = false;
+}
+
 /*
  * doc/boot-sequence.md#rsc-table: fetched and mapped on every cold boot, as the kernel's
  * parse_fw; a recovery keeps table and mappings (rproc_boot_recovery() does not parse again),
@@ -117,9 +154,15 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 		memcpy(r->devmem, r->d.devmem, r->d.n_devmem * sizeof(*r->devmem));
 		r->n_devmem = r->d.n_devmem;
 	} else if (r->b->pas->get_rsc_table) {
-		rproc_rsc_empty(hdr);
-		e = r->b->pas->get_rsc_table(r->b->pas_ctx, (uint32_t)r->d.pas_id, hdr, sizeof(hdr),
-					     &tab, &tab_len);
+		void *in;
+		size_t in_len;
+		bool own;
+
+		rsc_input(r, hdr, &in, &in_len, &own);
+		e = r->b->pas->get_rsc_table(r->b->pas_ctx, (uint32_t)r->d.pas_id, in, in_len, &tab,
+					     &tab_len);
+		if (own)
+			free(in);
 		if (e)
 			return rproc_pas_result(err, e, "GET_RSCTABLE", (uint32_t)r->d.pas_id);
 		e = rproc_rsc_parse(tab, tab_len, &r->devmem, &r->n_devmem, &skipped, err);

@@ -105,7 +105,7 @@ struct opts {
 	unsigned int dlen; /* 32 or 48 */
 	uint64_t seed, base, size;
 	unsigned int nseg;
-	bool reloc, extras, elf64, describe;
+	bool reloc, extras, elf64, describe, rsc_table;
 	int bad; /* index into bads[], -1 for none */
 };
 
@@ -359,6 +359,9 @@ static void usage(FILE *f)
 		"      --no-reloc         clear the relocatable bit (0x08000000)\n"
 		"      --no-extras        omit the bss-only, empty, PT_NOTE, SHARED, NOTUSED segments\n"
 		"      --elf64            write ELF64 headers (upstream Linux loads ELF32 only)\n"
+		"      --rsc-table        add a .resource_table section (mbn form): a DEVMEM entry\n"
+		"                         da = pa 0x130000, 4 KiB, read/write, named fw-devmem, and\n"
+		"                         a CARVEOUT and a TRACE entry\n"
 		"      --bad KIND         write a broken image (see below)\n"
 		"      --describe         print a JSON description of the image on stdout\n"
 		"  -h, --help             this text\n\n"
@@ -408,7 +411,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
 	uint64_t margin;
 	enum { O_FORM = 256, O_VER, O_HASH, O_SEED, O_PADDR, O_SEGS, O_SIZE, O_NORELOC,
-	       O_NOEXTRAS, O_ELF64, O_BAD, O_DESCRIBE };
+	       O_NOEXTRAS, O_ELF64, O_BAD, O_DESCRIBE, O_RSC };
 	static const struct option lo[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"form", required_argument, NULL, O_FORM},
@@ -423,6 +426,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{"elf64", no_argument, NULL, O_ELF64},
 		{"bad", required_argument, NULL, O_BAD},
 		{"describe", no_argument, NULL, O_DESCRIBE},
+		{"rsc-table", no_argument, NULL, O_RSC},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -495,6 +499,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case O_DESCRIBE:
 			o->describe = true;
 			break;
+		case O_RSC:
+			o->rsc_table = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -543,9 +550,70 @@ static bool is_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/*
+ * The .resource_table section, a .shstrtab and the section header table (NULL, the two),
+ * laid out from file offset @at; written to @out when not NULL.  Returns their size, and the
+ * section header table's offset in *@shoff.
+ */
+static uint64_t build_sections(bool elf64, uint64_t at, uint8_t *out, uint64_t *shoff)
+{
+	static const char strtab[] = "\0.resource_table\0.shstrtab";
+	const uint32_t types[] = { 1 /* DEVMEM */, 0 /* CARVEOUT */, 2 /* TRACE */ };
+	uint8_t tab[16 + 3 * 4 + 3 * 56] = { 0 };
+	uint64_t tab_len = sizeof(tab), str_at = at + tab_len, sh_at, shent = elf64 ? 64 : 40;
+
+	put32(tab, 1);
+	put32(tab + 4, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		uint8_t *e = tab + 28 + 56 * i;
+
+		put32(tab + 16 + 4 * i, (uint32_t)(28 + 56 * i));
+		put32(e, types[i]);
+		if (i == 0) {
+			put32(e + 4, 0x130000);  /* da */
+			put32(e + 8, 0x130000);  /* pa */
+			put32(e + 12, 0x1000);   /* len */
+			put32(e + 16, 0x3);      /* IOMMU_READ | IOMMU_WRITE */
+			memcpy(e + 24, "fw-devmem", 9);
+		}
+	}
+	sh_at = (str_at + sizeof(strtab) + 7) & ~7ull;
+	*shoff = sh_at;
+	if (out) {
+		const struct {
+			uint32_t name, type;
+			uint64_t off, size;
+		} sh[3] = {
+			{ 0, 0, 0, 0 },
+			{ 1, 1 /* SHT_PROGBITS */, at, tab_len },
+			{ 17, 3 /* SHT_STRTAB */, str_at, sizeof(strtab) },
+		};
+
+		memcpy(out, tab, tab_len);
+		memcpy(out + (str_at - at), strtab, sizeof(strtab));
+		for (unsigned int i = 0; i < 3; i++) {
+			uint8_t *p = out + (sh_at - at) + i * shent;
+
+			put32(p, sh[i].name);
+			put32(p + 4, sh[i].type);
+			if (elf64) {
+				put64(p + 24, sh[i].off);
+				put64(p + 32, sh[i].size);
+				put64(p + 48, 1);
+			} else {
+				put32(p + 16, (uint32_t)sh[i].off);
+				put32(p + 20, (uint32_t)sh[i].size);
+				put32(p + 32, 1);
+			}
+		}
+	}
+	return sh_at + 3 * shent - at;
+}
+
 int main(int argc, char **argv)
 {
 	struct seg segs[MAX_SEGS + 8];
+	uint64_t rsc_off = 0, shoff = 0;
 	unsigned int n = 0, hidx, first_data, phnum;
 	uint64_t cursor, hdr, fsize, off, min = UINT64_MAX, max = 0, goodspan;
 	uint64_t weights[MAX_SEGS], wsum = 0, left;
@@ -562,6 +630,8 @@ int main(int argc, char **argv)
 	rng_state = o.seed * 0x2545f4914f6cdd1dull + o.version * 131 + o.dlen;
 	ehsize = o.elf64 ? 64 : 52;
 	phentsize = o.elf64 ? 56 : 32;
+	if (o.rsc_table && o.split)
+		die("--rsc-table needs the mbn form (the section is read from the one file)");
 	if (bad == BAD_MISSING_BNN && !o.split)
 		die("--bad missing-bnn needs the split form (--form split or a .mdt name)");
 	if ((bad == BAD_OVERLAP) && o.nseg < 2)
@@ -661,6 +731,10 @@ int main(int argc, char **argv)
 		off += segs[i].filesz;
 	}
 	fsize = off;
+	if (o.rsc_table) {
+		rsc_off = ALIGN4K(fsize);
+		fsize = rsc_off + build_sections(o.elf64, rsc_off, NULL, &shoff);
+	}
 
 	/* mutations of the headers that the digests must cover (they are computed after) */
 	if (bad == BAD_OUTSIDE_SPAN) {
@@ -691,6 +765,21 @@ int main(int argc, char **argv)
 		put16(f + 40, (uint16_t)ehsize);
 		put16(f + 42, (uint16_t)phentsize);
 		put16(f + 44, (uint16_t)phnum);
+	}
+	if (o.rsc_table) {
+		/* e_shoff, e_shentsize, e_shnum, e_shstrndx: in the hashed header */
+		build_sections(o.elf64, rsc_off, f + rsc_off, &shoff);
+		if (o.elf64) {
+			put64(f + 40, shoff);
+			put16(f + 58, 64);
+			put16(f + 60, 3);
+			put16(f + 62, 2);
+		} else {
+			put32(f + 32, (uint32_t)shoff);
+			put16(f + 46, 40);
+			put16(f + 48, 3);
+			put16(f + 50, 2);
+		}
 	}
 	for (unsigned int i = 0; i < phnum; i++) {
 		struct seg *s = &segs[i];

@@ -258,6 +258,24 @@ static void test_rsc_table_lifetime(void **state)
 	tsim_board_free(&bd);
 }
 
+/* GET_RSCTABLE gets the image's own .resource_table when it has one (here echoed back). */
+static void test_rsc_table_from_image(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, "--rsc-table");
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "gpdsp0");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 2); /* the carveout and the image's DEVMEM entry */
+	assert_true(tsim_log_has("gpdsp0", "rsc-table", "1 CARVEOUT entry ignored"));
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_dtb_first),
 		cmocka_unit_test(test_bridge_v10),
 		cmocka_unit_test(test_rsc_table_lifetime),
+		cmocka_unit_test(test_rsc_table_from_image),
 	};
 
 	tsim_log_capture();

@@ -549,6 +549,53 @@ static void test_bad(void **state)
 	run_bad("bad.mdt", "missing-bnn", "--elf64 --mbn-version 3");
 }
 
+/* The image's .resource_table (GET_RSCTABLE's input), and hostile section headers. */
+static void test_resource_table(void **state)
+{
+	char *dir = tfw_tmpdir(), *path = NULL;
+	struct rproc_fw_image *img = NULL;
+	struct rproc_error err = {0};
+	const char *const args[] = { "--rsc-table", "--rsc-table --elf64" };
+	uint8_t *t, *f;
+	size_t len, flen;
+	uint32_t shoff;
+
+	assert_true(asprintf(&path, "%s/t.mbn", dir) > 0);
+	for (size_t k = 0; k < 2; k++) {
+		json_object_put(tfw_mkfw(path, args[k]));
+		assert_int_equal(rproc_fw_open(path, &img, &err), 0);
+		assert_int_equal(rproc_fw_resource_table(img, (void **)&t, &len, &err), 0);
+		assert_non_null(t);
+		assert_int_equal(len, 16 + 3 * 4 + 3 * 56);
+		assert_int_equal(t[0], 1);       /* ver 1 */
+		assert_int_equal(t[4], 3);       /* three entries */
+		assert_int_equal(t[28], 1);      /* the first is DEVMEM */
+		free(t);
+		rproc_fw_close(img);
+	}
+	/* no section headers: no table, no error */
+	json_object_put(tfw_mkfw(path, ""));
+	assert_int_equal(rproc_fw_open(path, &img, &err), 0);
+	assert_int_equal(rproc_fw_resource_table(img, (void **)&t, &len, &err), 0);
+	assert_null(t);
+	assert_int_equal(len, 0);
+	rproc_fw_close(img);
+	/* the names section pointing past the end of the file: refused */
+	json_object_put(tfw_mkfw(path, "--rsc-table"));
+	f = tfw_read(path, &flen);
+	memcpy(&shoff, f + 32, 4);
+	memset(f + shoff + 2 * 40 + 16, 0xff, 4); /* .shstrtab's sh_offset */
+	tfw_write(path, f, flen);
+	free(f);
+	assert_int_equal(rproc_fw_open(path, &img, &err), 0);
+	assert_int_equal(rproc_fw_resource_table(img, (void **)&t, &len, &err), -EINVAL);
+	assert_null(t);
+	assert_non_null(strstr(err.msg, "not inside the file"));
+	rproc_fw_close(img);
+	free(path);
+	tfw_rmtree(dir);
+}
+
 static void test_reloc(void **state)
 {
 	char *dir = tfw_tmpdir(), *path = NULL;
@@ -1178,7 +1225,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix),	     cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_hash_in_bnn), cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_reloc),	     cmocka_unit_test(test_robust),
+		cmocka_unit_test(test_reloc),	     cmocka_unit_test(test_resource_table),
+		cmocka_unit_test(test_robust),
 		cmocka_unit_test(test_open_errors),   cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_files_change),

@@ -142,6 +142,15 @@ int rproc_fw_parse(const void *buf, size_t len, uint64_t file_size, struct rproc
 		   size_t *need, struct rproc_error *err);
 
 /*
+ * rproc_fw_resource_table() - the image's `.resource_table` section, which the kernel sends
+ * to GET_RSCTABLE (doc/boot-sequence.md#rsc-table): *@table malloc'd, or NULL with *@len 0
+ * when the image has none (no section headers, no such section, an empty one).  An unusable
+ * section header table or section is an error; nothing in it is trusted.
+ */
+int rproc_fw_resource_table(const struct rproc_fw_image *img, void **table, size_t *len,
+			    struct rproc_error *err);
+
+/*
  * rproc_fw_reloc() - where the image goes in a carveout at @mem_phys of @mem_size bytes:
  * mem_reloc (doc/firmware-format.md#relocation) and a bounds check
  * of every loadable segment (doc/firmware-format.md#load-checks).
