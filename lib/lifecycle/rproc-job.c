@@ -19,7 +19,7 @@
 #include "time-util.h"
 #include "util.h"
 
-/* doc/boot-sequence.md#interrupts-and-timeouts: every 100 ms, up to 50 times */
+/* doc/boot-sequence.md#shutdown: every 100 ms while -EINVAL, 50 times at most */
 #define DECRYPT_SHUTDOWN_TRIES 50
 #define DECRYPT_SHUTDOWN_PAUSE_MS 100
 
@@ -111,22 +111,37 @@ int rproc_release_retry(struct rproc *r, rproc_release_fn fn, uint64_t a, uint64
 	return rproc_neg(e);
 }
 
-static int call_shutdown(struct rproc *r, uint64_t pas_id, uint64_t unused)
+/* Sleep @ms unless the job is cancelled first (true then). */
+static bool pause_cancelled(struct rproc *r, unsigned int ms)
 {
-	return r->b->pas->shutdown(r->b->pas_ctx, (uint32_t)pas_id);
+	struct pollfd p = { .fd = r->cancel_fd, .events = POLLIN };
+
+	return poll(&p, 1, (int)ms) == 1;
 }
 
+/*
+ * SHUTDOWN as the kernel's adsp_stop() does it: once; on a SoC with decrypt_shutdown, after a
+ * failed first call, again every 100 ms while TrustZone answers -EINVAL (it may still be
+ * decrypting), 50 times at most; no other retry.  The caller reports a failure, once.  A PAS
+ * id left running stays on record (tz_running): the next start shuts it down first.
+ */
 int rproc_do_shutdown(struct rproc *r, struct rproc_img *im)
 {
-	bool slow = r->d.decrypt_shutdown;
-	int e = rproc_release_retry(r, call_shutdown, im->pas_id, 0,
-				    slow ? DECRYPT_SHUTDOWN_TRIES : RELEASE_TRIES,
-				    slow ? DECRYPT_SHUTDOWN_PAUSE_MS : RELEASE_PAUSE_MS, "shutdown",
-				    "SHUTDOWN(PAS %u)", im->pas_id);
+	const struct rproc_pas_ops *pas = r->b->pas;
+	int e = pas->shutdown(r->b->pas_ctx, im->pas_id);
 
+	if (e && r->d.decrypt_shutdown && im == &r->img[1]) {
+		unsigned int tries = 0;
+
+		do {
+			if (pause_cancelled(r, DECRYPT_SHUTDOWN_PAUSE_MS))
+				break;
+			e = pas->shutdown(r->b->pas_ctx, im->pas_id);
+		} while (e == -EINVAL && ++tries < DECRYPT_SHUTDOWN_TRIES);
+	}
 	if (!e)
 		rproc_unhold(r, &im->tz_running);
-	return e;
+	return rproc_neg(e);
 }
 
 static int call_meta_release(struct rproc *r, uint64_t pas_id, uint64_t unused)

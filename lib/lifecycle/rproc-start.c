@@ -247,6 +247,14 @@ static int img_init(struct rproc *r, struct rproc_img *im, struct rproc_error *e
 {
 	int e;
 
+	/* a stop whose SHUTDOWN failed (no retry, as the kernel) left the PAS id running */
+	if (im->tz_running) {
+		e = rproc_do_shutdown(r, im);
+		if (e < 0)
+			return rproc_err(err, e, "PAS %u still runs since a SHUTDOWN failed, and "
+						 "SHUTDOWN fails again: %s",
+					 im->pas_id, strerror(-e));
+	}
 	rproc_hold(r, &im->meta_held);
 	e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
 				  im->img->metadata_len);

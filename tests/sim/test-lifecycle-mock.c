@@ -392,8 +392,10 @@ static void test_iova_range_check(void **state)
 	assert_int_equal(mock_held(f->m), 0);
 }
 
-/* decrypt_shutdown SoCs retry SHUTDOWN every 100 ms
- * (doc/boot-sequence.md#interrupts-and-timeouts) */
+/*
+ * decrypt_shutdown SoCs poll SHUTDOWN every 100 ms while TrustZone answers -EINVAL, after a
+ * failed first call (doc/boot-sequence.md#shutdown); any other answer ends the poll.
+ */
 static void test_decrypt_shutdown_retry(void **state)
 {
 	struct fx *f = *state;
@@ -406,7 +408,7 @@ static void test_decrypt_shutdown_retry(void **state)
 	assert_int_equal(rproc_start(f->r), 0);
 	wait_state(f, RPROC_RUNNING);
 	mock_reset_calls(f->m);
-	mock_fail(f->m, "shutdown", 0, -EBUSY); /* every call */
+	mock_fail(f->m, "shutdown", 0, -EINVAL); /* every call: still decrypting */
 	assert_int_equal(rproc_stop(f->r), 0);
 	tsim_run_for(&f->r, 1, 350);
 	mock_fail(f->m, NULL, 0, 0); /* TZ finishes decrypting */
@@ -415,6 +417,26 @@ static void test_decrypt_shutdown_retry(void **state)
 	assert_int_equal(f->m->running, 0);
 	rproc_get_info(f->r, &info);
 	assert_string_equal(info.last_error, "");
+
+	/* another failure ends the poll: the first call and one more, then it is reported */
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	mock_reset_calls(f->m);
+	mock_fail(f->m, "shutdown", 0, -EBUSY);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	assert_int_equal(mock_count(f->m, "shutdown"), 2);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error_step, "shutdown");
+	assert_int_equal(info.last_errno, -EBUSY);
+	/* the PAS id left running: the next start shuts it down before INIT_IMAGE */
+	mock_fail(f->m, NULL, 0, 0);
+	mock_reset_calls(f->m);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(mock_count(f->m, "shutdown"), 1);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
 }
 
 /* A backend with an ack op: every interrupt is consumed through it, in every path. */

@@ -276,6 +276,67 @@ static void test_rsc_table_from_image(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * SHUTDOWN exactly as the kernel retries it (doc/boot-sequence.md#shutdown): not at all on a
+ * SoC without decrypt_shutdown (the failure reported once); on one with it, every 100 ms while
+ * TrustZone answers -EINVAL.  A PAS id left running is shut down by the next start.
+ */
+static void test_shutdown_retry_as_kernel(void **state)
+{
+	struct rproc_error err = { 0 };
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	int a, c;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	c = tsim_board_find(&bd, "cdsp0");
+	bd.d[c].decrypt_shutdown = true;
+	tsim_board_cores(&bd);
+	a = tsim_board_find(&bd, "adsp");
+	assert_int_equal(rproc_start(bd.r[a]), 0);
+	assert_int_equal(rproc_start(bd.r[c]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, 1u << a | 1u << c, RPROC_RUNNING, 10000), 0);
+
+	/* adsp: one failed SHUTDOWN, no retry, said once */
+	tsim_log_clear();
+	assert_int_equal(rproc_sim_set(bd.b, "fail=shutdown@adsp:1:-EINVAL", &err), 0);
+	assert_int_equal(rproc_stop(bd.r[a]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_OFFLINE, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 1);
+	rproc_get_info(bd.r[a], &info);
+	assert_string_equal(info.last_error_step, "shutdown");
+	assert_int_equal(tsim_log_count("adsp", "shutdown", NULL), 1);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.running_cores, 2); /* adsp's PAS id still runs, and cdsp0 */
+	assert_int_equal(rproc_start(bd.r[a]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 2);
+
+	/* cdsp0 (decrypt_shutdown): -EINVAL three times, then TrustZone is done */
+	/* (each rule counts the calls that reach it: three first-call rules fail three calls) */
+	assert_int_equal(rproc_sim_set(bd.b, "reset\nfail=shutdown@cdsp0:1:-EINVAL\n"
+					     "fail=shutdown@cdsp0:1:-EINVAL\n"
+					     "fail=shutdown@cdsp0:1:-EINVAL",
+				       &err),
+			 0);
+	assert_int_equal(rproc_stop(bd.r[c]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[c], 1, 1, RPROC_OFFLINE, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 2 + 4);
+	rproc_get_info(bd.r[c], &info);
+	assert_string_equal(info.last_error, "");
+	/* ... and an answer other than -EINVAL ends the poll after one more call */
+	assert_int_equal(rproc_start(bd.r[c]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[c], 1, 1, RPROC_RUNNING, 10000), 0);
+	assert_int_equal(rproc_sim_set(bd.b, "reset\nfail=shutdown@cdsp0:0:-EBUSY", &err), 0);
+	assert_int_equal(rproc_stop(bd.r[c]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[c], 1, 1, RPROC_OFFLINE, 10000), 0);
+	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 6 + 2);
+	rproc_get_info(bd.r[c], &info);
+	assert_int_equal(info.last_errno, -EBUSY);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_bridge_v10),
 		cmocka_unit_test(test_rsc_table_lifetime),
 		cmocka_unit_test(test_rsc_table_from_image),
+		cmocka_unit_test(test_shutdown_retry_as_kernel),
 	};
 
 	tsim_log_capture();
