@@ -337,6 +337,41 @@ static void test_shutdown_retry_as_kernel(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * A crash before ready fails the start at once with the firmware's reason (rprocd(8), "The
+ * boot sequence"): with a ready timeout of ten minutes, a start that waited for it would not
+ * end within this test.
+ */
+static void test_crash_during_boot_aborts(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_info info;
+	struct rproc_sim_usage u;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "no_ready=gpdsp1", NULL);
+	bd.cfg.ready_timeout_ms = 600000;
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "gpdsp1");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	for (int t = 0; t < 500; t++) {
+		rproc_get_info(bd.r[i], &info);
+		if (!strcmp(info.phase, "wait-ready"))
+			break;
+		tsim_run_for(&bd.r[i], 1, 10);
+	}
+	assert_string_equal(info.phase, "wait-ready");
+	assert_int_equal(rproc_sim_raise(bd.b, "gpdsp1", RPROC_IRQ_WDOG, "err_qdi: boot"), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_FAILED, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.last_error_step, "wait-ready");
+	assert_non_null(strstr(info.last_error, "err_qdi: boot"));
+	assert_int_equal(info.crash_count, 0); /* a failed start, not a crash to recover */
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_rsc_table_lifetime),
 		cmocka_unit_test(test_rsc_table_from_image),
 		cmocka_unit_test(test_shutdown_retry_as_kernel),
+		cmocka_unit_test(test_crash_during_boot_aborts),
 	};
 
 	tsim_log_capture();
