@@ -123,6 +123,7 @@ static char *manager_describe_json(struct manager *m)
 		json_object_object_add(sim, "proxy_votes", json_object_new_uint64(u.proxy_votes));
 		json_object_object_add(sim, "stop_bits", json_object_new_uint64(u.stop_bits));
 		json_object_object_add(sim, "load_states", json_object_new_uint64(u.load_states));
+		json_object_object_add(sim, "glink_edges", json_object_new_uint64(u.glink_edges));
 		/* Calls made by this rprocd (not kept across restarts): tests see what ran. */
 		json_object *calls = json_object_new_object();
 		unsigned int n_ops;

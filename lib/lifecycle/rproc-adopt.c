@@ -96,6 +96,12 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 	char what[64];
 	int e;
 
+	/* before SHUTDOWN, as the stop does: the rpmsg clients go first */
+	if (pas->glink && may_hold(s, RPROC_SNAP_GLINK)) {
+		e = pas->glink(r->b->pas_ctx, &r->d, false);
+		if (e != -EOPNOTSUPP)
+			release_log(r, e, "glink unregister");
+	}
 	if (pas->stop_bit && may_hold(s, RPROC_SNAP_STOP_BIT))
 		release_log(r, pas->stop_bit(r->b->pas_ctx, &r->d, false), "clearing the stop bit");
 	for_each_img_rev(r, im) {
@@ -168,10 +174,35 @@ static void release_interrupted(struct rproc *r, const struct rproc_snapshot *s)
 			release_log(r, e, "load_state off");
 	}
 	r->proxy_voted = false;
+	r->glink = false;
 	r->load_state = false;
 	r->handover = false;
 	r->stop_bit = false;
 	r->rsc_done = false;
+}
+
+/*
+ * A core the old daemon left running may have died meanwhile: its interrupts were edges
+ * nobody watched.  Where the transport knows (core_query()), a core it no longer runs, or
+ * whose "fatal" line is high or "ready" line low, is handled as a crash now.
+ */
+static void check_running(struct rproc *r)
+{
+	struct rproc_core_status st = { 0 };
+	const char *why = NULL;
+
+	if (!r->b->pas->core_query || r->b->pas->core_query(r->b->pas_ctx, &r->d, &st) < 0)
+		return;
+	if (!st.running)
+		why = "no longer running when rprocd came back (stopped while it was away)";
+	else if (st.levels && st.fatal)
+		why = "crashed while rprocd was away (fatal line high)";
+	else if (st.levels && !st.ready)
+		why = "not up when rprocd came back (ready line low)";
+	if (!why)
+		return;
+	rproc_log(RPROC_LOG_WARNING, r->d.name, "adopt", 0, "%s", why);
+	rproc_crash_found(r, st.fatal ? RPROC_IRQ_FATAL : RPROC_IRQ_WDOG, why);
 }
 
 int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
@@ -246,6 +277,7 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 		r->rsc_done = s->flags & RPROC_SNAP_RSC_DONE;
 		r->handover = s->flags & RPROC_SNAP_HANDOVER;
 		r->proxy_voted = s->flags & RPROC_SNAP_PROXY;
+		r->glink = s->flags & RPROC_SNAP_GLINK;
 		/* before version 5 load_state was part of the one proxy vote */
 		r->load_state = s->flags & (s->version >= 5 ? RPROC_SNAP_LOAD_STATE
 							    : RPROC_SNAP_PROXY);
@@ -301,6 +333,8 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 	if (st == RPROC_RUNNING)
 		rproc_irq_watch(r, true);
 	rproc_publish_held(r);
+	if (st == RPROC_RUNNING)
+		check_running(r);
 	rproc_log(RPROC_LOG_DEBUG, r->d.name, "adopt", 0, "adopted in state %s",
 		  rproc_state_name(st));
 	*out = r;

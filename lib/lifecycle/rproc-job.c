@@ -208,6 +208,23 @@ int rproc_do_load_state_off(struct rproc *r)
 	return e;
 }
 
+static int call_glink_unregister(struct rproc *r, uint64_t unused_a, uint64_t unused_b)
+{
+	return r->b->pas->glink(r->b->pas_ctx, &r->d, false);
+}
+
+int rproc_do_glink_unregister(struct rproc *r)
+{
+	int e = 0;
+
+	if (r->glink && r->b->pas->glink)
+		e = rproc_release_retry(r, call_glink_unregister, 0, 0, RELEASE_TRIES,
+					RELEASE_PAUSE_MS, "glink-unregister", "glink unregister");
+	if (!e && r->glink)
+		rproc_unhold(r, &r->glink);
+	return e;
+}
+
 void rproc_handover(struct rproc *r, const char *step)
 {
 	if (r->handover)
@@ -270,6 +287,7 @@ void rproc_publish_held(struct rproc *r)
 		     (r->handover ? RPROC_SNAP_HANDOVER : 0) |
 		     (r->proxy_voted ? RPROC_SNAP_PROXY : 0) |
 		     (r->load_state ? RPROC_SNAP_LOAD_STATE : 0) |
+		     (r->glink ? RPROC_SNAP_GLINK : 0) |
 		     (r->stop_bit ? RPROC_SNAP_STOP_BIT : 0);
 
 	for (int i = 0; i < 2; i++) {

@@ -97,6 +97,8 @@ struct rproc {
 	bool load_state;  /* until the stop or the crash handling */
 	bool handover;
 	bool stop_bit;   /* the stop bit may be set */
+	bool glink;      /* the glink edge may be registered */
+	bool no_glink_said;
 	bool no_bridge_said; /* "the backend cannot bridge", logged once */
 	uint32_t rsc_said;   /* kinds of resource-table entries said to be ignored */
 	struct rproc_dump_seg *segs; /* loaded segments of the running image, for coredumps */
@@ -117,6 +119,10 @@ struct rproc {
 				 abandoned (rproc_stop()) */
 	bool stop_crashed;    /* the stop job skips the handshake */
 	bool stop_full;       /* ... gives back the device memory (not the crash handling) */
+	/* a crash an adopting daemon found: handled by the first rproc_process() */
+	bool crash_found;
+	enum rproc_irq crash_found_irq;
+	const char *crash_found_why;
 
 	/* test hook: the next run of this step fails */
 	const char *fail_step;
@@ -212,6 +218,8 @@ int rproc_do_meta_release(struct rproc *r, struct rproc_img *im);
 int rproc_do_unmap(struct rproc *r, uint64_t iova, uint64_t size);
 int rproc_do_unvote(struct rproc *r);
 int rproc_do_load_state_off(struct rproc *r);
+/* Unregister the glink edge, if it may be registered (before SHUTDOWN). */
+int rproc_do_glink_unregister(struct rproc *r);
 /* "handover": the DSP holds its own votes now, ours go (doc/boot-sequence.md#proxy-vote). */
 void rproc_handover(struct rproc *r, const char *step);
 int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
@@ -257,6 +265,11 @@ int rproc_run_crash(struct rproc *r);
  * ---- rproc.c: the state machine, on top; rproc-adopt.c uses it -------------------------------
  */
 void rproc_irq_watch(struct rproc *r, bool on);
+/*
+ * A crash an adopting daemon found (rproc-adopt.c): handled, as if interrupt @irq had fired,
+ * by the first rproc_process(), once the caller has set its callbacks.
+ */
+void rproc_crash_found(struct rproc *r, enum rproc_irq irq, const char *why);
 void rproc_arm_recovery(struct rproc *r, long ms);
 
 /* Debug/test hook: make the next run of @step fail with @err (-ENOENT: no such step). */

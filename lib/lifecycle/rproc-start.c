@@ -669,10 +669,42 @@ static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 	return 0;
 }
 
+/*
+ * doc/boot-sequence.md#glink-register: the glink edge once the firmware is up, as the
+ * kernel's glink subdevice starts after the remote processor has; a failure fails the start,
+ * as there.  A node without a glink-edge child has none (the kernel adds no subdevice), and a
+ * transport without the edge is said once.
+ */
+static int step_glink_register(struct rproc *r, struct rproc_error *err)
+{
+	int e;
+
+	if (!r->b->pas->glink)
+		return 0;
+	rproc_hold(r, &r->glink);
+	e = r->b->pas->glink(r->b->pas_ctx, &r->d, true);
+	if (!e)
+		return 0;
+	rproc_unhold(r, &r->glink);
+	/* -ENOENT: the node has no glink-edge child, and the kernel then adds no subdevice */
+	if (e == -EOPNOTSUPP || e == -ENOENT) {
+		if (!r->no_glink_said)
+			rproc_log(e == -ENOENT ? RPROC_LOG_INFO : RPROC_LOG_NOTICE, r->d.name,
+				  "glink-register", e, "%s: no rpmsg (fastrpc, audio, qrtr) for this "
+				  "processor",
+				  e == -ENOENT ? "the device tree gives it no glink-edge"
+					       : "the backend cannot register the glink edge");
+		r->no_glink_said = true;
+		return 0;
+	}
+	return rproc_err(err, e < 0 ? e : -EIO, "cannot register the glink edge: %s",
+			 strerror(e < 0 ? -e : EIO));
+}
+
 static const char *const start_names[] = {
-	"firmware",	  "iommu-open", "rsc-table",  "dtb-load",	"proxy-vote",
-	"dtb-auth",	  "init-image", "mem-setup",  "load",		"iommu-map",
-	"auth-and-reset", "wait-ready", "metadata-release", NULL,
+	"firmware",	  "iommu-open", "rsc-table",	    "dtb-load",	     "proxy-vote",
+	"dtb-auth",	  "init-image", "mem-setup",	    "load",	     "iommu-map",
+	"auth-and-reset", "wait-ready", "metadata-release", "glink-register", NULL,
 };
 
 /* The firmware first: a missing or broken image must cost no SMMU or TrustZone call. */
@@ -690,6 +722,7 @@ static const struct rproc_step start_steps[] = {
 	{ step_auth, undo_auth, B_AUTH },
 	{ step_wait_ready, NULL, B_READY },
 	{ step_metadata_release, NULL, B_NONE },
+	{ step_glink_register, NULL, B_NONE },
 };
 _Static_assert(ARRAY_SIZE(start_names) == ARRAY_SIZE(start_steps) + 1, "one name per step");
 

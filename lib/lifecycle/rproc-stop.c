@@ -146,12 +146,25 @@ static int stop_devmem_unmap(struct rproc *r, struct rproc_error *err)
 	return 0;
 }
 
+/*
+ * doc/boot-sequence.md#glink-unregister: first, as the kernel stops its subdevices before the
+ * remote processor, in a stop and a crash alike: the rpmsg clients go, and the other edges
+ * hear of it (the SSR notification), before the processor does.
+ */
+static int stop_glink_unregister(struct rproc *r, struct rproc_error *err)
+{
+	int e = rproc_do_glink_unregister(r);
+
+	return e < 0 ? rproc_err(err, e, "cannot unregister the glink edge") : 0;
+}
+
 static const char *const stop_names[] = {
-	"stop-handshake", "shutdown",	  "dtb-shutdown", "iommu-unmap",
-	"proxy-unvote",	  "devmem-unmap", NULL,
+	"glink-unregister", "stop-handshake", "shutdown",     "dtb-shutdown",
+	"iommu-unmap",	    "proxy-unvote",   "devmem-unmap", NULL,
 };
 
 static const struct rproc_step stop_steps[] = {
+	{ stop_glink_unregister, NULL, B_NONE },
 	{ stop_handshake, NULL, B_NONE },
 	{ stop_shutdown, NULL, B_NONE },
 	{ stop_dtb_shutdown, NULL, B_NONE },

@@ -455,7 +455,7 @@ static void finish_job(struct rproc *r)
 	}
 }
 
-static void handle_crash(struct rproc *r, enum rproc_irq irq)
+static void handle_crash(struct rproc *r, enum rproc_irq irq, const char *why)
 {
 	char reason[256] = "";
 	const struct rproc_pas_ops *pas = r->b->pas;
@@ -464,6 +464,8 @@ static void handle_crash(struct rproc *r, enum rproc_irq irq)
 	if (pas->crash_reason &&
 	    pas->crash_reason(r->b->pas_ctx, &r->d, reason, sizeof(reason)) < 0)
 		reason[0] = 0;
+	if (!reason[0] && why)
+		snprintf(reason, sizeof(reason), "%s", why);
 	if (!reason[0])
 		snprintf(reason, sizeof(reason), "%s",
 			 irq == RPROC_IRQ_WDOG ? "watchdog bite" : "error-fatal (no reason given)");
@@ -490,9 +492,17 @@ static void handle_irqs(struct rproc *r)
 	if (fired[RPROC_IRQ_HANDOVER])
 		rproc_handover(r, "handover");
 	if (fired[RPROC_IRQ_WDOG])
-		handle_crash(r, RPROC_IRQ_WDOG);
+		handle_crash(r, RPROC_IRQ_WDOG, NULL);
 	else if (fired[RPROC_IRQ_FATAL])
-		handle_crash(r, RPROC_IRQ_FATAL);
+		handle_crash(r, RPROC_IRQ_FATAL, NULL);
+}
+
+void rproc_crash_found(struct rproc *r, enum rproc_irq irq, const char *why)
+{
+	r->crash_found = true;
+	r->crash_found_irq = irq;
+	r->crash_found_why = why;
+	notify(r);
 }
 
 static void deliver(struct rproc *r)
@@ -548,6 +558,10 @@ int rproc_process(struct rproc *r)
 			rproc_log(RPROC_LOG_NOTICE, r->d.name, "recovery", 0, "recovery start");
 			start_job(r, true);
 		}
+	}
+	if (r->crash_found && !r->thread_live && rproc_state(r) == RPROC_RUNNING) {
+		r->crash_found = false;
+		handle_crash(r, r->crash_found_irq, r->crash_found_why);
 	}
 	if (r->irq_watched && !r->thread_live && rproc_state(r) == RPROC_RUNNING)
 		handle_irqs(r);
@@ -810,10 +824,16 @@ void rproc_free(struct rproc *r)
 	s = r->info.state;
 	/* A core left running keeps its mappings for the next daemon (fd store): only an idle
 	 * core gives back what stopped cores keep (devmem, the IOMMU context). */
-	if (s == RPROC_OFFLINE || s == RPROC_FAILED)
+	if (s == RPROC_OFFLINE || s == RPROC_FAILED) {
 		rproc_release_kept(r);
-	else if (r->dom && r->b->iommu)
-		r->b->iommu->close(r->dom);
+	} else {
+		/* ... and asks the transport to keep it, should its handle be closed */
+		if (r->b->pas->core_keep && r->b->pas->core_keep(r->b->pas_ctx, &r->d) < 0)
+			rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0,
+				  "the backend does not keep the core for a successor");
+		if (r->dom && r->b->iommu)
+			r->b->iommu->close(r->dom);
+	}
 	r->dom = NULL;
 	for (int i = 0; i < 2; i++)
 		rproc_fw_close(r->img[i].img);

@@ -715,8 +715,9 @@ def sim_leftovers(sim, running=0):
                                 'stop_bits') if sim[k]}
     if sim['running_cores'] != running:
         left['running_cores'] = sim['running_cores']
-    if sim['load_states'] != running:  # held by a running core until its stop
-        left['load_states'] = sim['load_states']
+    for k in ('load_states', 'glink_edges'):  # held by a running core until its stop
+        if sim[k] != running:
+            left[k] = sim[k]
     if not running and sim['smmu_mappings']:
         left['smmu_mappings'] = sim['smmu_mappings']
     return left

@@ -243,6 +243,27 @@ static int k_stop_bit(void *ctx, const struct rproc_desc *d, bool set)
 	return PASS(kb, by_desc(kb, d), INNER(kb)->stop_bit(ICTX(kb), d, set));
 }
 
+static int k_glink(void *ctx, const struct rproc_desc *d, bool registered)
+{
+	struct kill_backend *kb = ctx;
+
+	return PASS(kb, by_desc(kb, d), INNER(kb)->glink(ICTX(kb), d, registered));
+}
+
+static int k_core_query(void *ctx, const struct rproc_desc *d, struct rproc_core_status *st)
+{
+	struct kill_backend *kb = ctx;
+
+	return PASS(kb, by_desc(kb, d), INNER(kb)->core_query(ICTX(kb), d, st));
+}
+
+static int k_core_keep(void *ctx, const struct rproc_desc *d)
+{
+	struct kill_backend *kb = ctx;
+
+	return PASS(kb, by_desc(kb, d), INNER(kb)->core_keep(ICTX(kb), d));
+}
+
 static int k_crash_reason(void *ctx, const struct rproc_desc *d, char *buf, size_t len)
 {
 	struct kill_backend *kb = ctx;
@@ -384,6 +405,9 @@ struct kill_backend *kb_wrap(struct tsim_board *bd)
 		.proxy_unvote = in->proxy_unvote ? k_proxy_unvote : NULL,
 		.load_state = in->load_state ? k_load_state : NULL,
 		.stop_bit = in->stop_bit ? k_stop_bit : NULL,
+		.glink = in->glink ? k_glink : NULL,
+		.core_query = in->core_query ? k_core_query : NULL,
+		.core_keep = in->core_keep ? k_core_keep : NULL,
 		.crash_reason = in->crash_reason ? k_crash_reason : NULL,
 		.smem_read = in->smem_read ? k_smem_read : NULL,
 	};

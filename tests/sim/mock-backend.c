@@ -159,6 +159,14 @@ static int p_load_state(void *ctx, const struct rproc_desc *d, bool on)
 	LEAVE(m, 0);
 }
 
+static int p_glink(void *ctx, const struct rproc_desc *d, bool registered)
+{
+	struct mock *m = ctx;
+	ENTER(m, registered ? "glink_register" : "glink_unregister");
+	m->glink = registered;
+	LEAVE(m, 0);
+}
+
 static int p_stop_bit(void *ctx, const struct rproc_desc *d, bool set)
 {
 	struct mock *m = ctx;
@@ -190,6 +198,7 @@ static const struct rproc_pas_ops mock_pas = {
 	.proxy_vote = p_vote,
 	.proxy_unvote = p_unvote,
 	.load_state = p_load_state,
+	.glink = p_glink,
 	.stop_bit = p_stop_bit,
 	.crash_reason = p_crash_reason,
 };
@@ -391,7 +400,7 @@ int mock_held(struct mock *m)
 
 	pthread_mutex_lock(&m->lock);
 	n = m->maps + m->bridges + m->meta + m->running + m->cpu_maps + m->domains + m->votes +
-	    m->load_state;
+	    m->load_state + m->glink;
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }

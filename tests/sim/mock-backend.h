@@ -32,7 +32,7 @@ struct mock {
 	uint8_t *mem;
 	char crash_reason[128];
 	/* what is held right now */
-	int maps, bridges, meta, running, cpu_maps, domains, votes, load_state;
+	int maps, bridges, meta, running, cpu_maps, domains, votes, load_state, glink;
 	uint64_t last_map_size; /* of the last CPU view */
 };
 

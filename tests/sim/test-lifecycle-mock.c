@@ -134,9 +134,10 @@ static void test_call_order(void **state)
 	/* the votes before INIT_IMAGE; the CPU view is gone before AUTH_AND_RESET; the bridge
 	 * lives only around it */
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "irq_open iommu_open iova_ranges get_rsc_table load_state_on proxy_vote "
-			    "init_image mem_setup mem_map mem_unmap iommu_map shm_bridge_create "
-			    "auth_and_reset shm_bridge_delete metadata_release");
+			    "irq_open iommu_open iova_ranges get_rsc_table load_state_on "
+			    "proxy_vote init_image mem_setup mem_map mem_unmap iommu_map "
+			    "shm_bridge_create "
+			    "auth_and_reset shm_bridge_delete metadata_release glink_register");
 	assert_true(f->progress >= 1);
 	assert_true(f->phases >= 1);
 	assert_int_equal(f->last_done, f->last_total);
@@ -150,11 +151,11 @@ static void test_call_order(void **state)
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_stop(f->r), 0);
 	wait_state(f, RPROC_OFFLINE);
-	/* SHUTDOWN before the unmap; load_state off, and no handover came, so the proxy votes
-	 * go at the end too */
+	/* the glink edge first; SHUTDOWN before the unmap; load_state off, and no handover
+	 * came, so the proxy votes go at the end too */
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "stop_bit_set stop_bit_clear shutdown iommu_unmap load_state_off "
-			    "proxy_unvote");
+			    "glink_unregister stop_bit_set stop_bit_clear shutdown iommu_unmap "
+			    "load_state_off proxy_unvote");
 	assert_string_equal(f->trail, "starting running stopping offline");
 	/* a second cold start fetches the resource table again, in the context kept open */
 	mock_reset_calls(f->m);
@@ -265,10 +266,10 @@ static void test_crash_recovery(void **state)
 	assert_string_equal(info.last_crash_reason, "mock: err_fatal");
 	/* no handshake on a crashed core; recovery does not refetch the resource table */
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "crash_reason shutdown iommu_unmap load_state_off proxy_unvote "
-			    "iova_ranges load_state_on proxy_vote init_image mem_setup mem_map "
-			    "mem_unmap iommu_map shm_bridge_create auth_and_reset "
-			    "shm_bridge_delete metadata_release");
+			    "crash_reason glink_unregister shutdown iommu_unmap load_state_off "
+			    "proxy_unvote iova_ranges load_state_on proxy_vote init_image "
+			    "mem_setup mem_map mem_unmap iommu_map shm_bridge_create "
+			    "auth_and_reset shm_bridge_delete metadata_release glink_register");
 	assert_int_equal(rproc_stop(f->r), 0);
 	wait_state(f, RPROC_OFFLINE);
 }
@@ -353,16 +354,16 @@ static void test_snapshot_adopt(void **state)
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "irq_open shutdown iommu_open iommu_unmap iommu_close proxy_unvote "
-			    "load_state_off");
+			    "irq_open glink_unregister shutdown iommu_open iommu_unmap iommu_close "
+			    "proxy_unvote load_state_off");
 	rproc_free(f->r);
 	f->r = NULL;
 	s.version = 4;
 	mock_reset_calls(f->m);
 	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
 	assert_string_equal(mock_calls(f->m, buf, sizeof(buf)),
-			    "irq_open stop_bit_clear shutdown metadata_release iommu_open "
-			    "iommu_unmap iommu_close proxy_unvote load_state_off");
+			    "irq_open glink_unregister stop_bit_clear shutdown metadata_release "
+			    "iommu_open iommu_unmap iommu_close proxy_unvote load_state_off");
 	rproc_get_info(f->r, &after);
 	assert_int_equal(after.state, RPROC_FAILED);
 	assert_string_equal(after.last_error_step, "adopt");
@@ -439,6 +440,32 @@ static void test_decrypt_shutdown_retry(void **state)
 	wait_state(f, RPROC_OFFLINE);
 }
 
+/*
+ * The glink edge: a node without one (ENOENT) runs without it, as the kernel adds no
+ * subdevice then; any other failure to register fails the start, nothing held.
+ */
+static void test_glink_register(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_info info;
+
+	mock_fail(f->m, "glink_register", 1, -ENOENT);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(f->m->glink, 0);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	assert_int_equal(mock_count(f->m, "glink_unregister"), 0);
+	mock_fail(f->m, "glink_register", 1, -ENODEV);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_FAILED);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error_step, "glink-register");
+	assert_int_equal(info.last_errno, -ENODEV);
+	assert_int_equal(f->m->running, 0);
+	mock_fail(f->m, NULL, 0, 0);
+}
+
 /* A backend with an ack op: every interrupt is consumed through it, in every path. */
 static void test_irq_ack(void **state)
 {
@@ -476,8 +503,8 @@ static void test_step_names(void **state)
 	assert_string_equal(st[0], "firmware");
 	assert_null(st[n]);
 	assert_null(sp[m]);
-	assert_string_equal(st[n - 1], "metadata-release");
-	assert_string_equal(sp[0], "stop-handshake");
+	assert_string_equal(st[n - 1], "glink-register");
+	assert_string_equal(sp[0], "glink-unregister");
 	assert_int_equal(rproc_debug_fail_step(((struct fx *)*state)->r, "no-such-step", -EIO),
 			 -ENOENT);
 	for (int s = 0; s <= RPROC_STATE_COUNT; s++)
@@ -497,6 +524,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decrypt_shutdown_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_glink_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
 	};

@@ -315,6 +315,57 @@ static void test_cleanup_errors(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * A core that crashed while no daemon ran: its fatal interrupt was an edge nobody saw.  The
+ * adopting daemon asks the transport (CORE QUERY) and handles the crash; a core that is fine
+ * stays untouched.  The daemon that went asked the transport to keep the cores.
+ */
+static void test_crash_while_away(void **state)
+{
+	struct rproc_snapshot snap[16];
+	struct rproc_fd_entry fe[4];
+	struct rproc_error err = { 0 };
+	struct rproc_info info;
+	struct tsim_board bd;
+	size_t n = 0;
+	int a;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	tsim_board_cores(&bd);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000), 0);
+	for (size_t i = 0; i < bd.n; i++)
+		rproc_snapshot(bd.r[i], &snap[i]);
+	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
+	fe[0].fd = dup(fe[0].fd);
+	tsim_board_free_cores(&bd);
+	assert_int_equal(rproc_sim_calls(bd.b, "core_keep"), bd.n);
+	/* no daemon now: adsp's firmware dies, and nobody hears it */
+	assert_int_equal(rproc_sim_raise(bd.b, "adsp", RPROC_IRQ_FATAL, "err_fatal: away"), 0);
+	rproc_backend_destroy(bd.b);
+	assert_int_equal(rproc_sim_new(bd.dt, NULL, &bd.b, &err), 0);
+	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap[i], &bd.r[i], &err), 0);
+	a = tsim_board_find(&bd, "adsp");
+	/* crashed, handled, recovered (recovery is on); the others run on untouched */
+	for (int t = 0; t < 1000; t++) {
+		rproc_get_info(bd.r[a], &info);
+		if (info.crash_count == 1 && info.state == RPROC_RUNNING)
+			break;
+		tsim_run_for(bd.r, bd.n, 10);
+	}
+	assert_int_equal(info.crash_count, 1);
+	assert_int_equal(info.state, RPROC_RUNNING);
+	assert_string_equal(info.last_crash_reason, "err_fatal: away");
+	assert_int_equal(rproc_sim_calls(bd.b, "auth_and_reset"), 1); /* adsp's recovery only */
+	for (size_t i = 0; i < bd.n; i++)
+		assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_OFFLINE, 20000), 0);
+	tsim_board_free(&bd);
+}
+
 /* SetFirmware() is runtime state the next daemon keeps (org.rprocd1(5)). */
 static void test_set_firmware_kept(void **state)
 {
@@ -358,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_old_snapshot),
 		cmocka_unit_test(test_cleanup_errors),
 		cmocka_unit_test(test_set_firmware_kept),
+		cmocka_unit_test(test_crash_while_away),
 	};
 
 	tsim_log_capture();

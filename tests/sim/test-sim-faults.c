@@ -128,6 +128,7 @@ static const struct {
 	{ "proxy_vote", "proxy-vote" },	     { "load_state", "proxy-vote" },
 	{ "iommu_map", "rsc-table" },
 	{ "shm_bridge_create", "auth-and-reset" }, { "auth_and_reset", "auth-and-reset" },
+	{ "glink", "glink-register" },
 };
 
 static const char *expected_step(const char *op)

@@ -372,6 +372,45 @@ static void test_crash_during_boot_aborts(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * The glink edge (doc/boot-sequence.md#glink-register): registered once the DSP is up,
+ * unregistered first in a stop and in a crash handling (the simulated TrustZone refuses
+ * SHUTDOWN before), registered again by the recovery.
+ */
+static void test_glink_edge(void **state)
+{
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
+	tsim_board_cores(&bd);
+	for (size_t k = 0; k < bd.n; k++)
+		assert_int_equal(rproc_start(bd.r[k]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.glink_edges, bd.n);
+	i = tsim_board_find(&bd, "cdsp1");
+	assert_int_equal(rproc_sim_raise(bd.b, "cdsp1", RPROC_IRQ_FATAL, "test"), 0);
+	for (int t = 0; t < 1000; t++) {
+		rproc_get_info(bd.r[i], &info);
+		if (info.crash_count == 1 && info.state == RPROC_RUNNING)
+			break;
+		tsim_run_for(bd.r, bd.n, 10);
+	}
+	assert_int_equal(info.state, RPROC_RUNNING);
+	assert_string_equal(info.last_error, "");
+	assert_int_equal(rproc_sim_calls(bd.b, "glink"), bd.n + 2);
+	for (size_t k = 0; k < bd.n; k++)
+		assert_int_equal(rproc_stop(bd.r[k]), 0);
+	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_OFFLINE, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.glink_edges, 0);
+	assert_int_equal(u.running_cores, 0);
+	tsim_board_free(&bd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_rsc_table_from_image),
 		cmocka_unit_test(test_shutdown_retry_as_kernel),
 		cmocka_unit_test(test_crash_during_boot_aborts),
+		cmocka_unit_test(test_glink_edge),
 	};
 
 	tsim_log_capture();

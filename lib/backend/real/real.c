@@ -127,8 +127,8 @@ static int auth_bridged(void *ctx, uint32_t pas_id, uint64_t pa, uint64_t size)
 static int proxy_votes(struct rproc_shim *s, const struct rproc_desc *d, bool on)
 {
 	if (s->minor < 1)
-		return rproc_shim_vote(s, d->device,
-				       QCOM_SCM_SHIM_VOTE_PROXY | QCOM_SCM_SHIM_VOTE_LOAD_STATE, on);
+		return rproc_shim_vote(s, d->device, QCOM_SCM_SHIM_VOTE_PROXY |
+							     QCOM_SCM_SHIM_VOTE_LOAD_STATE, on);
 	return rproc_shim_proxy_votes(s, d->device, on);
 }
 
@@ -145,6 +145,44 @@ static int proxy_unvote(void *ctx, const struct rproc_desc *d)
 static int load_state(void *ctx, const struct rproc_desc *d, bool on)
 {
 	return rproc_shim_load_state(ctx, d->device, on);
+}
+
+static int glink(void *ctx, const struct rproc_desc *d, bool registered)
+{
+	return rproc_shim_glink(ctx, d->device, registered);
+}
+
+/* The shim's CORE query: TrustZone's view and the SMP2P levels, where the irqchip has them. */
+static int core_query(void *ctx, const struct rproc_desc *d, struct rproc_core_status *st)
+{
+	const uint32_t lines = 1u << QCOM_SCM_SHIM_IRQ_READY | 1u << QCOM_SCM_SHIM_IRQ_FATAL;
+	struct rproc_shim_core_state cs;
+	int r = rproc_shim_core(ctx, d->device, QCOM_SCM_SHIM_CORE_QUERY, &cs);
+
+	if (r < 0)
+		return r;
+	*st = (struct rproc_core_status){
+		.running = cs.state & QCOM_SCM_SHIM_STATE_RUNNING,
+		.levels = (cs.levels_valid & lines) == lines,
+		.ready = cs.levels & (1u << QCOM_SCM_SHIM_IRQ_READY),
+		.fatal = cs.levels & (1u << QCOM_SCM_SHIM_IRQ_FATAL),
+	};
+	return 0;
+}
+
+/*
+ * CORE KEEP, only once our fds are in the service manager's store: then a successor adopts
+ * the core, and the module must not release it should the shim's file be closed.  Without
+ * the store nobody would, and closing the file is what shuts an orphan down cleanly (its
+ * SMMU context goes with the daemon).
+ */
+static int core_keep(void *ctx, const struct rproc_desc *d)
+{
+	struct rproc_shim *s = ctx;
+
+	if (!s->exported)
+		return -EOPNOTSUPP;
+	return rproc_shim_core(s, d->device, QCOM_SCM_SHIM_CORE_KEEP, NULL);
 }
 
 static void setup_pas(struct real_backend *b)
@@ -182,6 +220,22 @@ static void setup_pas(struct real_backend *b)
 		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
 			  "the shim sends no load_state (no AOSS QMP): the DSPs run only while "
 			  "AOSS keeps them powered anyway");
+	}
+	b->pas.glink = glink;
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_GLINK)) {
+		b->pas.glink = NULL;
+		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
+			  "the shim cannot register glink edges: no rpmsg (fastrpc, audio, qrtr) "
+			  "for the DSPs rprocd boots");
+	}
+	b->pas.core_query = core_query;
+	b->pas.core_keep = core_keep;
+	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_CORE)) {
+		b->pas.core_query = NULL;
+		b->pas.core_keep = NULL;
+		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
+			  "the shim has no CORE query: a restarted rprocd cannot check that the "
+			  "DSPs it adopts still run");
 	}
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SMEM)) {
 		b->pas.crash_reason = NULL;
@@ -221,6 +275,7 @@ static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out
 
 	*n = 0;
 	b->exported = true;
+	b->shim->exported = true;
 	r = add_fd(out, max, n, b->shim->fd, "shim");
 	for (struct real_dev *d = b->devs; d && !r; d = d->next) {
 		if (d->vfio)

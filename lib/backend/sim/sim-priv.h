@@ -49,6 +49,9 @@ enum sim_op {
 	SIM_OP_PROXY_UNVOTE,
 	SIM_OP_LOAD_STATE,
 	SIM_OP_STOP_BIT,
+	SIM_OP_GLINK,
+	SIM_OP_CORE_QUERY,
+	SIM_OP_CORE_KEEP,
 	SIM_OP_CRASH_REASON,
 	SIM_OP_SMEM_READ,
 	SIM_OP_IOMMU_OPEN,
@@ -121,6 +124,8 @@ struct sim_core {
 	uint32_t boots;
 	uint32_t dumpable; /* crashed since the last boot: minidump table present */
 	uint32_t load_state; /* AOSS load_state "on": the DSP has power */
+	uint32_t glink;      /* glink edge registered */
+	uint32_t pad;
 	uint64_t up_ns; /* CLOCK_MONOTONIC when ready was raised */
 	char crash_reason[256];
 };

@@ -77,7 +77,8 @@ static int tz_init_image(void *ctx, uint32_t pas_id, const void *meta, size_t le
 		r = -EBUSY;
 		goto out;
 	}
-	if (!p->is_dtb && (!s->sh->cores[p->core].proxy_voted || !s->sh->cores[p->core].load_state)) {
+	if (!p->is_dtb &&
+	    (!s->sh->cores[p->core].proxy_voted || !s->sh->cores[p->core].load_state)) {
 		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", -EPERM,
 			  "TZ: init_image of PAS %u before the proxy votes and load_state (the "
 			  "kernel takes them first)",
@@ -343,6 +344,12 @@ static int tz_shutdown(void *ctx, uint32_t pas_id)
 
 	pthread_mutex_lock(&s->lock);
 	r = pas_enter(s, SIM_OP_SHUTDOWN, pas_id, &p);
+	if (!r && !p->is_dtb && s->sh->cores[p->core].glink) {
+		/* the kernel stops its subdevices (the glink edge) before the processor */
+		r = -EBUSY;
+		rproc_log(RPROC_LOG_ERR, pas_core(s, p), "sim", r,
+			  "TZ: SHUTDOWN of PAS %u while its glink edge is registered", pas_id);
+	}
 	if (!r) {
 		if (p->state == TZ_RUNNING && !p->is_dtb)
 			sim_dsp_shutdown(s, p->core);
@@ -478,7 +485,7 @@ static int tz_bridge_create(void *ctx, uint64_t pa, uint64_t size, uint64_t *han
 		r = -EOPNOTSUPP; /* a transport without bridge calls */
 		goto out;
 	}
-	/* v10: only for a node with iommus, only over its carveout (doc/trustzone-pas.md#shm-bridge) */
+	/* v10: for a node with iommus only, over its carveout (doc/trustzone-pas.md#shm-bridge) */
 	if (core < 0 || !s->sh->cores[core].has_stream) {
 		r = -EPERM;
 		rproc_log(RPROC_LOG_ERR, core >= 0 ? s->sh->cores[core].name : NULL, "sim", r,
@@ -629,6 +636,52 @@ static int tz_stop_bit(void *ctx, const struct rproc_desc *d, bool set)
 		s->sh->cores[core].stop_bit = set;
 		sim_dsp_stop_bit(s, (unsigned int)core, set);
 	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* The glink edge is only counted: the simulated DSP speaks no rpmsg. */
+static int tz_glink(void *ctx, const struct rproc_desc *d, bool registered)
+{
+	struct sim *s = ctx;
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = core_call(s, SIM_OP_GLINK, d, &core);
+	if (!r)
+		s->sh->cores[core].glink = registered;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* What the shim's CORE query reports: TrustZone's state and the SMP2P levels. */
+static int tz_core_query(void *ctx, const struct rproc_desc *d, struct rproc_core_status *st)
+{
+	struct sim *s = ctx;
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = core_call(s, SIM_OP_CORE_QUERY, d, &core);
+	if (!r) {
+		const struct sim_core *c = &s->sh->cores[core];
+
+		st->running = s->sh->pas[c->main_pas].state == TZ_RUNNING;
+		st->levels = true;
+		st->ready = c->dsp_state == DSP_UP;
+		st->fatal = c->dsp_state == DSP_CRASHED;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* Nothing to do: the simulated SoC's state outlives any daemon in its memfd. */
+static int tz_core_keep(void *ctx, const struct rproc_desc *d)
+{
+	struct sim *s = ctx;
+	int core, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = core_call(s, SIM_OP_CORE_KEEP, d, &core);
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }
@@ -799,6 +852,9 @@ const struct rproc_pas_ops sim_pas_ops = {
 	.proxy_unvote = tz_proxy_unvote,
 	.load_state = tz_load_state,
 	.stop_bit = tz_stop_bit,
+	.glink = tz_glink,
+	.core_query = tz_core_query,
+	.core_keep = tz_core_keep,
 	.crash_reason = tz_crash_reason,
 	.smem_read = tz_smem_read,
 };

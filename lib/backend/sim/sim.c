@@ -54,6 +54,7 @@ void rproc_sim_report(struct rproc_backend *b, struct rproc_sim_usage *u)
 		u->proxy_votes += !!s->sh->cores[i].proxy_voted;
 		u->stop_bits += !!s->sh->cores[i].stop_bit;
 		u->load_states += !!s->sh->cores[i].load_state;
+		u->glink_edges += !!s->sh->cores[i].glink;
 	}
 	u->cpu_mappings = s->cpu_mappings;
 	u->domains = s->domains;
@@ -63,7 +64,8 @@ void rproc_sim_report(struct rproc_backend *b, struct rproc_sim_usage *u)
 unsigned int rproc_sim_usage_total(const struct rproc_sim_usage *u)
 {
 	return u->smmu_mappings + u->bridges + u->metadata_buffers + u->running_cores +
-	       u->cpu_mappings + u->domains + u->proxy_votes + u->stop_bits + u->load_states;
+	       u->cpu_mappings + u->domains + u->proxy_votes + u->stop_bits + u->load_states +
+	       u->glink_edges;
 }
 
 unsigned int rproc_sim_calls(struct rproc_backend *b, const char *op)

@@ -69,6 +69,14 @@ void rproc_desc_clear(struct rproc_desc *d);
 
 /* ---- PAS (TrustZone) ------------------------------------------------------------------ */
 
+/* What the transport knows of a core right now (core_query()). */
+struct rproc_core_status {
+	bool running; /* authenticated, not shut down */
+	bool levels;  /* the interrupt levels below are known */
+	bool ready;   /* the "ready" line is high: the firmware is up */
+	bool fatal;   /* the "fatal" line is high: the firmware died */
+};
+
 struct rproc_pas_ops {
 	int (*is_supported)(void *ctx, uint32_t pas_id); /* > 0 yes, 0 no, < 0 error */
 	int (*init_image)(void *ctx, uint32_t pas_id, const void *meta, size_t len);
@@ -110,6 +118,16 @@ struct rproc_pas_ops {
 	int (*proxy_unvote)(void *ctx, const struct rproc_desc *d);
 	int (*load_state)(void *ctx, const struct rproc_desc *d, bool on);
 	int (*stop_bit)(void *ctx, const struct rproc_desc *d, bool set);
+	/*
+	 * The core's glink edge, for rpmsg clients (doc/shim.md#losses): registered after
+	 * "ready", unregistered (with the SSR notification to the other edges) before SHUTDOWN.
+	 */
+	int (*glink)(void *ctx, const struct rproc_desc *d, bool registered);
+	/* What the transport knows of the core: a daemon adopting a running core checks it. */
+	int (*core_query)(void *ctx, const struct rproc_desc *d, struct rproc_core_status *st);
+	/* The daemon goes and leaves the core running for a successor: keep it when the
+	 * transport's handle is closed. */
+	int (*core_keep)(void *ctx, const struct rproc_desc *d);
 	int (*crash_reason)(void *ctx, const struct rproc_desc *d, char *buf, size_t len);
 	/* Read SMEM item @item into a malloc'd buffer (minidump table of contents, item 602). */
 	int (*smem_read)(void *ctx, uint32_t item, void **buf, size_t *len);

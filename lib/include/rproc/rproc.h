@@ -168,6 +168,7 @@ const char *const *rproc_stop_steps(unsigned int *n);
  * one.  An adopting daemon releases exactly these (older versions: everything there is).
  */
 #define RPROC_SNAP_LOAD_STATE (1u << 3)       /* the load_state vote */
+#define RPROC_SNAP_GLINK (1u << 4)            /* the glink edge registered */
 #define RPROC_SNAP_STOP_BIT (1u << 5)         /* the stop bit may be set */
 #define RPROC_SNAP_META(img) (1u << (8 + (img)))     /* INIT_IMAGE's metadata buffer */
 #define RPROC_SNAP_RUNNING(img) (1u << (10 + (img))) /* AUTH_AND_RESET, no SHUTDOWN yet */

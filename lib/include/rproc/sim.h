@@ -29,6 +29,8 @@
  * - Votes: proxy votes and load_state per core, as the kernel's two lifetimes have them.  The
  *   DSP runs only while load_state is on: a boot without it, or load_state "off" while it
  *   runs, ends in `wdog` ("power collapse").
+ * - glink: the edge is only counted (the DSP speaks no rpmsg).  The CORE query reports
+ *   whether TrustZone runs the main image and the `ready` and `fatal` levels.
  * - SMMU, per stream: IOVA -> PA table; 4 KiB alignment (-EINVAL), overlap (-EEXIST),
  *   permission (R and/or W required), the arm-smmu software MSI window 0x08000000-0x080fffff
  *   is not usable (-ERANGE).  Unmap must remove whole mappings.
@@ -129,6 +131,7 @@ struct rproc_sim_usage {
 	unsigned int proxy_votes;      /* cores with proxy votes held */
 	unsigned int stop_bits;        /* stop bits left set */
 	unsigned int load_states;      /* cores with load_state on */
+	unsigned int glink_edges;      /* glink edges registered */
 };
 
 void rproc_sim_report(struct rproc_backend *b, struct rproc_sim_usage *u);
