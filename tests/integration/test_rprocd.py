@@ -787,6 +787,26 @@ def test_readopt_midstop(env):
     readopt_interrupted(env, conn, 'stop', config='')  # stop-ack answered again
 
 
+def test_readopt_inside_auth(env):
+    """SIGKILL while TrustZone is inside AUTH_AND_RESET, every core's SHM bridge created: the
+    next rprocd deletes the bridges (the snapshot named them before they were made), and every
+    core boots again."""
+    env.write_config('[Daemon]\nSimulationConfig=slow_auth_ms=5000\n')
+    env.start_daemon()
+    conn = env.conn()
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        d = env.describe(conn)
+        phases = {r['name']: r['phase'] for r in d['rprocs']}
+        if all(p == 'auth-and-reset' for p in phases.values()) and \
+                d['simulator']['bridges'] == len(CORES):
+            break
+        check(time.monotonic() < deadline, f'every core inside auth-and-reset: {phases} '
+                                           f'{d["simulator"]}')
+        time.sleep(0.05)
+    readopt_interrupted(env, conn, 'start', config='')
+
+
 def test_readopt_old_snapshot(env):
     """Snapshot records of an older rprocd (version 2: shorter, no phase) are still adopted."""
     import struct
