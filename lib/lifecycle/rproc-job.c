@@ -179,16 +179,23 @@ static int call_unvote(struct rproc *r, uint64_t unused_a, uint64_t unused_b)
 	return r->b->pas->proxy_unvote(r->b->pas_ctx, &r->d);
 }
 
-int rproc_do_unvote(struct rproc *r)
+/* Release what *@held says may exist, through @fn (retried); off the record once released. */
+static int release_held(struct rproc *r, bool *held, rproc_release_fn fn, const char *step,
+			const char *what)
 {
 	int e = 0;
 
-	if (r->proxy_voted)
-		e = rproc_release_retry(r, call_unvote, 0, 0, RELEASE_TRIES, RELEASE_PAUSE_MS,
-					"proxy-unvote", "proxy unvote");
-	if (!e && r->proxy_voted)
-		rproc_unhold(r, &r->proxy_voted);
+	if (*held)
+		e = rproc_release_retry(r, fn, 0, 0, RELEASE_TRIES, RELEASE_PAUSE_MS, step, "%s",
+					what);
+	if (!e && *held)
+		rproc_unhold(r, held);
 	return e;
+}
+
+int rproc_do_unvote(struct rproc *r)
+{
+	return release_held(r, &r->proxy_voted, call_unvote, "proxy-unvote", "proxy unvote");
 }
 
 static int call_load_state_off(struct rproc *r, uint64_t unused_a, uint64_t unused_b)
@@ -198,14 +205,8 @@ static int call_load_state_off(struct rproc *r, uint64_t unused_a, uint64_t unus
 
 int rproc_do_load_state_off(struct rproc *r)
 {
-	int e = 0;
-
-	if (r->load_state)
-		e = rproc_release_retry(r, call_load_state_off, 0, 0, RELEASE_TRIES,
-					RELEASE_PAUSE_MS, "proxy-unvote", "load_state off");
-	if (!e && r->load_state)
-		rproc_unhold(r, &r->load_state);
-	return e;
+	return release_held(r, &r->load_state, call_load_state_off, "proxy-unvote",
+			    "load_state off");
 }
 
 static int call_glink_unregister(struct rproc *r, uint64_t unused_a, uint64_t unused_b)
@@ -215,14 +216,8 @@ static int call_glink_unregister(struct rproc *r, uint64_t unused_a, uint64_t un
 
 int rproc_do_glink_unregister(struct rproc *r)
 {
-	int e = 0;
-
-	if (r->glink && r->b->pas->glink)
-		e = rproc_release_retry(r, call_glink_unregister, 0, 0, RELEASE_TRIES,
-					RELEASE_PAUSE_MS, "glink-unregister", "glink unregister");
-	if (!e && r->glink)
-		rproc_unhold(r, &r->glink);
-	return e;
+	return release_held(r, &r->glink, call_glink_unregister, "glink-unregister",
+			    "glink unregister");
 }
 
 void rproc_handover(struct rproc *r, const char *step)
