@@ -187,6 +187,64 @@ void tsim_board_free(struct tsim_board *bd)
 	memset(bd, 0, sizeof(*bd));
 }
 
+void tsim_print_usage(const char *what, const struct rproc_sim_usage *u)
+{
+	fprintf(stderr,
+		"%s: smmu %u bridges %u meta %u running %u cpu %u domains %u votes %u stop "
+		"bits %u load_states %u glink %u\n",
+		what, u->smmu_mappings, u->bridges, u->metadata_buffers, u->running_cores,
+		u->cpu_mappings, u->domains, u->proxy_votes, u->stop_bits, u->load_states,
+		u->glink_edges);
+}
+
+void tsim_wait_all(struct tsim_board *bd, enum rproc_state state, const char *what)
+{
+	if (tsim_wait_state(bd->r, bd->n, (1u << bd->n) - 1, state, 20000) == 0)
+		return;
+	for (size_t i = 0; i < bd->n; i++) {
+		struct rproc_info info;
+
+		rproc_get_info(bd->r[i], &info);
+		fprintf(stderr, "%s: %s %s %s\n", what, bd->d[i].name,
+			rproc_state_name(info.state), info.last_error);
+	}
+	fail_msg("%s: not every core %s", what, rproc_state_name(state));
+}
+
+void tsim_start_all(struct tsim_board *bd)
+{
+	for (size_t i = 0; i < bd->n; i++)
+		assert_int_equal(rproc_start(bd->r[i]), 0);
+	tsim_wait_all(bd, RPROC_RUNNING, "start");
+}
+
+void tsim_stop_all(struct tsim_board *bd)
+{
+	for (size_t i = 0; i < bd->n; i++)
+		assert_int_equal(rproc_stop(bd->r[i]), 0);
+	tsim_wait_all(bd, RPROC_OFFLINE, "stop");
+}
+
+void tsim_daemon_dies(struct tsim_board *bd, const char *sim_cfg,
+		      void (*meanwhile)(struct tsim_board *bd))
+{
+	struct rproc_error err = { 0 };
+	struct rproc_fd_entry fe[4];
+	size_t n = 0;
+
+	assert_int_equal(bd->b->export_fds(bd->b, fe, 4, &n), 0);
+	assert_int_equal(n, 1);
+	fe[0].fd = dup(fe[0].fd); /* the service manager's copy */
+	assert_true(fe[0].fd >= 0);
+	tsim_board_free_cores(bd);
+	if (meanwhile)
+		meanwhile(bd);
+	rproc_backend_destroy(bd->b);
+	if (rproc_sim_new(bd->dt, sim_cfg, &bd->b, &err) < 0)
+		fail_msg("rproc_sim_new: %s", err.msg);
+	assert_int_equal(bd->b->adopt_fds(bd->b, fe, 1), 1);
+}
+
 int tsim_board_find(struct tsim_board *bd, const char *name)
 {
 	for (size_t i = 0; i < bd->n; i++)

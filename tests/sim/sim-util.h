@@ -14,6 +14,7 @@
 #include "rproc/backend.h"
 #include "rproc/dt.h"
 #include "rproc/rproc.h"
+#include "rproc/sim.h"
 #include "util.h"
 
 char *tsim_tmpdir(void);
@@ -51,6 +52,27 @@ void tsim_board_cores(struct tsim_board *board); /* (re)create the rprocs */
 void tsim_board_free_cores(struct tsim_board *board);
 void tsim_board_free(struct tsim_board *board);
 int tsim_board_find(struct tsim_board *board, const char *name);
+
+/* What the simulated SoC still holds, on stderr, for a failing test. */
+void tsim_print_usage(const char *what, const struct rproc_sim_usage *u);
+/*
+ * Wait until every core of @board is in @state; on a timeout, print each core's state and
+ * last error and fail the test, saying @what.
+ */
+void tsim_wait_all(struct tsim_board *board, enum rproc_state state, const char *what);
+
+/* Start (stop) every core of @board and wait until all run (are offline). */
+void tsim_start_all(struct tsim_board *board);
+void tsim_stop_all(struct tsim_board *board);
+
+/*
+ * The daemon is killed (SIGKILL): its cores and its simulated SoC go, the service manager
+ * keeps the stored fds (its copy of the simulator's memfd), and after @meanwhile (may be
+ * NULL: what happens while no daemon runs) a new simulated SoC with @sim_cfg adopts them.
+ * The cores are the caller's to adopt (rproc_adopt()).
+ */
+void tsim_daemon_dies(struct tsim_board *board, const char *sim_cfg,
+		      void (*meanwhile)(struct tsim_board *board));
 
 /*
  * Poll every core's rproc_fd() and run rproc_process() until each core in @mask is in

@@ -22,8 +22,6 @@
 #include "sim-util.h"
 #include "rproc/sim.h"
 
-#define ALL(bd) ((1u << (bd)->n) - 1)
-
 static void wait_died(struct tsim_board *bd)
 {
 	for (int t = 0; t < 1000; t++) {
@@ -38,15 +36,6 @@ static void wait_died(struct tsim_board *bd)
 	fail_msg("the workers did not reach their death");
 }
 
-static void print_usage(const char *what, const struct rproc_sim_usage *u)
-{
-	fprintf(stderr,
-		"%s: smmu %u bridges %u meta %u running %u cpu %u domains %u votes %u stop "
-		"bits %u\n",
-		what, u->smmu_mappings, u->bridges, u->metadata_buffers, u->running_cores,
-		u->cpu_mappings, u->domains, u->proxy_votes, u->stop_bits);
-}
-
 /*
  * The daemon dies after @step of a start (@stop false) or of a stop: adopt on a new simulator
  * and check the cleanup.
@@ -54,20 +43,15 @@ static void print_usage(const char *what, const struct rproc_sim_usage *u)
 static void die_and_adopt(const char *fixture, const char *sim_cfg, const char *step, bool stop)
 {
 	struct rproc_snapshot snap[16];
-	struct rproc_fd_entry fe[4];
 	struct rproc_error err = { 0 };
 	struct rproc_sim_usage u;
 	struct tsim_board bd;
-	size_t n = 0;
 	char want[128];
 
 	tsim_board_new(&bd, fixture, sim_cfg, NULL);
 	tsim_board_cores(&bd);
-	if (stop) {
-		for (size_t i = 0; i < bd.n; i++)
-			assert_int_equal(rproc_start(bd.r[i]), 0);
-		assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000), 0);
-	}
+	if (stop)
+		tsim_start_all(&bd);
 	for (size_t i = 0; i < bd.n; i++) {
 		assert_int_equal(rproc_debug_die_after(bd.r[i], step), 0);
 		assert_int_equal(stop ? rproc_stop(bd.r[i]) : rproc_start(bd.r[i]), 0);
@@ -78,15 +62,8 @@ static void die_and_adopt(const char *fixture, const char *sim_cfg, const char *
 		assert_int_equal(snap[i].state, stop ? RPROC_STOPPING : RPROC_STARTING);
 		assert_string_equal(snap[i].phase, step);
 	}
-	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
-	assert_int_equal(n, 1);
-	fe[0].fd = dup(fe[0].fd); /* the service manager's copy */
-	assert_true(fe[0].fd >= 0);
 	/* SIGKILL: the process goes, nothing is released */
-	tsim_board_free_cores(&bd);
-	rproc_backend_destroy(bd.b);
-	assert_int_equal(rproc_sim_new(bd.dt, sim_cfg, &bd.b, &err), 0);
-	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	tsim_daemon_dies(&bd, sim_cfg, NULL);
 
 	snprintf(want, sizeof(want), "interrupted by a daemon restart during %s; cleaned up, "
 				     "start it again",
@@ -102,30 +79,17 @@ static void die_and_adopt(const char *fixture, const char *sim_cfg, const char *
 	}
 	rproc_sim_report(bd.b, &u);
 	if (rproc_sim_usage_total(&u)) {
-		print_usage(step, &u);
+		tsim_print_usage(step, &u);
 		fail_msg("%s: %s after %s: the simulator still holds something", fixture,
 			 stop ? "stop" : "start", step);
 	}
 	/* restartable: a start works and nothing is left after a stop */
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-	if (tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000) < 0) {
-		for (size_t i = 0; i < bd.n; i++) {
-			struct rproc_info info;
-
-			rproc_get_info(bd.r[i], &info);
-			fprintf(stderr, "%s %s: %s %s\n", fixture, bd.d[i].name,
-				rproc_state_name(info.state), info.last_error);
-		}
-		fail_msg("%s: no restart after a death after %s", fixture, step);
-	}
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_OFFLINE, 20000), 0);
+	tsim_start_all(&bd);
+	tsim_stop_all(&bd);
 	tsim_board_free_cores(&bd);
 	rproc_sim_report(bd.b, &u);
 	if (rproc_sim_usage_total(&u)) {
-		print_usage(step, &u);
+		tsim_print_usage(step, &u);
 		fail_msg("%s: leak after the restart", fixture);
 	}
 	tsim_board_free(&bd);
@@ -167,17 +131,13 @@ static void test_die_mid_stop(void **state)
 static void die_in_crash(const char *step)
 {
 	struct rproc_snapshot snap[16];
-	struct rproc_fd_entry fe[4];
 	struct rproc_error err = { 0 };
 	struct rproc_sim_usage u;
 	struct tsim_board bd;
-	size_t n = 0;
 
 	tsim_board_new(&bd, "lemans-el2", "rsc_devmem=1", NULL);
 	tsim_board_cores(&bd);
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000), 0);
+	tsim_start_all(&bd);
 	for (size_t i = 0; i < bd.n; i++) {
 		assert_int_equal(rproc_debug_die_after(bd.r[i], step), 0);
 		assert_int_equal(rproc_sim_raise(bd.b, bd.d[i].name, RPROC_IRQ_FATAL, "test"), 0);
@@ -187,13 +147,7 @@ static void die_in_crash(const char *step)
 		rproc_snapshot(bd.r[i], &snap[i]);
 		assert_int_equal(snap[i].state, RPROC_CRASHED);
 	}
-	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
-	fe[0].fd = dup(fe[0].fd);
-	assert_true(fe[0].fd >= 0);
-	tsim_board_free_cores(&bd);
-	rproc_backend_destroy(bd.b);
-	assert_int_equal(rproc_sim_new(bd.dt, "rsc_devmem=1", &bd.b, &err), 0);
-	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	tsim_daemon_dies(&bd, "rsc_devmem=1", NULL);
 	for (size_t i = 0; i < bd.n; i++) {
 		struct rproc_info info;
 
@@ -203,23 +157,12 @@ static void die_in_crash(const char *step)
 		assert_int_equal(info.crash_count, 1);
 	}
 	/* recovery (on by default) boots every core again */
-	if (tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000) < 0) {
-		for (size_t i = 0; i < bd.n; i++) {
-			struct rproc_info info;
-
-			rproc_get_info(bd.r[i], &info);
-			fprintf(stderr, "%s: %s %s\n", bd.d[i].name, rproc_state_name(info.state),
-				info.last_error);
-		}
-		fail_msg("no recovery after a death in the crash handling after %s", step);
-	}
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_OFFLINE, 20000), 0);
+	tsim_wait_all(&bd, RPROC_RUNNING, step);
+	tsim_stop_all(&bd);
 	tsim_board_free_cores(&bd);
 	rproc_sim_report(bd.b, &u);
 	if (rproc_sim_usage_total(&u)) {
-		print_usage(step, &u);
+		tsim_print_usage(step, &u);
 		fail_msg("leak after a death in the crash handling after %s", step);
 	}
 	tsim_board_free(&bd);
@@ -238,12 +181,10 @@ static void test_die_mid_crash(void **state)
 static void test_old_snapshot(void **state)
 {
 	struct rproc_snapshot snap;
-	struct rproc_fd_entry fe[4];
 	struct rproc_error err = { 0 };
 	struct rproc_sim_usage u;
 	struct rproc_info info;
 	struct tsim_board bd;
-	size_t n = 0;
 	int i;
 
 	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
@@ -257,12 +198,7 @@ static void test_old_snapshot(void **state)
 	rproc_snapshot(bd.r[i], &snap);
 	memset(snap.phase, 0, sizeof(snap.phase));
 	snap.version = 2;
-	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
-	fe[0].fd = dup(fe[0].fd);
-	tsim_board_free_cores(&bd);
-	rproc_backend_destroy(bd.b);
-	assert_int_equal(rproc_sim_new(bd.dt, NULL, &bd.b, &err), 0);
-	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	tsim_daemon_dies(&bd, NULL, NULL);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.running_cores, 1); /* before: TrustZone still runs it */
 	assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap, &bd.r[i], &err), 0);
@@ -279,12 +215,10 @@ static void test_old_snapshot(void **state)
 static void test_cleanup_errors(void **state)
 {
 	struct rproc_snapshot snap;
-	struct rproc_fd_entry fe[4];
 	struct rproc_error err = { 0 };
 	struct rproc_sim_usage u;
 	struct rproc_info info;
 	struct tsim_board bd;
-	size_t n = 0;
 	int i;
 
 	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
@@ -296,13 +230,8 @@ static void test_cleanup_errors(void **state)
 		tsim_run_for(&bd.r[i], 1, 10);
 	assert_true(rproc_debug_died(bd.r[i]));
 	rproc_snapshot(bd.r[i], &snap);
-	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
-	fe[0].fd = dup(fe[0].fd);
-	tsim_board_free_cores(&bd);
-	rproc_backend_destroy(bd.b);
 	/* the first SHUTDOWN fails: the rest is still released */
-	assert_int_equal(rproc_sim_new(bd.dt, "fail=shutdown:1", &bd.b, &err), 0);
-	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	tsim_daemon_dies(&bd, "fail=shutdown:1", NULL);
 	tsim_log_clear();
 	assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap, &bd.r[i], &err), 0);
 	rproc_get_info(bd.r[i], &info);
@@ -315,6 +244,13 @@ static void test_cleanup_errors(void **state)
 	tsim_board_free(&bd);
 }
 
+/* No daemon now: the cores were kept for a successor, and adsp's firmware dies unheard. */
+static void adsp_dies_unheard(struct tsim_board *bd)
+{
+	assert_int_equal(rproc_sim_calls(bd->b, "core_keep"), bd->n);
+	assert_int_equal(rproc_sim_raise(bd->b, "adsp", RPROC_IRQ_FATAL, "err_fatal: away"), 0);
+}
+
 /*
  * A core that crashed while no daemon ran: its fatal interrupt was an edge nobody saw.  The
  * adopting daemon asks the transport (CORE QUERY) and handles the crash; a core that is fine
@@ -323,46 +259,27 @@ static void test_cleanup_errors(void **state)
 static void test_crash_while_away(void **state)
 {
 	struct rproc_snapshot snap[16];
-	struct rproc_fd_entry fe[4];
 	struct rproc_error err = { 0 };
 	struct rproc_info info;
 	struct tsim_board bd;
-	size_t n = 0;
 	int a;
 
 	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
 	tsim_board_cores(&bd);
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000), 0);
+	tsim_start_all(&bd);
 	for (size_t i = 0; i < bd.n; i++)
 		rproc_snapshot(bd.r[i], &snap[i]);
-	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
-	fe[0].fd = dup(fe[0].fd);
-	tsim_board_free_cores(&bd);
-	assert_int_equal(rproc_sim_calls(bd.b, "core_keep"), bd.n);
-	/* no daemon now: adsp's firmware dies, and nobody hears it */
-	assert_int_equal(rproc_sim_raise(bd.b, "adsp", RPROC_IRQ_FATAL, "err_fatal: away"), 0);
-	rproc_backend_destroy(bd.b);
-	assert_int_equal(rproc_sim_new(bd.dt, NULL, &bd.b, &err), 0);
-	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	tsim_daemon_dies(&bd, NULL, adsp_dies_unheard);
 	for (size_t i = 0; i < bd.n; i++)
 		assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap[i], &bd.r[i], &err), 0);
 	a = tsim_board_find(&bd, "adsp");
 	/* crashed, handled, recovered (recovery is on); the others run on untouched */
-	for (int t = 0; t < 1000; t++) {
-		rproc_get_info(bd.r[a], &info);
-		if (info.crash_count == 1 && info.state == RPROC_RUNNING)
-			break;
-		tsim_run_for(bd.r, bd.n, 10);
-	}
+	assert_int_equal(tsim_wait_crashes(bd.r[a], 1, RPROC_RUNNING, 10000), 0);
+	rproc_get_info(bd.r[a], &info);
 	assert_int_equal(info.crash_count, 1);
-	assert_int_equal(info.state, RPROC_RUNNING);
 	assert_string_equal(info.last_crash_reason, "err_fatal: away");
 	assert_int_equal(rproc_sim_calls(bd.b, "auth_and_reset"), 1); /* adsp's recovery only */
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_OFFLINE, 20000), 0);
+	tsim_stop_all(&bd);
 	tsim_board_free(&bd);
 }
 

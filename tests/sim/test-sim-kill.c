@@ -33,17 +33,6 @@ struct plan {
 	char *fw_dir, *dump_dir;
 };
 
-#define ALL(bd) ((1u << (bd)->n) - 1)
-
-static void print_usage(const char *what, const struct rproc_sim_usage *u)
-{
-	fprintf(stderr,
-		"%s: smmu %u bridges %u meta %u running %u cpu %u domains %u votes %u stop "
-		"bits %u\n",
-		what, u->smmu_mappings, u->bridges, u->metadata_buffers, u->running_cores,
-		u->cpu_mappings, u->domains, u->proxy_votes, u->stop_bits);
-}
-
 /* Nothing held; @domains: IOMMU contexts open (a crashed core keeps its own, for recovery). */
 static void usage_zero(struct rproc_backend *b, const char *when, unsigned int domains)
 {
@@ -53,7 +42,7 @@ static void usage_zero(struct rproc_backend *b, const char *when, unsigned int d
 	if (u.domains == domains)
 		u.domains = 0;
 	if (rproc_sim_usage_total(&u)) {
-		print_usage(when, &u);
+		tsim_print_usage(when, &u);
 		fail_msg("%s: the simulated SoC still holds something", when);
 	}
 }
@@ -65,11 +54,8 @@ static void board(struct plan *p, struct tsim_board *bd, struct kill_backend **k
 	*kb = kb_wrap(bd);
 	tsim_board_cores(bd);
 	kb_watch(*kb);
-	if (p->job != J_START) {
-		for (size_t i = 0; i < bd->n; i++)
-			assert_int_equal(rproc_start(bd->r[i]), 0);
-		assert_int_equal(tsim_wait_state(bd->r, bd->n, ALL(bd), RPROC_RUNNING, 20000), 0);
-	}
+	if (p->job != J_START)
+		tsim_start_all(bd);
 }
 
 static void trigger(struct plan *p, struct tsim_board *bd, struct kill_backend *kb)
@@ -115,11 +101,9 @@ static void count_calls(struct plan *p, const char *const *phases, unsigned int 
 				break;
 			tsim_run_for(bd.r, bd.n, 10);
 		}
-	} else
-		assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd),
-						 p->job == J_START ? RPROC_RUNNING : RPROC_OFFLINE,
-						 20000),
-				 0);
+	} else {
+		tsim_wait_all(&bd, p->job == J_START ? RPROC_RUNNING : RPROC_OFFLINE, "count");
+	}
 	for (unsigned int k = 0; k < n_phases; k++)
 		for (size_t i = 0; i < bd.n; i++)
 			calls[k][i] = kb_calls(kb, (int)i, phases[k]);
@@ -142,12 +126,10 @@ static void kill_and_adopt(struct plan *p, const char *phase, unsigned int nth,
 			   const unsigned int calls[16])
 {
 	struct rproc_snapshot snap[16];
-	struct rproc_fd_entry fe[4];
 	struct rproc_error err = { 0 };
 	struct kill_backend *kb;
 	struct tsim_board bd;
 	char when[160];
-	size_t n = 0;
 	bool is_step = strcmp(phase, "coredump") != 0;
 
 	snprintf(when, sizeof(when), "%s %s, killed inside %s after call %u", p->fixture,
@@ -168,15 +150,8 @@ static void kill_and_adopt(struct plan *p, const char *phase, unsigned int nth,
 	}
 	for (size_t i = 0; i < bd.n; i++)
 		kb_last_words(kb, (int)i, &snap[i]);
-	assert_int_equal(bd.b->export_fds(bd.b, fe, 4, &n), 0);
-	assert_int_equal(n, 1);
-	fe[0].fd = dup(fe[0].fd); /* the service manager's copy */
-	assert_true(fe[0].fd >= 0);
 	/* SIGKILL: the process goes; what its workers do after death reaches no hardware */
-	tsim_board_free_cores(&bd);
-	rproc_backend_destroy(bd.b);
-	assert_int_equal(rproc_sim_new(bd.dt, p->sim_cfg, &bd.b, &err), 0);
-	assert_int_equal(bd.b->adopt_fds(bd.b, fe, 1), 1);
+	tsim_daemon_dies(&bd, p->sim_cfg, NULL);
 	for (size_t i = 0; i < bd.n; i++) {
 		struct rproc_info info;
 
@@ -187,23 +162,11 @@ static void kill_and_adopt(struct plan *p, const char *phase, unsigned int nth,
 				 rproc_state_name(info.state));
 	}
 	usage_zero(bd.b, when, p->job == J_CRASH && bd.d[0].n_iommus ? (unsigned int)bd.n : 0);
-	if (p->job != J_CRASH)
-		for (size_t i = 0; i < bd.n; i++)
-			assert_int_equal(rproc_start(bd.r[i]), 0);
 	/* a start, or the recovery of the crashed cores, boots every core again */
-	if (tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_RUNNING, 20000) < 0) {
-		for (size_t i = 0; i < bd.n; i++) {
-			struct rproc_info info;
-
-			rproc_get_info(bd.r[i], &info);
-			fprintf(stderr, "%s: %s %s %s\n", when, bd.d[i].name,
-				rproc_state_name(info.state), info.last_error);
-		}
-		fail_msg("%s: no restart", when);
-	}
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, ALL(&bd), RPROC_OFFLINE, 20000), 0);
+	if (p->job != J_CRASH)
+		tsim_start_all(&bd);
+	tsim_wait_all(&bd, RPROC_RUNNING, when);
+	tsim_stop_all(&bd);
 	tsim_board_free_cores(&bd);
 	snprintf(when + strlen(when), sizeof(when) - strlen(when), ", after the restart");
 	usage_zero(bd.b, when, 0);

@@ -138,15 +138,11 @@ static void test_dtb_first(void **state)
 
 	tsim_board_new(&bd, "x1e80100", NULL, NULL);
 	tsim_board_cores(&bd);
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_all(&bd);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.running_cores, 2 * bd.n); /* main and DTB image of each */
 	assert_int_equal(u.metadata_buffers, 0);
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_all(&bd);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(rproc_sim_usage_total(&u), 0);
 	/* the main image's INIT_IMAGE (adsp's second) fails: the DTB image goes too */
@@ -176,18 +172,14 @@ static void test_bridge_v10(void **state)
 	/* x1e80100's nodes have no iommus: no bridge */
 	tsim_board_new(&bd, "x1e80100", NULL, NULL);
 	tsim_board_cores(&bd);
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_all(&bd);
 	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_create"), 0);
 	tsim_board_free(&bd);
 
 	/* lemans-el2 at EL2: one bridge per start of each core, gone once it runs */
 	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
 	tsim_board_cores(&bd);
-	for (size_t i = 0; i < bd.n; i++)
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_all(&bd);
 	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_create"), bd.n);
 	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_delete"), bd.n);
 	rproc_sim_report(bd.b, &u);
@@ -218,7 +210,6 @@ static void test_rsc_table_lifetime(void **state)
 {
 	struct tsim_board bd;
 	struct rproc_sim_usage u;
-	struct rproc_info info;
 	int i;
 
 	tsim_board_new(&bd, "lemans-el2", "rsc_devmem=1", NULL);
@@ -232,13 +223,7 @@ static void test_rsc_table_lifetime(void **state)
 	assert_int_equal(u.smmu_mappings, 3); /* the carveout and two devmem entries */
 	/* a crash and its recovery keep table and devmem */
 	assert_int_equal(rproc_sim_raise(bd.b, "cdsp0", RPROC_IRQ_FATAL, "test"), 0);
-	for (int t = 0; t < 1000; t++) {
-		rproc_get_info(bd.r[i], &info);
-		if (info.crash_count == 1 && info.state == RPROC_RUNNING)
-			break;
-		tsim_run_for(&bd.r[i], 1, 10);
-	}
-	assert_int_equal(info.state, RPROC_RUNNING);
+	assert_int_equal(tsim_wait_crashes(bd.r[i], 1, RPROC_RUNNING, 10000), 0);
 	assert_int_equal(rproc_sim_calls(bd.b, "get_rsc_table"), 1);
 	assert_int_equal(rproc_sim_calls(bd.b, "iommu_map"), 4); /* the carveout again only */
 	/* a full stop gives everything back, and the next cold boot fetches the table again */
@@ -386,25 +371,16 @@ static void test_glink_edge(void **state)
 
 	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
 	tsim_board_cores(&bd);
-	for (size_t k = 0; k < bd.n; k++)
-		assert_int_equal(rproc_start(bd.r[k]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_all(&bd);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.glink_edges, bd.n);
 	i = tsim_board_find(&bd, "cdsp1");
 	assert_int_equal(rproc_sim_raise(bd.b, "cdsp1", RPROC_IRQ_FATAL, "test"), 0);
-	for (int t = 0; t < 1000; t++) {
-		rproc_get_info(bd.r[i], &info);
-		if (info.crash_count == 1 && info.state == RPROC_RUNNING)
-			break;
-		tsim_run_for(bd.r, bd.n, 10);
-	}
-	assert_int_equal(info.state, RPROC_RUNNING);
+	assert_int_equal(tsim_wait_crashes(bd.r[i], 1, RPROC_RUNNING, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
 	assert_string_equal(info.last_error, "");
 	assert_int_equal(rproc_sim_calls(bd.b, "glink"), bd.n + 2);
-	for (size_t k = 0; k < bd.n; k++)
-		assert_int_equal(rproc_stop(bd.r[k]), 0);
-	assert_int_equal(tsim_wait_state(bd.r, bd.n, (1u << bd.n) - 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_all(&bd);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.glink_edges, 0);
 	assert_int_equal(u.running_cores, 0);
