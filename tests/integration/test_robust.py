@@ -5,7 +5,7 @@
   fifo_firmware  a FIFO as the image or as a .bNN: refused at once (it blocked the worker)
   stuck_start    a start stuck in a call that does not return: Stop() ends it within
                  StopTimeoutSec=, SIGTERM exits within StopTimeoutSec= + 5 s, the next
-                 rprocd releases what the start held
+                 rprocd releases what the start held and the core boots again
   bad_config     a configuration that exists but cannot be read (a FIFO, NUL bytes, too large,
                  a directory): the start stops, Reload() keeps the configuration in use
   bad_nodes      trees with bad nodes (tests/fixtures/overlap.dts, broken-node.dts,
@@ -112,6 +112,9 @@ def test_stuck_start(env):
     err = env.get(conn, 'adsp', 'LastError')
     check(env.get(conn, 'adsp', 'State') == 'failed' and err.startswith(
         'interrupted by a daemon restart during auth-and-reset'), f'adopted: {err}')
+    # what the abandoned start held (metadata, votes, the bridged AUTH) was released: it boots
+    env.ctl('start', 'adsp', check_rc=0)
+    check(env.get(conn, 'adsp', 'State') == 'running', 'adsp boots after the adoption')
     env.ctl('start', 'cdsp0', check_rc=0)
     print(f'stop ended the stuck start; SIGTERM: exit {rc} after {secs:.1f} s')
 
