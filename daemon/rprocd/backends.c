@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 static int backend_create_real(struct manager *m, struct rproc_error *err)
 {
+	_cleanup_free_ struct rproc_real_vfio_device *vfio = NULL;
 	struct rproc_real_config cfg;
 
 	rproc_real_config_defaults(&cfg);
@@ -31,6 +33,17 @@ static int backend_create_real(struct manager *m, struct rproc_error *err)
 		cfg.iommu = RPROC_REAL_IOMMU_AUTO;
 		break;
 	}
+	/* VfioDevice= (bring-up and tests): copied by the backend, read at start-up only. */
+	vfio = calloc(m->conf.n_rprocs ? m->conf.n_rprocs : 1, sizeof(*vfio));
+	if (!vfio)
+		return rproc_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->conf.n_rprocs; i++)
+		if (m->conf.rprocs[i].vfio_device[0])
+			vfio[cfg.n_vfio_devices++] = (struct rproc_real_vfio_device){
+				.core = m->conf.rprocs[i].name,
+				.device = m->conf.rprocs[i].vfio_device,
+			};
+	cfg.vfio_devices = vfio;
 	return rproc_real_backend_new(&cfg, &m->backend, err);
 }
 

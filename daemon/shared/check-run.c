@@ -20,6 +20,13 @@ static const char *firmware_override(void *userdata, const char *core)
 	return cr ? cr->firmware : NULL;
 }
 
+static const char *vfio_device_override(void *userdata, const char *core)
+{
+	const struct conf_rproc *cr = conf_rproc_find(userdata, core);
+
+	return cr && cr->vfio_device[0] ? cr->vfio_device : NULL;
+}
+
 static void print_line(const struct rproc_check_line *l, bool tty)
 {
 	static const char *const color[] = { "\033[0;32m", "\033[0;33m", "\033[0;1;31m" };
@@ -116,6 +123,7 @@ int check_run(const char *config, const char *dtb, char *const *fw_dirs, size_t 
 		/* rprocd may be running and own the devices: do not claim them. */
 		.open_contexts = false,
 		.firmware_override = firmware_override,
+		.vfio_device_override = vfio_device_override,
 		.userdata = &c,
 	};
 

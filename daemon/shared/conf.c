@@ -286,6 +286,17 @@ int conf_parse_sec_ms(const char *v, unsigned int *ms)
 	return 0;
 }
 
+/* A sysfs device name: bus names have ':' too ("0000:00:02.0"). */
+static bool name_valid_dev(const char *s)
+{
+	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-.:", *s))
+			return false;
+	return true;
+}
+
 static bool name_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
@@ -363,6 +374,23 @@ static CONF_PARSER(parse_firmware_name)
 	if (rproc_fw_name_valid(v, &err) < 0)
 		return warn_value(x, key, v, "%s", err.msg[0] ? err.msg : "invalid firmware name");
 	parse_string(x, key, v, field, data);
+}
+
+/* "<bus>/<device>", e.g. "pci/0000:00:02.0"; empty unsets. */
+static CONF_PARSER(parse_vfio_device)
+{
+	char *dst = field, bus[32];
+	const char *slash = strchr(v, '/');
+
+	if (*v && (!slash || (size_t)(slash - v) >= sizeof(bus) || strchr(slash + 1, '/') ||
+		   strlen(v) >= sizeof(((struct conf_rproc *)NULL)->vfio_device)))
+		return warn_value(x, key, v, "expected <bus>/<device>, e.g. pci/0000:00:02.0");
+	if (*v) {
+		snprintf(bus, sizeof(bus), "%.*s", (int)(slash - v), v);
+		if (!name_valid(bus, sizeof(bus)) || !name_valid_dev(slash + 1))
+			return warn_value(x, key, v, "expected <bus>/<device>, e.g. pci/0000:00:02.0");
+	}
+	snprintf(dst, sizeof(((struct conf_rproc *)NULL)->vfio_device), "%s", v);
 }
 
 /* Tri-state fields (CONF_UNSET until set): int, not bool. */
@@ -529,6 +557,7 @@ static const struct conf_item rproc_items[] = {
 	{ "PasId", parse_uint_upto, offsetof(struct conf_rproc, pas_id),
 	  &(const int){ INT32_MAX } },
 	{ "StopOnExit", parse_bool, offsetof(struct conf_rproc, stop_on_exit), NULL },
+	{ "VfioDevice", parse_vfio_device, offsetof(struct conf_rproc, vfio_device), NULL },
 };
 
 static void *daemon_section(struct parse_ctx *x, const char *section)

@@ -45,6 +45,7 @@ struct conf_rproc {
 	int stop_on_exit;
 	char file[256];    /* where the section is first: file and line */
 	unsigned int line;
+	char vfio_device[160]; /* VfioDevice= "<bus>/<name>", "" if unset (bring-up and tests) */
 };
 
 struct conf {

@@ -307,8 +307,8 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 	struct rproc_check_core *core = &rep->cores[rep->n_cores++];
 	struct rproc_dev_info info;
 	struct rproc_error err = { 0 };
-	char kind[32] = "", *path = NULL;
-	const char *fw = NULL;
+	char kind[32] = "", bus[32], *path = NULL;
+	const char *fw = NULL, *vfio = NULL, *slash, *device = rp->device;
 	bool ok = true;
 	int r;
 
@@ -374,9 +374,20 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		ok = false;
 	}
 
-	r = rproc_dev_probe(&env, rp->device, &info);
+	if (c->cfg->vfio_device_override)
+		vfio = c->cfg->vfio_device_override(c->cfg->userdata, rp->name);
+	slash = vfio ? strchr(vfio, '/') : NULL;
+	if (slash) {
+		snprintf(bus, sizeof(bus), "%.*s", (int)(slash - vfio), vfio);
+		env.subsystem = bus;
+		device = slash + 1;
+		line(c, RPROC_CHECK_WARN, rp->name, "remove VfioDevice= on a board",
+		     "VfioDevice=%s: the IOMMU context is %s's, not %s's (bring-up and tests only)",
+		     vfio, device, rp->device);
+	}
+	r = rproc_dev_probe(&env, device, &info);
 	if (r < 0) {
-		line(c, RPROC_CHECK_FAIL, rp->name, NULL, "%s: probing the device: %s", rp->device,
+		line(c, RPROC_CHECK_FAIL, rp->name, NULL, "%s: probing the device: %s", device,
 		     strerror(-r));
 		ok = false;
 	} else if (info.state == RPROC_DEV_KERNEL_MANAGED) {
@@ -388,7 +399,7 @@ static void check_core(struct ctx *c, const struct rproc_dt_rproc *rp)
 		ok = false;
 	} else {
 		line(c, RPROC_CHECK_OK, rp->name, NULL, "%s is bound to %s, IOMMU group %d%s%s",
-		     rp->device, info.driver, info.group, info.cdev[0] ? ", cdev " : "", info.cdev);
+		     device, info.driver, info.group, info.cdev[0] ? ", cdev " : "", info.cdev);
 		if (!check_ranges(c, rp, &info, kind, sizeof(kind)))
 			ok = false;
 	}

@@ -424,7 +424,9 @@ static int do_group(unsigned long req, void *arg)
 	case VFIO_GROUP_UNSET_CONTAINER:
 		return 0;
 	case VFIO_GROUP_GET_DEVICE_FD:
-		return strcmp(arg, "30000000.remoteproc") ? -ENODEV : new_fake(FK_DEVICE);
+		/* The PAS node, or the PCI device a VfioDevice= test names. */
+		return strcmp(arg, "30000000.remoteproc") && strcmp(arg, "0000:00:02.0") ?
+			       -ENODEV : new_fake(FK_DEVICE);
 	}
 	return -ENOTTY;
 }

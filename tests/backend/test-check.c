@@ -394,6 +394,47 @@ static void test_unknown_compatible_with_pas_id(void **state)
 	rproc_check_report_free(r);
 }
 
+static const char *vfio_device_for(void *ud, const char *core)
+{
+	return strcmp(core, "adsp") ? NULL : "pci/0000:00:02.0";
+}
+
+static void sys_link(const char *rel, const char *target)
+{
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s/%s", fk.sys_root, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+/* VfioDevice= (bring-up and tests): the PCI device is checked, the platform device is not. */
+static void test_vfio_device_override(void **state)
+{
+	struct rproc_check_report *r;
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s/bus/platform/devices/30000000.remoteproc", fk.sys_root);
+	assert_int_equal(unlink(p), 0);
+	put("sys/bus/pci/drivers/vfio-pci/.keep", "");
+	put("sys/bus/pci/devices/.keep", "");
+	put("sys/devices/pci0000:00/0000:00:02.0/vendor", "0x1234\n");
+	sys_link("devices/pci0000:00/0000:00:02.0/iommu_group", "../../../kernel/iommu_groups/5");
+	sys_link("devices/pci0000:00/0000:00:02.0/driver", "../../../bus/pci/drivers/vfio-pci");
+	sys_link("bus/pci/devices/0000:00:02.0", "../../../devices/pci0000:00/0000:00:02.0");
+	r = run();
+	assert_non_null(find(r, RPROC_CHECK_FAIL, "adsp", "platform device 30000000.remoteproc"));
+	rproc_check_report_free(r);
+
+	cfg.vfio_device_override = vfio_device_for;
+	r = run();
+	if (r->n_fail)
+		dump(r);
+	assert_non_null(find(r, RPROC_CHECK_WARN, "adsp", "VfioDevice=pci/0000:00:02.0"));
+	assert_non_null(find(r, RPROC_CHECK_OK, "adsp", "0000:00:02.0 is bound to vfio-pci"));
+	assert_int_equal(r->n_fail, 0);
+	rproc_check_report_free(r);
+}
+
 static void test_no_dt(void **state)
 {
 	struct rproc_check_report *r = NULL;
@@ -424,6 +465,7 @@ int main(void)
 		T(test_shim_test_build_without_glink),
 		T(test_unknown_compatible_and_no_vfio),
 		T(test_unknown_compatible_with_pas_id),
+		T(test_vfio_device_override),
 		T(test_no_dt),
 	};
 

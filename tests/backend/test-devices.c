@@ -22,6 +22,7 @@
 
 #include "devices.h"
 #include "fake-kernel.h"
+#include "rproc/qcom-scm-shim.h"
 #include "rproc/real.h"
 
 #define DEV "30000000.remoteproc"
@@ -406,6 +407,65 @@ static void test_real_backend_kernel_managed(void **state)
 	fk_teardown();
 }
 
+/*
+ * VfioDevice= (bring-up and tests): the IOMMU context is another bus's device, found through
+ * libudev in its own subsystem; its interrupts are not taken for the core's.  Without the
+ * setting the same backend looks for the PAS node's platform device, which is not there.
+ */
+static void test_real_backend_vfio_device(void **state)
+{
+	const struct rproc_real_vfio_device vd = { .core = "adsp", .device = "pci/0000:00:02.0" };
+	struct rproc_desc d = { .name = "adsp", .device = DEV, .pas_id = 1 };
+	struct rproc_real_config c;
+	struct rproc_error err = { 0 };
+	struct rproc_backend *b;
+	char shim[512], rec[512];
+	GError *e = NULL;
+	int fds[RPROC_IRQ_COUNT];
+	void *dom;
+
+	fk_setup();
+	snprintf(shim, sizeof(shim), "%s/qcom_scm_shim", fk.dev_root);
+	snprintf(rec, sizeof(rec), "P: /devices/pci0000:00/0000:00:02.0\nE: SUBSYSTEM=pci\n"
+		 "A: driver_override=vfio-pci\\n\n");
+	if (!umockdev_testbed_add_from_string(tb, rec, &e))
+		fail_msg("umockdev: %s", e->message);
+	umockdev_testbed_set_attribute_link(tb, "/sys/devices/pci0000:00/0000:00:02.0", "driver",
+					    "../../../bus/pci/drivers/vfio-pci");
+	umockdev_testbed_set_attribute_link(tb, "/sys/devices/pci0000:00/0000:00:02.0",
+					    "iommu_group", "../../../kernel/iommu_groups/5");
+	sys_mkdir("kernel/iommu_groups/5/devices");
+	rproc_real_config_defaults(&c);
+	c.iommu = RPROC_REAL_IOMMU_TYPE1;
+	c.shim_path = shim;
+	c.dev_root = fk.dev_root;
+	c.device_timeout_ms = 100;
+
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &d, &dom), -ETIMEDOUT);
+	assert_int_equal(fk_count(VFIO_GROUP_GET_DEVICE_FD), 0);
+	rproc_backend_destroy(b);
+
+	c.vfio_devices = &vd;
+	c.n_vfio_devices = 1;
+	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
+	assert_int_equal(b->iommu->open(b->iommu_ctx, &d, &dom), 0);
+	assert_int_equal(fk_count(VFIO_GROUP_GET_DEVICE_FD), 1);
+	assert_string_equal((const char *)fk_find(VFIO_GROUP_GET_DEVICE_FD, 0)->arg, "0000:00:02.0");
+	assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x10000, 3), 0);
+	assert_int_equal(b->irq->open(b->irq_ctx, &d, fds), 0);
+	/* Every line through the shim, none from the stand-in's VFIO device. */
+	assert_int_equal(fk_count(VFIO_DEVICE_GET_IRQ_INFO), 0);
+	assert_int_equal(fk_count(QCOM_SCM_SHIM_SET_IRQ_EVENTFD), RPROC_IRQ_COUNT);
+	b->irq->close(b->irq_ctx, &d);
+	assert_int_equal(b->iommu->unmap(dom, 0x90000000, 0x10000), 0);
+	b->iommu->close(dom);
+	rproc_backend_destroy(b);
+	assert_int_equal(fk.open_fakes, 0);
+	assert_int_equal(fk.live_mmaps, 0);
+	fk_teardown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +486,7 @@ int main(void)
 		T(test_wait_kernel_managed),
 		T(test_wait_late_device),
 		T(test_real_backend_udev),
+		T(test_real_backend_vfio_device),
 		T(test_real_backend_kernel_managed),
 	};
 	const char *pre = getenv("LD_PRELOAD");

@@ -85,7 +85,8 @@ static void test_values(void **state)
 			"RestartWindowSec=2min\n"
 			"Firmware=qcom/x/adsp.mbn\n"
 			"PasId=42\n"
-			"StopOnExit=yes\n",
+			"StopOnExit=yes\n"
+			"VfioDevice=pci/0000:00:02.0\n",
 			"t.conf", collect, &w);
 	assert_int_equal(w.n, 0);
 	assert_int_equal(c.backend, CONF_BACKEND_SIMULATED);
@@ -113,6 +114,7 @@ static void test_values(void **state)
 	assert_string_equal(r->firmware, "qcom/x/adsp.mbn");
 	assert_int_equal(r->pas_id, 42);
 	assert_int_equal(r->stop_on_exit, 1);
+	assert_string_equal(r->vfio_device, "pci/0000:00:02.0");
 	assert_null(conf_rproc_find(&c, "cdsp0"));
 	conf_done(&c);
 }
@@ -207,6 +209,10 @@ static void test_bad_values(void **state)
 		"[RemoteProc:adsp]\nPasId=0x10\n",
 		"[RemoteProc:adsp]\nFirmware=a/../b.mbn\n",
 		"[RemoteProc:adsp]\nStopOnExit=2\n",
+		"[RemoteProc:adsp]\nVfioDevice=0000:00:02.0\n",
+		"[RemoteProc:adsp]\nVfioDevice=pci/../x\n",
+		"[RemoteProc:adsp]\nVfioDevice=pci/a/b\n",
+		"[RemoteProc:adsp]\nVfioDevice=/0000:00:02.0\n",
 		"[RemoteProc:adsp]\nUnknown=1\n",
 		"[RemoteProc:]\nAutoStart=1\n",
 		"[Other]\nKey=1\n",

@@ -46,6 +46,11 @@ static const char *devroot(const struct rproc_dev_env *env)
 	return env && env->dev_root && env->dev_root[0] ? env->dev_root : "/dev";
 }
 
+static const char *subsystem(const struct rproc_dev_env *env)
+{
+	return env && env->subsystem && env->subsystem[0] ? env->subsystem : "platform";
+}
+
 static bool use_udev(const struct rproc_dev_env *env)
 {
 	return !env || !env->sysfs_root || !env->sysfs_root[0] || !strcmp(env->sysfs_root, "/sys");
@@ -98,7 +103,7 @@ static int locate(const struct rproc_dev_env *env, const char *name, struct rpro
 
 		if (!udev)
 			return -ENOMEM;
-		d = udev_device_new_from_subsystem_sysname(udev, "platform", name);
+		d = udev_device_new_from_subsystem_sysname(udev, subsystem(env), name);
 		if (!d) {
 			udev_unref(udev);
 			return -ENODEV;
@@ -111,7 +116,8 @@ static int locate(const struct rproc_dev_env *env, const char *name, struct rpro
 	} else {
 		char path[PATH_MAX];
 
-		snprintf(path, sizeof(path), "%s/bus/platform/devices/%s", sysfs(env), name);
+		snprintf(path, sizeof(path), "%s/bus/%s/devices/%s", sysfs(env), subsystem(env),
+			 name);
 		if (!realpath(path, info->syspath))
 			return -ENODEV;
 		snprintf(path, sizeof(path), "%s/driver", info->syspath);
@@ -164,6 +170,14 @@ static void diagnose_unbound(const struct rproc_dev_env *env, struct rproc_dev_i
 	char path[PATH_MAX], val[16], msg[768], fix[768];
 	const char *n = info->name;
 
+	if (strcmp(subsystem(env), "platform")) {
+		snprintf(msg, sizeof(msg), "%s/%s has no driver", subsystem(env), n);
+		snprintf(fix, sizeof(fix), "bind it to its VFIO driver: echo vfio-%s > "
+			 "%s/driver_override; echo %s > /sys/bus/%s/drivers_probe",
+			 subsystem(env), info->syspath, n, subsystem(env));
+		set(info, RPROC_DEV_UNBOUND, msg, fix);
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/module/vfio_platform", sysfs(env));
 	if (access(path, F_OK) < 0) {
 		snprintf(msg, sizeof(msg), "%s has no driver and the vfio-platform module is not "
@@ -286,7 +300,7 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 		return -EINVAL;
 	r = locate(env, name, info);
 	if (r == -ENODEV) {
-		snprintf(msg, sizeof(msg), "platform device %s does not exist", name);
+		snprintf(msg, sizeof(msg), "%s device %s does not exist", subsystem(env), name);
 		snprintf(
 		    fix, sizeof(fix),
 		    "check that the DT node is enabled and named as expected "
@@ -350,7 +364,8 @@ int rproc_dev_wait(const struct rproc_dev_env *env, const char *name, int timeou
 		if (!udev)
 			return rproc_err(err, -ENOMEM, "udev_new failed");
 		mon = udev_monitor_new_from_netlink(udev, "udev");
-		if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, "platform", NULL) <
+		if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, subsystem(env),
+									    NULL) <
 				    0 ||
 			    udev_monitor_enable_receiving(mon) < 0)) {
 			udev_monitor_unref(mon);

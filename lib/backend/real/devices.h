@@ -36,6 +36,7 @@ int rproc_sysfs_read_line(const char *path, char *buf, size_t len);
 struct rproc_dev_env {
 	const char *sysfs_root; /* NULL: "/sys" through libudev; else plain paths (tests, check) */
 	const char *dev_root;   /* NULL: "/dev" */
+	const char *subsystem;  /* NULL: "platform"; else another bus (VfioDevice=, real.h) */
 	struct udev *udev;      /* optional shared context */
 };
 

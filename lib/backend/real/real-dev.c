@@ -62,6 +62,22 @@ int real_dev_open_vfio(struct real_backend *b, struct real_dev *d, enum rproc_vf
 	return rproc_vfio_open(d->syspath, &vc, &d->vfio, err);
 }
 
+/* VfioDevice= of @core: its bus into @bus, the device name returned (NULL: none). */
+static const char *vfio_device(const struct real_backend *b, const char *core, char *bus,
+			       size_t bus_len)
+{
+	for (size_t i = 0; i < b->cfg.n_vfio_devices; i++) {
+		const char *dev = b->cfg.vfio_devices[i].device;
+		const char *slash = strchr(dev, '/');
+
+		if (strcmp(b->cfg.vfio_devices[i].core, core) || !slash)
+			continue;
+		snprintf(bus, bus_len, "%.*s", (int)(slash - dev), dev);
+		return slash + 1;
+	}
+	return NULL;
+}
+
 int real_dev_open(struct real_backend *b, const struct rproc_desc *desc, struct real_dev **out)
 {
 	/* No shared struct udev: libudev objects must not be used from two threads, and cores
@@ -72,9 +88,14 @@ int real_dev_open(struct real_backend *b, const struct rproc_desc *desc, struct 
 	};
 	struct rproc_dev_info info;
 	struct rproc_error err = { 0 };
+	const char *vfio_name;
 	struct real_dev *d;
+	char bus[32];
 	int r;
 
+	vfio_name = vfio_device(b, desc->name, bus, sizeof(bus));
+	if (vfio_name)
+		env.subsystem = bus;
 	d = real_dev_find(b, desc->device);
 	if (d && d->vfio) {
 		*out = d;
@@ -86,6 +107,11 @@ int real_dev_open(struct real_backend *b, const struct rproc_desc *desc, struct 
 			return -ENOMEM;
 		snprintf(d->device, sizeof(d->device), "%s", desc->device);
 		snprintf(d->core, sizeof(d->core), "%s", desc->name);
+		d->vfio_elsewhere = vfio_name;
+		if (vfio_name)
+			rproc_log(RPROC_LOG_NOTICE, desc->name, "iommu", 0,
+				  "VfioDevice=%s/%s: its IOMMU context stands in for %s's "
+				  "(bring-up and tests only)", bus, vfio_name, desc->device);
 		for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 			d->irq_fd[i] = -1;
 		d->b = b;
@@ -94,7 +120,8 @@ int real_dev_open(struct real_backend *b, const struct rproc_desc *desc, struct 
 		b->devs = d;
 		pthread_mutex_unlock(&b->lock);
 	}
-	r = rproc_dev_wait(&env, desc->device, b->cfg.device_timeout_ms, &info, &err);
+	r = rproc_dev_wait(&env, vfio_name ? vfio_name : desc->device, b->cfg.device_timeout_ms,
+			   &info, &err);
 	if (r < 0) {
 		rproc_log(RPROC_LOG_ERR, desc->name, "iommu", r, "%s", err.msg);
 		return r;

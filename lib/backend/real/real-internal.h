@@ -32,6 +32,7 @@ struct real_dev {
 	char device[128];
 	char core[32];
 	char syspath[PATH_MAX];
+	bool vfio_elsewhere; /* VfioDevice=: the VFIO device is not the PAS node's */
 	struct rproc_vfio *vfio;
 	bool fell_back;
 	struct real_map *maps;
@@ -47,6 +48,7 @@ struct real_backend {
 	struct rproc_pas_ops pas;
 	struct rproc_real_config cfg;
 	char *shim_path, *sysfs_root, *dev_root, *devmem_path;
+	struct rproc_real_vfio_device *vfio_devices; /* own copies of cfg's */
 	struct rproc_shim *shim;
 	struct real_dev *devs;
 	struct rproc_fd_entry *adopted; /* fds from the store not yet claimed */

@@ -56,6 +56,9 @@ static int irq_from_vfio(struct real_dev *d, int i)
 	int devfd = rproc_vfio_device_fd(d->vfio);
 	int fd, r;
 
+	/* A VfioDevice= stand-in's interrupts are its own, not the PAS node's. */
+	if (d->vfio_elsewhere)
+		return -ENOENT;
 	if (devfd < 0 || rproc_vfio_irq_info(devfd, (uint32_t)i, &info) < 0 ||
 	    !(info.flags & VFIO_IRQ_INFO_EVENTFD) || !info.count)
 		return -ENOENT;

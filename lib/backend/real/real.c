@@ -359,6 +359,11 @@ static void real_destroy(struct rproc_backend *pub)
 		if (b->adopted[i].fd >= 0)
 			close(b->adopted[i].fd);
 	free(b->adopted);
+	for (size_t i = 0; b->vfio_devices && i < b->cfg.n_vfio_devices; i++) {
+		free((char *)b->vfio_devices[i].core);
+		free((char *)b->vfio_devices[i].device);
+	}
+	free(b->vfio_devices);
 	rproc_shim_close(b->shim);
 	free(b->shim_path);
 	free(b->sysfs_root);
@@ -375,6 +380,32 @@ static int dup_opt(const char *s, char **out)
 		return 0;
 	*out = strdup(s);
 	return *out ? 0 : -ENOMEM;
+}
+
+static int dup_vfio_devices(struct real_backend *b)
+{
+	const struct rproc_real_vfio_device *in = b->cfg.vfio_devices;
+	size_t n = b->cfg.n_vfio_devices;
+
+	b->cfg.vfio_devices = NULL;
+	b->cfg.n_vfio_devices = 0;
+	if (!n)
+		return 0;
+	b->vfio_devices = calloc(n, sizeof(*b->vfio_devices));
+	if (!b->vfio_devices)
+		return -ENOMEM;
+	b->cfg.vfio_devices = b->vfio_devices;
+	for (size_t i = 0; i < n; i++) {
+		struct rproc_real_vfio_device *o = &b->vfio_devices[i];
+
+		/* Counted before the copies: destroy frees whatever was set. */
+		b->cfg.n_vfio_devices++;
+		o->core = strdup(in[i].core);
+		o->device = strdup(in[i].device);
+		if (!o->core || !o->device)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 int rproc_real_backend_new(const struct rproc_real_config *cfg, struct rproc_backend **out,
@@ -397,7 +428,7 @@ int rproc_real_backend_new(const struct rproc_real_config *cfg, struct rproc_bac
 	if (dup_opt(b->cfg.shim_path, &b->shim_path) < 0 ||
 	    dup_opt(b->cfg.sysfs_root, &b->sysfs_root) < 0 ||
 	    dup_opt(b->cfg.dev_root, &b->dev_root) < 0 ||
-	    dup_opt(b->cfg.devmem_path, &b->devmem_path) < 0) {
+	    dup_opt(b->cfg.devmem_path, &b->devmem_path) < 0 || dup_vfio_devices(b) < 0) {
 		real_destroy(&b->pub);
 		return rproc_err(err, -ENOMEM, "out of memory");
 	}

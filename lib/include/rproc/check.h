@@ -63,6 +63,9 @@ struct rproc_check_config {
 	void *userdata;
 	/* Per core, the PAS id from the configuration (< 0: none).  NULL: none. */
 	int (*pas_id_override)(void *userdata, const char *core);
+	/* Per core, VfioDevice= ("<bus>/<name>", rproc_real_vfio_device) or NULL: the device
+	 * checked for VFIO instead of the core's platform device.  NULL: none. */
+	const char *(*vfio_device_override)(void *userdata, const char *core);
 };
 
 /*

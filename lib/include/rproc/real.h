@@ -27,6 +27,18 @@ enum rproc_real_carveout {
 
 #define RPROC_REAL_DEVICE_TIMEOUT_MS 10000
 
+/*
+ * Bring-up and tests only (rprocd.conf VfioDevice=): the device whose IOMMU context rprocd
+ * programs for core @core instead of the core's own platform device, as "<bus>/<name>"
+ * (e.g. "pci/0000:00:02.0", bound to its VFIO driver).  The PAS calls, carveout, SMP2P and
+ * SMEM still go to the core's PAS node through the shim; only the SMMU side moves, and that
+ * device's interrupts are not taken for the core's.
+ */
+struct rproc_real_vfio_device {
+	const char *core;
+	const char *device;
+};
+
 struct rproc_real_config {
 	enum rproc_real_iommu iommu;
 	enum rproc_real_carveout carveout;
@@ -35,6 +47,8 @@ struct rproc_real_config {
 	const char *dev_root;    /* NULL: /dev */
 	const char *devmem_path; /* NULL: /dev/mem */
 	int device_timeout_ms;   /* wait for a late device; < 0: RPROC_REAL_DEVICE_TIMEOUT_MS */
+	const struct rproc_real_vfio_device *vfio_devices; /* copied by rproc_real_backend_new() */
+	size_t n_vfio_devices;
 };
 
 void rproc_real_config_defaults(struct rproc_real_config *cfg);
