@@ -167,26 +167,27 @@ vm_qemu_usable() {
 		-no-user-config -monitor stdio >/dev/null 2>&1
 }
 
-# vm_kernel_fetch DIR: resolve Debian's current linux-image for $VM_ARCH and download its .deb
-# (not installed); its path goes to DIR/<arch>.deb, remembered for a day because apt-cache
-# takes seconds on a loaded machine.  Needs only apt, so run.sh starts it while apt-get still
-# installs QEMU.
+# vm_kernel_fetch DIR: resolve Debian's current linux-image for $VM_ARCH (or the metapackage
+# $VM_KMETA, e.g. linux-image-6.12-arm64) and download its .deb (not installed); its path goes
+# to DIR/<arch or metapackage>.deb, remembered for a day because apt-cache takes seconds on a
+# loaded machine.  Needs only apt, so run.sh starts it while apt-get still installs QEMU.
 vm_kernel_fetch() {
-	local dir=$1 meta pkg deb memo=$1/$VM_ARCH.deb
+	local dir=$1 meta pkg deb kmeta=${VM_KMETA:-linux-image-$VM_ARCH}
+	local memo=$1/${VM_KMETA:-$VM_ARCH}.deb
 	mkdir -p "$dir"
 	if [ -n "$(find "$memo" -mtime -1 2>/dev/null)" ] && deb=$(cat "$memo") && [ -f "$deb" ]; then
 		return 0
 	fi
 	if [ "$VM_ARCH" = "$VM_HOST_ARCH" ]; then
 		APTX=() VM_APT_ARCH=$VM_HOST_ARCH
-		apt-cache show "linux-image-$VM_ARCH" >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
+		apt-cache show "$kmeta" >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
 	else
 		vm_apt_setup "$VM_ARCH" "$VM_ARCH"
 	fi
-	meta=$(apt-cache "${APTX[@]}" depends "linux-image-$VM_ARCH" 2>/dev/null |
+	meta=$(apt-cache "${APTX[@]}" depends "$kmeta" 2>/dev/null |
 		awk '/Depends: linux-image-/{print $2; exit}')
 	pkg=${meta%%:*}
-	[ -n "$pkg" ] || { vm_log "cannot resolve linux-image-$VM_ARCH"; return 1; }
+	[ -n "$pkg" ] || { vm_log "cannot resolve $kmeta"; return 1; }
 	deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg") || return 1
 	echo "$deb" >"$memo"
 }
@@ -206,17 +207,20 @@ vm_prefetch() {
 vm_debian_kernel() {
 	local dir=$1 pkg deb
 	vm_kernel_fetch "$dir" || return 1
-	deb=$(cat "$dir/$VM_ARCH.deb")
+	deb=$(cat "$dir/${VM_KMETA:-$VM_ARCH}.deb")
 	pkg=$(basename "$deb" | cut -d_ -f1)
 	VM_KROOT=$dir/$(basename "$deb" .deb)
 	if [ ! -d "$VM_KROOT/boot" ]; then
 		rm -rf "$VM_KROOT.tmp" && mkdir -p "$VM_KROOT.tmp"
-		# only the kernel and the module trees the guest loads from (VFIO, irqbypass,
-		# IOMMU drivers): a tenth of the 400 MB, and a quick depmod
+		# only the kernel and the module trees the guests load from (VFIO, irqbypass,
+		# IOMMU drivers; rpmsg, Qualcomm SoC and hwspinlock for the shim's dependencies):
+		# a tenth of the 400 MB, and a quick depmod
 		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$VM_KROOT.tmp" --wildcards \
 			'./boot/*' './lib/modules/*/modules.order' './lib/modules/*/modules.builtin*' \
 			'./lib/modules/*/kernel/drivers/vfio/*' './lib/modules/*/kernel/virt/*' \
-			'./lib/modules/*/kernel/drivers/iommu/*' 2>/dev/null
+			'./lib/modules/*/kernel/drivers/iommu/*' './lib/modules/*/kernel/drivers/rpmsg/*' \
+			'./lib/modules/*/kernel/drivers/soc/qcom/*' \
+			'./lib/modules/*/kernel/drivers/hwspinlock/*' 2>/dev/null
 		[ -d "$VM_KROOT.tmp/boot" ] || { vm_log "cannot unpack $deb"; return 1; }
 		VM_KVER=$(ls "$VM_KROOT.tmp/lib/modules" | head -1)
 		# the .deb ships no modules.dep
@@ -452,6 +456,23 @@ vm_qemu_run() {
 	return "${PIPESTATUS[0]}"
 }
 
+# vm_machine_args: VM_MACHINE_ARGS, the guest machine of $VM_ARCH (board, CPU, IOMMU, memory,
+# edu) without kernel, initrd or command line; vm_boot uses it, and a suite that dumps the
+# board's device tree (-machine dumpdtb=) must use the same.
+vm_machine_args() {
+	case $VM_ARCH in
+	amd64)
+		VM_MACHINE_ARGS=(-machine q35,kernel-irqchip=split -cpu max
+			-device intel-iommu,intremap=on,caching-mode=on)
+		;;
+	arm64)
+		VM_MACHINE_ARGS=(-machine virt,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on)
+		;;
+	esac
+	VM_MACHINE_ARGS+=(-accel tcg,thread=multi -smp 2 -m 512M -nographic -no-reboot -nic none
+		-device "edu,dma_mask=$VM_EDU_DMA_MASK")
+}
+
 # vm_boot LOG KERNEL INITRD QEMU-ARGS...: boot under TCG with an emulated IOMMU and edu,
 # console into LOG (with host timestamps).  Returns QEMU's exit status.
 vm_boot() {
@@ -460,21 +481,14 @@ vm_boot() {
 	local append="console=$([ "$VM_ARCH" = arm64 ] && echo ttyAMA0 || echo ttyS0) loglevel=4"
 	append+=" panic=-1 $VM_RESERVE ${VM_EXTRA_APPEND:-}"
 	local args=()
+	vm_machine_args
 	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer test can miss
 	# its window and panic ("timer doesn't work through Interrupt-remapped IO-APIC").
 	case $VM_ARCH in
-	amd64)
-		args=(-machine q35,kernel-irqchip=split -cpu max
-			-device intel-iommu,intremap=on,caching-mode=on
-			-append "$append edd=off intel_iommu=on iommu=nopt no_timer_check")
-		;;
-	arm64)
-		args=(-machine virt,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
-			-append "$append iommu.passthrough=0")
-		;;
+	amd64) append+=" edd=off intel_iommu=on iommu=nopt no_timer_check" ;;
+	arm64) append+=" iommu.passthrough=0" ;;
 	esac
-	args+=(-accel tcg,thread=multi -smp 2 -m 512M -nographic -no-reboot -nic none
-		-device "edu,dma_mask=$VM_EDU_DMA_MASK" -kernel "$kernel" -initrd "$initrd" "$@")
+	args=("${VM_MACHINE_ARGS[@]}" -append "$append" -kernel "$kernel" -initrd "$initrd" "$@")
 	local try rc
 	for try in 1 2; do
 		echo "+ $VM_QEMU ${args[*]}" >"$log"
