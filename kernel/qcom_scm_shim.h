@@ -118,6 +118,7 @@ struct shim_node {
 	bool load_state_on;
 	void *glink;
 	struct device_node *glink_np;
+	struct device *glink_parent;	/* the edge's parent, a child of @dev */
 };
 
 extern struct shim_node **shim_nodes;

@@ -19,6 +19,7 @@
 #include <linux/regulator/consumer.h>
 #include <linux/rpmsg/qcom_glink.h>
 #include <linux/soc/qcom/smem_state.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "qcom_scm_shim.h"
@@ -452,10 +453,48 @@ static void shim_glink_release(struct shim_node *n)
 #endif
 }
 
+#if SHIM_GLINK
+static void shim_glink_parent_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/*
+ * qcom_glink_smem_register() names the edge "<its parent's parent>:glink-edge", and the edge's
+ * rpmsg devices after the edge.  The kernel's PAS driver passes its rproc device, whose parent
+ * is the platform device; the node's device would give the shim's root and one name for every
+ * core's edge, so that a second core's rpmsg devices collide.  Pass a child of it instead.
+ */
+static struct device *shim_glink_parent(struct shim_node *n)
+{
+	struct device *d;
+	int ret;
+
+	if (n->glink_parent)
+		return n->glink_parent;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	device_initialize(d);
+	d->parent = &n->dev;
+	d->release = shim_glink_parent_release;
+	ret = dev_set_name(d, "glink");
+	if (!ret)
+		ret = device_add(d);
+	if (ret) {
+		put_device(d);
+		return ERR_PTR(ret);
+	}
+	n->glink_parent = d;
+	return d;
+}
+#endif
+
 static int shim_glink(struct shim_node *n, u32 op)
 {
 #if SHIM_GLINK
 	struct device_node *edge;
+	struct device *parent;
 	void *glink;
 
 	if (op == QCOM_SCM_SHIM_GLINK_UNREGISTER) {
@@ -469,7 +508,12 @@ static int shim_glink(struct shim_node *n, u32 op)
 	edge = of_get_child_by_name(n->np, "glink-edge");
 	if (!edge)
 		return -ENOENT;
-	glink = qcom_glink_smem_register(&n->dev, edge);
+	parent = shim_glink_parent(n);
+	if (IS_ERR(parent)) {
+		of_node_put(edge);
+		return PTR_ERR(parent);
+	}
+	glink = qcom_glink_smem_register(parent, edge);
 	if (IS_ERR_OR_NULL(glink)) {
 		of_node_put(edge);
 		return glink ? PTR_ERR(glink) : -ENODEV;

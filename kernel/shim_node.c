@@ -169,6 +169,8 @@ void shim_nodes_destroy(void)
 
 		if (n->stop_state)
 			qcom_smem_state_put(n->stop_state);
+		if (n->glink_parent)
+			device_unregister(n->glink_parent);
 		device_del(&n->dev);
 		put_device(&n->dev);
 	}
