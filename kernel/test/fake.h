@@ -71,8 +71,10 @@ struct fake_counters {
 	atomic_t pd_on;		/* powered fake power domains */
 	atomic_t pd_perf;	/* domains with a performance state above 0 */
 	atomic_t clk_on;	/* enabled fake clocks */
+	atomic_t mbox_chans;	/* requested doorbells (a registered glink edge has one) */
 	atomic_t init_image, mem_setup, auth_ok, auth_fail, shutdown, remote_state;
 	atomic_t pd_power_on, clk_enable, load_state_on;	/* votes taken, ever */
+	atomic_t mbox_kicks;
 };
 
 extern struct fake_counters fake_count;
@@ -90,6 +92,7 @@ struct fake_dsp *fake_dsp_by_name(const char *name);
 /* fake_soc.c */
 extern struct platform_driver fake_pd_driver;
 extern struct platform_driver fake_clk_driver;
+extern struct platform_driver fake_mbox_driver;
 
 /* fake_tz.c */
 int fake_tz_register(void);

@@ -40,6 +40,7 @@ static int fake_state_show(struct seq_file *s, void *unused)
 	SHOW(pd_on, held);
 	SHOW(pd_perf, held);
 	SHOW(clk_on, held);
+	SHOW(mbox_chans, held);
 	SHOW(qmp_handles, registered);
 	SHOW_CALLS(init_image);
 	SHOW_CALLS(mem_setup);
@@ -50,6 +51,7 @@ static int fake_state_show(struct seq_file *s, void *unused)
 	SHOW_CALLS(pd_power_on);
 	SHOW_CALLS(clk_enable);
 	SHOW_CALLS(load_state_on);
+	SHOW_CALLS(mbox_kicks);
 #undef SHOW
 #undef SHOW_CALLS
 	fake_tz_show(s, &held);
@@ -100,6 +102,7 @@ static const struct file_operations fake_crash_fops = {
 static struct platform_driver *const fake_drivers[] = {
 	&fake_pd_driver,
 	&fake_clk_driver,
+	&fake_mbox_driver,
 	&fake_smp2p_driver,
 };
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Fake providers for the shim's proxy votes, through the kernel's own frameworks: a genpd
- * provider of two power domains (the PAS node's "lcx" and "lmx") with performance states,
- * and a clock ("xo").  They count what is powered, at a performance level, or enabled.
+ * Fake providers for what the shim reaches through the kernel's own frameworks: a genpd
+ * provider of two power domains (the PAS node's "lcx" and "lmx") with performance states and
+ * a clock ("xo") for the proxy votes, and a mailbox (the IPC doorbell a glink edge kicks).
+ * They count what is powered, at a performance level, enabled or requested.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/clk-provider.h>
+#include <linux/mailbox_controller.h>
 #include <linux/of.h>
 #include <linux/pm_domain.h>
 
@@ -184,5 +186,63 @@ struct platform_driver fake_clk_driver = {
 	.driver = {
 		.name = "qcom-scm-shim-fake-clk",
 		.of_match_table = fake_clk_of_match,
+	},
+};
+
+/* The IPC doorbells of the glink edges (#mbox-cells = <1>): each kick only counted. */
+#define FAKE_MBOX_CHANS 4
+
+struct fake_mbox {
+	struct mbox_controller ctrl;
+	struct mbox_chan chans[FAKE_MBOX_CHANS];
+};
+
+static int fake_mbox_send(struct mbox_chan *chan, void *data)
+{
+	atomic_inc(&fake_count.mbox_kicks);
+	return 0;
+}
+
+static int fake_mbox_startup(struct mbox_chan *chan)
+{
+	atomic_inc(&fake_count.mbox_chans);
+	return 0;
+}
+
+static void fake_mbox_shutdown(struct mbox_chan *chan)
+{
+	atomic_dec(&fake_count.mbox_chans);
+}
+
+static const struct mbox_chan_ops fake_mbox_ops = {
+	.send_data = fake_mbox_send,
+	.startup = fake_mbox_startup,
+	.shutdown = fake_mbox_shutdown,
+};
+
+static int fake_mbox_probe(struct platform_device *pdev)
+{
+	struct fake_mbox *m;
+
+	m = devm_kzalloc(&pdev->dev, sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->ctrl.dev = &pdev->dev;
+	m->ctrl.ops = &fake_mbox_ops;
+	m->ctrl.chans = m->chans;
+	m->ctrl.num_chans = FAKE_MBOX_CHANS;
+	return devm_mbox_controller_register(&pdev->dev, &m->ctrl);
+}
+
+static const struct of_device_id fake_mbox_of_match[] = {
+	{ .compatible = "rprocd,test-mailbox" },
+	{}
+};
+
+struct platform_driver fake_mbox_driver = {
+	.probe = fake_mbox_probe,
+	.driver = {
+		.name = "qcom-scm-shim-fake-mbox",
+		.of_match_table = fake_mbox_of_match,
 	},
 };
