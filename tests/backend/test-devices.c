@@ -346,6 +346,16 @@ static void test_wait_late_device(void **state)
 	assert_int_equal(info.state, RPROC_DEV_READY);
 }
 
+/* The real backend on the fake kernel's shim, type1, waiting at most 100 ms for a device. */
+static void type1_config(struct rproc_real_config *c, const char *shim)
+{
+	rproc_real_config_defaults(c);
+	c->iommu = RPROC_REAL_IOMMU_TYPE1;
+	c->shim_path = shim;
+	c->dev_root = fk.dev_root;
+	c->device_timeout_ms = 100;
+}
+
 /* The real backend end to end in udev mode: libudev finds the device in the testbed, the
  * VFIO layer reads its group link, the fake kernel answers the ioctls. */
 static void test_real_backend_udev(void **state)
@@ -363,11 +373,7 @@ static void test_real_backend_udev(void **state)
 	link_attr(DEV, "driver", "../../../bus/platform/drivers/vfio-platform");
 	link_attr(DEV, "iommu_group", "../../../kernel/iommu_groups/5");
 	sys_mkdir("kernel/iommu_groups/5/devices");
-	rproc_real_config_defaults(&c);
-	c.iommu = RPROC_REAL_IOMMU_TYPE1;
-	c.shim_path = shim;
-	c.dev_root = fk.dev_root;
-	c.device_timeout_ms = 100;
+	type1_config(&c, shim);
 	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
 	assert_int_equal(b->iommu->open(b->iommu_ctx, &d, &dom), 0);
 	assert_int_equal(fk_count(VFIO_GROUP_GET_DEVICE_FD), 1);
@@ -435,11 +441,7 @@ static void test_real_backend_vfio_device(void **state)
 	umockdev_testbed_set_attribute_link(tb, "/sys/devices/pci0000:00/0000:00:02.0",
 					    "iommu_group", "../../../kernel/iommu_groups/5");
 	sys_mkdir("kernel/iommu_groups/5/devices");
-	rproc_real_config_defaults(&c);
-	c.iommu = RPROC_REAL_IOMMU_TYPE1;
-	c.shim_path = shim;
-	c.dev_root = fk.dev_root;
-	c.device_timeout_ms = 100;
+	type1_config(&c, shim);
 
 	assert_int_equal(rproc_real_backend_new(&c, &b, &err), 0);
 	assert_int_equal(b->iommu->open(b->iommu_ctx, &d, &dom), -ETIMEDOUT);

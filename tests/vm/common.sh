@@ -238,6 +238,78 @@ vm_debian_kernel() {
 	vm_log "$VM_ARCH kernel $pkg ($VM_KVER): $VM_KERNEL"
 }
 
+# vm_kernel_build NAME ARCH CONFIG PRODUCT TARGET...: build (once) a guest kernel from Debian's
+# linux-source (package $VM_KSRC_PKG, default linux-source-6.12, of suite $VM_KSUITE, default
+# trixie, through a private apt source list), configured as allnoconfig plus the fragment
+# CONFIG, every option of which must survive; "make TARGET..." for ARCH (amd64, or arm64
+# cross-compiled with aarch64-linux-gnu-).  Cached in $RPROCD_VM_CACHE/kernel-NAME/
+# <pkg>-<ver>-<hash of CONFIG>/: PRODUCT (a path in the tree, e.g. vmlinux) copied there and
+# its .config; any cached build of the same fragment is used without an apt lookup.  With
+# VM_KBUILD_TREE=1 the configured tree stays there as tree/, objects removed, for out-of-tree
+# modules (M=); otherwise the 1.5 GB source is removed.  Prints the output directory.
+# VM_KJOBS: the parallelism (default nproc).
+vm_kernel_build() {
+	local name=$1 arch=$2 config=$3 product=$4 suite=${VM_KSUITE:-trixie}
+	local pkg=${VM_KSRC_PKG:-linux-source-6.12} key cached ver out deb work tarball src
+	local t0 t1 t2 bad=0 line kmake
+	shift 4
+	key=$(sha256sum <"$config" | cut -c1-12)
+	cached=$(ls -d "$RPROCD_VM_CACHE/kernel-$name/$pkg"-*-"$key" 2>/dev/null | tail -1 || true)
+	if [ -n "$cached" ] && [ -s "$cached/$(basename "$product")" ]; then
+		vm_log "$name kernel: cached $cached"
+		echo "$cached"
+		return 0
+	fi
+	vm_need_pkgs build-essential bc bison flex libelf-dev libssl-dev xz-utils
+	case $arch in
+	amd64) kmake=(make ARCH=x86_64) ;;
+	arm64)
+		vm_need_pkgs gcc-aarch64-linux-gnu
+		kmake=(make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+		;;
+	esac
+	vm_apt_setup "$suite-all" amd64 "$suite"
+	ver=$(apt-cache "${APTX[@]}" policy "$pkg" 2>/dev/null | awk '/Candidate:/{print $2}')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || { vm_log "$pkg not found in $suite"; return 1; }
+	out=$RPROCD_VM_CACHE/kernel-$name/$pkg-$ver-$key
+
+	t0=$(vm_now)
+	deb=$(vm_apt_download "$RPROCD_VM_CACHE/debs" "$pkg") || return 1
+	work=$RPROCD_VM_CACHE/kernel-$name/build
+	rm -rf "$work" && mkdir -p "$work"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards '*/linux-source-*.tar.xz'
+	tarball=$(find "$work" -name 'linux-source-*.tar.xz' | head -1)
+	tar -xJf "$tarball" -C "$work" || return 1
+	rm -f "$tarball"
+	src=$(find "$work" -maxdepth 1 -type d -name 'linux-source-*' | head -1)
+	t1=$(vm_now)
+	vm_log "kernel source $pkg $ver unpacked in $(((t1 - t0) / 1000)) s"
+
+	"${kmake[@]}" -s -C "$src" KCONFIG_ALLCONFIG="$config" allnoconfig || return 1
+	# every option of the fragment must have survived (a missing dependency drops it silently)
+	while read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		grep -qx "$line" "$src/.config" || { vm_log "config: $line did not stick"; bad=1; }
+	done <"$config"
+	[ $bad = 0 ] || return 1
+	nice "${kmake[@]}" -s -C "$src" -j"${VM_KJOBS:-$(nproc)}" "$@" || return 1
+	t2=$(vm_now)
+	rm -rf "$out" && mkdir -p "$out"
+	cp "$src/$product" "$out/$(basename "$product").tmp"
+	strip --strip-debug "$out/$(basename "$product").tmp" 2>/dev/null || true
+	cp "$src/.config" "$out/config"
+	if [ "${VM_KBUILD_TREE:-0}" = 1 ]; then
+		# what M= needs stays: sources, headers, .config, Module.symvers, the host tools
+		find "$src" -name '*.o' ! -path "$src/scripts/*" -delete
+		rm -f "$src/vmlinux" "$src/vmlinux.a"
+		mv "$src" "$out/tree"
+	fi
+	mv "$out/$(basename "$product").tmp" "$out/$(basename "$product")"
+	rm -rf "$work"
+	vm_log "$name kernel built in $(((t2 - t1) / 1000)) s (unpack $(((t1 - t0) / 1000)) s): $out"
+	echo "$out"
+}
+
 # vm_extract_vmlinux BZIMAGE OUT: the compressed payload of an x86 bzImage, decompressed.
 # The first xz or zstd stream whose output is an ELF file is it.
 vm_extract_vmlinux() {
