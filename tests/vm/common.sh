@@ -488,7 +488,12 @@ vm_daemon_files() {
 	done
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 	echo 'root:x:0:' >"$root/etc/group"
-	cat >"$root/etc/rprocd-vm/bus.conf" <<-'EOT'
+	vm_bus_conf "$root/etc/rprocd-vm/bus.conf"
+}
+
+# vm_bus_conf FILE: a system bus for a guest: anyone may own and call anything.
+vm_bus_conf() {
+	cat >"$1" <<-'EOT'
 		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
 		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 		<busconfig>
