@@ -270,6 +270,8 @@ shim_image() {
 	cp "$HERE/guest/init.sh" "$root/init"
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 	echo 'root:x:0:' >"$root/etc/group"
+	mkdir -p "$root/etc/rprocd"
+	vm_bus_conf "$root/etc/rprocd/bus.conf"
 	cat >"$root/vm.conf" <<-EOT
 		VM_CARVEOUT_PA=$VM_CARVEOUT_PA
 		VM_CARVEOUT_SIZE=$VM_CARVEOUT_SIZE

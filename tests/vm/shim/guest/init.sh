@@ -83,24 +83,9 @@ BDF=$1 BDF2=${2:-}
 chk $? "two edu devices ($EDUS), the SMMU streams' stand-ins, bound to vfio-pci"
 
 # ---- rprocd -------------------------------------------------------------------------------
-mkdir -p /run/dbus /etc/rprocd /var/lib/rprocd/coredump
+mkdir -p /run/dbus /var/lib/rprocd/coredump
 # /dev/mem gone: the only CPU view of the carveout left is the shim's write-combined mmap.
 rm -f /dev/mem
-cat >/etc/rprocd/bus.conf <<'EOT'
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-EOT
 cat >/etc/rprocd/rprocd.conf <<EOT
 [Daemon]
 Backend=auto
