@@ -11,6 +11,7 @@
 #define QCOM_SCM_SHIM_FAKE_H
 
 #include <linux/atomic.h>
+#include <linux/ioport.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
@@ -21,6 +22,7 @@
 
 #define FAKE_NAME "qcom_scm_shim_fake"
 #define FAKE_SMEM_ITEM_SIZE 512
+#define FAKE_SMEM_MINIDUMP_TOC 602
 
 /* The SMP2P lines the DSP raises, by their interrupt-names in the PAS node. */
 enum fake_line { FAKE_FATAL, FAKE_READY, FAKE_HANDOVER, FAKE_STOP_ACK, FAKE_LINES };
@@ -42,6 +44,7 @@ struct fake_dsp {
 	struct irq_domain *domain;
 	struct qcom_smem_state *state;
 	u32 crash_item;		/* SMEM item of the crash reason (rprocd,crash-reason-smem) */
+	u32 minidump_id;	/* its entry in the minidump table (rprocd,minidump-id) */
 
 	spinlock_t lock;	/* everything below up to the works */
 	u32 levels;		/* inbound bits as the remote set them */
@@ -53,6 +56,7 @@ struct fake_dsp {
 	struct device_node *pas_np;	/* bound PAS node, or NULL */
 	int hw[FAKE_LINES];	/* inbound bit of each line, -1: not ours */
 	int wdog_irq;		/* the PAS node's wdog (a GIC line), 0: none */
+	struct resource carveout;	/* the PAS node's first memory-region */
 	u32 stop_mask;		/* outbound bit named "stop" */
 	char reason[FAKE_SMEM_ITEM_SIZE];
 	bool reason_present;

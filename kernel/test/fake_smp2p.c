@@ -5,16 +5,21 @@
  * nested-thread interrupts fired on their edges from process context (as qcom_smp2p fires
  * them from its threaded handler), and which can report a line's level; the outbound entry
  * is a SMEM state.  Behind it a DSP: booted by TrustZone (fake_tz.c), it raises "ready" and
- * "handover"; asked to stop (the "stop" bit) it raises "stop-ack"; told to crash (debugfs) it
- * writes a reason into its SMEM item and raises "fatal", or fires its watchdog (a GIC line).
+ * "handover" and registers its minidump regions (a region table at the end of its carveout,
+ * its entry in the SMEM minidump table, item 602); asked to stop (the "stop" bit) it raises
+ * "stop-ack"; told to crash (debugfs) it writes a reason into its SMEM item and raises
+ * "fatal", or fires its watchdog (a GIC line).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/interrupt.h>
+#include <linux/io.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/of.h>
+#include <linux/of_address.h>
 #include <linux/of_irq.h>
+#include <linux/sizes.h>
 #include <linux/soc/qcom/smem_state.h>
 #include <linux/string.h>
 
@@ -32,6 +37,77 @@ static const char *const fake_line_names[FAKE_LINES] = {
 
 static DEFINE_MUTEX(fake_dsps_lock);
 static LIST_HEAD(fake_dsps);
+
+/*
+ * The minidump table of contents, SMEM item 602 (doc/boot-sequence.md#coredump): on, with an
+ * entry per minidump id that a booted DSP fills in.  Little-endian, packed.
+ */
+#define FAKE_MD_ENTRIES 32
+#define FAKE_MD_MAGIC(a, b, c, d) ((u32)(a) << 24 | (u32)(b) << 16 | (u32)(c) << 8 | (u32)(d))
+#define FAKE_MD_REGIONS 2
+
+struct fake_md_region {
+	char name[16];
+	__le32 seq_num;
+	__le32 valid;
+	__le64 address;
+	__le64 size;
+} __packed;
+
+struct fake_md_subsystem {
+	__le32 status;
+	__le32 enabled;
+	__le32 encryption_status;
+	__le32 encryption_required;
+	__le32 region_count;
+	__le32 reserved;
+	__le64 regions_baseptr;
+} __packed;
+
+static struct {
+	__le32 status;
+	__le32 md_revision;
+	__le32 enabled;
+	__le32 reserved;
+	struct fake_md_subsystem ss[FAKE_MD_ENTRIES];
+} __packed fake_md_toc = {
+	.status = cpu_to_le32(1),
+	.md_revision = cpu_to_le32(1),
+	.enabled = cpu_to_le32(FAKE_MD_MAGIC('E', 'N', 'B', 'L')),
+};
+
+/* A booted DSP's minidump: two regions of its carveout, their table in its last 4 KiB. */
+static void fake_dsp_minidump(struct fake_dsp *dsp)
+{
+	phys_addr_t base = dsp->carveout.start, table;
+	struct fake_md_region *r;
+	struct fake_md_subsystem *ss;
+	int i;
+
+	if (dsp->minidump_id >= FAKE_MD_ENTRIES || resource_size(&dsp->carveout) < SZ_1M)
+		return;
+	table = dsp->carveout.end + 1 - SZ_4K;
+	r = memremap(table, FAKE_MD_REGIONS * sizeof(*r), MEMREMAP_WC);
+	if (!r)
+		return;
+	for (i = 0; i < FAKE_MD_REGIONS; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		snprintf(r[i].name, sizeof(r[i].name), "%s", i ? "fake-data" : "fake-code");
+		r[i].seq_num = cpu_to_le32(i);
+		r[i].valid = cpu_to_le32(FAKE_MD_MAGIC('V', 'A', 'L', 'I'));
+		r[i].address = cpu_to_le64(base + i * SZ_256K);
+		r[i].size = cpu_to_le64(SZ_64K);
+	}
+	memunmap(r);
+	mutex_lock(&fake_dsps_lock);
+	ss = &fake_md_toc.ss[dsp->minidump_id];
+	ss->region_count = cpu_to_le32(FAKE_MD_REGIONS);
+	ss->regions_baseptr = cpu_to_le64(table);
+	ss->encryption_status = cpu_to_le32(FAKE_MD_MAGIC('D', 'O', 'N', 'E'));
+	ss->enabled = cpu_to_le32(FAKE_MD_MAGIC('E', 'N', 'B', 'L'));
+	ss->status = cpu_to_le32(1);
+	mutex_unlock(&fake_dsps_lock);
+}
 
 /* ---- inbound: the irqchip ------------------------------------------------------------ */
 
@@ -166,6 +242,7 @@ static void fake_boot_work(struct work_struct *work)
 	dsp->phase = DSP_RUNNING;
 	dsp->boots++;
 	spin_unlock_irq(&dsp->lock);
+	fake_dsp_minidump(dsp);
 	fake_dsp_set(dsp, FAKE_READY, true);
 	fake_dsp_set(dsp, FAKE_HANDOVER, true);
 }
@@ -227,12 +304,16 @@ int fake_dsp_crash(struct fake_dsp *dsp, const char *reason, bool wdog)
 	return 0;
 }
 
-/* SMEM as TrustZone's side sees it (the provider's smem_get): the crash-reason items. */
+/* SMEM as TrustZone's side sees it (the provider's smem_get): crash reasons, minidumps. */
 void *fake_dsp_smem_get(unsigned int item, size_t *size)
 {
 	struct fake_dsp *dsp;
 	void *found = ERR_PTR(-ENOENT);
 
+	if (item == FAKE_SMEM_MINIDUMP_TOC) {
+		*size = sizeof(fake_md_toc);
+		return &fake_md_toc;
+	}
 	mutex_lock(&fake_dsps_lock);
 	list_for_each_entry(dsp, &fake_dsps, link) {
 		if (!dsp->crash_item || dsp->crash_item != item || !dsp->reason_present)
@@ -248,6 +329,7 @@ void *fake_dsp_smem_get(unsigned int item, size_t *size)
 /* Does @pas_np take its SMP2P lines and stop bit from @dsp?  Then remember them. */
 static bool fake_dsp_try_bind(struct fake_dsp *dsp, struct device_node *pas_np)
 {
+	struct device_node *rn;
 	struct of_phandle_args args;
 	bool ours = false;
 	int i, idx, irq;
@@ -267,6 +349,10 @@ static bool fake_dsp_try_bind(struct fake_dsp *dsp, struct device_node *pas_np)
 		return false;
 	irq = of_irq_get_byname(pas_np, "wdog");
 	dsp->wdog_irq = irq > 0 ? irq : 0;
+	rn = of_parse_phandle(pas_np, "memory-region", 0);
+	if (!rn || of_address_to_resource(rn, 0, &dsp->carveout))
+		memset(&dsp->carveout, 0, sizeof(dsp->carveout));
+	of_node_put(rn);
 	idx = of_property_match_string(pas_np, "qcom,smem-state-names", "stop");
 	if (idx >= 0 && !of_parse_phandle_with_args(pas_np, "qcom,smem-states",
 						    "#qcom,smem-state-cells", idx, &args)) {
@@ -379,6 +465,8 @@ static int fake_smp2p_probe(struct platform_device *pdev)
 	for (i = 0; i < FAKE_LINES; i++)
 		dsp->hw[i] = -1;
 	of_property_read_u32(np, "rprocd,crash-reason-smem", &dsp->crash_item);
+	dsp->minidump_id = U32_MAX;
+	of_property_read_u32(np, "rprocd,minidump-id", &dsp->minidump_id);
 	for_each_available_child_of_node(np, child) {
 		if (!dsp->in_np && of_property_read_bool(child, "interrupt-controller"))
 			dsp->in_np = of_node_get(child);
