@@ -67,8 +67,8 @@ SMEM_PA=0x5c000000 SMEM_SIZE=0x200000
 # dbus-daemon need, found from ELF NEEDED entries below).
 SYSROOT_PKGS=(libfdt-dev libfdt1 libudev-dev libudev1 libsystemd-dev libsystemd0 libssl-dev libssl3
 	libinih-dev libinih1 libjson-c-dev libjson-c5 libcap2 libgcrypt20 libgpg-error0 liblz4-1
-	liblzma5 libzstd1 dbus-daemon libdbus-1-3 libexpat1 libapparmor1 libaudit1 libcap-ng0
-	libselinux1 libpcre2-8-0)
+	liblzma5 libzstd1 libzstd-dev libsmartcols-dev libsmartcols1 dbus-daemon libdbus-1-3 libexpat1
+	libapparmor1 libaudit1 libcap-ng0 libselinux1 libpcre2-8-0)
 # the kernel cache and the arm64 apt state are shared with the vm suite
 vm_lock vm
 

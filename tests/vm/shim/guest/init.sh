@@ -5,6 +5,8 @@
 # binary, Backend=auto) and the raw client.  One "VMCHECK pass|fail <what>" line per check;
 # "VMTEST done" and "VMGUEST end" mark a complete run.
 export PATH=/bin:/usr/bin:/usr/sbin
+# The console is a tty and busybox has no less or more: rprocctl must not start a pager.
+export SYSTEMD_PAGER=cat
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -83,7 +85,11 @@ BDF=$1 BDF2=${2:-}
 chk $? "two edu devices ($EDUS), the SMMU streams' stand-ins, bound to vfio-pci"
 
 # ---- rprocd -------------------------------------------------------------------------------
-mkdir -p /run/dbus /var/lib/rprocd/coredump
+# rprocd sizes coredumps by the free space of their file system (CoredumpKeepFree=, 15%):
+# give them one that says, as /var/lib is on a board, not the initramfs.
+mkdir -p /run/dbus /var/lib/rprocd
+mount -t tmpfs -o size=64m tmpfs /var/lib/rprocd
+mkdir -p /var/lib/rprocd/coredump
 # /dev/mem gone: the only CPU view of the carveout left is the shim's write-combined mmap.
 rm -f /dev/mem
 cat >/etc/rprocd/rprocd.conf <<EOT
@@ -182,8 +188,13 @@ chk $? "fatal: SHUTDOWN and recovery to running, one boot more"
 status | grep -q "last: adsp: vm-shim fatal error at 0xdead"
 chk $? "the crash reason came from the fake SMEM item through the shim: $(status | grep Crashes:)"
 dump=$(status | sed -n 's/ *Coredump: //p')
-[ -n "$dump" ] && [ -s "$dump" ] && [ "$(head -c 4 "$dump" | od -An -c | tr -d ' ')" = 177ELF ]
-chk $? "a coredump was written, read through the shim's mmap after SHUTDOWN: $dump ($(wc -c <"$dump" 2>/dev/null) bytes)"
+# rprocctl writes it out as ELF whether rprocd compressed it (zstd) or not
+rprocctl coredump info "$dump"
+[ -n "$dump" ] && [ -s "$dump" ] && rprocctl coredump dump "$dump" -o /tmp/core.elf &&
+	[ "$(head -c 4 /tmp/core.elf | od -An -c | tr -d ' ')" = 177ELF ] &&
+	rprocctl coredump info "$dump" | grep -q fake-code &&
+	rprocctl coredump info "$dump" | grep -q fake-data
+chk $? "a coredump of the two minidump regions the DSP listed (SMEM item 602, a table in its carveout) was written, read through the shim's mmap after SHUTDOWN: $dump ($(wc -c <"$dump" 2>/dev/null) bytes, $(wc -c </tmp/core.elf 2>/dev/null) as ELF)"
 crash wdog "adsp: vm-shim watchdog bite"
 chk $? "wdog (a GIC line the shim requested): SHUTDOWN and recovery to running"
 rprocctl stop $CORE >/dev/null 2>&1 && wait_core offline 50 && wait_st held 0
@@ -240,8 +251,8 @@ levels=$(echo "$q" | sed -n 's/.*levels \(0x[0-9a-f]*\).*/\1/p')
 	[ $((levels & 0x4)) != 0 ] && [ "$(st pas$PAS_ID.state)" = running ]
 chk $? "rprocd SIGKILLed (pid $old): the stored shim file still owns the running core (CORE QUERY: $q)"
 echo start >/run/svcmgr.ctl
-sv_wait ready 2 && wait_list && wait_core running 50
-chk $? "a new rprocd adopted $CORE from the fd store: running"
+sv_wait ready 2 && wait_list && wait_core running 50 && grep -q "^cdsp0 *offline" /tmp/list
+chk $? "a new rprocd adopted $CORE from the fd store: running; cdsp0 is back, offline"
 [ "$(st calls.auth_ok)" = "$auth" ] && [ "$(st calls.shutdown)" = "$shut" ] &&
 	[ "$(st $SMP2P.boots)" = "$boots" ] && [ "$(st $SMP2P.phase)" = running ]
 chk $? "the adoption neither stopped nor restarted the core (AUTH $auth, SHUTDOWN $shut, boots $boots)"
@@ -273,8 +284,9 @@ rmmod qcom_scm_shim_fake && rmmod qcom_scm_shim_test
 chk $? "both modules unload"
 ! dmesg | grep -qE "$splat"
 chk $? "still no splat after the unload"
-echo "VMGUEST rprocd log:"
-sed 's/^/    rprocd: /' $LOG | tail -n 60
+echo "VMGUEST rprocd log (coredumps, warnings, errors, the last lines):"
+grep -i -E 'coredump|warn|err|fail' $LOG | sed 's/^/    rprocd: /' | head -n 40
+sed 's/^/    rprocd: /' $LOG | tail -n 30
 echo "VMTEST done"
 echo "VMGUEST end, uptime $(up)s"
 poweroff -f

@@ -24,6 +24,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,11 +57,16 @@ static void write_status(void)
 	rename(tmp, status_path);
 }
 
+/*
+ * The same open file, as systemd decides it (kcmp): not the same inode, which every
+ * /dev/vfio/vfio container and every anonymous-inode fd (VFIO devices, eventfds) shares.
+ * Without kcmp nothing is taken for a duplicate.
+ */
 static bool same_file(int a, int b)
 {
-	struct stat x, y;
+	pid_t self = getpid();
 
-	return !fstat(a, &x) && !fstat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+	return syscall(SYS_kcmp, self, self, KCMP_FILE, a, b) == 0;
 }
 
 static void store_fd(const char *name, int fd)
