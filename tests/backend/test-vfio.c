@@ -167,11 +167,17 @@ static void test_type1_group_not_viable(void **state)
 	assert_int_equal(symlink("../../../bus/platform/drivers/stmmaceth", p), 0);
 	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/5/devices/other.eth", fk.root);
 	assert_int_equal(symlink("../../../../devices/platform/other.eth", p), 0);
+	/* and a third bound to no driver, which does not stand in the way */
+	snprintf(p, sizeof(p), "%s/sys/devices/platform/idle.dev", fk.root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/5/devices/idle.dev", fk.root);
+	assert_int_equal(symlink("../../../../devices/platform/idle.dev", p), 0);
 	fk.group_not_viable = true;
 
 	assert_int_equal(rproc_vfio_open(sys, &c, &v, &err), -EBUSY);
+	assert_null(strstr(err.msg, "idle.dev"));
 	assert_non_null(strstr(err.msg, "not viable"));
-	assert_non_null(strstr(err.msg, "other.eth (driver stmmaceth)"));
+	assert_non_null(strstr(err.msg, "other.eth (bound to stmmaceth)"));
 	assert_int_equal(fk_count(VFIO_GROUP_SET_CONTAINER), 0);
 }
 

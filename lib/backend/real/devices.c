@@ -17,6 +17,7 @@
 
 #include "devices.h"
 #include "string-table.h"
+#include "vfio-internal.h"
 #include "time-util.h"
 
 #define PAS_DRIVER "qcom_q6v5_pas"
@@ -89,11 +90,6 @@ static void link_base(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%s", b ? b + 1 : link);
 }
 
-static bool is_vfio_driver(const char *drv)
-{
-	return !strncmp(drv, "vfio", 4);
-}
-
 static int locate(const struct rproc_dev_env *env, const char *name, struct rproc_dev_info *info)
 {
 	if (use_udev(env)) {
@@ -124,37 +120,6 @@ static int locate(const struct rproc_dev_env *env, const char *name, struct rpro
 		link_base(path, info->driver, sizeof(info->driver));
 	}
 	return 0;
-}
-
-static void group_offenders(const struct rproc_dev_info *info, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	size_t used = 0;
-	DIR *d;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/iommu_group/devices", info->syspath);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char p[PATH_MAX], drv[64];
-		int w;
-
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, info->name))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s/driver", path, de->d_name);
-		link_base(p, drv, sizeof(drv));
-		if (!drv[0] || is_vfio_driver(drv))
-			continue;
-		w = snprintf(buf + used, len - used, "%s%s (bound to %s)", used ? ", " : "",
-			     de->d_name, drv);
-		if (w < 0 || (size_t)w >= len - used)
-			break;
-		used += (size_t)w;
-	}
-	closedir(d);
 }
 
 static void set(struct rproc_dev_info *info, enum rproc_dev_state s, const char *msg,
@@ -255,7 +220,7 @@ static void diagnose_bound(const struct rproc_dev_env *env, struct rproc_dev_inf
 		set(info, RPROC_DEV_NO_GROUP, msg, fix);
 		return;
 	}
-	group_offenders(info, others, sizeof(others));
+	rproc_vfio_group_offenders(info->syspath, others, sizeof(others));
 	if (others[0]) {
 		snprintf(msg, sizeof(msg), "IOMMU group %d of %s is not viable: %s", info->group, n,
 			 others);
@@ -327,7 +292,7 @@ int rproc_dev_probe(const struct rproc_dev_env *env, const char *name, struct rp
 		set(info, RPROC_DEV_KERNEL_MANAGED, msg, fix);
 		return 0;
 	}
-	if (info->driver[0] && !is_vfio_driver(info->driver)) {
+	if (info->driver[0] && !rproc_vfio_is_vfio_driver(info->driver)) {
 		snprintf(msg, sizeof(msg), "%s is bound to %s, not to " VFIO_PLATFORM, name,
 			 info->driver);
 		snprintf(fix, sizeof(fix), "echo " VFIO_PLATFORM " > %s/driver_override; echo %s > "

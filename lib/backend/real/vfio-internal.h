@@ -8,6 +8,8 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "vfio.h"
 
@@ -42,7 +44,12 @@ int rproc_vfio_group_of(const char *syspath, int *group);
 /* "vfioN" from <syspath>/vfio-dev/; -ENOENT if there is none. */
 int rproc_vfio_cdev_of(const char *syspath, char *buf, size_t len);
 /* Space-separated list of the devices in group @group other than @self, for messages. */
-void rproc_vfio_group_members(const char *syspath, char *buf, size_t len);
+void rproc_vfio_group_offenders(const char *syspath, char *buf, size_t len);
+/* vfio-pci, vfio-platform, vfio-amba...: drivers that leave a group viable */
+static inline bool rproc_vfio_is_vfio_driver(const char *drv)
+{
+	return !strncmp(drv, "vfio", 4);
+}
 
 int rproc_type1_open(struct rproc_vfio *v, struct rproc_error *err);
 int rproc_type1_read_ranges(struct rproc_vfio *v, struct rproc_error *err);

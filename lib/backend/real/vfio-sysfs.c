@@ -65,7 +65,12 @@ int rproc_vfio_cdev_of(const char *syspath, char *buf, size_t len)
 	return r;
 }
 
-void rproc_vfio_group_members(const char *syspath, char *buf, size_t len)
+/*
+ * The other members of @syspath's IOMMU group that keep it from being viable: those bound to a
+ * driver that is not VFIO's ("a (bound to b), c (bound to d)"); a member bound to no driver is
+ * no obstacle.  Empty when there are none or the group cannot be read.
+ */
+void rproc_vfio_group_offenders(const char *syspath, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 	const char *self = strrchr(syspath, '/');
@@ -81,7 +86,7 @@ void rproc_vfio_group_members(const char *syspath, char *buf, size_t len)
 		return;
 	while ((de = readdir(d))) {
 		char drv[PATH_MAX], link[PATH_MAX];
-		const char *dname = "none";
+		const char *dname;
 		ssize_t n;
 		int w;
 
@@ -89,11 +94,13 @@ void rproc_vfio_group_members(const char *syspath, char *buf, size_t len)
 			continue;
 		snprintf(drv, sizeof(drv), "%s/%s/driver", path, de->d_name);
 		n = readlink(drv, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = '\0';
-			dname = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-		}
-		w = snprintf(buf + used, len - used, "%s%s (driver %s)", used ? ", " : "",
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		dname = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		if (rproc_vfio_is_vfio_driver(dname))
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s (bound to %s)", used ? ", " : "",
 			     de->d_name, dname);
 		if (w < 0 || (size_t)w >= len - used)
 			break;

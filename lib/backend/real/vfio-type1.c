@@ -88,11 +88,11 @@ static int open_group(struct rproc_vfio *v, struct rproc_error *err)
 		return rproc_err(err, -errno, "%s: VFIO_GROUP_GET_STATUS on %s: %s", v->name, path,
 				 strerror(errno));
 	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		rproc_vfio_group_members(v->syspath, members, sizeof(members));
+		rproc_vfio_group_offenders(v->syspath, members, sizeof(members));
 		return rproc_err(
 		    err, -EBUSY,
 		    "%s: IOMMU group %d is not viable: every device in it must be bound "
-		    "to a VFIO driver or to none; other members: %s",
+		    "to a VFIO driver or to none; bound elsewhere: %s",
 		    v->name, v->group_id, members[0] ? members : "(none listed)");
 	}
 	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) < 0)
