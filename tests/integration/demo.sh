@@ -41,28 +41,8 @@ done
 ls -l "$tmp/firmware/qcom/sa8775p" | tail -n +2 | awk '{print "  " $NF ", " $5 " bytes"}'
 
 step "Starting a private D-Bus system bus"
-cat > "$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/> <allow own="*"/>
-    <allow send_type="method_call"/> <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/> <allow receive_type="method_return"/>
-    <allow receive_type="error"/> <allow receive_type="signal"/>
-  </policy>
-  <!-- the daemon's own policy file, as installed on a real system, is conf/org.rprocd1.conf -->
-</busconfig>
-CONF
-dbus-daemon --config-file "$tmp/bus.conf" --nofork --print-address=3 3>"$tmp/address" 2>/dev/null &
-bus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/address" ] && break; sleep 0.1; done
-export DBUS_SYSTEM_BUS_ADDRESS=$(head -1 "$tmp/address")
+. "$src/tests/integration/private-bus.sh"
+private_bus_start "$tmp"
 echo "  DBUS_SYSTEM_BUS_ADDRESS=$DBUS_SYSTEM_BUS_ADDRESS"
 
 step "Starting rprocd on the simulated SoC (tree: tests/fixtures/lemans-el2.dts)"

@@ -30,23 +30,6 @@ mkdir -p "$tmp/fw/qcom/sa8775p"
 for c in adsp cdsp0 cdsp1 gpdsp0 gpdsp1; do
 	"$MKFW" -o "$tmp/fw/qcom/sa8775p/$c.mbn" 2>/dev/null
 done
-cat > "$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/> <allow own="*"/>
-    <allow send_type="method_call"/> <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/> <allow receive_type="method_return"/>
-    <allow receive_type="error"/> <allow receive_type="signal"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file "$tmp/bus.conf" --nofork --print-address=3 3>"$tmp/address" 2>/dev/null &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$tmp/address" ] && break; sleep 0.05; done
-export DBUS_SYSTEM_BUS_ADDRESS=$(head -1 "$tmp/address")
+. "$(dirname "${BASH_SOURCE[0]}")/private-bus.sh"
+private_bus_start "$tmp" || exit 1
+pids+=("$bus_pid")

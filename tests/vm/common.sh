@@ -492,22 +492,9 @@ vm_daemon_files() {
 }
 
 # vm_bus_conf FILE: a system bus for a guest: anyone may own and call anything.
+. "$VM_HERE/../integration/private-bus.sh"
 vm_bus_conf() {
-	cat >"$1" <<-'EOT'
-		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
-		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-		<busconfig>
-		  <type>system</type>
-		  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-		  <auth>EXTERNAL</auth>
-		  <policy context="default">
-		    <allow user="*"/>
-		    <allow own="*"/>
-		    <allow send_destination="*"/>
-		    <allow receive_sender="*"/>
-		  </policy>
-		</busconfig>
-	EOT
+	private_bus_conf "$1" unix:path=/run/dbus/system_bus_socket
 }
 
 vm_cc_has() { # header symbol
