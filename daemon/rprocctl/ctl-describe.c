@@ -30,10 +30,12 @@ static void describe_usage(FILE *f)
 		"List every PAS remote processor (\"*-pas\" compatible) of a device tree: name,\n"
 		"node, platform device, PAS ids, firmware, carveouts, IOMMU streams, interrupts.\n"
 		"\n"
-		"  -d, --dtb FILE   read FILE instead of the running system's tree (%s)\n"
-		"  -j, --json[=MODE]  one JSON object {\"rprocs\": [...]}: pretty (the default),\n"
-		"                   short (one line) or off\n"
-		"  -h, --help       show this help\n",
+		"  -d, --dtb FILE     read FILE instead of the running system's tree\n"
+		"                     (%s)\n"
+		"  -j, --json[=MODE]  one JSON object {\"source\", \"model\", \"compatible\",\n"
+		"                     \"rprocs\": [...]}: pretty (the default), short (one\n"
+		"                     line) or off\n"
+		"  -h, --help         show this help\n",
 		RPROC_DT_LIVE);
 }
 

@@ -186,7 +186,7 @@ static void usage(FILE *f)
 		   "checked.  Exit status 0 only if the image parses and every digest matches.\n\n"
 		   "  -j, --json[=MODE]  one JSON object on stdout: pretty (the default), short\n"
 		   "                     (one line) or off\n"
-		   "  -h, --help   this text\n");
+		   "  -h, --help         show this help\n");
 }
 
 static int exit_for(int r)

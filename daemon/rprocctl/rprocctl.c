@@ -48,37 +48,39 @@ static int verb_inspect(const struct ctl_opts *o, int argc, char **argv)
 }
 
 /* Options every verb talking to rprocd takes. */
-#define BUS_OPTS "user host no-ask-password json quiet "
+#define BUS_OPTS "user host no-ask-password "
 
 static const struct verb verbs[] = {
 	{ "list", "", 0, 0, VERB_PAGER, ctl_list,
-	  "list the remote processors and their state", BUS_OPTS "no-legend full no-pager" },
+	  "list the remote processors and their state",
+	  BUS_OPTS "json quiet no-legend full no-pager" },
 	{ "status", "[NAME...]", 0, VERB_ANY, VERB_PAGER, ctl_status,
 	  "show the state of remote processors in detail, with their recent log lines; exit 3 if "
 	  "one is not running",
-	  BUS_OPTS "lines full no-pager" },
+	  BUS_OPTS "json lines full no-pager" },
 	{ "is-active", "NAME...", 1, VERB_ANY, 0, ctl_is_state,
 	  "exit 0 if every named processor is running, 3 if not; print the states unless -q",
-	  BUS_OPTS },
+	  BUS_OPTS "quiet" },
 	{ "is-failed", "NAME...", 1, VERB_ANY, 0, ctl_is_state,
 	  "exit 0 if one of the named processors failed, 1 if none did; print the states "
 	  "unless -q",
-	  BUS_OPTS },
+	  BUS_OPTS "quiet" },
 	{ "start", "NAME...", 1, VERB_ANY, 0, ctl_action,
-	  "start remote processors (in parallel) and wait until they run", BUS_OPTS "no-block" },
+	  "start remote processors (in parallel) and wait until they run",
+	  BUS_OPTS "json quiet no-block" },
 	{ "stop", "NAME...", 1, VERB_ANY, 0, ctl_action, "stop remote processors",
-	  BUS_OPTS "no-block" },
+	  BUS_OPTS "json quiet no-block" },
 	{ "restart", "NAME...", 1, VERB_ANY, 0, ctl_action, "stop, then start remote processors",
-	  BUS_OPTS "no-block" },
+	  BUS_OPTS "json quiet no-block" },
 	{ "set-firmware", "NAME FIRMWARE", 2, 2, 0, ctl_set_firmware,
 	  "boot NAME from FIRMWARE (a name under the firmware directories) from its next start",
-	  BUS_OPTS },
+	  BUS_OPTS "json quiet" },
 	{ "reload", "", 0, 0, 0, ctl_reload,
 	  "make rprocd re-read its configuration; print its warnings, exit 6 if there are any",
-	  BUS_OPTS },
+	  BUS_OPTS "json quiet" },
 	{ "monitor", "[NAME...]", 0, VERB_ANY, 0, ctl_monitor,
 	  "print state, phase and progress changes as they happen, until interrupted",
-	  BUS_OPTS },
+	  BUS_OPTS "json" },
 	{ "logs", "NAME", 1, 1, VERB_PAGER, ctl_logs,
 	  "show the journal lines of one remote processor", "json lines follow no-pager" },
 	{ "coredump", "list|info|dump|debug [NAME|FILE...]", 1, VERB_ANY, 0, ctl_coredump,
@@ -102,8 +104,8 @@ struct option_doc {
 };
 
 static const struct option_doc option_docs[] = {
-	{ "json", "   --json[=MODE]", "JSON output: pretty, short or off (plain --json: pretty on a "
-				  "terminal, else short)" },
+	{ "json", "-j --json[=MODE]", "JSON output: pretty, short or off (plain --json or -j: "
+				  "pretty on a terminal, else short)" },
 	{ "quiet", "-q --quiet", "print less (is-active, is-failed: nothing)" },
 	{ "user", "   --user", "talk to rprocd on the session bus" },
 	{ "host", "-H --host=[USER@]HOST", "talk to rprocd on HOST, over ssh" },
