@@ -4,8 +4,8 @@
 - rprocd's and rprocctl's getopt tables: every long and short option in --help and in the man
   page, and every option the man page's OPTIONS list in the getopt table;
 - rprocctl's verb table: every verb in the man page's COMMANDS, and the reverse;
-- rprocd.conf's key tables (daemon/shared/conf.c): every key in rprocd.conf(5), and every key
-  rprocd.conf(5) describes in the parser;
+- rprocd.conf's key tables (daemon/shared/conf.c): every key in rprocd.conf(5) and in the
+  default conf/rprocd.conf, and every key these describe in the parser;
 - the interface XML (conf/org.rprocd1.*.xml): every method and property in org.rprocd1(5).
 The getopt and key tables are read from the source as the compiler sees them (one entry a line).
 Usage: docs_agree.py SOURCE_ROOT RPROCD RPROCCTL
@@ -91,6 +91,11 @@ sections = re.findall(r'^\.SH "\[[A-Z:]+\] SECTION"\n(.*?)(?=^\.SH )', man, re.M
 man_keys = set(re.findall(r'^\.TP\n\.B[IR]? ([A-Za-z]+)=', ''.join(sections), re.M))
 check(keys == man_keys, f'conf.c keys {sorted(keys - man_keys)} undocumented, rprocd.conf.5 '
       f'keys {sorted(man_keys - keys)} unknown to the parser')
+
+# The default rprocd.conf shows every key, commented out.
+shown = set(re.findall(r'^#([A-Za-z]+)=', read('conf/rprocd.conf'), re.M))
+check(keys == shown, f'conf/rprocd.conf lacks {sorted(keys - shown)}, shows unknown '
+      f'{sorted(shown - keys)}')
 
 # The interface XML against org.rprocd1(5): each member in the page's listing of its interface
 # and in the heading of the entry that describes it.
