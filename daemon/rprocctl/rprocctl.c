@@ -137,6 +137,29 @@ static bool verb_has_option(const struct verb *v, const char *name)
 	return false;
 }
 
+/* @text from column @col on, wrapped before column 80 onto lines indented to @col. */
+static void print_wrapped(size_t col, const char *text)
+{
+	size_t at = col;
+
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		if (at > col && at + 1 + n >= 80) {
+			printf("\n%*s", (int)col, "");
+			at = col;
+		} else if (at > col) {
+			putchar(' ');
+			at++;
+		}
+		printf("%.*s", (int)n, text);
+		at += n;
+		text += n;
+		text += strspn(text, " ");
+	}
+	putchar('\n');
+}
+
 static void help(void)
 {
 	printf("Usage: rprocctl [OPTIONS] COMMAND [ARGS...]\n\n"
@@ -148,30 +171,39 @@ static void help(void)
 
 		snprintf(head, sizeof(head), "%s %s", verbs[i].name, verbs[i].args);
 		if (strlen(head) > 22)
-			printf("  %s\n  %-22s %s\n", head, "", verbs[i].summary);
+			printf("  %s\n  %-22s ", head, "");
 		else
-			printf("  %-22s %s\n", head, verbs[i].summary);
+			printf("  %-22s ", head);
+		print_wrapped(25, verbs[i].summary);
 	}
 	printf("\nOptions:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(option_docs); i++)
-		printf("  %-30s %s\n", option_docs[i].spec, option_docs[i].help);
+	for (size_t i = 0; i < ARRAY_SIZE(option_docs); i++) {
+		printf("  %-30s ", option_docs[i].spec);
+		print_wrapped(33, option_docs[i].help);
+	}
 	printf("  %-30s %s\n  %-30s %s\n\n", "-h --help", "show this help", "-V --version",
 	       "show the version");
 	printf("Exit status: 0 ok, 1 failure, 2 usage, 3 not running (status, is-active),\n"
-	       "4 permission denied (status, is-active, is-failed: no such processor),\n"
+	       "4 permission denied (status, is-active, is-failed: unknown name),\n"
 	       "5 no such processor or file, 6 reloaded with warnings, 7 rprocd not running.\n");
 }
 
 static void verb_usage(const struct verb *v)
 {
-	printf("Usage: rprocctl [OPTIONS] %s %s\n\n%c%s.\n", v->name, v->args,
-	       v->summary[0] - 'a' + 'A', v->summary + 1);
+	char summary[256];
+
+	snprintf(summary, sizeof(summary), "%c%s.", v->summary[0] - 'a' + 'A', v->summary + 1);
+	printf("Usage: rprocctl [OPTIONS] %s %s\n\n", v->name, v->args);
+	print_wrapped(0, summary);
 	if (!v->options[0])
 		return;
 	printf("\nOptions:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(option_docs); i++)
-		if (verb_has_option(v, option_docs[i].name))
-			printf("  %-30s %s\n", option_docs[i].spec, option_docs[i].help);
+	for (size_t i = 0; i < ARRAY_SIZE(option_docs); i++) {
+		if (!verb_has_option(v, option_docs[i].name))
+			continue;
+		printf("  %-30s ", option_docs[i].spec);
+		print_wrapped(33, option_docs[i].help);
+	}
 	printf("  %-30s %s\n", "-h --help", "show this help");
 }
 

@@ -36,8 +36,8 @@ static void help(void)
 	       "  -h --help                show this help\n"
 	       "  -V --version             show the version\n"
 	       "\nConfiguration: the first rprocd.conf found (above), then *.conf drop-ins in\n"
-	       "  " SYSCONFDIR "/rprocd.conf.d/, /run/rprocd.conf.d/, /usr/lib/rprocd.conf.d/"
-	       " (see rprocd.conf(5))\n");
+	       "  " SYSCONFDIR "/rprocd.conf.d/, /run/rprocd.conf.d/, /usr/lib/rprocd.conf.d/\n"
+	       "  (see rprocd.conf(5))\n");
 }
 
 static int parse_args(int argc, char **argv, struct manager_args *a, int *log_target,
