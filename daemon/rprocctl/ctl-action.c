@@ -379,5 +379,5 @@ int ctl_reload(const struct ctl_opts *o, int argc, char **argv)
 		fprintf(stderr, "rprocctl: reload: applied, with %u configuration warning%s; see "
 				"rprocd.conf(5)\n",
 			n, n == 1 ? "" : "s");
-	return n ? CTL_EXIT_CONF_WARNINGS : CTL_EXIT_OK;
+	return n && !o->warnings_ok ? CTL_EXIT_CONF_WARNINGS : CTL_EXIT_OK;
 }

@@ -39,6 +39,7 @@ struct ctl_opts {
 	bool user;     /* session bus */
 	const char *host; /* -H: [USER@]HOST through ssh */
 	bool no_block; /* return once the job is accepted */
+	bool warnings_ok; /* reload: a configuration applied with warnings exits 0 */
 	bool quiet;
 	bool no_pager;
 	bool no_legend;

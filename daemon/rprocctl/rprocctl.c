@@ -77,7 +77,7 @@ static const struct verb verbs[] = {
 	  BUS_OPTS "json quiet" },
 	{ "reload", "", 0, 0, 0, ctl_reload,
 	  "make rprocd re-read its configuration; print its warnings, exit 6 if there are any",
-	  BUS_OPTS "json quiet" },
+	  BUS_OPTS "json quiet warnings-ok" },
 	{ "monitor", "[NAME...]", 0, VERB_ANY, 0, ctl_monitor,
 	  "print state, phase and progress changes as they happen, until interrupted",
 	  BUS_OPTS "json" },
@@ -111,6 +111,8 @@ static const struct option_doc option_docs[] = {
 	{ "host", "-H --host=[USER@]HOST", "talk to rprocd on HOST, over ssh" },
 	{ "no-ask-password", "   --no-ask-password", "do not ask for a password to authorize" },
 	{ "no-block", "   --no-block", "return once the request is accepted" },
+	{ "warnings-ok", "   --warnings-ok", "reload: exit 0 when the configuration was applied "
+					    "with warnings (they are still printed)" },
 	{ "no-legend", "   --no-legend", "no column headings and no summary line" },
 	{ "no-pager", "   --no-pager", "do not pipe the output into a pager" },
 	{ "full", "-l --full", "do not shorten long values to fit the terminal" },
@@ -349,6 +351,7 @@ int main(int argc, char **argv)
 		ARG_USER = 0x100,
 		ARG_JSON,
 		ARG_NO_BLOCK,
+		ARG_WARNINGS_OK,
 		ARG_NO_PAGER,
 		ARG_NO_LEGEND,
 		ARG_NO_ASK_PASSWORD,
@@ -362,6 +365,7 @@ int main(int argc, char **argv)
 		{ "user", no_argument, NULL, ARG_USER },
 		{ "host", required_argument, NULL, 'H' },
 		{ "no-block", no_argument, NULL, ARG_NO_BLOCK },
+		{ "warnings-ok", no_argument, NULL, ARG_WARNINGS_OK },
 		{ "no-pager", no_argument, NULL, ARG_NO_PAGER },
 		{ "no-legend", no_argument, NULL, ARG_NO_LEGEND },
 		{ "no-ask-password", no_argument, NULL, ARG_NO_ASK_PASSWORD },
@@ -406,6 +410,9 @@ int main(int argc, char **argv)
 			break;
 		case ARG_NO_BLOCK:
 			o.no_block = true;
+			break;
+		case ARG_WARNINGS_OK:
+			o.warnings_ok = true;
 			break;
 		case ARG_NO_PAGER:
 			o.no_pager = true;

@@ -329,6 +329,9 @@ def test_reload_warnings(env):
           f'warnings printed:\n{p.stderr}')
     j = json.loads(ctl(env, '--json', 'reload', rc=6).stdout)
     check(len(j['warnings']) == 2 and j['warnings'][0]['line'] == 12, j)
+    # rprocd.service's ExecReload=: applied with warnings is a success, and still says them
+    p = ctl(env, 'reload', '--warnings-ok', rc=0)
+    check('unknown key' in p.stderr, f'warnings printed with --warnings-ok:\n{p.stderr}')
     env.write_config(NO_AUTOSTART)
     p = ctl(env, 'reload', rc=0)
     check(p.stderr == '', f'clean: silent\n{p.stderr}')

@@ -269,6 +269,15 @@ c5_reload_stop() {
 	[ "$(unit MainPID)" = "$pid" ] || bad "the reload restarted rprocd"
 	[ "$(prop cdsp1 StopOnExit)" = true ] && info "cdsp1 StopOnExit: false -> true (new drop-in)" ||
 		bad "cdsp1 StopOnExit is $(prop cdsp1 StopOnExit) after the reload"
+	# a configuration applied with warnings is a successful reload (ExecReload= passes
+	# --warnings-ok); the warning goes to the journal
+	printf '[Daemon]\nNoSuchKey=1\n' >/etc/rprocd.conf.d/61-vm-warn.conf
+	systemctl reload rprocd.service && info "reload with a configuration warning: success" ||
+		bad "systemctl reload failed for a configuration that rprocd applied with a warning"
+	journalctl _PID="$pid" -n 20 -o cat | grep -q "61-vm-warn.conf:2: unknown key" &&
+		info "the warning is in the journal" || bad "no 'unknown key' warning in the journal"
+	rm -f /etc/rprocd.conf.d/61-vm-warn.conf
+	systemctl reload rprocd.service || bad "the clean reload failed"
 	# What this rprocd logged after its last line before the stop.  journalctl 252's
 	# --after-cursor skips the first match when the cursor's own entry does not match the
 	# filter: so the cursor is one of this process's entries, and other fields go to jq.
