@@ -26,6 +26,7 @@
 #include "fd-util.h"
 #include "safe-path.h"
 #include "rproc/fw.h"
+#include "rproc/rproc.h"
 #include "log.h"
 #include "string-table.h"
 
@@ -550,7 +551,7 @@ static const struct conf_item rproc_items[] = {
 	{ "AutoStart", parse_bool, offsetof(struct conf_rproc, auto_start), NULL },
 	{ "Recovery", parse_bool, offsetof(struct conf_rproc, recovery), NULL },
 	{ "RestartLimit", parse_uint_upto, offsetof(struct conf_rproc, restart_limit),
-	  &(const int){ 1000 } },
+	  &(const int){ RPROC_RESTART_LIMIT_MAX } },
 	{ "RestartWindowSec", parse_sec, offsetof(struct conf_rproc, restart_window_s), NULL },
 	{ "Firmware", parse_firmware_name, offsetof(struct conf_rproc, firmware), NULL },
 	/* an int field, so that CONF_UNSET (-1) stays apart */

@@ -68,7 +68,7 @@ struct rproc_job_listener {
 };
 
 #define RPROC_EVQ 64
-#define RPROC_MAX_CRASH_TIMES 64
+#define RPROC_MAX_CRASH_TIMES (RPROC_RESTART_LIMIT_MAX + 1)
 
 struct rproc {
 	struct rproc_desc d;

@@ -330,7 +330,9 @@ static long recovery_delay(struct rproc *r, unsigned int *in_window)
 		if (now - r->crash_times[i] <= window)
 			n++;
 	*in_window = n;
-	if (r->cfg->restart_limit && n > r->cfg->restart_limit)
+	if (r->cfg->restart_limit &&
+	    n > (r->cfg->restart_limit < RPROC_RESTART_LIMIT_MAX ? r->cfg->restart_limit
+								  : RPROC_RESTART_LIMIT_MAX))
 		return -1;
 	delay = r->cfg->restart_delay_ms;
 	for (unsigned int i = 1; i < n && delay < BACKOFF_MAX_MS; i++)

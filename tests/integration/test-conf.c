@@ -81,7 +81,7 @@ static void test_values(void **state)
 			"[RemoteProc:adsp]\n"
 			"AutoStart=no\n"
 			"Recovery=off\n"
-			"RestartLimit=7\n"
+			"RestartLimit=64\n"
 			"RestartWindowSec=2min\n"
 			"Firmware=qcom/x/adsp.mbn\n"
 			"PasId=42\n"
@@ -109,7 +109,7 @@ static void test_values(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->auto_start, 0);
 	assert_int_equal(r->recovery, 0);
-	assert_int_equal(r->restart_limit, 7);
+	assert_int_equal(r->restart_limit, 64);
 	assert_int_equal(r->restart_window_s, 120);
 	assert_string_equal(r->firmware, "qcom/x/adsp.mbn");
 	assert_int_equal(r->pas_id, 42);
@@ -203,7 +203,7 @@ static void test_bad_values(void **state)
 		"[Daemon]\nIOMMU=smmu\n",
 		"[Daemon]\nBackend=plugin\n",
 		"[Daemon]\nBackendModule=relative/backend.so\n",
-		"[RemoteProc:adsp]\nRestartLimit=1001\n",
+		"[RemoteProc:adsp]\nRestartLimit=65\n", /* the crash ring keeps 65 times */
 		"[RemoteProc:adsp]\nRestartWindowSec=500ms\n",
 		"[RemoteProc:adsp]\nPasId=-1\n",
 		"[RemoteProc:adsp]\nPasId=0x10\n",

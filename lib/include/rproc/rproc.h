@@ -37,11 +37,16 @@ enum rproc_state {
 
 const char *rproc_state_name(enum rproc_state s);
 
+/* The highest restart_limit: the crash times of a window are kept in a ring one larger. */
+#define RPROC_RESTART_LIMIT_MAX 64
+
 struct rproc_config {
 	unsigned int ready_timeout_ms;  /* default 5000 */
 	unsigned int stop_timeout_ms;   /* stop-ack wait, default 5000 */
 	bool recovery;                  /* restart after a crash */
-	unsigned int restart_limit;     /* crashes within restart_window_s before giving up */
+	unsigned int restart_limit;     /* crashes within restart_window_s before giving up
+					 * (0: no limit; above RPROC_RESTART_LIMIT_MAX counts as
+					 * that) */
 	unsigned int restart_window_s;
 	unsigned int restart_delay_ms;  /* first back-off; doubles per crash in the window */
 	const char *coredump_dir;       /* NULL: no coredumps */
