@@ -18,8 +18,7 @@
 
 struct describe_opts {
 	const char *dtb; /* NULL: the live tree */
-	bool json;
-	bool short_json; /* --json=short: one line */
+	enum ctl_json json;
 };
 
 static void describe_usage(FILE *f)
@@ -388,7 +387,7 @@ static int parse_args(int argc, char **argv, struct describe_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c;
+	int c, r;
 
 	optind = 0; /* glibc: full re-initialisation, argv[0] is the subcommand */
 	while ((c = getopt_long(argc, argv, "d:jh", longopts, NULL)) != -1) {
@@ -398,16 +397,9 @@ static int parse_args(int argc, char **argv, struct describe_opts *o)
 			break;
 		case 'j':
 		case 'J':
-			/* as rprocctl --json[=pretty|short|off] */
-			o->json = !optarg || strcmp(optarg, "off");
-			o->short_json = optarg && !strcmp(optarg, "short");
-			if (optarg && strcmp(optarg, "off") && strcmp(optarg, "short") &&
-			    strcmp(optarg, "pretty")) {
-				fprintf(stderr, "rprocctl describe: --json=%s: expected pretty, short "
-						"or off\n",
-					optarg);
-				return -EINVAL;
-			}
+			r = ctl_parse_json(c == 'j' ? NULL : optarg, &o->json);
+			if (r <= 0)
+				return r < 0 ? -EINVAL : 1;
 			break;
 		case 'h':
 			describe_usage(stdout);
@@ -459,7 +451,7 @@ int ctl_describe(int argc, char **argv)
 				"\"*-pas\" compatible) in %s\n",
 			o.dtb ? o.dtb : RPROC_DT_LIVE);
 
-	ret = o.json ? print_json(dt, o.dtb ? o.dtb : RPROC_DT_LIVE, !o.short_json)
+	ret = o.json ? print_json(dt, o.dtb ? o.dtb : RPROC_DT_LIVE, o.json == CTL_JSON_PRETTY)
 		     : print_human(dt, o.dtb ? o.dtb : RPROC_DT_LIVE);
 	if (ret < 0) {
 		fprintf(stderr, "rprocctl describe: writing the output failed: %s\n",

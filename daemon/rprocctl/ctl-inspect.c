@@ -208,23 +208,17 @@ int ctl_inspect(int argc, char **argv)
 	struct rproc_error err = {0};
 	struct rproc_fw_image *img = NULL;
 	unsigned int checked = 0, matched = 0;
-	bool json = false, pretty = true;
+	enum ctl_json json = CTL_JSON_OFF;
 	int c, r, ret = CTL_EXIT_OK;
 
 	optind = 0; /* full reset: the test suite calls this more than once */
 	while ((c = getopt_long(argc, argv, "jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json = true;
-			break;
-		case 'J': /* as rprocctl --json[=pretty|short|off] */
-			json = !optarg || strcmp(optarg, "off");
-			pretty = !optarg || strcmp(optarg, "short");
-			if (optarg && strcmp(optarg, "off") && strcmp(optarg, "short") &&
-			    strcmp(optarg, "pretty")) {
-				usage(stderr);
-				return CTL_EXIT_USAGE;
-			}
+		case 'J':
+			r = ctl_parse_json(c == 'j' ? NULL : optarg, &json);
+			if (r <= 0)
+				return r < 0 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
 			break;
 		case 'h':
 			usage(stdout);
@@ -252,7 +246,7 @@ int ctl_inspect(int argc, char **argv)
 		matched += img->segs[i].digest == RPROC_DIGEST_OK;
 	}
 	if (json)
-		print_json(img, checked, matched, pretty);
+		print_json(img, checked, matched, json == CTL_JSON_PRETTY);
 	else
 		print_human(img, checked, matched);
 	fflush(stdout);

@@ -325,26 +325,6 @@ static int verb_dispatch(const struct ctl_opts *o, int argc, char **argv, bool w
 	return r;
 }
 
-static int parse_json(const char *arg, enum ctl_json *out)
-{
-	if (!arg)
-		*out = isatty(STDOUT_FILENO) ? CTL_JSON_PRETTY : CTL_JSON_SHORT;
-	else if (!strcmp(arg, "pretty"))
-		*out = CTL_JSON_PRETTY;
-	else if (!strcmp(arg, "short"))
-		*out = CTL_JSON_SHORT;
-	else if (!strcmp(arg, "off"))
-		*out = CTL_JSON_OFF;
-	else if (!strcmp(arg, "help")) {
-		printf("pretty\nshort\noff\n");
-		return 0;
-	} else {
-		fprintf(stderr, "rprocctl: --json=%s: expected pretty, short or off\n", arg);
-		return -1;
-	}
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
 	enum {
@@ -398,7 +378,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'j':
 		case ARG_JSON:
-			r = parse_json(c == 'j' ? NULL : optarg, &o.json);
+			r = ctl_parse_json(c == 'j' ? NULL : optarg, &o.json);
 			if (r <= 0)
 				return r < 0 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
 			break;
