@@ -18,7 +18,6 @@
 /* The polkit action of every control method (conf/org.rprocd1.policy). */
 #define RPROCD_POLKIT_ACTION "org.rprocd1.manage"
 
-#define RPROCD_ERROR_NOT_FOUND "org.rprocd1.Error.NotFound"
 #define RPROCD_ERROR_PERMISSION "org.rprocd1.Error.PermissionDenied"
 #define RPROCD_ERROR_BUSY "org.rprocd1.Error.Busy"
 #define RPROCD_ERROR_INVALID_FIRMWARE "org.rprocd1.Error.InvalidFirmware"
