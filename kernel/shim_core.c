@@ -558,7 +558,9 @@ static u32 shim_core_state(struct shim_node *n, struct shim_file *f)
  * Release a core whose file went away (or that asked for it), without n->lock held.  Kept:
  * only the eventfd registrations go.  Otherwise everything, in the order the kernel stops a
  * core: glink edge, interrupts, SHUTDOWN of a running core, bridges, metadata, stop bit,
- * load_state, proxy votes.
+ * load_state, proxy votes.  All of it in one critical section: CORE RELEASE runs while other
+ * threads of the owning file may still issue ioctls, and an eventfd or glink edge registered
+ * in a gap would outlive the release with no owner to drop it.
  */
 void shim_core_release(struct shim_node *n, bool keep)
 {
@@ -569,30 +571,30 @@ void shim_core_release(struct shim_node *n, bool keep)
 		shim_glink_release(n);
 	for (i = 0; i < QCOM_SCM_SHIM_IRQ_COUNT; i++)
 		shim_irq_free(&n->irqs[i]);
-	mutex_unlock(&n->lock);
-	/* No interrupt can queue it any more; it takes n->lock itself. */
-	cancel_work_sync(&n->ready_work);
-
-	mutex_lock(&n->lock);
 	n->owner = NULL;
 	n->kept = keep;
 	if (keep) {
 		dev_info(&n->dev, "kept for the next file (votes, stop bit, running core)\n");
-		mutex_unlock(&n->lock);
-		return;
+	} else {
+		shim_pas_release(n);
+		if (n->stop_set)
+			shim_stop_bit(n, false);
+		if (n->load_state_on)
+			shim_load_state(n, false);
+		shim_proxy_off(n);
+		if (n->qmp) {
+			n->prov->qmp_put(n->qmp);
+			n->qmp = NULL;
+		}
+		shim_node_unpin_provider(n);
 	}
-	shim_pas_release(n);
-	if (n->stop_set)
-		shim_stop_bit(n, false);
-	if (n->load_state_on)
-		shim_load_state(n, false);
-	shim_proxy_off(n);
-	if (n->qmp) {
-		n->prov->qmp_put(n->qmp);
-		n->qmp = NULL;
-	}
-	shim_node_unpin_provider(n);
 	mutex_unlock(&n->lock);
+	/*
+	 * A "ready" that fired before its interrupt was freed may still have its work queued;
+	 * the work takes n->lock, hence outside it.  Had it run first, it only freed the
+	 * metadata of a running slot, as "ready" does anyway.
+	 */
+	cancel_work_sync(&n->ready_work);
 }
 
 static const char *shim_ioc_device(unsigned int nr, void *arg)
