@@ -135,7 +135,6 @@ bool shim_smem_item_ok(u32 item);
 int shim_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* shim_main.c */
-const struct qcom_scm_shim_provider *shim_provider_current(void);
 const struct qcom_scm_shim_provider *shim_provider_get(void);
 void shim_provider_put(const struct qcom_scm_shim_provider *p);
 int shim_node_pin_provider(struct shim_node *n);

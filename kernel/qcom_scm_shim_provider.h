@@ -87,8 +87,9 @@ struct qcom_scm_shim_provider {
 #ifdef QCOM_SCM_SHIM_TEST
 /*
  * Test build only: register the provider (one at a time: EBUSY otherwise).  Unregistering
- * waits until no open file uses it; the provider's module cannot be removed before that
- * because each such file holds a reference on @owner.
+ * does not wait: new calls fail with ENODEV from then on, and a core that holds state from
+ * the provider keeps it until the core is released.  The provider's module cannot be removed
+ * before that, because each such core, and each call in progress, holds a reference on @owner.
  */
 int qcom_scm_shim_register_provider(const struct qcom_scm_shim_provider *p);
 void qcom_scm_shim_unregister_provider(const struct qcom_scm_shim_provider *p);

@@ -80,16 +80,6 @@ int shim_errno(int err)
 	return err;
 }
 
-const struct qcom_scm_shim_provider *shim_provider_current(void)
-{
-	const struct qcom_scm_shim_provider *p;
-
-	mutex_lock(&shim_prov_lock);
-	p = shim_prov;
-	mutex_unlock(&shim_prov_lock);
-	return p;
-}
-
 /* The provider stays with the node (and its module pinned) while the node holds state. */
 int shim_node_pin_provider(struct shim_node *n)
 {
@@ -166,9 +156,14 @@ static u64 shim_provider_caps(const struct qcom_scm_shim_provider *p)
 	return caps;
 }
 
+/* The provider pinned while it is read: a test provider's module may be on its way out. */
 static u64 shim_caps(void)
 {
-	return shim_core_caps() | shim_provider_caps(shim_provider_current());
+	const struct qcom_scm_shim_provider *p = shim_provider_get();
+	u64 caps = shim_core_caps() | shim_provider_caps(p);
+
+	shim_provider_put(p);
+	return caps;
 }
 
 static int shim_get_version(struct qcom_scm_shim_version *v)
