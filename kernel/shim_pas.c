@@ -267,6 +267,13 @@ static int shim_rsctable(struct shim_file *f, struct qcom_scm_shim_rsctable *a)
 	mutex_unlock(&n->lock);
 	if (IS_ERR(table)) {
 		ret = PTR_ERR(table);
+		/*
+		 * The kernel's call has already retried with the size TrustZone asked for.  Its
+		 * EOVERFLOW must not reach the client as ours, which promises the size needed in
+		 * @output_len: a table TrustZone cannot size is as useless as one above 1 GiB.
+		 */
+		if (ret == -EOVERFLOW)
+			ret = -E2BIG;
 		goto out;
 	}
 	if (out_len > a->output_len) {
