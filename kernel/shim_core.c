@@ -159,8 +159,8 @@ int shim_stop_state_get(struct shim_node *n)
 	if (!st)
 		return -ENOENT;
 	n->stop_bit = bit;
-	/* Read locklessly by the panic notifier. */
-	WRITE_ONCE(n->stop_state, st);
+	/* Read locklessly by the panic notifier: @stop_bit must be visible before @stop_state. */
+	smp_store_release(&n->stop_state, st);
 	return 0;
 }
 
@@ -187,7 +187,8 @@ void shim_panic_stop(void)
 
 	for (i = 0; i < shim_n_nodes; i++) {
 		struct shim_node *n = shim_nodes[i];
-		struct qcom_smem_state *st = READ_ONCE(n->stop_state);
+		/* Pairs with the release in shim_stop_state_get(): @stop_bit is set. */
+		struct qcom_smem_state *st = smp_load_acquire(&n->stop_state);
 		bool running = false;
 
 		for (s = 0; s < SHIM_PAS_SLOTS; s++)
