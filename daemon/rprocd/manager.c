@@ -334,6 +334,7 @@ int manager_reload(struct manager *m, struct conf_warnings *w, char **why)
 	struct conf c;
 	int r;
 
+	m->status_sent[0] = 0;
 	sd_notify(false, "RELOADING=1\nSTATUS=Reloading configuration");
 	log_info("reloading configuration");
 	r = conf_load(&c, m->args->config, "", collect_warning, w);
@@ -391,6 +392,7 @@ bool manager_shutdown(struct manager *m)
 	uint64_t deadline = now_usec(CLOCK_MONOTONIC) + exit_timeout_ms(m) * USEC_PER_MSEC;
 	size_t stuck = 0;
 
+	m->status_sent[0] = 0;
 	sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
 	for (size_t i = 0; i < m->n_cores; i++) {
 		struct core *c = m->cores[i];
@@ -436,7 +438,7 @@ bool manager_shutdown(struct manager *m)
 
 void manager_update_status(struct manager *m)
 {
-	char buf[512];
+	char buf[sizeof(m->status_sent)];
 	size_t off = 0;
 	unsigned int counts[RPROC_STATE_COUNT] = { 0 };
 
@@ -449,5 +451,9 @@ void manager_update_status(struct manager *m)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s %s", i ? ", " : ": ",
 					c->name, rproc_state_name(core_state(c)));
 	}
-	sd_notify(false, buf);
+	/* a state settled again says nothing new */
+	if (!strcmp(buf, m->status_sent))
+		return;
+	if (sd_notify(false, buf) > 0)
+		snprintf(m->status_sent, sizeof(m->status_sent), "%s", buf);
 }

@@ -58,6 +58,8 @@ struct manager {
 	int *stored_fds;
 	size_t n_stored;
 
+	char status_sent[512]; /* the last STATUS= the service manager got ("" after another) */
+
 	struct core_settings core_settings; /* from the above, for every core */
 	struct core_env core_env;
 
