@@ -216,6 +216,22 @@ static void snapshot_record_fill(struct snapshot_record *rec, struct core *c)
 	rproc_snapshot(c->rproc, &rec->snap);
 }
 
+/* Called with snapshot_lock held, after the memfd got @len bytes of records. */
+static void snapshot_map_update(struct manager *m, size_t len)
+{
+	void *p;
+
+	if (m->snapshot_map)
+		munmap((void *)m->snapshot_map, m->snapshot_map_len);
+	m->snapshot_map = NULL;
+	m->snapshot_map_len = 0;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, m->snapshot_fd, 0);
+	if (p == MAP_FAILED)
+		return; /* every rewrite then writes the whole record */
+	m->snapshot_map = p;
+	m->snapshot_map_len = len;
+}
+
 static int snapshot_write(struct manager *m)
 {
 	struct snapshot_header h = { .record_size = sizeof(struct snapshot_record) };
@@ -238,6 +254,8 @@ static int snapshot_write(struct manager *m)
 		r = -errno;
 	else if (pwrite(m->snapshot_fd, buf, len, 0) != (ssize_t)len)
 		r = -EIO;
+	else
+		snapshot_map_update(m, len);
 	pthread_mutex_unlock(&m->snapshot_lock);
 	return r;
 }
@@ -278,14 +296,49 @@ static int fdstore_export_backend(struct manager *m)
 }
 
 /*
+ * The part of @rec that differs from what the memfd holds at @off, in whole chunks: [*lo, *hi).
+ * Empty when nothing changed.  Without the memfd's view, all of it.
+ */
+#define SNAPSHOT_CHUNK 64
+static void snapshot_record_diff(struct manager *m, const struct snapshot_record *rec, size_t off,
+				 size_t *lo, size_t *hi)
+{
+	const uint8_t *now = m->snapshot_map + off, *want = (const uint8_t *)rec;
+	size_t n = sizeof(*rec), a = 0, b = n;
+
+	*lo = 0;
+	*hi = n;
+	if (!m->snapshot_map || off + n > m->snapshot_map_len)
+		return;
+	if (!memcmp(now, want, n)) {
+		*hi = 0;
+		return;
+	}
+	while (memcmp(now + a, want + a, n - a < SNAPSHOT_CHUNK ? n - a : SNAPSHOT_CHUNK) == 0)
+		a += SNAPSHOT_CHUNK;
+	while (b - a > SNAPSHOT_CHUNK) {
+		size_t c = (b - 1) / SNAPSHOT_CHUNK * SNAPSHOT_CHUNK;
+
+		if (memcmp(now + c, want + c, b - c))
+			break;
+		b = c;
+	}
+	*lo = a;
+	*hi = b;
+}
+
+/*
  * What one core's job changed: its record, rewritten in place (the others and the header are
  * what they were), and any fd its backend opened meanwhile.  A start changes its record about
  * twenty times: rewriting every core's each time made a start's cost grow with their number.
+ * Of the record, only the bytes that changed are written (a phase name, a flag): most of its
+ * 10 KiB are paths and messages that stay the same, and half of the calls change nothing (the
+ * event loop writes again what the worker just wrote).
  */
 void fdstore_write_core(struct manager *m, struct core *c)
 {
 	struct snapshot_record rec;
-	size_t i;
+	size_t i, lo, hi, off;
 
 	if (!m->fdstore)
 		return;
@@ -294,10 +347,11 @@ void fdstore_write_core(struct manager *m, struct core *c)
 		;
 	/* before the first fdstore_sync() there is no memfd: that one writes every core */
 	if (m->snapshot_fd >= 0 && i < SNAPSHOT_MAX_CORES && i < m->n_cores) {
+		off = sizeof(struct snapshot_header) + i * sizeof(rec);
 		snapshot_record_fill(&rec, c);
-		if (pwrite(m->snapshot_fd, &rec, sizeof(rec),
-			   (off_t)(sizeof(struct snapshot_header) + i * sizeof(rec))) !=
-		    (ssize_t)sizeof(rec))
+		snapshot_record_diff(m, &rec, off, &lo, &hi);
+		if (lo < hi && pwrite(m->snapshot_fd, (const uint8_t *)&rec + lo, hi - lo,
+				      (off_t)(off + lo)) != (ssize_t)(hi - lo))
 			log_warning_errno(-EIO, "cannot write the snapshot of %s: %m", c->name);
 	}
 	pthread_mutex_unlock(&m->snapshot_lock);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <systemd/sd-daemon.h>
 
 #include "backends.h"
@@ -169,6 +170,8 @@ void manager_free(struct manager *m)
 		free(m->stored_names[i]);
 	free(m->stored_names);
 	free(m->stored_fds);
+	if (m->snapshot_map)
+		munmap((void *)m->snapshot_map, m->snapshot_map_len);
 	if (m->snapshot_fd >= 0)
 		close(m->snapshot_fd);
 	conf_done(&m->conf);

@@ -54,6 +54,9 @@ struct manager {
 	/* Cores' workers write their own record (fdstore_write_core()) while the event loop
 	 * may rewrite them all: one writer at a time, each from a fresh rproc_snapshot(). */
 	pthread_mutex_t snapshot_lock;
+	/* snapshot_fd read-only, as long as the records it has: what a rewrite compares with */
+	const uint8_t *snapshot_map;
+	size_t snapshot_map_len;
 	char **stored_names; /* backend fds already handed to the fd store */
 	int *stored_fds;
 	size_t n_stored;
