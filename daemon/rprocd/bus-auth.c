@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +58,8 @@ static void auth_query_unlink(struct auth_query *q)
 
 void bus_auth_free(struct manager *m)
 {
+	free(m->callers);
+	m->callers = NULL;
 	while (m->auth_queries) {
 		struct auth_query *q = m->auth_queries;
 
@@ -71,6 +74,23 @@ struct caller {
 	gid_t gids[64];
 	size_t n_gids;
 	bool have_gids; /* the bus says (UnixGroupIDs, dbus 1.13.18 and later) */
+};
+
+/*
+ * The credentials of the last few callers, by unique name.  What the bus says of a connection
+ * is what it took when the connection was made, and a unique name is never given to a second
+ * connection on the same bus: an entry cannot go stale, and a client calling again (rprocctl
+ * start, then its Get()s; a supervisor's Start and Stop) costs no round trip to dbus-daemon.
+ * Only the credentials are kept: what they allow (ControlGroup=, polkit) is decided anew at
+ * every call.
+ */
+#define CALLER_CACHE 16
+struct caller_cache {
+	struct {
+		char name[64]; /* "" unused */
+		struct caller c;
+	} e[CALLER_CACHE];
+	unsigned int next; /* the entry replaced next */
 };
 
 static int caller_read_gids(sd_bus_message *reply, struct caller *c)
@@ -136,6 +156,32 @@ static int bus_get_caller(sd_bus *bus, const char *sender, struct caller *c)
 	if (r < 0)
 		return r;
 	return have_uid ? 0 : -ENODATA;
+}
+
+static int bus_get_caller_cached(struct manager *m, sd_bus *bus, const char *sender,
+				 struct caller *c)
+{
+	struct caller_cache *cc = m->callers;
+	int r;
+
+	if (!sender || sender[0] != ':' || strlen(sender) >= sizeof(cc->e[0].name))
+		return bus_get_caller(bus, sender, c); /* not a unique name: ask every time */
+	for (unsigned int i = 0; cc && i < CALLER_CACHE; i++)
+		if (!strcmp(cc->e[i].name, sender)) {
+			*c = cc->e[i].c;
+			return 0;
+		}
+	r = bus_get_caller(bus, sender, c);
+	if (r < 0)
+		return r;
+	if (!cc)
+		cc = m->callers = calloc(1, sizeof(*cc));
+	if (cc) {
+		snprintf(cc->e[cc->next].name, sizeof(cc->e[0].name), "%s", sender);
+		cc->e[cc->next].c = *c;
+		cc->next = (cc->next + 1) % CALLER_CACHE;
+	}
+	return 0;
 }
 
 /*
@@ -280,7 +326,8 @@ int bus_check_control(sd_bus_message *msg, struct manager *m, sd_bus_error *erro
 		return r;
 	}
 
-	r = bus_get_caller(sd_bus_message_get_bus(msg), sd_bus_message_get_sender(msg), &c);
+	r = bus_get_caller_cached(m, sd_bus_message_get_bus(msg), sd_bus_message_get_sender(msg),
+				  &c);
 	if (r < 0) {
 		log_warning_errno(r, "cannot get the credentials of %s from the bus: %m",
 				  sd_bus_message_get_sender(msg));

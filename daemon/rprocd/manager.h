@@ -71,6 +71,7 @@ struct manager {
 	void (*core_props_changed)(struct core *c, const struct core_props *old);
 	void (*bus_done)(struct manager *m);
 	struct auth_query *auth_queries; /* calls waiting for polkit (bus-auth.c) */
+	struct caller_cache *callers;     /* credentials by unique bus name (bus-auth.c) */
 };
 
 /* A configuration warning as Reload() returns it (file "" and line 0 when not from a line). */
