@@ -99,6 +99,7 @@ struct shim_node {
 	char name[QCOM_SCM_SHIM_NAME_LEN];
 	struct resource regions[SHIM_MAX_REGIONS];
 	unsigned int n_regions;
+	unsigned long nomap;	/* bit i: regions[i] is no-map (out of the linear map) */
 	bool has_iommus;
 	atomic_t maps;		/* live carveout mappings */
 	struct work_struct ready_work;

@@ -215,8 +215,12 @@ static long shim_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 
 static int shim_open(struct inode *inode, struct file *file)
 {
-	struct shim_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct shim_file *f;
 
+	/* The file maps physical memory and starts cores: /dev/mem's bar, whatever the mode. */
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
 	f->opener = task_tgid_nr(current);

@@ -63,6 +63,8 @@ static int shim_node_find_regions(struct shim_node *n)
 		if (!rn)
 			return -EINVAL;
 		ret = of_address_to_resource(rn, 0, r);
+		if (of_property_read_bool(rn, "no-map"))
+			__set_bit(n->n_regions, &n->nomap);
 		of_node_put(rn);
 		if (ret)
 			return ret;
@@ -206,18 +208,23 @@ struct shim_node *shim_node_by_pas_id(u32 pas_id, enum shim_pas_slot *slot)
 	return NULL;
 }
 
-/* [addr, addr + len) lies inside one memory-region of @n. */
-bool shim_node_range_ok(const struct shim_node *n, u64 addr, u64 len)
+/* The memory-region of @n that holds all of [addr, addr + len), or -1. */
+static int shim_node_region(const struct shim_node *n, u64 addr, u64 len)
 {
 	unsigned int i;
 	u64 end;
 
 	if (!len || check_add_overflow(addr, len, &end))
-		return false;
+		return -1;
 	for (i = 0; i < n->n_regions; i++)
 		if (addr >= n->regions[i].start && end - 1 <= n->regions[i].end)
-			return true;
-	return false;
+			return i;
+	return -1;
+}
+
+bool shim_node_range_ok(const struct shim_node *n, u64 addr, u64 len)
+{
+	return shim_node_region(n, addr, len) >= 0;
 }
 
 bool shim_smem_item_ok(u32 item)
@@ -268,14 +275,24 @@ int shim_mmap(struct file *file, struct vm_area_struct *vma)
 	u64 len = vma->vm_end - vma->vm_start;
 	struct shim_node *n = NULL;
 	unsigned int i;
-	int ret;
+	int ret, region = -1;
 
-	for (i = 0; i < shim_n_nodes && !n; i++)
-		if (shim_node_range_ok(shim_nodes[i], phys, len))
+	for (i = 0; i < shim_n_nodes && !n; i++) {
+		region = shim_node_region(shim_nodes[i], phys, len);
+		if (region >= 0)
 			n = shim_nodes[i];
+	}
 	if (!n) {
 		pr_warn_once("mmap of %#llx+%#llx refused: not inside a known carveout\n",
 			     phys, len);
+		return -EPERM;
+	}
+	/*
+	 * A region without no-map is in the kernel's linear map, cacheable: a write-combined
+	 * alias of it would give the same memory two conflicting attributes.
+	 */
+	if (!test_bit(region, &n->nomap)) {
+		dev_warn_once(&n->dev, "mmap refused: memory-region %u is not no-map\n", region);
 		return -EPERM;
 	}
 	if (!(vma->vm_flags & VM_SHARED))
