@@ -81,9 +81,12 @@ struct shim_votes {
 	bool on;
 };
 
-/* An open file: the identity that owns cores. */
+/*
+ * An open file: the identity that owns cores (its address; the struct must not be empty, or
+ * every file would be ZERO_SIZE_PTR).
+ */
 struct shim_file {
-	pid_t opener;
+	pid_t opener;	/* who opened it: kept for a debugger, and so that the struct has a size */
 };
 
 /*

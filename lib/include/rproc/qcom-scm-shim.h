@@ -318,7 +318,7 @@ struct qcom_scm_shim_vote {
 /* qcom_scm_shim_core.out_state */
 #define QCOM_SCM_SHIM_STATE_MINE _BITUL(0)     /* owned by the calling file */
 #define QCOM_SCM_SHIM_STATE_OTHER _BITUL(1)    /* owned by another open file */
-#define QCOM_SCM_SHIM_STATE_KEPT _BITUL(2)     /* kept after its file was closed */
+#define QCOM_SCM_SHIM_STATE_KEPT _BITUL(2)     /* KEEP asked: survives its file's close */
 #define QCOM_SCM_SHIM_STATE_RUNNING _BITUL(3)  /* between AUTH_AND_RESET and SHUTDOWN */
 #define QCOM_SCM_SHIM_STATE_METADATA _BITUL(4) /* a metadata buffer is held */
 #define QCOM_SCM_SHIM_STATE_PROXY _BITUL(5)    /* proxy votes held */
