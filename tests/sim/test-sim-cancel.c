@@ -33,6 +33,14 @@ static void wait_phase(struct rproc *r, const char *phase)
 	fail_msg("the start did not reach %s", phase);
 }
 
+/* Until the simulated TrustZone holds an AUTH_AND_RESET call (at most 10 s). */
+static void wait_auth_held(struct tsim_board *bd)
+{
+	for (int t = 0; t < 2000 && !rproc_sim_auth_held(bd->b); t++)
+		tsim_run_for(bd->r, bd->n, 5);
+	assert_int_equal(rproc_sim_auth_held(bd->b), 1);
+}
+
 static void test_abandoned_start(void **state)
 {
 	struct rproc_error err = { 0 };
@@ -42,8 +50,12 @@ static void test_abandoned_start(void **state)
 	struct tsim_board bd;
 	int a;
 
-	/* TrustZone answers AUTH_AND_RESET after 3 s; a stop waits 100 ms for the start */
-	tsim_board_new(&bd, "lemans-el2", "slow_auth_ms=3000", NULL);
+	/*
+	 * TrustZone holds AUTH_AND_RESET until the test lets it go (slow_auth_ms set again), so
+	 * that no slowness here (valgrind, a loaded machine) lets it return before the stop
+	 * timeout; a stop waits 100 ms for the start.
+	 */
+	tsim_board_new(&bd, "lemans-el2", "slow_auth_ms=600000", NULL);
 	bd.cfg.stop_timeout_ms = 100;
 	tsim_board_cores(&bd);
 	a = tsim_board_find(&bd, "adsp");
@@ -51,9 +63,11 @@ static void test_abandoned_start(void **state)
 
 	assert_int_equal(rproc_start(bd.r[a]), 0);
 	wait_phase(bd.r[a], "auth-and-reset");
+	/* inside the call, not just in its step (where a stop is an ordinary cancel) */
+	wait_auth_held(&bd);
 
 	assert_int_equal(rproc_stop(bd.r[a]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_FAILED, 2500), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_FAILED, 20000), 0);
 	rproc_get_info(bd.r[a], &info);
 	assert_string_equal(info.last_error_step, "auth-and-reset");
 	assert_int_equal(info.last_errno, -ETIMEDOUT);
@@ -68,6 +82,7 @@ static void test_abandoned_start(void **state)
 	assert_string_equal(snap.phase, "auth-and-reset");
 
 	/* the call returns: undone, offline, nothing held */
+	assert_int_equal(rproc_sim_set(bd.b, "slow_auth_ms=200", &err), 0);
 	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_OFFLINE, 20000), 0);
 	rproc_snapshot(bd.r[a], &snap);
 	assert_int_equal(snap.state, RPROC_OFFLINE);

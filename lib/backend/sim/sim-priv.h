@@ -293,6 +293,7 @@ struct sim {
 	struct sim_window windows[SIM_MAX_REGIONS];
 	unsigned int domains;
 	unsigned int calls[SIM_OP_COUNT];
+	unsigned int auth_held; /* AUTH_AND_RESET calls inside their slow_auth_ms now */
 	unsigned int core_calls[SIM_MAX_CORES][SIM_OP_COUNT];
 	bool signature_logged;
 };

@@ -310,16 +310,27 @@ static int tz_auth_and_reset(void *ctx, uint32_t pas_id)
 {
 	struct sim *s = ctx;
 	struct sim_pas *p = NULL;
-	uint64_t base = 0, size = 0, delay;
+	uint64_t base = 0, size = 0, t0 = now_usec(CLOCK_MONOTONIC), delay, spent;
 	int r;
 
+	/*
+	 * A slow TZ blocks the calling thread, as an SMC does, and nothing else.  In slices, with
+	 * the delay read again after each, so that a test can hold a call for as long as it
+	 * needs and then let it return (rproc_sim_set() of slow_auth_ms).
+	 */
 	pthread_mutex_lock(&s->lock);
-	delay = auth_delay_us(s, pas_id);
-	pthread_mutex_unlock(&s->lock);
-	/* A slow TZ blocks the calling thread, as an SMC does, and nothing else. */
-	if (delay)
-		sleep_usec(delay);
+	s->auth_held++;
+	for (;;) {
+		delay = auth_delay_us(s, pas_id);
+		pthread_mutex_unlock(&s->lock);
+		spent = now_usec(CLOCK_MONOTONIC) - t0;
+		if (spent >= delay)
+			break;
+		sleep_usec(delay - spent < 10000 ? delay - spent : 10000);
+		pthread_mutex_lock(&s->lock);
+	}
 	pthread_mutex_lock(&s->lock);
+	s->auth_held--;
 	r = pas_enter(s, SIM_OP_AUTH_AND_RESET, pas_id, &p);
 	if (!r)
 		r = auth_check(s, p, &base, &size);

@@ -82,6 +82,19 @@ unsigned int rproc_sim_calls(struct rproc_backend *b, const char *op)
 	return n;
 }
 
+unsigned int rproc_sim_auth_held(struct rproc_backend *b)
+{
+	struct sim *s = to_sim(b);
+	unsigned int n;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	n = s->auth_held;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 int rproc_sim_raise(struct rproc_backend *b, const char *core, enum rproc_irq irq,
 		    const char *reason)
 {

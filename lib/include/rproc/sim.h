@@ -141,6 +141,8 @@ unsigned int rproc_sim_usage_total(const struct rproc_sim_usage *u);
 
 /* Counters for tests: calls of @op so far (over all cores). */
 unsigned int rproc_sim_calls(struct rproc_backend *b, const char *op);
+/* AUTH_AND_RESET calls that are inside their slow_auth_ms now (a test waits for one). */
+unsigned int rproc_sim_auth_held(struct rproc_backend *b);
 
 /*
  * Test hooks: raise interrupt @irq of @core now as the DSP would (a crash sets the crash
