@@ -276,11 +276,17 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 	} else if (s->version >= 2) {
 		r->rsc_done = s->flags & RPROC_SNAP_RSC_DONE;
 		r->handover = s->flags & RPROC_SNAP_HANDOVER;
-		r->proxy_voted = s->flags & RPROC_SNAP_PROXY;
-		r->glink = s->flags & RPROC_SNAP_GLINK;
-		/* before version 5 load_state was part of the one proxy vote */
-		r->load_state = s->flags & (s->version >= 5 ? RPROC_SNAP_LOAD_STATE
-							    : RPROC_SNAP_PROXY);
+		/*
+		 * Only what this backend can release: the stop calls the op of every flag it
+		 * finds set.  Before version 5 load_state was part of the one proxy vote; a
+		 * backend without load_state (a shim of ABI 1.0, no AOSS QMP) has it in that
+		 * vote still.
+		 */
+		r->proxy_voted = b->pas->proxy_unvote && (s->flags & RPROC_SNAP_PROXY);
+		r->glink = b->pas->glink && (s->flags & RPROC_SNAP_GLINK);
+		r->load_state = b->pas->load_state &&
+				(s->flags & (s->version >= 5 ? RPROC_SNAP_LOAD_STATE
+							     : RPROC_SNAP_PROXY));
 		if (s->n_devmem) {
 			size_t n = s->n_devmem < RPROC_SNAP_MAX_DEVMEM ? s->n_devmem
 								       : RPROC_SNAP_MAX_DEVMEM;

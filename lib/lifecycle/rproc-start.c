@@ -16,7 +16,8 @@
  * Recovery (doc/boot-sequence.md#recovery): the IOMMU
  * context and the resource table's DEVMEM mappings stay;
  * iommu-open and rsc-table do nothing when they already hold them.  A failed start releases
- * them too, so that a failed core holds nothing.
+ * them too, whichever step failed (also one before iommu-open), so that a failed core holds
+ * nothing.
  */
 #include <errno.h>
 #include <poll.h>
@@ -33,6 +34,7 @@
 
 static void undo_iommu_open(struct rproc *r)
 {
+	rproc_release_devmem(r); /* mapped in the context: unmapped before it closes */
 	if (r->dom)
 		r->b->iommu->close(r->dom);
 	r->dom = NULL;
@@ -766,6 +768,12 @@ int rproc_run_start(struct rproc *r)
 		while (k-- > 0)
 			if (start_steps[k].undo)
 				start_steps[k].undo(r);
+		/*
+		 * A recovery start found the devmem and the IOMMU context kept by the crash
+		 * handling: they go too, whichever step failed, even one before the steps that
+		 * would have taken them.
+		 */
+		rproc_release_kept(r);
 		undo_firmware(r);
 		return e;
 	}
@@ -788,7 +796,6 @@ int rproc_run_start(struct rproc *r)
 
 void rproc_release_kept(struct rproc *r)
 {
-	rproc_release_devmem(r);
 	undo_iommu_open(r);
 }
 

@@ -53,7 +53,9 @@ static int stop_handshake(struct rproc *r, struct rproc_error *err)
 				      r->cfg->stop_timeout_ms);
 			break;
 		}
-		n = poll(p, p[0].fd >= 0 ? 4 : 0, (int)((end - now + 999) / 1000));
+		/* every line there is (poll() skips a -1): without a stop-ack line a wdog still
+		 * acknowledges, and a cancel still ends the wait */
+		n = poll(p, 4, (int)((end - now + 999) / 1000));
 		if (n < 0 && errno != EINTR) {
 			ret = rproc_err(err, -errno, "poll: %m");
 			break;

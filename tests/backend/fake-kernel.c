@@ -306,6 +306,11 @@ void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t o
 		errno = ENODEV;
 		return MAP_FAILED;
 	}
+	/* as mmap(2): the offset is a whole number of pages */
+	if (off & (sysconf(_SC_PAGESIZE) - 1)) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
 	p = __real_mmap64(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return p;

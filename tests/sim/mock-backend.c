@@ -173,6 +173,8 @@ static int p_stop_bit(void *ctx, const struct rproc_desc *d, bool set)
 	ENTER(m, set ? "stop_bit_set" : "stop_bit_clear");
 	if (set && m->auto_stop_ack)
 		mock_raise(m, RPROC_IRQ_STOP_ACK);
+	if (set && m->wdog_on_stop)
+		mock_raise(m, RPROC_IRQ_WDOG);
 	LEAVE(m, 0);
 }
 
@@ -290,6 +292,8 @@ static int q_open(void *ctx, const struct rproc_desc *d, int fds[RPROC_IRQ_COUNT
 	ENTER(m, "irq_open");
 	for (int i = 0; i < RPROC_IRQ_COUNT; i++)
 		fds[i] = m->irq[i];
+	if (m->no_stop_ack_line)
+		fds[RPROC_IRQ_STOP_ACK] = -1;
 	LEAVE(m, 0);
 }
 

@@ -26,6 +26,8 @@ struct mock {
 	int fail_err;
 	unsigned int fail_seen;
 	bool auto_ready, auto_handover, auto_stop_ack;
+	bool no_stop_ack_line; /* irq_open gives no stop-ack fd */
+	bool wdog_on_stop;     /* the stop bit makes the DSP bite its watchdog */
 	int irq[RPROC_IRQ_COUNT];
 	uint64_t base, size;
 	uint64_t range_start, range_last; /* the one usable IOVA range */

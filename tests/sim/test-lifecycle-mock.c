@@ -375,6 +375,65 @@ static void test_snapshot_adopt(void **state)
 	wait_state(f, RPROC_OFFLINE);
 }
 
+/*
+ * Before snapshot version 5 rprocd had one vote: its PROXY flag stood for load_state too.  A
+ * backend that sends no load_state (a shim of ABI 1.0, or one without AOSS QMP) adopts the
+ * proxy vote alone from it: the stop drops that, and calls no load_state it does not have.
+ */
+static void test_adopt_v4_vote_without_load_state(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_error err = { 0 };
+	const struct rproc_pas_ops *orig = f->m->b.pas;
+	struct rproc_pas_ops pas = *orig;
+	struct rproc_snapshot s;
+
+	pas.load_state = NULL;
+	f->m->b.pas = &pas;
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	rproc_snapshot(f->r, &s);
+	assert_true(s.flags & RPROC_SNAP_PROXY); /* no handover came */
+	rproc_free(f->r);
+	f->r = NULL;
+	s.version = 4;
+	assert_int_equal(rproc_adopt(&f->d, &f->m->b, &f->cfg, &s, &f->r, &err), 0);
+	rproc_set_event_cb(f->r, on_event, f);
+	mock_reset_calls(f->m);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	assert_int_equal(mock_count(f->m, "proxy_unvote"), 1);
+	assert_int_equal(f->m->votes, 0);
+	f->m->b.pas = orig;
+}
+
+/*
+ * A backend with the stop bit but no stop-ack line (a shim without SMP2P input, wdog through
+ * vfio-platform): a watchdog bite still acknowledges the stop (doc/boot-sequence.md#stop-handshake),
+ * and the wait does not run out the timeout blind to it.
+ */
+static void test_stop_ack_by_wdog_without_stop_ack_line(void **state)
+{
+	struct fx *f = *state;
+	struct rproc_error err = { 0 };
+	struct rproc_info info;
+
+	rproc_free(f->r);
+	f->m->no_stop_ack_line = true;
+	f->m->wdog_on_stop = true;
+	f->cfg.stop_timeout_ms = 500;
+	assert_int_equal(rproc_new(&f->d, &f->m->b, &f->cfg, &f->r, &err), 0);
+	rproc_set_event_cb(f->r, on_event, f);
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+	rproc_get_info(f->r, &info);
+	assert_string_equal(info.last_error_step, "");
+	assert_int_equal(info.last_errno, 0);
+	assert_int_equal(info.crash_count, 0);
+}
+
 /* IOVA == PA must be possible: a carveout outside the usable ranges is a clear error. */
 static void test_iova_range_check(void **state)
 {
@@ -522,6 +581,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_firmware_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_adopt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_v4_vote_without_load_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_ack_by_wdog_without_stop_ack_line, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decrypt_shutdown_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glink_register, setup, teardown),

@@ -86,6 +86,19 @@ static void test_start_step_sweep(void **state)
 	}
 }
 
+/* A board with @core running; its index. */
+static int board_running(struct tsim_board *bd, const char *core)
+{
+	int i;
+
+	tsim_board_new(bd, "lemans-el2", SIM_CFG, NULL);
+	tsim_board_cores(bd);
+	i = tsim_board_find(bd, core);
+	assert_int_equal(rproc_start(bd->r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd->r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	return i;
+}
+
 static void test_stop_step_sweep(void **state)
 {
 	unsigned int n;
@@ -97,11 +110,7 @@ static void test_stop_step_sweep(void **state)
 		struct rproc_info info;
 		int i;
 
-		tsim_board_new(&bd, "lemans-el2", SIM_CFG, NULL);
-		tsim_board_cores(&bd);
-		i = tsim_board_find(&bd, "cdsp1");
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-		assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+		i = board_running(&bd, "cdsp1");
 		assert_int_equal(rproc_debug_fail_step(bd.r[i], steps[k], -EIO), 0);
 		assert_int_equal(rproc_stop(bd.r[i]), 0);
 		assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
@@ -115,6 +124,59 @@ static void test_stop_step_sweep(void **state)
 		usage_is_zero(bd.b);
 		tsim_board_free(&bd);
 	}
+}
+
+/* cdsp0 (@i) crashes, and its recovery start fails at @step: failed, holding nothing. */
+static void recovery_fails_at(struct tsim_board *bd, int i, const char *step)
+{
+	struct rproc_info info;
+
+	assert_int_equal(rproc_sim_raise(bd->b, "cdsp0", RPROC_IRQ_FATAL, "test"), 0);
+	assert_int_equal(tsim_wait_crashes(bd->r[i], 1, RPROC_FAILED, 10000), 0);
+	assert_int_equal(tsim_wait_idle(&bd->r[i], 1, 1, 10000), 0);
+	rproc_get_info(bd->r[i], &info);
+	assert_string_equal(info.last_error_step, step);
+	usage_is_zero(bd->b);
+}
+
+/*
+ * A recovery start fails at each step in turn.  The crash handling kept the IOMMU context and
+ * the devmem mappings for the recovery (doc/boot-sequence.md#recovery); a recovery that fails,
+ * at any step, gives them back like any failed start: the failed core holds nothing.
+ */
+static void test_recovery_step_sweep(void **state)
+{
+	unsigned int n;
+	const char *const *steps = rproc_start_steps(&n);
+
+	for (unsigned int k = 0; k < n; k++) {
+		struct tsim_board bd;
+		int i = board_running(&bd, "cdsp0");
+
+		/* no stop step has this name: the hook waits for the recovery start */
+		assert_int_equal(rproc_debug_fail_step(bd.r[i], steps[k], -EIO), 0);
+		recovery_fails_at(&bd, i, steps[k]);
+		/* and a start from there works */
+		assert_int_equal(rproc_start(bd.r[i]), 0);
+		assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+		tsim_board_free(&bd);
+	}
+}
+
+/*
+ * The recovery's IOMMU context fails after it was found open (its usable ranges cannot be
+ * read): the devmem mapped in it is unmapped before it is closed, not left in the SMMU.
+ */
+static void test_recovery_iova_ranges_fails(void **state)
+{
+	struct rproc_error err = { 0 };
+	struct tsim_board bd;
+	int i = board_running(&bd, "cdsp0");
+
+	/* the first boot read them once; the recovery's read fails */
+	assert_int_equal(rproc_sim_set(bd.b, "fail=iova_ranges@cdsp0:1:-5", &err), 0);
+	recovery_fails_at(&bd, i, "iommu-open");
+	tsim_board_free(&bd);
 }
 
 /* Which step a failing operation must be reported at, for the operations a start uses. */
@@ -255,6 +317,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_step_sweep),
 		cmocka_unit_test(test_stop_step_sweep),
+		cmocka_unit_test(test_recovery_step_sweep),
+		cmocka_unit_test(test_recovery_iova_ranges_fails),
 		cmocka_unit_test(test_sim_op_sweep),
 		cmocka_unit_test(test_persistent_shutdown_failure),
 	};

@@ -74,31 +74,46 @@ const char *rproc_real_carveout_to_string(enum rproc_real_carveout v)
 
 /* ---- carveout CPU view ------------------------------------------------------------------ */
 
+/*
+ * Any [phys, phys + size): the coredump reads minidump regions and segments wherever the
+ * firmware put them, while mmap() of the shim and of /dev/mem takes whole pages.  So the view
+ * covers the pages around the range and @m points into it, as the simulator's does.
+ */
 static int mem_map(void *ctx, uint64_t phys, uint64_t size, bool writable, struct rproc_mem_map *m)
 {
 	struct real_backend *b = ctx;
+	long ps = sysconf(_SC_PAGESIZE);
+	uint64_t page = ps > 0 ? (uint64_t)ps : 4096, delta = phys & (page - 1), len, end;
 	bool wc = false;
 	void *va;
 	int r;
 
-	r = real_cpu_view(b, phys, size, writable, &va, &wc, NULL);
+	if (!size || add_overflows(phys, size, &end) || end > UINT64_MAX - page)
+		return -EINVAL;
+	len = ALIGN_UP(end, page) - (phys - delta);
+	r = real_cpu_view(b, phys - delta, len, writable, &va, &wc, NULL);
 	if (r < 0)
 		return r;
 	*m = (struct rproc_mem_map){
-		.va = va,
+		.va = (uint8_t *)va + delta,
 		.phys = phys,
 		.size = size,
 		.write_combined = wc,
+		.priv = va,
 	};
 	return 0;
 }
 
 static void mem_unmap(void *ctx, struct rproc_mem_map *m)
 {
+	long ps = sysconf(_SC_PAGESIZE);
+	uint64_t page = ps > 0 ? (uint64_t)ps : 4096;
+
 	/* Right away: after AUTH_AND_RESET the region is XPU-locked and even a speculative
 	 * access through a leftover view is fatal (doc/iommu.md#cpu-access). */
 	if (m->va)
-		munmap(m->va, (size_t)m->size);
+		munmap(m->priv, (size_t)(ALIGN_UP(m->phys + m->size, page) -
+					 (m->phys & ~(page - 1))));
 	m->va = NULL;
 }
 

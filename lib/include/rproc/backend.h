@@ -162,6 +162,10 @@ struct rproc_mem_map {
 };
 
 struct rproc_mem_ops {
+	/*
+	 * A view of physical [phys, phys + size), at any alignment (a minidump region, a
+	 * coredump segment): the backend maps the pages around it, m->va is phys's byte.
+	 */
 	int (*map)(void *ctx, uint64_t phys, uint64_t size, bool writable, struct rproc_mem_map *m);
 	void (*unmap)(void *ctx, struct rproc_mem_map *m);
 };
