@@ -176,6 +176,15 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 		}
 		say_skipped(r, &skipped);
 	}
+	if (r->n_devmem > RPROC_SNAP_MAX_DEVMEM) {
+		e = rproc_err(err, -E2BIG,
+			      "%zu device-memory entries (%s), and rprocd records at most %d for a "
+			      "successor to unmap after a restart: none mapped",
+			      r->n_devmem, r->d.n_devmem ? "qcom,devmem" : "resource table",
+			      RPROC_SNAP_MAX_DEVMEM);
+		rproc_release_devmem(r);
+		return e;
+	}
 	rproc_publish_held(r); /* before mapping: a successor must know what to unmap */
 	for (size_t i = 0; i < r->n_devmem; i++) {
 		struct rproc_devmem *m = &r->devmem[i];

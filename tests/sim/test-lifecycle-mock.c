@@ -503,6 +503,46 @@ static void test_decrypt_shutdown_retry(void **state)
  * The glink edge: a node without one (ENOENT) runs without it, as the kernel adds no
  * subdevice then; any other failure to register fails the start, nothing held.
  */
+/*
+ * More device-memory entries than a snapshot records (a successor could not unmap the rest):
+ * refused before any is mapped, at the rsc-table step; as many as it records boot.
+ */
+static void test_devmem_over_snapshot(void **state)
+{
+	static struct rproc_devmem dm[RPROC_SNAP_MAX_DEVMEM + 1];
+	struct fx *f = *state;
+	struct rproc_error err = { 0 };
+	struct rproc_info info;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dm); i++)
+		dm[i] = (struct rproc_devmem){ .da = 0x20000000 + i * 0x1000, /* the mock: da == pa */
+					       .pa = 0x20000000 + i * 0x1000,
+					       .len = 0x1000,
+					       .flags = 3 };
+	for (size_t n = ARRAY_SIZE(dm); n >= ARRAY_SIZE(dm) - 1; n--) {
+		rproc_free(f->r);
+		f->d.devmem = dm;
+		f->d.n_devmem = n;
+		assert_int_equal(rproc_new(&f->d, &f->m->b, &f->cfg, &f->r, &err), 0);
+		rproc_set_event_cb(f->r, on_event, f);
+		assert_int_equal(rproc_start(f->r), 0);
+		if (n > RPROC_SNAP_MAX_DEVMEM) {
+			wait_state(f, RPROC_FAILED);
+			rproc_get_info(f->r, &info);
+			assert_string_equal(info.last_error_step, "rsc-table");
+			assert_int_equal(info.last_errno, -E2BIG);
+			assert_int_equal(mock_held(f->m), 0);
+			continue;
+		}
+		raise_ready_when_waited_for(f);
+		wait_state(f, RPROC_RUNNING);
+		assert_int_equal(rproc_stop(f->r), 0);
+		wait_state(f, RPROC_OFFLINE);
+	}
+	f->d.devmem = NULL;
+	f->d.n_devmem = 0;
+}
+
 static void test_glink_register(void **state)
 {
 	struct fx *f = *state;
@@ -587,6 +627,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decrypt_shutdown_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glink_register, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devmem_over_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
 	};
