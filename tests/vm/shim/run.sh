@@ -12,8 +12,10 @@
 # on a fake SMP2P pair), rprocd, rprocctl and librproc cross-built for arm64 against Debian's
 # arm64 -dev packages unpacked into a cached sysroot.  The guest (guest/init.sh) starts,
 # stops, crashes and recovers the core with rprocd (Backend=auto; the SMMU side is VFIO
-# type1 on QEMU's edu device, VfioDevice=), re-adopts it after SIGKILL through a stand-in
-# fd store (guest/svcmgr.c), and runs the hostile client (guest/shim-client.c).  One line
+# type1 on QEMU's edu device, VfioDevice=) and checks the glink edge rprocd registers,
+# re-adopts it after SIGKILL through a stand-in fd store (guest/svcmgr.c), has it kept
+# (CORE KEEP) when rprocd exits and the store is closed, finds a crash nobody saw (CORE
+# QUERY at adoption), and runs the hostile client (guest/shim-client.c).  One line
 # per check, then "vm-shim: N passed, N failed".
 #
 # Debian, root: installs what is missing; downloads (kernel, headers, arm64 packages) are

@@ -45,6 +45,19 @@ maps_of() {
 	n=$(grep -c qcom_scm_shim "/proc/$1/maps" 2>/dev/null)
 	echo "${n:-0}"
 }
+# cq: CORE QUERY of $DEVICE from a new open file (shim-client): QUERY its answer, QSTATE the
+# state, "" if the call failed
+cq() {
+	QUERY=$(shim-client query --device $DEVICE 2>&1)
+	QSTATE=$(echo "$QUERY" | sed -n 's/^state \([0-9a-fx]*\) .*/\1/p')
+}
+# has STATE BIT: STATE (a CORE answer) has BIT (QCOM_SCM_SHIM_STATE_*, qcom-scm-shim.h)
+has() { [ -n "$1" ] && [ $(($1 & $2)) != 0 ]; }
+OTHER=0x2 KEPT=0x4 RUNNING=0x8 GLINK=0x100
+# the rpmsg devices of $DEVICE's glink edge: named after the platform device, as the kernel's
+# PAS driver names its edge ("<device>:glink-edge.<channel>.<src>.<dst>")
+edge() { ls /sys/bus/rpmsg/devices 2>/dev/null | grep "^$DEVICE:glink-edge\." | tr '\n' ' '; }
+edge_n() { ls /sys/bus/rpmsg/devices 2>/dev/null | grep -c "^$DEVICE:glink-edge\."; }
 
 # ---- modules, device tree ------------------------------------------------------------------
 for m in $(cat /modules.list); do
@@ -155,6 +168,10 @@ chk $? "rprocd holds no CPU view of the carveout while the core runs"
 [ $running = 0 ] && ls -l /proc/$daemon/fd | grep -q ' /dev/vfio/[0-9]' &&
 	grep -q "VfioDevice=pci/$BDF" $LOG
 chk $? "the carveout is mapped for edu's SMMU stream through VFIO type1 (VfioDevice=pci/$BDF: $(ls -l /proc/$daemon/fd | grep -o '/dev/vfio/[0-9a-z]*' | tr '\n' ' '))"
+cq
+[ $running = 0 ] && [ "$(edge_n)" -ge 1 ] && [ "$(st mbox_chans)" = 1 ] &&
+	has "$QSTATE" $GLINK && has "$QSTATE" $OTHER
+chk $? "glink-register: rprocd registered $CORE's glink edge once it was up: rpmsg devices named after the core ($(edge)), its doorbell channel held ($(st mbox_chans)), CORE QUERY from another file shows the edge ($QUERY)"
 
 out=$(rprocctl stop $CORE 2>&1)
 rc=$?
@@ -164,17 +181,30 @@ echo "$out"
 chk $? "rprocctl stop $CORE: offline (stop bit, stop-ack, SHUTDOWN)"
 if ! wait_st held 0; then dump_st; false; fi
 chk $? "after the stop the core holds nothing (running, metadata, bridges, votes, stop bit)"
+cq
+[ "$(edge_n)" = 0 ] && [ "$(st mbox_chans)" = 0 ] && [ -n "$QSTATE" ] && ! has "$QSTATE" $GLINK
+chk $? "glink-unregister: after the stop no rpmsg device of $DEVICE is left, the doorbell is freed, CORE QUERY shows no edge ($QUERY)"
 [ "$(st $SMP2P.irqs)" = 5 ] && [ "$(st qmp_handles)" = 1 ]
 chk $? "rprocd keeps its 5 interrupt handlers (wdog, fatal, ready, handover, stop-ack) and the AOSS handle for the core's life: $(st $SMP2P.irqs), $(st qmp_handles)"
 
 # ---- 2. crash: fatal with a reason in SMEM, then wdog ---------------------------------------
-crash() { # crash KIND REASON: crash the running core, wait for its recovery
-	kind=$1 reason=$2
+# crash KIND REASON: crash the running core, wait for its recovery.  EDGE_GONE: the glink edge
+# as first seen gone between the crash and the recovery (which waits 1 s or more before it
+# boots again, and registers the edge last): "<rpmsg devices> <doorbells> <CORE QUERY state>".
+crash() {
+	kind=$1 reason=$2 EDGE_GONE=
 	boots=$(st $SMP2P.boots) shut=$(st calls.shutdown)
 	crashes=$(status | sed -n 's/.*Crashes: \([0-9]*\).*/\1/p')
 	echo "$SMP2P $kind $reason" >$CRASH || return 1
 	i=0
-	until status | grep -q "Crashes: $((crashes + 1))" && status | grep -q "State: running"; do
+	while :; do
+		if [ -z "$EDGE_GONE" ] && [ "$(edge_n)" = 0 ] && [ "$(st mbox_chans)" = 0 ]; then
+			cq
+			EDGE_GONE="0 0 ${QSTATE:-none}"
+		fi
+		s=$(status)
+		echo "$s" | grep -q "Crashes: $((crashes + 1))" && echo "$s" | grep -q "State: running" &&
+			break
 		i=$((i + 1))
 		[ $i -ge 200 ] && return 1
 		sleep 0.1
@@ -187,6 +217,15 @@ crash fatal "adsp: vm-shim fatal error at 0xdead"
 chk $? "fatal: SHUTDOWN and recovery to running, one boot more"
 status | grep -q "last: adsp: vm-shim fatal error at 0xdead"
 chk $? "the crash reason came from the fake SMEM item through the shim: $(status | grep Crashes:)"
+# crash_edge KIND: the edge went with the crash and came back with the recovery
+crash_edge() {
+	set -- $EDGE_GONE
+	cq
+	[ $# = 3 ] && [ "$3" != none ] && ! has "$3" $GLINK &&
+		[ "$(edge_n)" -ge 1 ] && [ "$(st mbox_chans)" = 1 ] && has "$QSTATE" $GLINK
+	chk $? "$kind: the crash handling unregistered the glink edge (rpmsg devices, doorbells, CORE QUERY state seen before the recovery: ${EDGE_GONE:-never gone}), the recovery registered it again ($(edge)state $QSTATE)"
+}
+crash_edge
 dump=$(status | sed -n 's/ *Coredump: //p')
 # rprocctl writes it out as ELF whether rprocd compressed it (zstd) or not
 rprocctl coredump info "$dump"
@@ -197,6 +236,7 @@ rprocctl coredump info "$dump"
 chk $? "a coredump of the two minidump regions the DSP listed (SMEM item 602, a table in its carveout) was written, read through the shim's mmap after SHUTDOWN: $dump ($(wc -c <"$dump" 2>/dev/null) bytes, $(wc -c </tmp/core.elf 2>/dev/null) as ELF)"
 crash wdog "adsp: vm-shim watchdog bite"
 chk $? "wdog (a GIC line the shim requested): SHUTDOWN and recovery to running"
+crash_edge
 rprocctl stop $CORE >/dev/null 2>&1 && wait_core offline 50 && wait_st held 0
 chk $? "stopped after the crashes, the core holds nothing"
 
@@ -232,12 +272,24 @@ sv_wait() { # sv_wait KEY VALUE
 	while [ "$(sv "$1")" != "$2" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 	[ "$(sv "$1")" = "$2" ]
 }
-svcmgr --notify /run/notify --control /run/svcmgr.ctl --status /run/svcmgr.status -- \
-	$RPROCD >>$LOG 2>&1 &
-mgr=$!
-sleep 0.5
-echo start >/run/svcmgr.ctl
-sv_wait ready 1 && wait_list && rprocctl start $CORE >/dev/null 2>&1 && wait_core running 50
+# mgr_up: svcmgr with an empty fd store starts rprocd, which starts $CORE (0: running)
+mgr_up() {
+	svcmgr --notify /run/notify --control /run/svcmgr.ctl --status /run/svcmgr.status -- \
+		$RPROCD >>$LOG 2>&1 &
+	mgr=$!
+	sleep 0.5
+	echo start >/run/svcmgr.ctl
+	sv_wait ready 1 && wait_list && rprocctl start $CORE >/dev/null 2>&1 &&
+		wait_core running 50
+}
+# mgr_down: SIGTERM to rprocd, then svcmgr closes the store and exits
+mgr_down() {
+	echo term >/run/svcmgr.ctl
+	sv_wait exit 0
+	echo quit >/run/svcmgr.ctl
+	wait $mgr
+}
+mgr_up
 chk $? "rprocd under a service manager with an fd store: $CORE running ($(sv fds) fds stored)"
 auth=$(st calls.auth_ok) shut=$(st calls.shutdown) boots=$(st $SMP2P.boots)
 old=$(sv pid)
@@ -256,15 +308,81 @@ chk $? "a new rprocd adopted $CORE from the fd store: running; cdsp0 is back, of
 [ "$(st calls.auth_ok)" = "$auth" ] && [ "$(st calls.shutdown)" = "$shut" ] &&
 	[ "$(st $SMP2P.boots)" = "$boots" ] && [ "$(st $SMP2P.phase)" = running ]
 chk $? "the adoption neither stopped nor restarted the core (AUTH $auth, SHUTDOWN $shut, boots $boots)"
+cq
+[ "$(edge_n)" -ge 1 ] && has "$QSTATE" $GLINK && has "$QSTATE" $RUNNING && ! has "$QSTATE" $KEPT
+chk $? "the adopted core kept its glink edge ($(edge)); not KEPT: only an rprocd that exits asks for that ($QUERY)"
 rprocctl stop $CORE >/dev/null 2>&1 && wait_core offline 50 && [ "$(st calls.shutdown)" = $((shut + 1)) ] &&
 	wait_st held 0
 chk $? "the adopted core stops through the new rprocd (stop bit, stop-ack, SHUTDOWN)"
-echo term >/run/svcmgr.ctl
-sv_wait exit 0
-echo quit >/run/svcmgr.ctl
-wait $mgr
+mgr_down
 wait_st outstanding 0
 chk $? "rprocd exits and the fd store is emptied: nothing outstanding"
+
+# ---- 4b. CORE KEEP: what an rprocd leaving a running core asks for ---------------------------
+# rprocd's fds are in the store: on SIGTERM it leaves the core running and asks the shim to
+# keep it (CORE KEEP), so that the core survives the store being closed (systemd closes it
+# once the unit has stopped).
+mgr_up
+running=$?
+auth=$(st calls.auth_ok) shut=$(st calls.shutdown) boots=$(st $SMP2P.boots)
+echo term >/run/svcmgr.ctl
+sv_wait exit 0
+cq
+echo "CORE QUERY after rprocd's exit: $QUERY"
+[ $running = 0 ] && has "$QSTATE" $KEPT && has "$QSTATE" $OTHER && has "$QSTATE" $RUNNING &&
+	has "$QSTATE" $GLINK && [ "$(st calls.shutdown)" = "$shut" ]
+chk $? "rprocd exits on SIGTERM leaving $CORE running, its fds in the store ($(sv fds)): it asked the shim to keep the core (CORE KEEP): KEPT, running, the edge registered ($QUERY)"
+echo drop >/run/svcmgr.ctl
+sv_wait fds 0
+cq
+echo "CORE QUERY after the store was closed: $QUERY"
+has "$QSTATE" $KEPT && ! has "$QSTATE" $OTHER && has "$QSTATE" $RUNNING &&
+	has "$QSTATE" $GLINK && [ "$(edge_n)" -ge 1 ] && [ "$(st pas$PAS_ID.state)" = running ] &&
+	[ "$(st calls.shutdown)" = "$shut" ] && [ "$(st $SMP2P.boots)" = "$boots" ] &&
+	[ "$(st $SMP2P.phase)" = running ]
+chk $? "the store closed (as systemd does after \"systemctl stop\"), the shim's last file is gone: the core is kept, not shut down (SHUTDOWN $(st calls.shutdown)), still running with its edge ($(edge)$QUERY)"
+echo quit >/run/svcmgr.ctl
+wait $mgr
+# rprocd(8): a new rprocd without the store has nothing to adopt it from; a new file's CORE
+# RELEASE claims the kept core and shuts it down as a close would
+out=$(shim-client release --device $DEVICE)
+[ "$(st calls.shutdown)" = $((shut + 1)) ] && [ "$(edge_n)" = 0 ] && wait_st outstanding 0
+chk $? "a new file's CORE RELEASE shuts the kept core down (SHUTDOWN $(st calls.shutdown)) and frees everything, its glink edge included ($out)"
+
+# ---- 4c. CORE QUERY at adoption: a crash nobody saw -------------------------------------------
+# The fatal interrupt comes while no rprocd runs; the next one, adopting the core from the
+# store, asks the shim (CORE QUERY) and finds the fatal line high (doc/boot-sequence.md,
+# "Adoption").
+mgr_up
+running=$?
+shut=$(st calls.shutdown) boots=$(st $SMP2P.boots)
+echo kill >/run/svcmgr.ctl
+sv_wait exit 137
+echo "$SMP2P fatal adsp: vm-shim fatal error while rprocd was away" >$CRASH
+cq
+echo "CORE QUERY after a crash without rprocd: $QUERY"
+levels=$(echo "$QUERY" | sed -n 's/.*levels \([0-9a-fx]*\) .*/\1/p')
+echo start >/run/svcmgr.ctl
+ok=1
+if [ $running = 0 ] && sv_wait ready 2 && wait_list; then
+	i=0
+	until status | grep -q "Crashes: 1" && status | grep -q "State: running"; do
+		i=$((i + 1))
+		[ $i -ge 200 ] && break
+		sleep 0.1
+	done
+	status
+	[ $i -lt 200 ] && ok=0
+fi
+[ $ok = 0 ] && has "$levels" 0x2 && grep -q "crashed while rprocd was away (fatal line high)" $LOG &&
+	status | grep -q "last: adsp: vm-shim fatal error while rprocd was away" &&
+	[ "$(st calls.shutdown)" = $((shut + 1)) ] && [ "$(st $SMP2P.boots)" = $((boots + 1)) ] &&
+	[ "$(edge_n)" -ge 1 ]
+chk $? "a fatal crash while no rprocd ran (CORE QUERY levels $levels: fatal high): the rprocd adopting the core asked the shim, handled it as a crash at once (\"$(grep -o 'crashed while rprocd was away[^"]*' $LOG | head -n 1)\", the reason from SMEM, SHUTDOWN) and recovered it, glink edge again"
+rprocctl stop $CORE >/dev/null 2>&1 && wait_core offline 50
+mgr_down
+wait_st outstanding 0
+chk $? "stopped, rprocd exits, the store is emptied: nothing outstanding"
 
 # ---- 5. hostile callers ----------------------------------------------------------------------
 shim-client hostile --device $DEVICE --pas $PAS_ID --carveout "$VM_CARVEOUT_PA:$VM_CARVEOUT_SIZE" \

@@ -14,6 +14,9 @@
  *       it.  --state is the fake SoC's debugfs file (kernel/test).
  *   shim-client query --device NAME
  *       CORE QUERY from a new open file: "state 0x.. levels 0x.. valid 0x.. pas N".
+ *   shim-client release --device NAME
+ *       CORE RELEASE from a new open file (it claims a kept core, then releases everything
+ *       of it, SHUTDOWN included); the state after it, as query prints it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -825,13 +828,15 @@ static void glink_edges(void)
 	group_end();
 }
 
-static int query(void)
+/* CORE QUERY or RELEASE from a new open file; the state after it. */
+static int core_cmd(uint32_t op, const char *what)
 {
 	struct qcom_scm_shim_core q;
 	int fd = open_shim();
 
-	if (core_op(fd, QCOM_SCM_SHIM_CORE_QUERY, &q) < 0) {
-		printf("CORE QUERY %s: %s\n", device, strerror(errno));
+	if (core_op(fd, op, &q) < 0) {
+		printf("CORE %s %s: %s\n", what, device, strerror(errno));
+		close(fd);
 		return 1;
 	}
 	printf("state %#x levels %#x valid %#x pas %u\n", q.out_state, q.out_levels,
@@ -879,11 +884,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!device) {
-		fprintf(stderr, "usage: shim-client hostile|query --device NAME ...\n");
+		fprintf(stderr, "usage: shim-client hostile|query|release --device NAME ...\n");
 		return 2;
 	}
 	if (!strcmp(mode, "query"))
-		return query();
+		return core_cmd(QCOM_SCM_SHIM_CORE_QUERY, "QUERY");
+	if (!strcmp(mode, "release"))
+		return core_cmd(QCOM_SCM_SHIM_CORE_RELEASE, "RELEASE");
 	if (strcmp(mode, "hostile") || !fw_path || !state_path || !co_size || !pas_id)
 		return 2;
 	if (rproc_fw_open(fw_path, &img, &err) < 0) {

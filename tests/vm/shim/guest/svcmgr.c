@@ -8,7 +8,9 @@
  *   svcmgr --notify SOCKET --control FIFO --status FILE -- COMMAND [ARGS...]
  *
  * Lines written to FIFO: "start" (with the stored fds), "kill" (SIGKILL, as a crash),
- * "term" (SIGTERM), "quit" (close the stored fds and exit).  FILE is rewritten after each
+ * "term" (SIGTERM), "drop" (close the stored fds, as systemd does once the unit has stopped:
+ * "systemctl stop", rprocd(8) "Restarts of the daemon"), "quit" (close the stored fds and
+ * exit).  FILE is rewritten after each
  * event: "pid N", "ready N" (READY=1 messages so far), "fds N" (stored), "exit S" (the last
  * exit status, -1 before any, 128+N for a signal), "starts N".
  */
@@ -198,6 +200,14 @@ static void reap(void)
 		}
 }
 
+static void drop_store(void)
+{
+	for (int i = 0; i < n_store; i++)
+		close(store[i].fd);
+	n_store = 0;
+	write_status();
+}
+
 static bool on_command(char *line)
 {
 	line[strcspn(line, "\r\n")] = '\0';
@@ -207,6 +217,8 @@ static bool on_command(char *line)
 		kill(child, SIGKILL);
 	else if (!strcmp(line, "term") && child > 0)
 		kill(child, SIGTERM);
+	else if (!strcmp(line, "drop"))
+		drop_store();
 	else if (!strcmp(line, "quit"))
 		return false;
 	return true;
@@ -286,10 +298,7 @@ int main(int argc, char **argv)
 				run = on_command(l);
 		}
 	}
-	for (int i = 0; i < n_store; i++)
-		close(store[i].fd);
-	n_store = 0;
-	write_status();
+	drop_store();
 	unlink(control);
 	unlink(notify_path);
 	return 0;
