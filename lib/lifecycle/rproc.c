@@ -824,15 +824,16 @@ void rproc_free(struct rproc *r)
 			r->info.state = r->job == JOB_STOP ? RPROC_OFFLINE : RPROC_FAILED;
 	}
 	s = r->info.state;
-	/* A core left running keeps its mappings for the next daemon (fd store): only an idle
-	 * core gives back what stopped cores keep (devmem, the IOMMU context). */
+	/*
+	 * A core left running keeps its mappings for the next daemon (fd store): only an idle
+	 * core gives back what stopped cores keep (devmem, the IOMMU context).  Nothing asks the
+	 * transport to keep the core (the shim's CORE KEEP): its file is in the store with the
+	 * IOMMU context's, and should the store be emptied (systemctl stop), the file's close
+	 * shutting the core down is what must happen, since its SMMU context closes too.
+	 */
 	if (s == RPROC_OFFLINE || s == RPROC_FAILED) {
 		rproc_release_kept(r);
 	} else {
-		/* ... and asks the transport to keep it, should its handle be closed */
-		if (r->b->pas->core_keep && r->b->pas->core_keep(r->b->pas_ctx, &r->d) < 0)
-			rproc_log(RPROC_LOG_DEBUG, r->d.name, NULL, 0,
-				  "the backend does not keep the core for a successor");
 		if (r->dom && r->b->iommu)
 			r->b->iommu->close(r->dom);
 	}

@@ -236,9 +236,7 @@ static void test_glink_core(void **state)
 	const struct qcom_scm_shim_glink *g;
 	const struct qcom_scm_shim_core *c;
 	struct rproc_core_status st;
-	struct rproc_fd_entry e[16];
 	struct rproc_backend *b;
-	size_t n = 0;
 
 	b = new_backend(RPROC_REAL_IOMMU_AUTO);
 	assert_int_equal(b->pas->glink(b->pas_ctx, &desc, true), 0);
@@ -259,20 +257,13 @@ static void test_glink_core(void **state)
 	fk.shim_core_levels_valid = 1u << QCOM_SCM_SHIM_IRQ_READY; /* fatal unknown */
 	assert_int_equal(b->pas->core_query(b->pas_ctx, &desc, &st), 0);
 	assert_false(st.levels);
-	/* KEEP only once the fds are in the store: without a successor, close shuts down */
-	assert_int_equal(b->pas->core_keep(b->pas_ctx, &desc), -EOPNOTSUPP);
 	assert_int_equal(fk_count(QCOM_SCM_SHIM_CORE), 2);
-	assert_int_equal(b->export_fds(b, e, 16, &n), 0);
-	assert_int_equal(b->pas->core_keep(b->pas_ctx, &desc), 0);
-	c = (const struct qcom_scm_shim_core *)fk_find(QCOM_SCM_SHIM_CORE, 2)->arg;
-	assert_int_equal(c->op, QCOM_SCM_SHIM_CORE_KEEP);
 	rproc_backend_destroy(b);
 
 	fk.shim_caps = QCOM_SCM_SHIM_CAP_PAS;
 	b = new_backend(RPROC_REAL_IOMMU_AUTO);
 	assert_null(b->pas->glink);
 	assert_null(b->pas->core_query);
-	assert_null(b->pas->core_keep);
 	assert_int_equal(logs_with("glink"), 1);
 	assert_int_equal(logs_with("CORE query"), 1);
 	rproc_backend_destroy(b);

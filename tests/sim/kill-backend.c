@@ -257,13 +257,6 @@ static int k_core_query(void *ctx, const struct rproc_desc *d, struct rproc_core
 	return PASS(kb, by_desc(kb, d), INNER(kb)->core_query(ICTX(kb), d, st));
 }
 
-static int k_core_keep(void *ctx, const struct rproc_desc *d)
-{
-	struct kill_backend *kb = ctx;
-
-	return PASS(kb, by_desc(kb, d), INNER(kb)->core_keep(ICTX(kb), d));
-}
-
 static int k_crash_reason(void *ctx, const struct rproc_desc *d, char *buf, size_t len)
 {
 	struct kill_backend *kb = ctx;
@@ -407,7 +400,6 @@ struct kill_backend *kb_wrap(struct tsim_board *bd)
 		.stop_bit = in->stop_bit ? k_stop_bit : NULL,
 		.glink = in->glink ? k_glink : NULL,
 		.core_query = in->core_query ? k_core_query : NULL,
-		.core_keep = in->core_keep ? k_core_keep : NULL,
 		.crash_reason = in->crash_reason ? k_crash_reason : NULL,
 		.smem_read = in->smem_read ? k_smem_read : NULL,
 	};

@@ -185,21 +185,6 @@ static int core_query(void *ctx, const struct rproc_desc *d, struct rproc_core_s
 	return 0;
 }
 
-/*
- * CORE KEEP, only once our fds are in the service manager's store: then a successor adopts
- * the core, and the module must not release it should the shim's file be closed.  Without
- * the store nobody would, and closing the file is what shuts an orphan down cleanly (its
- * SMMU context goes with the daemon).
- */
-static int core_keep(void *ctx, const struct rproc_desc *d)
-{
-	struct rproc_shim *s = ctx;
-
-	if (!s->exported)
-		return -EOPNOTSUPP;
-	return rproc_shim_core(s, d->device, QCOM_SCM_SHIM_CORE_KEEP, NULL);
-}
-
 static void setup_pas(struct real_backend *b)
 {
 	struct rproc_shim *s = b->shim;
@@ -244,10 +229,8 @@ static void setup_pas(struct real_backend *b)
 			  "for the DSPs rprocd boots");
 	}
 	b->pas.core_query = core_query;
-	b->pas.core_keep = core_keep;
 	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_CORE)) {
 		b->pas.core_query = NULL;
-		b->pas.core_keep = NULL;
 		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
 			  "the shim has no CORE query: a restarted rprocd cannot check that the "
 			  "DSPs it adopts still run");

@@ -33,7 +33,6 @@ static const char *const sim_op_table[SIM_OP_COUNT + 1] = {
 	[SIM_OP_STOP_BIT] = "stop_bit",
 	[SIM_OP_GLINK] = "glink",
 	[SIM_OP_CORE_QUERY] = "core_query",
-	[SIM_OP_CORE_KEEP] = "core_keep",
 	[SIM_OP_CRASH_REASON] = "crash_reason",
 	[SIM_OP_SMEM_READ] = "smem_read",
 	[SIM_OP_IOMMU_OPEN] = "iommu_open",

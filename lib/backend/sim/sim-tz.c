@@ -685,18 +685,6 @@ static int tz_core_query(void *ctx, const struct rproc_desc *d, struct rproc_cor
 	return r;
 }
 
-/* Nothing to do: the simulated SoC's state outlives any daemon in its memfd. */
-static int tz_core_keep(void *ctx, const struct rproc_desc *d)
-{
-	struct sim *s = ctx;
-	int core, r;
-
-	pthread_mutex_lock(&s->lock);
-	r = core_call(s, SIM_OP_CORE_KEEP, d, &core);
-	pthread_mutex_unlock(&s->lock);
-	return r;
-}
-
 static int tz_crash_reason(void *ctx, const struct rproc_desc *d, char *buf, size_t len)
 {
 	struct sim *s = ctx;
@@ -865,7 +853,6 @@ const struct rproc_pas_ops sim_pas_ops = {
 	.stop_bit = tz_stop_bit,
 	.glink = tz_glink,
 	.core_query = tz_core_query,
-	.core_keep = tz_core_keep,
 	.crash_reason = tz_crash_reason,
 	.smem_read = tz_smem_read,
 };

@@ -27,7 +27,7 @@
 #include <rproc/error.h>
 
 /* Bumped on any incompatible change of backend.h's ops tables or of the entry point. */
-#define RPROC_BACKEND_MODULE_ABI 2
+#define RPROC_BACKEND_MODULE_ABI 3
 
 #define RPROC_BACKEND_MODULE_ABI_SYMBOL "rproc_backend_module_abi"
 #define RPROC_BACKEND_MODULE_NEW_SYMBOL "rproc_backend_module_new"

@@ -125,9 +125,6 @@ struct rproc_pas_ops {
 	int (*glink)(void *ctx, const struct rproc_desc *d, bool registered);
 	/* What the transport knows of the core: a daemon adopting a running core checks it. */
 	int (*core_query)(void *ctx, const struct rproc_desc *d, struct rproc_core_status *st);
-	/* The daemon goes and leaves the core running for a successor: keep it when the
-	 * transport's handle is closed. */
-	int (*core_keep)(void *ctx, const struct rproc_desc *d);
 	int (*crash_reason)(void *ctx, const struct rproc_desc *d, char *buf, size_t len);
 	/* Read SMEM item @item into a malloc'd buffer (minidump table of contents, item 602). */
 	int (*smem_read)(void *ctx, uint32_t item, void **buf, size_t *len);

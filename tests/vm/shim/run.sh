@@ -13,8 +13,8 @@
 # arm64 -dev packages unpacked into a cached sysroot.  The guest (guest/init.sh) starts,
 # stops, crashes and recovers the core with rprocd (Backend=auto; the SMMU side is VFIO
 # type1 on QEMU's edu device, VfioDevice=) and checks the glink edge rprocd registers,
-# re-adopts it after SIGKILL through a stand-in fd store (guest/svcmgr.c), has it kept
-# (CORE KEEP) when rprocd exits and the store is closed, finds a crash nobody saw (CORE
+# re-adopts it after SIGKILL through a stand-in fd store (guest/svcmgr.c), sees the shim
+# shut it down when rprocd has exited and the store is closed, finds a crash nobody saw (CORE
 # QUERY at adoption), and runs the hostile client (guest/shim-client.c).  One line
 # per check, then "vm-shim: N passed, N failed".
 #

@@ -14,14 +14,12 @@
  *       it.  --state is the fake SoC's debugfs file (kernel/test).
  *   shim-client query --device NAME
  *       CORE QUERY from a new open file: "state 0x.. levels 0x.. valid 0x.. pas N".
- *   shim-client release --device NAME
- *       CORE RELEASE from a new open file (it claims a kept core, then releases everything
- *       of it, SHUTDOWN included); the state after it, as query prints it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,6 +31,7 @@
 #include <sys/mman.h>
 #include <dirent.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -655,6 +654,43 @@ static void second_opener_and_close_while_running(void)
 	group_end();
 }
 
+/*
+ * The open needs CAP_SYS_RAWIO, whatever the node's mode: a child that gives it up (root
+ * still, the file still 0600 root's) is refused; a file opened before is not re-checked.
+ */
+static void open_needs_rawio(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	int st = 0, before = open_shim();
+	pid_t pid;
+
+	group_begin("opening the shim needs CAP_SYS_RAWIO");
+	pid = fork();
+	if (pid == 0) {
+		struct qcom_scm_shim_version v = { .size = sizeof(v) };
+		int fd;
+
+		if (syscall(SYS_capget, &h, d) < 0)
+			_exit(10);
+		d[CAP_TO_INDEX(CAP_SYS_RAWIO)].effective &= ~CAP_TO_MASK(CAP_SYS_RAWIO);
+		if (syscall(SYS_capset, &h, d) < 0)
+			_exit(11);
+		fd = open(SHIM, O_RDWR | O_CLOEXEC);
+		if (fd >= 0)
+			_exit(12);
+		if (errno != EPERM)
+			_exit(13);
+		/* what it had before still works */
+		_exit(ioctl(before, QCOM_SCM_SHIM_GET_VERSION, &v) == 0 ? 0 : 14);
+	}
+	check(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "without CAP_SYS_RAWIO: exit %d (12: opened, 13: another errno, 14: the file "
+	      "opened before stopped working)", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	close(before);
+	group_end();
+}
+
 static long delete_module(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK);
@@ -884,13 +920,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!device) {
-		fprintf(stderr, "usage: shim-client hostile|query|release --device NAME ...\n");
+		fprintf(stderr, "usage: shim-client hostile|query --device NAME ...\n");
 		return 2;
 	}
 	if (!strcmp(mode, "query"))
 		return core_cmd(QCOM_SCM_SHIM_CORE_QUERY, "QUERY");
-	if (!strcmp(mode, "release"))
-		return core_cmd(QCOM_SCM_SHIM_CORE_RELEASE, "RELEASE");
 	if (strcmp(mode, "hostile") || !fw_path || !state_path || !co_size || !pas_id)
 		return 2;
 	if (rproc_fw_open(fw_path, &img, &err) < 0) {
@@ -911,6 +945,7 @@ int main(int argc, char **argv)
 	mappings();
 	load_must_reach_memory();
 	second_opener_and_close_while_running();
+	open_needs_rawio();
 	keep_and_adopt();
 	votes_abi_1_0();
 	smem_short_buffer();
