@@ -297,8 +297,9 @@ static void shim_pds_detach(struct shim_node *n)
 {
 	struct shim_votes *v = &n->votes;
 
+	/* Synchronous: an idle request still queued would be cancelled by the disable below. */
 	while (v->n_pds_on)
-		pm_runtime_put(v->pds[--v->n_pds_on]);
+		pm_runtime_put_sync(v->pds[--v->n_pds_on]);
 	while (v->n_pds) {
 		struct device *pd = v->pds[--v->n_pds];
 
