@@ -382,7 +382,7 @@ chk $? "stopped, rprocd exits, the store is emptied: nothing outstanding"
 
 # ---- 5. hostile callers ----------------------------------------------------------------------
 shim-client hostile --device $DEVICE --pas $PAS_ID --carveout "$VM_CARVEOUT_PA:$VM_CARVEOUT_SIZE" \
-	--fw /lib/firmware/qcom/sa8775p/adsp.mbn --state $S --glink $DEVICE,$DEVICE2
+	--fw /lib/firmware/qcom/sa8775p/adsp.mbn --state $S --glink $DEVICE,$DEVICE2 --mapped 0x5c300000
 chk $? "shim-client hostile exits 0"
 wait_st outstanding 0
 chk $? "after the hostile client nothing is outstanding"

@@ -4,6 +4,7 @@
  * against the guest's librproc only for the firmware image (rproc_fw_open, rproc_fw_load).
  *
  *   shim-client hostile --device NAME --pas ID --carveout PA:SIZE --fw PATH --state PATH
+ *                       [--glink DEV,DEV2] [--mapped PA]
  *       every ioctl with short, long and garbage sizes and bad pointers; unknown PAS ids and
  *       devices; ranges outside the carveout; mmap outside, private, unaligned, while the
  *       core runs; AUTH_AND_RESET of a load that never reached the carveout (the fake
@@ -46,6 +47,7 @@
 static const char *device, *fw_path, *state_path, *glink_devs[2];
 static uint32_t pas_id;
 static uint64_t co_base, co_size;
+static uint64_t mapped_pa; /* --mapped: a known node's memory-region without no-map */
 static struct rproc_fw_image *img;
 static uint64_t caps; /* the module's, from GET_VERSION */
 static int failed_groups;
@@ -535,7 +537,8 @@ static void mappings(void)
 	uint64_t res = 0;
 	void *va;
 
-	group_begin("mmap outside the carveout, private, unaligned, by a second file");
+	group_begin("mmap outside the carveout, private, unaligned, of a mapped region, by a "
+		    "second file");
 	va = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)(co_base - PAGE));
 	expect_errno(va == MAP_FAILED ? -1 : 0, EPERM, "mmap below the carveout");
 	va = map_carveout(fd, co_size - PAGE, 2 * PAGE, MAP_SHARED);
@@ -544,6 +547,13 @@ static void mappings(void)
 	expect_errno(va == MAP_FAILED ? -1 : 0, EINVAL, "a private mmap");
 	va = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, (off_t)(co_base + 1));
 	expect_errno(va == MAP_FAILED ? -1 : 0, EINVAL, "an unaligned mmap");
+	if (mapped_pa) {
+		va = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, other, (off_t)mapped_pa);
+		expect_errno(va == MAP_FAILED ? -1 : 0, EPERM,
+			     "mmap of a memory-region without no-map (in the linear map)");
+		if (va != MAP_FAILED)
+			munmap(va, PAGE);
+	}
 	va = map_carveout(fd, 0, co_size, MAP_SHARED);
 	if (check(va != MAP_FAILED, "mmap of the whole carveout: %s", strerror(errno))) {
 		void *va2 = map_carveout(other, 0, PAGE, MAP_SHARED);
@@ -890,6 +900,7 @@ int main(int argc, char **argv)
 		{ "fw", required_argument, NULL, 'f' },
 		{ "state", required_argument, NULL, 's' },
 		{ "glink", required_argument, NULL, 'g' },
+		{ "mapped", required_argument, NULL, 'm' },
 		{}
 	};
 	struct rproc_error err = { 0 };
@@ -909,6 +920,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f': fw_path = optarg; break;
 		case 's': state_path = optarg; break;
+		case 'm':
+			mapped_pa = strtoull(optarg, NULL, 0);
+			break;
 		case 'g':
 			glink_devs[0] = optarg;
 			glink_devs[1] = strchr(optarg, ',');
