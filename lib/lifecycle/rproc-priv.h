@@ -225,8 +225,14 @@ void rproc_handover(struct rproc *r, const char *step);
 int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
 /* Unmap every carveout still mapped in the SMMU (an undo, and a stop step). */
 void rproc_undo_iommu_map(struct rproc *r);
-/* Unmap the device memory and forget the resource table (a failed start, a full stop). */
-void rproc_release_devmem(struct rproc *r);
+/*
+ * Unmap the device memory and forget the resource table (a failed start, a full stop).  An
+ * entry whose unmap failed stays recorded as mapped, for the next cold boot (or a successor)
+ * to unmap first; returns the last such error, else 0.
+ */
+int rproc_release_devmem(struct rproc *r);
+/* Forget the device memory without unmapping: its IOMMU context was closed. */
+void rproc_forget_devmem(struct rproc *r);
 
 /*
  * Publish what the resource fields hold (caller owns them: the worker, or no worker runs)

@@ -38,6 +38,7 @@ static void undo_iommu_open(struct rproc *r)
 	if (r->dom)
 		r->b->iommu->close(r->dom);
 	r->dom = NULL;
+	rproc_forget_devmem(r); /* what would not unmap went with the context */
 	r->n_ranges = 0;
 }
 
@@ -146,7 +147,17 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 
 	if (r->rsc_done && r->recovery_start)
 		return 0;
-	rproc_release_devmem(r); /* kept by an older rprocd's stop: a cold boot starts afresh */
+	/*
+	 * A cold boot starts afresh: unmap what an older rprocd's stop kept, or what a stop
+	 * failed to unmap (it would make the map below fail with EEXIST).
+	 */
+	e = rproc_release_devmem(r);
+	if (e < 0)
+		return rproc_err(err, e,
+				 "device memory of the previous boot is still mapped and cannot be "
+				 "unmapped (%s); this failed start closes the IOMMU context, which "
+				 "drops it: start again",
+				 strerror(-e));
 	if (!r->dom)
 		return 0; /* no IOMMU, no resource table: doc/trustzone-pas.md#get_rsctable */
 	if (r->d.n_devmem) {
