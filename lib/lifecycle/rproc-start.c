@@ -277,6 +277,9 @@ static int img_init(struct rproc *r, struct rproc_img *im, struct rproc_error *e
 						 "SHUTDOWN fails again: %s",
 					 im->pas_id, strerror(-e));
 	}
+	/* a release after ready that failed (a warning there) left the buffer on record */
+	if (im->meta_held)
+		img_meta_release(r, im, im == &r->img[0] ? "dtb-load" : "init-image");
 	rproc_hold(r, &im->meta_held);
 	e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
 				  im->img->metadata_len);
@@ -678,6 +681,12 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 	}
 }
 
+/*
+ * doc/boot-sequence.md#metadata-release: the kernel's qcom_scm_pas_metadata_release() is a void
+ * cleanup after ready and cannot fail a start, so a failure here is a warning and the DSP keeps
+ * running.  The buffer stays on record (the snapshot names it), and the next INIT_IMAGE of the
+ * PAS id tries to release it first.
+ */
 static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 {
 	/* the main image's, then the DTB image's, as the kernel releases them */
@@ -685,8 +694,11 @@ static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 		int e = rproc_do_meta_release(r, im);
 
 		if (e < 0)
-			return rproc_err(err, e, "metadata release (PAS %u): %s", im->pas_id,
-					 strerror(-e));
+			rproc_log(RPROC_LOG_WARNING, r->d.name, "metadata-release", e,
+				  "metadata release (PAS %u) failed: %s; the DSP is up and keeps "
+				  "running, but TrustZone or the transport may keep the metadata "
+				  "buffer until the next start of this PAS id releases it",
+				  im->pas_id, strerror(-e));
 	}
 	return 0;
 }
