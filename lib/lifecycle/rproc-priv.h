@@ -39,7 +39,7 @@ struct rproc_img {
 	const struct rproc_dt_carveout *co;
 	const char *fw_name;
 	struct rproc_fw_image *img;
-	uint64_t mem_reloc;
+	uint64_t mem_reloc; /* written under the lock: rproc_snapshot() reads it from any thread */
 	/*
 	 * What may exist, set before the call that creates it (and published, so that a
 	 * successor releases it after a kill at any instant), cleared once it is released.

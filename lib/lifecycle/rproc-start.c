@@ -228,6 +228,7 @@ static int step_firmware(struct rproc *r, struct rproc_error *err)
 {
 	for_each_img(r, im) {
 		char *path = NULL;
+		uint64_t reloc = 0;
 		int e;
 
 		e = rproc_fw_locate(&r->cfg->search, im->fw_name, &path, err);
@@ -242,12 +243,16 @@ static int step_firmware(struct rproc *r, struct rproc_error *err)
 			undo_firmware(r);
 			return e;
 		}
-		e = rproc_fw_reloc(im->img, im->co->base, im->co->size, &im->mem_reloc, err);
+		e = rproc_fw_reloc(im->img, im->co->base, im->co->size, &reloc, err);
 		if (e < 0) {
 			undo_firmware(r);
 			return rproc_err_prefix(err, e, "%s does not fit carveout %s", im->fw_name,
 						im->co->node);
 		}
+		/* rproc_snapshot() reads it from the caller's thread, under the lock */
+		pthread_mutex_lock(&r->lock);
+		im->mem_reloc = reloc;
+		pthread_mutex_unlock(&r->lock);
 	}
 	pthread_mutex_lock(&r->lock);
 	snprintf(r->info.firmware_path, sizeof(r->info.firmware_path), "%s", r->img[1].img->path);
