@@ -593,6 +593,29 @@ static void test_irq_ack(void **state)
 	assert_int_equal(mock_count(f->m, ready), 2);
 }
 
+static void log_clobbering_errno(void *userdata, int level, const char *core, const char *step,
+				 int err, const char *msg)
+{
+	errno = 0;
+}
+
+/*
+ * A timer that cannot be armed leaves no recovery armed, whatever the log callback does to
+ * errno: the error is taken before the message is logged.
+ */
+static void test_arm_timer_errno(void **state)
+{
+	struct fx *f = *state;
+	int fd = f->r->timer_fd;
+
+	f->r->timer_fd = -1; /* timerfd_settime() fails with EBADF */
+	rproc_log_set(log_clobbering_errno, NULL, RPROC_LOG_DEBUG);
+	rproc_arm_recovery(f->r, 0);
+	tsim_log_capture();
+	f->r->timer_fd = fd;
+	assert_false(f->r->recovery_armed);
+}
+
 static void test_step_names(void **state)
 {
 	unsigned int n, m;
@@ -630,6 +653,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_devmem_over_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arm_timer_errno, setup, teardown),
 	};
 
 	tsim_log_capture();
