@@ -86,7 +86,7 @@ struct rproc {
 
 	/* resources (owned by the worker while a job runs) */
 	void *dom;
-	struct rproc_iova_range ranges[16];
+	struct rproc_iova_range *ranges; /* usable IOVA ranges, all the backend reports */
 	size_t n_ranges;
 	bool rsc_done;             /* resource table fetched and devmem mapped */
 	struct rproc_devmem *devmem;

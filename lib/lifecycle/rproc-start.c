@@ -39,13 +39,46 @@ static void undo_iommu_open(struct rproc *r)
 		r->b->iommu->close(r->dom);
 	r->dom = NULL;
 	rproc_forget_devmem(r); /* what would not unmap went with the context */
+	free(r->ranges);
+	r->ranges = NULL;
 	r->n_ranges = 0;
+}
+
+/*
+ * Every usable IOVA range: the backend says how many there are (VFIO's nr_iovas, iommufd's
+ * num_iovas), so the buffer grows to that count, and a carveout in a late range is found.
+ */
+static int read_ranges(struct rproc *r)
+{
+	size_t cap = 16;
+
+	for (int round = 0; round < 4; round++) {
+		struct rproc_iova_range *buf = calloc(cap, sizeof(*buf));
+		size_t n = 0;
+		int e;
+
+		if (!buf)
+			return -ENOMEM;
+		e = rproc_neg(r->b->iommu->iova_ranges(r->dom, buf, cap, &n));
+		if (e < 0) {
+			free(buf);
+			return e;
+		}
+		if (n <= cap) {
+			free(r->ranges);
+			r->ranges = buf;
+			r->n_ranges = n;
+			return 0;
+		}
+		free(buf);
+		cap = n; /* more than there was room for: ask again for all of them */
+	}
+	return -EAGAIN; /* the count kept growing */
 }
 
 /* doc/boot-sequence.md#iommu-open: one IOMMU context per device, kept across stops. */
 static int step_iommu_open(struct rproc *r, struct rproc_error *err)
 {
-	size_t n = 0;
 	int e;
 
 	if (!r->d.n_iommus || !r->b->iommu)
@@ -58,13 +91,12 @@ static int step_iommu_open(struct rproc *r, struct rproc_error *err)
 					 r->d.device, strerror(-e));
 		}
 	}
-	e = rproc_neg(r->b->iommu->iova_ranges(r->dom, r->ranges, ARRAY_SIZE(r->ranges), &n));
+	e = read_ranges(r);
 	if (e < 0) {
 		undo_iommu_open(r);
 		return rproc_err(err, e, "cannot read the usable IOVA ranges of %s: %s",
 				 r->d.device, strerror(-e));
 	}
-	r->n_ranges = n < ARRAY_SIZE(r->ranges) ? n : ARRAY_SIZE(r->ranges);
 	return 0;
 }
 

@@ -853,6 +853,7 @@ void rproc_free(struct rproc *r)
 	if (r->timer_fd >= 0)
 		close(r->timer_fd);
 	free(r->segs);
+	free(r->ranges);
 	free(r->devmem);
 	free(r->d.devmem);
 	pthread_mutex_destroy(&r->lock);

@@ -453,6 +453,22 @@ static void test_iova_range_check(void **state)
 }
 
 /*
+ * A carveout in the 20th usable IOVA range is inside them: every range the backend reports is
+ * read, however many (the kernel says how many: VFIO's nr_iovas, iommufd's num_iovas).
+ */
+static void test_iova_range_late(void **state)
+{
+	struct fx *f = *state;
+
+	f->m->ranges_before = 19;
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(mock_count(f->m, "iova_ranges"), 2); /* 16 asked for, then all 20 */
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+}
+
+/*
  * decrypt_shutdown SoCs poll SHUTDOWN every 100 ms while TrustZone answers -EINVAL, after a
  * failed first call (doc/boot-sequence.md#shutdown); any other answer ends the poll.
  */
@@ -648,6 +664,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_ack_by_wdog_without_stop_ack_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iova_range_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decrypt_shutdown_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glink_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devmem_over_snapshot, setup, teardown),
