@@ -321,9 +321,12 @@ int rproc_adopt(const struct rproc_desc *d, struct rproc_backend *b,
 			im->meta_held = s->flags & RPROC_SNAP_META(i);
 		}
 	}
-	/* Re-attach to the IOMMU context that kept the mappings (no map, no unmap). */
-	if ((st == RPROC_RUNNING || st == RPROC_CRASHED || r->rsc_done) && r->d.n_iommus &&
-	    b->iommu) {
+	/*
+	 * Re-attach to the IOMMU context that kept the mappings (no map, no unmap), also of an
+	 * idle core holding device memory a stop failed to unmap: the next cold boot unmaps it.
+	 */
+	if ((st == RPROC_RUNNING || st == RPROC_CRASHED || r->rsc_done || r->n_devmem) &&
+	    r->d.n_iommus && b->iommu) {
 		e = b->iommu->open(b->iommu_ctx, &r->d, &r->dom);
 		if (e < 0) {
 			r->info.state = RPROC_OFFLINE;

@@ -257,20 +257,47 @@ void rproc_snapshot_changed(struct rproc *r)
 		r->snapshot_cb(r, r->snapshot_userdata);
 }
 
-void rproc_release_devmem(struct rproc *r)
+int rproc_release_devmem(struct rproc *r)
 {
-	if (!r->devmem && !r->rsc_done)
-		return;
-	while (r->n_devmem_mapped) {
-		struct rproc_devmem *m = &r->devmem[r->n_devmem_mapped - 1];
+	size_t n = r->n_devmem_mapped, kept = 0;
+	int ret = 0;
 
-		if (r->dom)
-			rproc_do_unmap(r, m->da, m->len);
-		r->n_devmem_mapped--;
+	if (!r->devmem && !r->rsc_done)
+		return 0;
+	/*
+	 * An entry whose unmap failed stays on record as mapped: the snapshot names it for a
+	 * successor, and the next cold boot unmaps it before mapping the table again, which
+	 * would otherwise fail with EEXIST in this kept context
+	 * (doc/boot-sequence.md#devmem-unmap).  Kept entries gather at the top (every slot
+	 * above the one unmapped is done with), then move to the front.
+	 */
+	while (r->n_devmem_mapped) {
+		size_t j = --r->n_devmem_mapped;
+		const struct rproc_devmem m = r->devmem[j];
+		int e = r->dom ? rproc_do_unmap(r, m.da, m.len) : 0;
+
+		if (e < 0) {
+			r->devmem[n - 1 - kept++] = m;
+			ret = e;
+		}
 	}
+	if (kept)
+		memmove(r->devmem, &r->devmem[n - kept], kept * sizeof(*r->devmem));
+	r->n_devmem = r->n_devmem_mapped = kept;
+	if (!kept) {
+		free(r->devmem);
+		r->devmem = NULL;
+	}
+	r->rsc_done = false;
+	rproc_publish_held(r);
+	return ret;
+}
+
+void rproc_forget_devmem(struct rproc *r)
+{
 	free(r->devmem);
 	r->devmem = NULL;
-	r->n_devmem = 0;
+	r->n_devmem = r->n_devmem_mapped = 0;
 	r->rsc_done = false;
 	rproc_publish_held(r);
 }

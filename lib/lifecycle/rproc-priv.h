@@ -39,7 +39,7 @@ struct rproc_img {
 	const struct rproc_dt_carveout *co;
 	const char *fw_name;
 	struct rproc_fw_image *img;
-	uint64_t mem_reloc;
+	uint64_t mem_reloc; /* written under the lock: rproc_snapshot() reads it from any thread */
 	/*
 	 * What may exist, set before the call that creates it (and published, so that a
 	 * successor releases it after a kill at any instant), cleared once it is released.
@@ -86,7 +86,7 @@ struct rproc {
 
 	/* resources (owned by the worker while a job runs) */
 	void *dom;
-	struct rproc_iova_range ranges[16];
+	struct rproc_iova_range *ranges; /* usable IOVA ranges, all the backend reports */
 	size_t n_ranges;
 	bool rsc_done;             /* resource table fetched and devmem mapped */
 	struct rproc_devmem *devmem;
@@ -225,8 +225,14 @@ void rproc_handover(struct rproc *r, const char *step);
 int rproc_do_bridge_delete(struct rproc *r, uint64_t handle);
 /* Unmap every carveout still mapped in the SMMU (an undo, and a stop step). */
 void rproc_undo_iommu_map(struct rproc *r);
-/* Unmap the device memory and forget the resource table (a failed start, a full stop). */
-void rproc_release_devmem(struct rproc *r);
+/*
+ * Unmap the device memory and forget the resource table (a failed start, a full stop).  An
+ * entry whose unmap failed stays recorded as mapped, for the next cold boot (or a successor)
+ * to unmap first; returns the last such error, else 0.
+ */
+int rproc_release_devmem(struct rproc *r);
+/* Forget the device memory without unmapping: its IOMMU context was closed. */
+void rproc_forget_devmem(struct rproc *r);
 
 /*
  * Publish what the resource fields hold (caller owns them: the worker, or no worker runs)

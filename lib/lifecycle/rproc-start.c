@@ -38,13 +38,47 @@ static void undo_iommu_open(struct rproc *r)
 	if (r->dom)
 		r->b->iommu->close(r->dom);
 	r->dom = NULL;
+	rproc_forget_devmem(r); /* what would not unmap went with the context */
+	free(r->ranges);
+	r->ranges = NULL;
 	r->n_ranges = 0;
+}
+
+/*
+ * Every usable IOVA range: the backend says how many there are (VFIO's nr_iovas, iommufd's
+ * num_iovas), so the buffer grows to that count, and a carveout in a late range is found.
+ */
+static int read_ranges(struct rproc *r)
+{
+	size_t cap = 16;
+
+	for (int round = 0; round < 4; round++) {
+		struct rproc_iova_range *buf = calloc(cap, sizeof(*buf));
+		size_t n = 0;
+		int e;
+
+		if (!buf)
+			return -ENOMEM;
+		e = rproc_neg(r->b->iommu->iova_ranges(r->dom, buf, cap, &n));
+		if (e < 0) {
+			free(buf);
+			return e;
+		}
+		if (n <= cap) {
+			free(r->ranges);
+			r->ranges = buf;
+			r->n_ranges = n;
+			return 0;
+		}
+		free(buf);
+		cap = n; /* more than there was room for: ask again for all of them */
+	}
+	return -EAGAIN; /* the count kept growing */
 }
 
 /* doc/boot-sequence.md#iommu-open: one IOMMU context per device, kept across stops. */
 static int step_iommu_open(struct rproc *r, struct rproc_error *err)
 {
-	size_t n = 0;
 	int e;
 
 	if (!r->d.n_iommus || !r->b->iommu)
@@ -57,13 +91,12 @@ static int step_iommu_open(struct rproc *r, struct rproc_error *err)
 					 r->d.device, strerror(-e));
 		}
 	}
-	e = rproc_neg(r->b->iommu->iova_ranges(r->dom, r->ranges, ARRAY_SIZE(r->ranges), &n));
+	e = read_ranges(r);
 	if (e < 0) {
 		undo_iommu_open(r);
 		return rproc_err(err, e, "cannot read the usable IOVA ranges of %s: %s",
 				 r->d.device, strerror(-e));
 	}
-	r->n_ranges = n < ARRAY_SIZE(r->ranges) ? n : ARRAY_SIZE(r->ranges);
 	return 0;
 }
 
@@ -146,7 +179,17 @@ static int step_rsc_table(struct rproc *r, struct rproc_error *err)
 
 	if (r->rsc_done && r->recovery_start)
 		return 0;
-	rproc_release_devmem(r); /* kept by an older rprocd's stop: a cold boot starts afresh */
+	/*
+	 * A cold boot starts afresh: unmap what an older rprocd's stop kept, or what a stop
+	 * failed to unmap (it would make the map below fail with EEXIST).
+	 */
+	e = rproc_release_devmem(r);
+	if (e < 0)
+		return rproc_err(err, e,
+				 "device memory of the previous boot is still mapped and cannot be "
+				 "unmapped (%s); this failed start closes the IOMMU context, which "
+				 "drops it: start again",
+				 strerror(-e));
 	if (!r->dom)
 		return 0; /* no IOMMU, no resource table: doc/trustzone-pas.md#get_rsctable */
 	if (r->d.n_devmem) {
@@ -217,6 +260,7 @@ static int step_firmware(struct rproc *r, struct rproc_error *err)
 {
 	for_each_img(r, im) {
 		char *path = NULL;
+		uint64_t reloc = 0;
 		int e;
 
 		e = rproc_fw_locate(&r->cfg->search, im->fw_name, &path, err);
@@ -231,12 +275,16 @@ static int step_firmware(struct rproc *r, struct rproc_error *err)
 			undo_firmware(r);
 			return e;
 		}
-		e = rproc_fw_reloc(im->img, im->co->base, im->co->size, &im->mem_reloc, err);
+		e = rproc_fw_reloc(im->img, im->co->base, im->co->size, &reloc, err);
 		if (e < 0) {
 			undo_firmware(r);
 			return rproc_err_prefix(err, e, "%s does not fit carveout %s", im->fw_name,
 						im->co->node);
 		}
+		/* rproc_snapshot() reads it from the caller's thread, under the lock */
+		pthread_mutex_lock(&r->lock);
+		im->mem_reloc = reloc;
+		pthread_mutex_unlock(&r->lock);
 	}
 	pthread_mutex_lock(&r->lock);
 	snprintf(r->info.firmware_path, sizeof(r->info.firmware_path), "%s", r->img[1].img->path);
@@ -266,6 +314,9 @@ static int img_init(struct rproc *r, struct rproc_img *im, struct rproc_error *e
 						 "SHUTDOWN fails again: %s",
 					 im->pas_id, strerror(-e));
 	}
+	/* a release after ready that failed (a warning there) left the buffer on record */
+	if (im->meta_held)
+		img_meta_release(r, im, im == &r->img[0] ? "dtb-load" : "init-image");
 	rproc_hold(r, &im->meta_held);
 	e = r->b->pas->init_image(r->b->pas_ctx, im->pas_id, im->img->metadata,
 				  im->img->metadata_len);
@@ -667,6 +718,12 @@ static int step_wait_ready(struct rproc *r, struct rproc_error *err)
 	}
 }
 
+/*
+ * doc/boot-sequence.md#metadata-release: the kernel's qcom_scm_pas_metadata_release() is a void
+ * cleanup after ready and cannot fail a start, so a failure here is a warning and the DSP keeps
+ * running.  The buffer stays on record (the snapshot names it), and the next INIT_IMAGE of the
+ * PAS id tries to release it first.
+ */
 static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 {
 	/* the main image's, then the DTB image's, as the kernel releases them */
@@ -674,8 +731,11 @@ static int step_metadata_release(struct rproc *r, struct rproc_error *err)
 		int e = rproc_do_meta_release(r, im);
 
 		if (e < 0)
-			return rproc_err(err, e, "metadata release (PAS %u): %s", im->pas_id,
-					 strerror(-e));
+			rproc_log(RPROC_LOG_WARNING, r->d.name, "metadata-release", e,
+				  "metadata release (PAS %u) failed: %s; the DSP is up and keeps "
+				  "running, but TrustZone or the transport may keep the metadata "
+				  "buffer until the next start of this PAS id releases it",
+				  im->pas_id, strerror(-e));
 	}
 	return 0;
 }

@@ -142,9 +142,17 @@ static int stop_proxy_unvote(struct rproc *r, struct rproc_error *err)
  */
 static int stop_devmem_unmap(struct rproc *r, struct rproc_error *err)
 {
+	int e;
+
 	if (!r->stop_full)
 		return 0;
-	rproc_release_devmem(r);
+	e = rproc_release_devmem(r);
+	if (e < 0)
+		return rproc_err(err, e,
+				 "%zu device-memory entr%s stay%s mapped; the next start unmaps "
+				 "them first",
+				 r->n_devmem, r->n_devmem == 1 ? "y" : "ies",
+				 r->n_devmem == 1 ? "s" : "");
 	return 0;
 }
 

@@ -213,8 +213,10 @@ static int arm_timer(struct rproc *r, uint64_t ms)
 	/* 0 would disarm: a zero delay fires after 1 ns */
 	timespec_store_nsec(&its.it_value, ms ? ms * NSEC_PER_MSEC : 1);
 	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0) {
-		rproc_log(RPROC_LOG_ERR, r->d.name, NULL, -errno, "cannot arm the timer: %m");
-		return -errno;
+		int e = -errno; /* the caller's log callback may change errno */
+
+		rproc_log(RPROC_LOG_ERR, r->d.name, NULL, e, "cannot arm the timer: %m");
+		return e;
 	}
 	return 0;
 }
@@ -851,6 +853,7 @@ void rproc_free(struct rproc *r)
 	if (r->timer_fd >= 0)
 		close(r->timer_fd);
 	free(r->segs);
+	free(r->ranges);
 	free(r->devmem);
 	free(r->d.devmem);
 	pthread_mutex_destroy(&r->lock);

@@ -46,7 +46,7 @@ struct fk_state {
 	char sys_root[300]; /* <root>/sys */
 
 	/* kernel configuration */
-	uint64_t ranges[8][2]; /* usable IOVA ranges, inclusive */
+	uint64_t ranges[32][2]; /* usable IOVA ranges, inclusive */
 	unsigned int n_ranges;
 	bool group_not_viable;
 	bool type1_no_iova_cap;

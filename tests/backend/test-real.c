@@ -414,6 +414,44 @@ static void test_map_outside_ranges(void **state)
 }
 
 /*
+ * Twenty usable IOVA ranges (more than the 16 the lifecycle first asks for), the carveout in
+ * the last: through type1 (the capability's nr_iovas) and iommufd (EMSGSIZE with num_iovas),
+ * every range is read, the count says 20, and the carveout maps.
+ */
+static void test_twenty_ranges(void **state)
+{
+	const enum rproc_real_iommu kinds[] = { RPROC_REAL_IOMMU_TYPE1, RPROC_REAL_IOMMU_IOMMUFD };
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct rproc_backend *b;
+		struct rproc_iova_range r[20];
+		size_t n = 0;
+		void *dom;
+
+		for (unsigned int i = 0; i < 19; i++) {
+			fk.ranges[i][0] = i * 0x2000ull;
+			fk.ranges[i][1] = i * 0x2000ull + 0xfff;
+		}
+		fk.ranges[19][0] = 0x80000000;
+		fk.ranges[19][1] = 0xffffffff;
+		fk.n_ranges = 20;
+		b = new_backend(kinds[k]);
+		assert_int_equal(b->iommu->open(b->iommu_ctx, &desc, &dom), 0);
+		assert_int_equal(b->iommu->iova_ranges(dom, r, 16, &n), 0);
+		assert_int_equal(n, 20); /* more than asked for: the count says so */
+		assert_int_equal(b->iommu->iova_ranges(dom, r, 20, &n), 0);
+		assert_int_equal(n, 20);
+		assert_int_equal(r[18].start, 18 * 0x2000);
+		assert_int_equal(r[19].start, 0x80000000);
+		assert_int_equal(r[19].last, 0xffffffff);
+		assert_int_equal(b->iommu->map(dom, 0x90000000, 0x90000000, 0x1000, 3), 0);
+		assert_int_equal(b->iommu->unmap(dom, 0x90000000, 0x1000), 0);
+		b->iommu->close(dom);
+		rproc_backend_destroy(b);
+	}
+}
+
+/*
  * A view of a range that starts and ends inside pages (a minidump region, a segment of a
  * coredump): mapped, pointing at its first byte, and unmapped whole.
  */
@@ -631,6 +669,7 @@ int main(void)
 		T(test_fallback_fails),
 		T(test_forced_iommufd_no_fallback),
 		T(test_map_outside_ranges),
+		T(test_twenty_ranges),
 		T(test_mem_providers),
 		T(test_irqs),
 		T(test_irqs_missing_sources),

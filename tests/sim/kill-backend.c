@@ -8,6 +8,7 @@
 #include "kill-backend.h"
 
 struct kb_core {
+	struct rproc *r; /* as kb_watch() saw it: the board's array changes while workers run */
 	char step[32];
 	unsigned int nth, seen;
 	bool armed, dead;
@@ -442,7 +443,7 @@ static void on_snapshot(struct rproc *r, void *userdata)
 	rproc_snapshot(r, &s);
 	pthread_mutex_lock(&kb->lock);
 	for (size_t i = 0; i < kb->bd->n; i++)
-		if (kb->bd->r[i] == r && !kb->core[i].dead)
+		if (kb->core[i].r == r && !kb->core[i].dead)
 			kb->core[i].last = s;
 	pthread_mutex_unlock(&kb->lock);
 }
@@ -450,6 +451,9 @@ static void on_snapshot(struct rproc *r, void *userdata)
 void kb_watch(struct kill_backend *kb)
 {
 	for (size_t i = 0; i < kb->bd->n; i++) {
+		pthread_mutex_lock(&kb->lock);
+		kb->core[i].r = kb->bd->r[i];
+		pthread_mutex_unlock(&kb->lock);
 		rproc_set_snapshot_cb(kb->bd->r[i], on_snapshot, kb);
 		rproc_snapshot(kb->bd->r[i], &kb->core[i].last);
 	}

@@ -218,9 +218,11 @@ static int i_ranges(void *dom, struct rproc_iova_range *r, size_t max, size_t *n
 {
 	struct mock *m = dom;
 	ENTER(m, "iova_ranges");
-	*n = 1;
-	if (max)
-		r[0] = (struct rproc_iova_range){ m->range_start, m->range_last };
+	*n = m->ranges_before + 1;
+	for (size_t i = 0; i < m->ranges_before && i < max; i++)
+		r[i] = (struct rproc_iova_range){ i * 0x2000, i * 0x2000 + 0xfff };
+	if (m->ranges_before < max)
+		r[m->ranges_before] = (struct rproc_iova_range){ m->range_start, m->range_last };
 	LEAVE(m, 0);
 }
 

@@ -30,7 +30,8 @@ struct mock {
 	bool wdog_on_stop;     /* the stop bit makes the DSP bite its watchdog */
 	int irq[RPROC_IRQ_COUNT];
 	uint64_t base, size;
-	uint64_t range_start, range_last; /* the one usable IOVA range */
+	uint64_t range_start, range_last; /* the usable IOVA range (the last one) */
+	unsigned int ranges_before;       /* small ranges reported before it, at 0, 0x2000, ... */
 	uint8_t *mem;
 	char crash_reason[128];
 	/* what is held right now */

@@ -453,6 +453,22 @@ static void test_iova_range_check(void **state)
 }
 
 /*
+ * A carveout in the 20th usable IOVA range is inside them: every range the backend reports is
+ * read, however many (the kernel says how many: VFIO's nr_iovas, iommufd's num_iovas).
+ */
+static void test_iova_range_late(void **state)
+{
+	struct fx *f = *state;
+
+	f->m->ranges_before = 19;
+	assert_int_equal(rproc_start(f->r), 0);
+	wait_state(f, RPROC_RUNNING);
+	assert_int_equal(mock_count(f->m, "iova_ranges"), 2); /* 16 asked for, then all 20 */
+	assert_int_equal(rproc_stop(f->r), 0);
+	wait_state(f, RPROC_OFFLINE);
+}
+
+/*
  * decrypt_shutdown SoCs poll SHUTDOWN every 100 ms while TrustZone answers -EINVAL, after a
  * failed first call (doc/boot-sequence.md#shutdown); any other answer ends the poll.
  */
@@ -593,6 +609,29 @@ static void test_irq_ack(void **state)
 	assert_int_equal(mock_count(f->m, ready), 2);
 }
 
+static void log_clobbering_errno(void *userdata, int level, const char *core, const char *step,
+				 int err, const char *msg)
+{
+	errno = 0;
+}
+
+/*
+ * A timer that cannot be armed leaves no recovery armed, whatever the log callback does to
+ * errno: the error is taken before the message is logged.
+ */
+static void test_arm_timer_errno(void **state)
+{
+	struct fx *f = *state;
+	int fd = f->r->timer_fd;
+
+	f->r->timer_fd = -1; /* timerfd_settime() fails with EBADF */
+	rproc_log_set(log_clobbering_errno, NULL, RPROC_LOG_DEBUG);
+	rproc_arm_recovery(f->r, 0);
+	tsim_log_capture();
+	f->r->timer_fd = fd;
+	assert_false(f->r->recovery_armed);
+}
+
 static void test_step_names(void **state)
 {
 	unsigned int n, m;
@@ -625,11 +664,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_ack_by_wdog_without_stop_ack_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_iova_range_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iova_range_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decrypt_shutdown_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glink_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devmem_over_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arm_timer_errno, setup, teardown),
 	};
 
 	tsim_log_capture();

@@ -243,6 +243,101 @@ static void test_rsc_table_lifetime(void **state)
 	tsim_board_free(&bd);
 }
 
+/*
+ * A devmem entry whose unmap fails (three tries) at a full stop stays on record as mapped: the
+ * snapshot names it, and the next cold boot unmaps it first instead of failing its map with
+ * EEXIST in the IOMMU context the stop kept (doc/boot-sequence.md#devmem-unmap).
+ */
+static void test_devmem_unmap_failure_kept(void **state)
+{
+	struct rproc_error err = { 0 };
+	struct rproc_snapshot snap;
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "rsc_devmem=1", NULL);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	/*
+	 * Unmap 1 is the carveout's, 2 to 4 the last devmem entry's three tries.  A rule does not
+	 * count the calls an earlier rule failed: each fails the second call it sees.
+	 */
+	assert_int_equal(rproc_sim_set(bd.b,
+				       "fail=iommu_unmap@cdsp0:2\n"
+				       "fail=iommu_unmap@cdsp0:2\n"
+				       "fail=iommu_unmap@cdsp0:2",
+				       &err),
+			 0);
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_string_equal(info.last_error_step, "devmem-unmap");
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 1);
+	rproc_snapshot(bd.r[i], &snap);
+	assert_int_equal(snap.n_devmem, 1);
+	assert_false(snap.flags & RPROC_SNAP_RSC_DONE);
+
+	/* the next cold boot unmaps it, fetches the table and maps it again */
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 3);
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.smmu_mappings, 0);
+	tsim_board_free(&bd);
+}
+
+/*
+ * The metadata release after ready cannot fail a start, as the kernel's void
+ * qcom_scm_pas_metadata_release() cannot: a warning, the DSP keeps running, the buffer stays on
+ * record, and the next start releases it before its INIT_IMAGE
+ * (doc/boot-sequence.md#metadata-release).
+ */
+static void test_metadata_release_failure_keeps_running(void **state)
+{
+	struct rproc_error err = { 0 };
+	struct rproc_snapshot snap;
+	struct tsim_board bd;
+	struct rproc_sim_usage u;
+	struct rproc_info info;
+	int i;
+
+	tsim_board_new(&bd, "lemans-el2", "fail=metadata_release@cdsp0:0:-EIO", NULL);
+	tsim_board_cores(&bd);
+	i = tsim_board_find(&bd, "cdsp0");
+	tsim_log_clear();
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);
+	rproc_get_info(bd.r[i], &info);
+	assert_int_equal(info.state, RPROC_RUNNING);
+	assert_string_equal(info.last_error_step, "");
+	assert_true(tsim_log_has("cdsp0", "metadata-release", "TrustZone or the transport may "
+							      "keep the metadata buffer"));
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.metadata_buffers, 1);
+	assert_int_equal(u.running_cores, 1);
+	rproc_snapshot(bd.r[i], &snap);
+	assert_true(snap.flags & RPROC_SNAP_META(1));
+
+	assert_int_equal(rproc_sim_set(bd.b, "reset", &err), 0);
+	assert_int_equal(rproc_stop(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	assert_int_equal(rproc_start(bd.r[i]), 0);
+	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	rproc_sim_report(bd.b, &u);
+	assert_int_equal(u.metadata_buffers, 0);
+	rproc_snapshot(bd.r[i], &snap);
+	assert_false(snap.flags & RPROC_SNAP_META(1));
+	tsim_board_free(&bd);
+}
+
 /* GET_RSCTABLE gets the image's own .resource_table when it has one (here echoed back). */
 static void test_rsc_table_from_image(void **state)
 {
@@ -396,6 +491,8 @@ int main(void)
 		cmocka_unit_test(test_dtb_first),
 		cmocka_unit_test(test_bridge_v10),
 		cmocka_unit_test(test_rsc_table_lifetime),
+		cmocka_unit_test(test_devmem_unmap_failure_kept),
+		cmocka_unit_test(test_metadata_release_failure_keeps_running),
 		cmocka_unit_test(test_rsc_table_from_image),
 		cmocka_unit_test(test_shutdown_retry_as_kernel),
 		cmocka_unit_test(test_crash_during_boot_aborts),
