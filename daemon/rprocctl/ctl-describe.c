@@ -32,8 +32,8 @@ static void describe_usage(FILE *f)
 		"  -d, --dtb FILE     read FILE instead of the running system's tree\n"
 		"                     (%s)\n"
 		"  -j, --json[=MODE]  one JSON object {\"source\", \"model\", \"compatible\",\n"
-		"                     \"rprocs\": [...]}: pretty (the default), short (one\n"
-		"                     line) or off\n"
+		"                     \"rprocs\": [...]}: pretty, short (one line) or off;\n"
+		"                     plain --json: pretty on a terminal, else short\n"
 		"  -h, --help         show this help\n",
 		RPROC_DT_LIVE);
 }

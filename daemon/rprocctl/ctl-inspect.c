@@ -184,8 +184,8 @@ static void usage(FILE *f)
 		   "Describe a PAS firmware image (.mbn, or .mdt with its .bNN files) and check\n"
 		   "every segment digest the TrustZone verifier checks.  Signatures are not\n"
 		   "checked.  Exit status 0 only if the image parses and every digest matches.\n\n"
-		   "  -j, --json[=MODE]  one JSON object on stdout: pretty (the default), short\n"
-		   "                     (one line) or off\n"
+		   "  -j, --json[=MODE]  one JSON object on stdout: pretty, short (one line) or\n"
+		   "                     off; plain --json: pretty on a terminal, else short\n"
 		   "  -h, --help         show this help\n");
 }
 

@@ -72,12 +72,12 @@ int ctl_logs(const struct ctl_opts *o, int argc, char **argv);
 int ctl_coredump(const struct ctl_opts *o, int argc, char **argv);
 int ctl_check(const struct ctl_opts *o, int argc, char **argv);
 
-/* The entry of @known closest to @name (a typo, a prefix), or NULL if none is close. */
 /*
  * --json[=MODE] (@arg NULL for a plain --json or -j: pretty on a terminal, one line
  * otherwise).  1: parsed; 0: "help" was asked and answered; -1: bad mode, said on stderr.
  */
 int ctl_parse_json(const char *arg, enum ctl_json *out);
+/* The entry of @known closest to @name (a typo, a prefix), or NULL if none is close. */
 const char *ctl_did_you_mean(const char *name, const char *const *known, size_t n);
 
 #endif
