@@ -10,10 +10,8 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from jeepney import MessageType, message_bus, new_method_return
-from jeepney.io.blocking import open_dbus_connection
-
-from harness import CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, Notify, check, run
+from harness import (CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, FakeService, Notify,
+                     check, run)
 
 NO_AUTOSTART = ''.join(f'[RemoteProc:{c}]\nAutoStart=no\n' for c in CORES)
 
@@ -961,7 +959,7 @@ def test_sigterm(env):
 
 
 
-class FakeSystemd:
+class FakeSystemd(FakeService):
     """org.freedesktop.systemd1 on the test bus, as far as rprocd asks it at SIGTERM: the unit
     of a PID, its Job, and that job's JobType (@job: 'stop', 'restart', None for no job, or
     'silent': the manager never answers)."""
@@ -971,16 +969,12 @@ class FakeSystemd:
 
     def __init__(self, address, job):
         self.job = job
-        self.calls = []
-        self.conn = open_dbus_connection(bus=address)
-        r = self.conn.send_and_get_reply(message_bus.RequestName('org.freedesktop.systemd1'))
-        check(r.body[0] == 1, f'fake systemd owns its name: {r.body}')
-        self.stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__(address, 'org.freedesktop.systemd1')
 
-    def _answer(self, msg):
+    def answer(self, msg):
         member, path = msg.header.fields.get(3), msg.header.fields.get(1)
+        if self.job == 'silent':
+            return None
         if member == 'GetUnitByPID':
             return 'o', (self.UNIT,)
         if member == 'Get' and path == self.UNIT and msg.body == ('org.freedesktop.systemd1.Unit',
@@ -990,26 +984,6 @@ class FakeSystemd:
                                                                 'JobType'):
             return 'v', (('s', self.job),)
         return None
-
-    def _run(self):
-        while not self.stop:
-            try:
-                msg = self.conn.receive(timeout=0.2)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if msg.header.message_type != MessageType.method_call:
-                continue
-            self.calls.append((msg.header.fields.get(3), msg.body))
-            a = None if self.job == 'silent' else self._answer(msg)
-            if a:
-                self.conn.send(new_method_return(msg, *a))
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.conn.close()
 
 
 def test_exit_job(env):
