@@ -63,7 +63,8 @@ struct manager {
 
 	/* the service manager is stopping the unit (not restarting it): stop every core at exit */
 	bool unit_stopping;
-	uint64_t exit_usec; /* CLOCK_MONOTONIC when told to exit (0: not yet): the exit timeout's start */
+	/* CLOCK_MONOTONIC when told to exit (0: not yet): where the exit timeout starts */
+	uint64_t exit_usec;
 
 	char status_sent[512]; /* the last STATUS= the service manager got ("" after another) */
 
