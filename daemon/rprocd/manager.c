@@ -392,7 +392,8 @@ static unsigned int exit_timeout_ms(const struct manager *m)
 
 bool manager_shutdown(struct manager *m)
 {
-	uint64_t deadline = now_usec(CLOCK_MONOTONIC) + exit_timeout_ms(m) * USEC_PER_MSEC;
+	uint64_t deadline = (m->exit_usec ? m->exit_usec : now_usec(CLOCK_MONOTONIC)) +
+			    exit_timeout_ms(m) * USEC_PER_MSEC;
 	size_t stuck = 0;
 
 	m->status_sent[0] = 0;
@@ -401,12 +402,13 @@ bool manager_shutdown(struct manager *m)
 		struct core *c = m->cores[i];
 		bool starting = core_state(c) == RPROC_STARTING;
 
-		if (!c->rproc || (!c->props.stop_on_exit && !starting))
+		if (!c->rproc || (!c->props.stop_on_exit && !m->unit_stopping && !starting))
 			continue;
 		if (rproc_stop(c->rproc) == 0)
 			log_full(RPROC_LOG_INFO, c->name, NULL, 0, "%s",
 				 c->props.stop_on_exit ? "stopping (StopOnExit=yes)"
-						       : "cancelling the start: rprocd is exiting");
+				 : starting	       ? "cancelling the start: rprocd is exiting"
+						       : "stopping (the unit is being stopped)");
 	}
 	/* every job (stops, cancelled starts, crash handling) ends, or is left by the deadline */
 	for (size_t i = 0; i < m->n_cores; i++) {

@@ -61,6 +61,11 @@ struct manager {
 	int *stored_fds;
 	size_t n_stored;
 
+	/* the service manager is stopping the unit (not restarting it): stop every core at exit */
+	bool unit_stopping;
+	/* CLOCK_MONOTONIC when told to exit (0: not yet): where the exit timeout starts */
+	uint64_t exit_usec;
+
 	char status_sent[512]; /* the last STATUS= the service manager got ("" after another) */
 
 	struct core_settings core_settings; /* from the above, for every core */
@@ -114,6 +119,13 @@ int manager_reload(struct manager *m, struct conf_warnings *w, char **why);
  * the job), leaving the snapshot to the next rprocd as a SIGKILL would.
  */
 bool manager_shutdown(struct manager *m);
+/*
+ * On SIGTERM, under a service manager with an fd store: ask it over the bus which job ends
+ * rprocd; a stop (the store is emptied once the unit is down) sets unit_stopping.  At most
+ * EXIT_JOB_TIMEOUT_MS, taken from the exit timeout; a failure leaves the cores as on a restart.
+ */
+#define EXIT_JOB_TIMEOUT_MS 1000u
+void manager_check_exit_job(struct manager *m);
 void manager_update_status(struct manager *m);
 
 struct core *manager_find_core(struct manager *m, const char *name);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "bus.h"
 #include "manager.h"
+#include "time-util.h"
 
 static void help(void)
 {
@@ -121,6 +122,16 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return 0;
 }
 
+/* SIGTERM is how a service manager ends rprocd: what it is about to do decides the cores' fate. */
+static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *ud)
+{
+	struct manager *m = ud;
+
+	m->exit_usec = now_usec(CLOCK_MONOTONIC);
+	manager_check_exit_job(m);
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
 static int run(struct manager_args *args)
 {
 	_cleanup_(manager_freep) struct manager *m = NULL;
@@ -133,7 +144,7 @@ static int run(struct manager_args *args)
 		log_notice("%u configuration warnings (see above)", m->conf.n_warnings);
 
 	sd_event_set_watchdog(m->event, true);
-	sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+	sd_event_add_signal(m->event, NULL, SIGTERM, on_sigterm, m);
 	sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
 	sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
 

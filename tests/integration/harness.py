@@ -19,7 +19,8 @@ import tempfile
 import threading
 import time
 
-from jeepney import DBusAddress, MatchRule, MessageType, message_bus, new_method_call
+from jeepney import (DBusAddress, MatchRule, MessageType, message_bus, new_method_call,
+                     new_method_return)
 from jeepney.io.blocking import open_dbus_connection
 
 BUS = 'org.rprocd1'
@@ -57,6 +58,44 @@ class Failure(Exception):
 def check(cond, what):
     if not cond:
         raise Failure(what)
+
+
+class FakeService:
+    """A service on the test bus, answering method calls on a thread: a subclass's
+    answer(msg) returns (signature, body) for a reply, or None to send none.  Every call is
+    kept in self.calls as (member, body)."""
+
+    def __init__(self, address, name):
+        self.calls = []
+        self.conn = open_dbus_connection(bus=address)
+        r = self.conn.send_and_get_reply(message_bus.RequestName(name))
+        check(r.body[0] == 1, f'fake {name} owns its name: {r.body}')
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def answer(self, msg):
+        return None
+
+    def _run(self):
+        while not self.stop:
+            try:
+                msg = self.conn.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if msg.header.message_type != MessageType.method_call:
+                continue
+            self.calls.append((msg.header.fields.get(3), msg.body))
+            a = self.answer(msg)
+            if a:
+                self.conn.send(new_method_return(msg, *a))
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.conn.close()
 
 
 def env_path(name):

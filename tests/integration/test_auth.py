@@ -15,14 +15,13 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 
-from jeepney import DBusAddress, MessageType, message_bus, new_method_call, new_method_return
+from jeepney import DBusAddress, MessageType, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from jeepney.low_level import Parser
 
-from harness import CORES, RPROC_PREFIX, TIMEOUT, Failure, check, run
+from harness import CORES, RPROC_PREFIX, TIMEOUT, Failure, FakeService, check, run
 
 NO_AUTOSTART = ''.join(f'[RemoteProc:{c}]\nAutoStart=no\n' for c in CORES)
 IFACE = 'org.rprocd1.RemoteProc'
@@ -146,47 +145,29 @@ def in_pid_namespace(name):
 
 # ---- polkit ------------------------------------------------------------------------------
 
-class FakePolkit:
+class FakePolkit(FakeService):
     """org.freedesktop.PolicyKit1 on the test bus: answers CheckAuthorization per @mode:
     allow, deny, or challenge (authorized only when the caller allows interaction, as if an
     agent had asked for the password)."""
 
     def __init__(self, address, mode):
         self.mode = mode
-        self.calls = []
-        self.conn = open_dbus_connection(bus=address)
-        r = self.conn.send_and_get_reply(message_bus.RequestName('org.freedesktop.PolicyKit1'))
-        check(r.body[0] == 1, f'fake polkit owns its name: {r.body}')
-        self.stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.checks = []
+        super().__init__(address, 'org.freedesktop.PolicyKit1')
 
-    def _run(self):
-        while not self.stop:
-            try:
-                msg = self.conn.receive(timeout=0.2)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            h = msg.header
-            if h.message_type != MessageType.method_call or h.fields.get(3) != 'CheckAuthorization':
-                continue
-            subject, action, details, flags, _ = msg.body
-            self.calls.append({'subject': subject, 'action': action, 'details': details,
-                               'flags': flags})
-            if self.mode == 'allow':
-                answer = (True, False, {})
-            elif self.mode == 'challenge':
-                answer = (True, False, {}) if flags & 1 else (False, True, {})
-            else:
-                answer = (False, False, {})
-            self.conn.send(new_method_return(msg, '(bba{ss})', (answer,)))
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.conn.close()
+    def answer(self, msg):
+        if msg.header.fields.get(3) != 'CheckAuthorization':
+            return None
+        subject, action, details, flags, _ = msg.body
+        self.checks.append({'subject': subject, 'action': action, 'details': details,
+                            'flags': flags})
+        if self.mode == 'allow':
+            answer = (True, False, {})
+        elif self.mode == 'challenge':
+            answer = (True, False, {}) if flags & 1 else (False, True, {})
+        else:
+            answer = (False, False, {})
+        return '(bba{ss})', (answer,)
 
 
 def test_polkit(env):
@@ -207,8 +188,8 @@ def test_polkit(env):
             p = env.ctl('start', 'adsp', user=nobody, check_rc=rc)
             state = env.get(conn, 'adsp', 'State')
             check(state == ('running' if rc == 0 else 'offline'), f'{mode}: adsp {state}')
-            check(len(pk.calls) == 1, f'{mode}: polkit asked once: {pk.calls}')
-            c = pk.calls[0]
+            check(len(pk.checks) == 1, f'{mode}: polkit asked once: {pk.checks}')
+            c = pk.checks[0]
             kind, props = c['subject']
             check(kind == 'system-bus-name' and props['name'][1].startswith(':'),
                   f'{mode}: the subject is the caller\'s bus name: {c["subject"]}')
@@ -218,10 +199,10 @@ def test_polkit(env):
             if rc:
                 check('permission denied' in p.stderr, f'deny: {p.stderr}')
             env.ctl('stop', 'adsp', check_rc=0)  # root: polkit is not asked
-            check(len(pk.calls) == 1, f'{mode}: root was not asked about: {pk.calls}')
+            check(len(pk.checks) == 1, f'{mode}: root was not asked about: {pk.checks}')
             env.ctl('start', 'adsp', user=('nobody', 'nogroup', 'staff'), check_rc=0)
             env.ctl('stop', 'adsp', user=('nobody', 'nogroup', 'staff'), check_rc=0)
-            check(len(pk.calls) == 1, f'{mode}: ControlGroup= members are not asked about')
+            check(len(pk.checks) == 1, f'{mode}: ControlGroup= members are not asked about')
         finally:
             pk.close()
 
@@ -231,18 +212,18 @@ def test_polkit(env):
     try:
         p = env.ctl('--no-ask-password', 'start', 'adsp', user=nobody, check_rc=4)
         check('authorization required' in p.stderr, f'challenge without interaction: {p.stderr}')
-        check(pk.calls[-1]['flags'] == 0, f'not interactive: {pk.calls[-1]}')
+        check(pk.checks[-1]['flags'] == 0, f'not interactive: {pk.checks[-1]}')
         check(env.get(conn, 'adsp', 'State') == 'offline', 'adsp not started')
         env.ctl('start', 'adsp', user=nobody, check_rc=0)
-        check(pk.calls[-1]['flags'] == 1, f'interactive: {pk.calls[-1]}')
+        check(pk.checks[-1]['flags'] == 1, f'interactive: {pk.checks[-1]}')
         check(env.get(conn, 'adsp', 'State') == 'running', 'started after authentication')
         # every control method goes through it, Reload() too
-        n = len(pk.calls)
+        n = len(pk.checks)
         env.ctl('--no-ask-password', 'set-firmware', 'cdsp0', 'qcom/sa8775p/adsp.mbn',
                 user=nobody, check_rc=4)
         env.ctl('--no-ask-password', 'reload', user=nobody, check_rc=4)
-        check([c['details']['method'] for c in pk.calls[n:]] == ['SetFirmware', 'Reload'],
-              f'SetFirmware and Reload asked about: {pk.calls[n:]}')
+        check([c['details']['method'] for c in pk.checks[n:]] == ['SetFirmware', 'Reload'],
+              f'SetFirmware and Reload asked about: {pk.checks[n:]}')
         check(env.get(conn, 'cdsp0', 'Firmware') == 'qcom/sa8775p/cdsp0.mbn', 'not changed')
     finally:
         pk.close()

@@ -10,7 +10,8 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from harness import CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, Notify, check, run
+from harness import (CORES, MANAGER, RPROC_PREFIX, TIMEOUT, Failure, FakeService, Notify,
+                     check, run)
 
 NO_AUTOSTART = ''.join(f'[RemoteProc:{c}]\nAutoStart=no\n' for c in CORES)
 
@@ -956,6 +957,96 @@ def test_sigterm(env):
     check('adsp: stopping (StopOnExit=yes)' in log, 'StopOnExit core stopped')
     check('cdsp0: left running for the next rprocd to adopt' in log, 'others left running')
 
+
+
+class FakeSystemd(FakeService):
+    """org.freedesktop.systemd1 on the test bus, as far as rprocd asks it at SIGTERM: the unit
+    of a PID, its Job, and that job's JobType (@job: 'stop', 'restart', None for no job, or
+    'silent': the manager never answers)."""
+
+    UNIT = '/org/freedesktop/systemd1/unit/rprocd_2eservice'
+    JOB = '/org/freedesktop/systemd1/job/4242'
+
+    def __init__(self, address, job):
+        self.job = job
+        super().__init__(address, 'org.freedesktop.systemd1')
+
+    def answer(self, msg):
+        member, path = msg.header.fields.get(3), msg.header.fields.get(1)
+        if self.job == 'silent':
+            return None
+        if member == 'GetUnitByPID':
+            return 'o', (self.UNIT,)
+        if member == 'Get' and path == self.UNIT and msg.body == ('org.freedesktop.systemd1.Unit',
+                                                                 'Job'):
+            return 'v', (('(uo)', (4242, self.JOB) if self.job else (0, '/')),)
+        if member == 'Get' and path == self.JOB and msg.body == ('org.freedesktop.systemd1.Job',
+                                                                'JobType'):
+            return 'v', (('s', self.job),)
+        return None
+
+
+def test_exit_job(env):
+    """SIGTERM under a service manager: rprocd asks which job ends it.  A stop (systemd 252
+    empties the fd store once the unit is down) stops every core with the stop handshake; a
+    restart, no job, or no answer within 1 s leaves them running for the next rprocd."""
+    env.write_config('[RemoteProc:gpdsp1]\nAutoStart=no\n')
+    auto = CORES[:-1]
+    for job in ('restart', None, 'silent', 'stop'):
+        if env.notify:  # a fresh start: the previous round's store is dropped
+            for _, fd in env.notify.fds:
+                os.close(fd)
+            env.notify.fds = []
+        start = env.start_daemon()
+        pid = env.daemon.pid
+        conn = env.conn()
+        for c in auto:
+            env.wait_state(conn, c, 'running')
+        env.conns.remove(conn)
+        conn.close()
+        time.sleep(0.2)  # let the snapshot of the last change reach the memfd
+        sd = FakeSystemd(env.address, job)
+        mark = len(env.read_log())
+        t0 = time.monotonic()
+        try:
+            rc = env.stop_daemon(signal.SIGTERM)
+        finally:
+            sd.close()
+        took = time.monotonic() - t0
+        log = env.read_log()[mark:]
+        check(rc == 0, f'{job}: exit status {rc}')
+        env.notify.wait_for('STOPPING', '1', start)
+        check(sd.calls and sd.calls[0] == ('GetUnitByPID', (pid,)),
+              f'{job}: asked for the unit of its own PID: {sd.calls}')
+        stopping = 'systemd is stopping the unit: the fd store will be emptied' in log
+        check(stopping == (job == 'stop'), f'{job}: says why it stops the cores: {log}')
+        if job == 'silent':
+            check('cannot ask the service manager' in log, f'silent: the failure is logged: {log}')
+            # bounded: 1 s for the question, well below the 25 s of a default D-Bus timeout
+            check(took < 6, f'silent: SIGTERM -> exit took {took:.1f} s')
+        # What the next rprocd finds in the fd store (the simulated SoC is in it too).
+        env.start_daemon(listen_fds=list(env.notify.fds))
+        conn = env.conn()
+        d = env.describe(conn)
+        states = {r['name']: r['state'] for r in d['rprocs']}
+        sim = d['simulator']
+        if job == 'stop':
+            for c in auto:
+                check(f'{c}: stopping (the unit is being stopped)' in log, f'{c} stopped: {log}')
+                check(states[c] == 'offline', f'stop: {c} {states[c]} in the next rprocd')
+            check('left running' not in log, f'stop: nothing left running: {log}')
+            left = sim_leftovers(sim)
+            check(not left, f'stop: the stop handshakes released everything: {left}')
+        else:
+            for c in auto:
+                check(f'{c}: left running for the next rprocd to adopt' in log,
+                      f'{job}: {c} left running: {log}')
+                check(states[c] == 'running', f'{job}: {c} {states[c]} in the next rprocd')
+            check(sim['calls']['auth_and_reset'] == 0 and sim['calls']['shutdown'] == 0,
+                  f'{job}: re-adopted, not booted again: {sim["calls"]}')
+        env.conns.remove(conn)
+        conn.close()
+        env.stop_daemon(signal.SIGKILL)
 
 def test_check(env):
     """--check without the hardware: fail lines with fixes, exit 1 (and the same from rprocctl)."""

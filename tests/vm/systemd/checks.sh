@@ -160,6 +160,13 @@ c2_restart() {
 	info "after: fd store $(unit NFileDescriptorStore) fds"
 	journalctl -b -u rprocd.service -n 200 -o cat --since=@$((t0 / 1000000000)) |
 		grep -m3 -E 'fd store|re-adopted' | sed 's/^/VMINFO 2 | /' >&3
+	# rprocd(8): at SIGTERM the old rprocd asked systemd for the job on its unit; during the
+	# stop phase of a restart it is a "restart" job, which leaves the cores to the next rprocd.
+	local job
+	job=$(journalctl _PID="$pid" -o cat | grep -m1 -E "job on the unit|systemd is stopping")
+	info "the old rprocd at SIGTERM: ${job:-nothing about the job}"
+	[ "$job" = "the service manager's job on the unit: restart" ] ||
+		bad "the old rprocd did not see a restart job"
 	readopted "$pid" "$stamps"
 }
 
@@ -291,16 +298,20 @@ c5_reload_stop() {
 	since() { echo "$json" | jq -r "select($1) | .MESSAGE"; }
 	out=$(since true)
 	echo "$out" | sed 's/^/VMINFO 5 | /' >&3
-	# rprocd(8): StopOnExit=yes cores are stopped; the others are left running for the
-	# next rprocd to adopt.
+	# rprocd(8): StopOnExit=yes cores are stopped; on a stop job (systemd 252 empties the
+	# fd store once the unit is down) the others are stopped too, with the stop handshake,
+	# rather than left to the shim's SHUTDOWN as their files close.
 	[ -n "$(since ".MESSAGE_ID == \"$ID_STOPPED\" and .RPROC == \"cdsp1\"")" ] &&
 		info "cdsp1 stopped at exit (StopOnExit=yes)" || bad "cdsp1 was not stopped at exit"
+	[ "$(echo "$out" | grep -c '^systemd is stopping the unit: the fd store will be emptied')" = 1 ] &&
+		info "rprocd saw the stop job (said once)" || bad "rprocd did not say once that systemd stops the unit"
 	local c
 	for c in adsp cdsp0 gpdsp0; do
-		echo "$out" | grep -q "^$c: left running for the next rprocd" ||
-			bad "$c was not left running"
-		[ -z "$(since ".MESSAGE_ID == \"$ID_STOPPED\" and .RPROC == \"$c\"")" ] ||
-			bad "$c was stopped"
+		echo "$out" | grep -q "^$c: stopping (the unit is being stopped)" &&
+			[ -n "$(since ".MESSAGE_ID == \"$ID_STOPPED\" and .RPROC == \"$c\"")" ] &&
+			info "$c stopped at exit (StopOnExit=no, stop job)" ||
+			bad "$c was not stopped gracefully at exit"
+		! echo "$out" | grep -q "^$c: left running" || bad "$c was left running"
 	done
 	STORE_AFTER_STOP=$(unit NFileDescriptorStore)
 	info "fd store after the stop: $STORE_AFTER_STOP fds"
@@ -351,7 +362,7 @@ check 4 "watchdog: SIGSTOP'd rprocd killed after WatchdogSec= and restarted, cor
 	c4_watchdog
 check 6 "non-root: list/status allowed, stop refused clearly; the rprocd group may stop" c6_users
 check 7 "journal: RPROC= entries, MESSAGE_IDs with catalog text (journalctl -x)" c7_journal
-check 5 "reload applies a changed drop-in; stop stops StopOnExit= cores only" c5_reload_stop
+check 5 "reload applies a changed drop-in; systemctl stop stops every core gracefully" c5_reload_stop
 check 9 "D-Bus activation: rprocctl list starts the stopped rprocd" c9_activation
 echo "VMCHECKS done" >&3
 systemctl poweroff --no-block
