@@ -185,6 +185,15 @@ static int core_query(void *ctx, const struct rproc_desc *d, struct rproc_core_s
 	return 0;
 }
 
+/* The shim lacks @cap: said once, at @level, with what that costs. */
+static bool shim_lacks(const struct rproc_shim *s, uint64_t cap, int level, const char *cost)
+{
+	if (rproc_shim_has(s, cap))
+		return false;
+	rproc_log(level, NULL, "shim", 0, "%s", cost);
+	return true;
+}
+
 static void setup_pas(struct real_backend *b)
 {
 	struct rproc_shim *s = b->shim;
@@ -195,58 +204,46 @@ static void setup_pas(struct real_backend *b)
 	/* without the capability the lifecycle says, once, that it authenticates unbridged */
 	b->pas.auth_and_reset_bridged =
 		rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SHM_BRIDGE) ? auth_bridged : NULL;
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_STOP_BIT)) {
+	if (shim_lacks(s, QCOM_SCM_SHIM_CAP_STOP_BIT, RPROC_LOG_WARNING,
+		       "the shim has no SMP2P stop bit: stops shut down without the handshake"))
 		b->pas.stop_bit = NULL;
-		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,
-			  "the shim has no SMP2P stop bit: stops shut down without the handshake");
-	}
 	b->pas.proxy_vote = proxy_vote;
 	b->pas.proxy_unvote = proxy_unvote;
 	b->pas.load_state = load_state;
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_PROXY_VOTE)) {
+	if (shim_lacks(s, QCOM_SCM_SHIM_CAP_PROXY_VOTE, RPROC_LOG_WARNING,
+		       "the shim takes no proxy votes: the DSPs boot only if their power "
+		       "domains, clocks and interconnect stay on")) {
 		b->pas.proxy_vote = b->pas.proxy_unvote = NULL;
 		b->pas.load_state = NULL;
-		rproc_log(RPROC_LOG_WARNING, NULL, "shim", 0,
-			  "the shim takes no proxy votes: the DSPs boot only if their power "
-			  "domains, clocks and interconnect stay on");
 	} else if (s->minor < 1) {
 		b->pas.load_state = NULL;
 		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
 			  "the shim (ABI %u.%u) has one vote for everything: load_state goes with "
 			  "the proxy votes at handover instead of at the stop; update the module",
 			  s->major, s->minor);
-	} else if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_LOAD_STATE)) {
+	} else if (shim_lacks(s, QCOM_SCM_SHIM_CAP_LOAD_STATE, RPROC_LOG_NOTICE,
+			      "the shim sends no load_state (no AOSS QMP): the DSPs run only "
+			      "while AOSS keeps them powered anyway")) {
 		b->pas.load_state = NULL;
-		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
-			  "the shim sends no load_state (no AOSS QMP): the DSPs run only while "
-			  "AOSS keeps them powered anyway");
 	}
-	b->pas.glink = glink;
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_GLINK)) {
-		b->pas.glink = NULL;
-		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
-			  "the shim cannot register glink edges: no rpmsg (fastrpc, audio, qrtr) "
-			  "for the DSPs rprocd boots");
-	}
-	b->pas.core_query = core_query;
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_CORE)) {
-		b->pas.core_query = NULL;
-		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
-			  "the shim has no CORE query: a restarted rprocd cannot check that the "
-			  "DSPs it adopts still run");
-	}
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_SMEM)) {
+	b->pas.glink = shim_lacks(s, QCOM_SCM_SHIM_CAP_GLINK, RPROC_LOG_NOTICE,
+				  "the shim cannot register glink edges: no rpmsg (fastrpc, "
+				  "audio, qrtr) for the DSPs rprocd boots")
+			       ? NULL
+			       : glink;
+	b->pas.core_query = shim_lacks(s, QCOM_SCM_SHIM_CAP_CORE, RPROC_LOG_NOTICE,
+				       "the shim has no CORE query: a restarted rprocd cannot "
+				       "check that the DSPs it adopts still run")
+				    ? NULL
+				    : core_query;
+	if (shim_lacks(s, QCOM_SCM_SHIM_CAP_SMEM, RPROC_LOG_NOTICE,
+		       "the shim cannot read SMEM: no crash reasons, no minidumps")) {
 		b->pas.crash_reason = NULL;
 		b->pas.smem_read = NULL;
-		rproc_log(RPROC_LOG_NOTICE, NULL, "shim", 0,
-			  "the shim cannot read SMEM: no crash reasons, no minidumps");
 	}
-	if (!rproc_shim_has(s, QCOM_SCM_SHIM_CAP_RSCTABLE)) {
+	if (shim_lacks(s, QCOM_SCM_SHIM_CAP_RSCTABLE, RPROC_LOG_NOTICE,
+		       "the shim has no GET_RSCTABLE: device memory comes from qcom,devmem only"))
 		b->pas.get_rsc_table = NULL;
-		rproc_log(
-		    RPROC_LOG_NOTICE, NULL, "shim", 0,
-		    "the shim has no GET_RSCTABLE: device memory comes from qcom,devmem only");
-	}
 	b->pub.pas = &b->pas;
 	b->pub.pas_ctx = s;
 }
