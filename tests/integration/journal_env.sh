@@ -33,3 +33,13 @@ done
 . "$(dirname "${BASH_SOURCE[0]}")/private-bus.sh"
 private_bus_start "$tmp" || exit 1
 pids+=("$bus_pid")
+
+# journal_rprocd CONFIG: rprocd --simulate with the configuration text CONFIG, logging to the
+# journal above; returns once it answers on the bus.
+journal_rprocd() {
+	printf '%s' "$1" >"$tmp/rprocd.conf"
+	"$RPROCD" --simulate --dtb "$DTB" --firmware-path "$tmp/fw" --config "$tmp/rprocd.conf" \
+		--log-target journal 2>"$tmp/rprocd.err" &
+	pids+=($!)
+	for _ in $(seq 200); do "$RPROCCTL" list >/dev/null 2>&1 && break; sleep 0.05; done
+}

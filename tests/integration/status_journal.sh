@@ -8,11 +8,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/journal_env.sh"
 
-printf '[RemoteProc:adsp]\nAutoStart=no\n[Daemon]\nSimulationConfig=fail=auth_and_reset@adsp:1\n' >"$tmp/rprocd.conf"
-"$RPROCD" --simulate --dtb "$DTB" --firmware-path "$tmp/fw" --config "$tmp/rprocd.conf" \
-	--log-target journal 2>"$tmp/rprocd.err" &
-pids+=($!)
-for _ in $(seq 200); do "$RPROCCTL" list >/dev/null 2>&1 && break; sleep 0.05; done
+journal_rprocd $'[RemoteProc:adsp]\nAutoStart=no\n[Daemon]\nSimulationConfig=fail=auth_and_reset@adsp:1\n'
 
 rc=0
 "$RPROCCTL" start adsp >/dev/null 2>&1 || rc=$?
