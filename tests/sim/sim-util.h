@@ -66,6 +66,29 @@ void tsim_start_all(struct tsim_board *board);
 void tsim_stop_all(struct tsim_board *board);
 
 /*
+ * Start (stop) core @i of @board and wait until it runs (is offline); macros, so that a
+ * failure names the test's line.
+ */
+#define tsim_start_one(board, i)                                                              \
+	do {                                                                                   \
+		assert_int_equal(rproc_start((board)->r[i]), 0);                              \
+		assert_int_equal(tsim_wait_state(&(board)->r[i], 1, 1, RPROC_RUNNING, 20000), 0); \
+	} while (0)
+#define tsim_stop_one(board, i)                                                               \
+	do {                                                                                   \
+		assert_int_equal(rproc_stop((board)->r[i]), 0);                               \
+		assert_int_equal(tsim_wait_state(&(board)->r[i], 1, 1, RPROC_OFFLINE, 20000), 0); \
+	} while (0)
+/* The simulated SoC holds nothing any more (every count of rproc_sim_report() is 0). */
+#define tsim_assert_nothing_held(board)                                                       \
+	do {                                                                                   \
+		struct rproc_sim_usage held_;                                                  \
+                                                                                               \
+		rproc_sim_report((board)->b, &held_);                                          \
+		assert_int_equal(rproc_sim_usage_total(&held_), 0);                            \
+	} while (0)
+
+/*
  * The daemon is killed (SIGKILL): its cores and its simulated SoC go, the service manager
  * keeps the stored fds (its copy of the simulator's memfd), and after @meanwhile (may be
  * NULL: what happens while no daemon runs) a new simulated SoC with @sim_cfg adopts them.

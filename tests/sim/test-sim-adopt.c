@@ -206,8 +206,7 @@ static void test_old_snapshot(void **state)
 	assert_int_equal(info.state, RPROC_FAILED);
 	assert_string_equal(info.last_error, "interrupted by a daemon restart during starting; "
 					     "cleaned up, start it again");
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
@@ -301,8 +300,7 @@ static void test_set_firmware_kept(void **state)
 	rproc_free(bd.r[i]);
 	assert_int_equal(rproc_adopt(&bd.d[i], bd.b, &bd.cfg, &snap, &bd.r[i], &err), 0);
 	assert_string_equal(rproc_desc(bd.r[i])->firmware[0], "other/adsp.mbn");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	rproc_get_info(bd.r[i], &info);
 	p = strstr(info.firmware_path, "other/adsp.mbn");
 	assert_non_null(p);

@@ -93,8 +93,7 @@ static void test_five_cores_parallel_100(void **state)
 	}
 	assert_int_equal(rproc_sim_calls(bd.b, "auth_and_reset"), 500);
 	tsim_board_free_cores(&bd);
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
@@ -124,7 +123,6 @@ static void test_start_answers(void **state)
 static void test_stop_cancels_start(void **state)
 {
 	struct tsim_board bd;
-	struct rproc_sim_usage u;
 	int i;
 
 	tsim_board_new(&bd, "lemans-el2", "ready_delay_ms=3000", NULL);
@@ -132,11 +130,9 @@ static void test_stop_cancels_start(void **state)
 	i = tsim_board_find(&bd, "adsp");
 	assert_int_equal(rproc_start(bd.r[i]), 0);
 	tsim_run_for(&bd.r[i], 1, 100);
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	tsim_board_free_cores(&bd);
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
@@ -195,8 +191,7 @@ static void test_other_boards(void **state)
 			stop_all(&bd);
 		}
 		tsim_board_free_cores(&bd);
-		rproc_sim_report(bd.b, &u);
-		assert_int_equal(rproc_sim_usage_total(&u), 0);
+		tsim_assert_nothing_held(&bd);
 		tsim_board_free(&bd);
 	}
 }

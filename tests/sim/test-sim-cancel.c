@@ -94,8 +94,7 @@ static void test_abandoned_start(void **state)
 	assert_int_equal(u.proxy_votes, 0);
 
 	/* and a start works again (the slow TrustZone still answers, later) */
-	assert_int_equal(rproc_start(bd.r[a]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_RUNNING, 20000), 0);
+	tsim_start_one(&bd, a);
 	tsim_board_free(&bd);
 }
 
@@ -117,8 +116,7 @@ static void test_cancel_in_time(void **state)
 	rproc_get_info(bd.r[a], &info);
 	assert_int_equal(info.state, RPROC_OFFLINE);
 	assert_int_not_equal(info.last_errno, -ETIMEDOUT);
-	assert_int_equal(rproc_start(bd.r[a]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_RUNNING, 20000), 0);
+	tsim_start_one(&bd, a);
 	tsim_board_free(&bd);
 }
 

@@ -96,11 +96,9 @@ static void test_crash_coredump_recovery(void **state)
 	core_file_readelf_check(info.last_coredump);
 	free(cf.buf);
 
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	tsim_board_free_cores(&bd);
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 	tsim_rmtree(dumps);
 }
@@ -137,8 +135,7 @@ static void test_crash_loop_gives_up(void **state)
 	assert_int_equal(rproc_sim_usage_total(&u), u.domains);
 	assert_int_equal(rproc_stop(bd.r[i]), -EALREADY);
 	tsim_board_free_cores(&bd);
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
@@ -153,8 +150,7 @@ static void test_crash_without_recovery(void **state)
 	bd.cfg.recovery = false;
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "adsp");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	assert_int_equal(rproc_sim_raise(bd.b, "adsp", RPROC_IRQ_WDOG, "wdog: stuck in isr"), 0);
 	assert_int_equal(tsim_wait_crashes(bd.r[i], 1, RPROC_CRASHED, 10000), 0);
 	tsim_wait_idle(&bd.r[i], 1, 1, 5000);
@@ -163,8 +159,7 @@ static void test_crash_without_recovery(void **state)
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.running_cores, 0);
 	assert_int_equal(u.smmu_mappings, 0);
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	tsim_board_free(&bd);
 }
 
@@ -173,7 +168,6 @@ static void test_no_ready_timeout(void **state)
 {
 	struct tsim_board bd;
 	struct rproc_info info;
-	struct rproc_sim_usage u;
 	int i;
 
 	tsim_board_new(&bd, "lemans-el2", "no_ready=cdsp0", NULL);
@@ -187,8 +181,7 @@ static void test_no_ready_timeout(void **state)
 	assert_int_equal(info.last_errno, -ETIMEDOUT);
 	assert_non_null(strstr(info.last_error, "300 ms"));
 	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 1);
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
@@ -204,10 +197,8 @@ static void test_no_stop_ack(void **state)
 	bd.cfg.stop_timeout_ms = 200;
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "adsp");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_start_one(&bd, i);
+	tsim_stop_one(&bd, i);
 	rproc_get_info(bd.r[i], &info);
 	assert_string_equal(info.last_error_step, "stop-handshake");
 	assert_int_equal(info.last_errno, -ETIMEDOUT);
@@ -230,8 +221,7 @@ static void test_wdog_acks_stop(void **state)
 	bd.cfg.stop_timeout_ms = 60000;
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "adsp");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	assert_int_equal(rproc_stop(bd.r[i]), 0);
 	tsim_run_for(&bd.r[i], 1, 50);
 	assert_int_equal(rproc_sim_raise(bd.b, "adsp", RPROC_IRQ_WDOG, NULL), 0);
@@ -247,7 +237,6 @@ static void test_boot_crash_reason(void **state)
 {
 	struct tsim_board bd;
 	struct rproc_info info;
-	struct rproc_sim_usage u;
 	int i;
 
 	tsim_board_new(&bd, "lemans-el2", "boot_delay_ms=5000", NULL);
@@ -266,8 +255,7 @@ static void test_boot_crash_reason(void **state)
 	rproc_get_info(bd.r[i], &info);
 	assert_string_equal(info.last_error_step, "wait-ready");
 	assert_non_null(strstr(info.last_error, "err_fatal: boot"));
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
@@ -303,11 +291,9 @@ static void test_fault_settings(void **state)
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.running_cores, 3);
 	/* the rule fired once: cdsp1 starts now */
-	assert_int_equal(rproc_start(bd.r[c1]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[c1], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, c1);
 	/* stop_ack=0: every stop waits out its timeout, and still completes */
-	assert_int_equal(rproc_stop(bd.r[g0]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[g0], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, g0);
 	rproc_get_info(bd.r[g0], &info);
 	assert_int_equal(info.last_errno, -ETIMEDOUT);
 	tsim_board_free(&bd);
@@ -323,13 +309,11 @@ static void test_no_bridge_mode(void **state)
 	tsim_board_new(&bd, "lemans-el2", "bridges=0\nrequire_bridge=0", NULL);
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "cdsp0");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	assert_int_equal(rproc_sim_calls(bd.b, "shm_bridge_create"), 1);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.bridges, 0);
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	tsim_board_free(&bd);
 }
 

@@ -75,10 +75,8 @@ static void test_start_step_sweep(void **state)
 		/* a failed start holds nothing at all, whichever step failed */
 		usage_is_zero(bd.b);
 		/* and the next start works */
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-		assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
-		assert_int_equal(rproc_stop(bd.r[i]), 0);
-		assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+		tsim_start_one(&bd, i);
+		tsim_stop_one(&bd, i);
 		usage_is_stopped(bd.b);
 		tsim_board_free_cores(&bd);
 		usage_is_zero(bd.b);
@@ -157,8 +155,7 @@ static void test_recovery_step_sweep(void **state)
 		assert_int_equal(rproc_debug_fail_step(bd.r[i], steps[k], -EIO), 0);
 		recovery_fails_at(&bd, i, steps[k]);
 		/* and a start from there works */
-		assert_int_equal(rproc_start(bd.r[i]), 0);
-		assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+		tsim_start_one(&bd, i);
 		tsim_board_free(&bd);
 	}
 }
@@ -295,8 +292,7 @@ static void test_persistent_shutdown_failure(void **state)
 	tsim_board_new(&bd, "lemans-el2", NULL, NULL);
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "adsp");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	assert_int_equal(rproc_sim_set(bd.b, "fail=shutdown:0:-EBUSY", &err), 0);
 	assert_int_equal(rproc_stop(bd.r[i]), 0);
 	assert_int_equal(tsim_wait_idle(&bd.r[i], 1, 1, 10000), 0);

@@ -27,8 +27,7 @@ static void test_phase_empty_when_idle(void **state)
 	bd.cfg.recovery = false;
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "cdsp0");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	rproc_get_info(bd.r[i], &info);
 	assert_string_equal(info.phase, "");
 	assert_int_equal(rproc_sim_raise(bd.b, "cdsp0", RPROC_IRQ_FATAL, "test"), 0);
@@ -38,8 +37,7 @@ static void test_phase_empty_when_idle(void **state)
 	rproc_get_info(bd.r[i], &info);
 	assert_int_equal(info.state, RPROC_CRASHED);
 	assert_string_equal(info.phase, "");
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	rproc_get_info(bd.r[i], &info);
 	assert_string_equal(info.phase, "");
 	tsim_board_free(&bd);
@@ -143,8 +141,7 @@ static void test_dtb_first(void **state)
 	assert_int_equal(u.running_cores, 2 * bd.n); /* main and DTB image of each */
 	assert_int_equal(u.metadata_buffers, 0);
 	tsim_stop_all(&bd);
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	/* the main image's INIT_IMAGE (adsp's second) fails: the DTB image goes too */
 	a = tsim_board_find(&bd, "adsp");
 	assert_int_equal(rproc_sim_set(bd.b, "fail=init_image@adsp:2", &err), 0);
@@ -152,8 +149,7 @@ static void test_dtb_first(void **state)
 	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_FAILED, 10000), 0);
 	rproc_get_info(bd.r[a], &info);
 	assert_string_equal(info.last_error_step, "init-image");
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
@@ -192,10 +188,8 @@ static void test_bridge_v10(void **state)
 	a = tsim_board_find(&bd, "adsp");
 	tsim_log_clear();
 	for (int k = 0; k < 2; k++) {
-		assert_int_equal(rproc_start(bd.r[a]), 0);
-		assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_RUNNING, 10000), 0);
-		assert_int_equal(rproc_stop(bd.r[a]), 0);
-		assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_OFFLINE, 10000), 0);
+		tsim_start_one(&bd, a);
+		tsim_stop_one(&bd, a);
 	}
 	assert_int_equal(tsim_log_count("adsp", NULL, "cannot create SHM bridges"), 1);
 	tsim_board_free(&bd);
@@ -216,8 +210,7 @@ static void test_rsc_table_lifetime(void **state)
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "cdsp0");
 	tsim_log_clear();
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	assert_int_equal(rproc_sim_calls(bd.b, "get_rsc_table"), 1);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.smmu_mappings, 3); /* the carveout and two devmem entries */
@@ -227,12 +220,10 @@ static void test_rsc_table_lifetime(void **state)
 	assert_int_equal(rproc_sim_calls(bd.b, "get_rsc_table"), 1);
 	assert_int_equal(rproc_sim_calls(bd.b, "iommu_map"), 4); /* the carveout again only */
 	/* a full stop gives everything back, and the next cold boot fetches the table again */
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.smmu_mappings, 0);
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	assert_int_equal(rproc_sim_calls(bd.b, "get_rsc_table"), 2);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.smmu_mappings, 3);
@@ -260,8 +251,7 @@ static void test_devmem_unmap_failure_kept(void **state)
 	tsim_board_new(&bd, "lemans-el2", "rsc_devmem=1", NULL);
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "cdsp0");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	/*
 	 * Unmap 1 is the carveout's, 2 to 4 the last devmem entry's three tries.  A rule does not
 	 * count the calls an earlier rule failed: each fails the second call it sees.
@@ -272,8 +262,7 @@ static void test_devmem_unmap_failure_kept(void **state)
 				       "fail=iommu_unmap@cdsp0:2",
 				       &err),
 			 0);
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	rproc_get_info(bd.r[i], &info);
 	assert_string_equal(info.last_error_step, "devmem-unmap");
 	rproc_sim_report(bd.b, &u);
@@ -283,12 +272,10 @@ static void test_devmem_unmap_failure_kept(void **state)
 	assert_false(snap.flags & RPROC_SNAP_RSC_DONE);
 
 	/* the next cold boot unmaps it, fetches the table and maps it again */
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.smmu_mappings, 3);
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, i);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.smmu_mappings, 0);
 	tsim_board_free(&bd);
@@ -327,10 +314,8 @@ static void test_metadata_release_failure_keeps_running(void **state)
 	assert_true(snap.flags & RPROC_SNAP_META(1));
 
 	assert_int_equal(rproc_sim_set(bd.b, "reset", &err), 0);
-	assert_int_equal(rproc_stop(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_OFFLINE, 10000), 0);
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_stop_one(&bd, i);
+	tsim_start_one(&bd, i);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.metadata_buffers, 0);
 	rproc_snapshot(bd.r[i], &snap);
@@ -348,8 +333,7 @@ static void test_rsc_table_from_image(void **state)
 	tsim_board_new(&bd, "lemans-el2", NULL, "--rsc-table");
 	tsim_board_cores(&bd);
 	i = tsim_board_find(&bd, "gpdsp0");
-	assert_int_equal(rproc_start(bd.r[i]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[i], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, i);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.smmu_mappings, 2); /* the carveout and the image's DEVMEM entry */
 	assert_true(tsim_log_has("gpdsp0", "rsc-table", "1 CARVEOUT entry ignored"));
@@ -381,16 +365,14 @@ static void test_shutdown_retry_as_kernel(void **state)
 	/* adsp: one failed SHUTDOWN, no retry, said once */
 	tsim_log_clear();
 	assert_int_equal(rproc_sim_set(bd.b, "fail=shutdown@adsp:1:-EINVAL", &err), 0);
-	assert_int_equal(rproc_stop(bd.r[a]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, a);
 	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 1);
 	rproc_get_info(bd.r[a], &info);
 	assert_string_equal(info.last_error_step, "shutdown");
 	assert_int_equal(tsim_log_count("adsp", "shutdown", NULL), 1);
 	rproc_sim_report(bd.b, &u);
 	assert_int_equal(u.running_cores, 2); /* adsp's PAS id still runs, and cdsp0 */
-	assert_int_equal(rproc_start(bd.r[a]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[a], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, a);
 	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 2);
 
 	/* cdsp0 (decrypt_shutdown): -EINVAL three times, then TrustZone is done */
@@ -400,17 +382,14 @@ static void test_shutdown_retry_as_kernel(void **state)
 					     "fail=shutdown@cdsp0:1:-EINVAL",
 				       &err),
 			 0);
-	assert_int_equal(rproc_stop(bd.r[c]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[c], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, c);
 	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 2 + 4);
 	rproc_get_info(bd.r[c], &info);
 	assert_string_equal(info.last_error, "");
 	/* ... and an answer other than -EINVAL ends the poll after one more call */
-	assert_int_equal(rproc_start(bd.r[c]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[c], 1, 1, RPROC_RUNNING, 10000), 0);
+	tsim_start_one(&bd, c);
 	assert_int_equal(rproc_sim_set(bd.b, "reset\nfail=shutdown@cdsp0:0:-EBUSY", &err), 0);
-	assert_int_equal(rproc_stop(bd.r[c]), 0);
-	assert_int_equal(tsim_wait_state(&bd.r[c], 1, 1, RPROC_OFFLINE, 10000), 0);
+	tsim_stop_one(&bd, c);
 	assert_int_equal(rproc_sim_calls(bd.b, "shutdown"), 6 + 2);
 	rproc_get_info(bd.r[c], &info);
 	assert_int_equal(info.last_errno, -EBUSY);
@@ -426,7 +405,6 @@ static void test_crash_during_boot_aborts(void **state)
 {
 	struct tsim_board bd;
 	struct rproc_info info;
-	struct rproc_sim_usage u;
 	int i;
 
 	tsim_board_new(&bd, "lemans-el2", "no_ready=gpdsp1", NULL);
@@ -447,8 +425,7 @@ static void test_crash_during_boot_aborts(void **state)
 	assert_string_equal(info.last_error_step, "wait-ready");
 	assert_non_null(strstr(info.last_error, "err_qdi: boot"));
 	assert_int_equal(info.crash_count, 0); /* a failed start, not a crash to recover */
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 

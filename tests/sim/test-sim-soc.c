@@ -467,8 +467,7 @@ static void test_readoption(void **state)
 					 10000),
 			 0);
 	tsim_board_free_cores(&bd);
-	rproc_sim_report(bd.b, &u);
-	assert_int_equal(rproc_sim_usage_total(&u), 0);
+	tsim_assert_nothing_held(&bd);
 	tsim_board_free(&bd);
 }
 
