@@ -29,26 +29,8 @@ RPROC_PREFIX = '/org/rprocd1/rproc/'
 CORES = ['adsp', 'cdsp0', 'cdsp1', 'gpdsp0', 'gpdsp1']
 TIMEOUT = float(os.environ.get('RPROCD_TEST_TIMEOUT', '60'))
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={path}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-  </policy>
-</busconfig>
-"""
+# the permissive bus of every test, shared with the shell tests and the VM guests
+BUS_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'private-bus.conf')
 
 
 class Failure(Exception):
@@ -280,7 +262,8 @@ class Env:
     def start_bus(self, policy=None):
         self.bus_path = os.path.join(self.dir, 'bus')
         conf = os.path.join(self.dir, 'bus.conf')
-        text = BUS_CONFIG.format(path=self.bus_path)
+        with open(BUS_CONFIG) as f:
+            text = f.read().replace('@LISTEN@', f'unix:path={self.bus_path}')
         if policy:  # the installed policy file, on top of the permissive defaults
             text = text.replace('</busconfig>', f'  <include>{policy}</include>\n</busconfig>')
         with open(conf, 'w') as f:

@@ -3,23 +3,10 @@
 # own any name and call anything (rprocd's own policy, conf/org.rprocd1.conf, is what a real
 # system installs; the tests that check it load it themselves).
 
-# private_bus_conf FILE ADDRESS: write that bus's configuration, listening on ADDRESS.
+# private_bus_conf FILE ADDRESS: write that bus's configuration (private-bus.conf), listening on
+# ADDRESS.
 private_bus_conf() {
-	cat >"$1" <<-EOT
-		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
-		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-		<busconfig>
-		  <type>system</type>
-		  <listen>$2</listen>
-		  <auth>EXTERNAL</auth>
-		  <policy context="default">
-		    <allow user="*"/>
-		    <allow own="*"/>
-		    <allow send_destination="*"/>
-		    <allow receive_sender="*"/>
-		  </policy>
-		</busconfig>
-	EOT
+	sed "s|@LISTEN@|$2|" "$(dirname "${BASH_SOURCE[0]}")/private-bus.conf" >"$1"
 }
 
 # private_bus_start DIR: a dbus-daemon listening on DIR/bus; sets bus_pid and exports
