@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "ctl-bus.h"
+#include "fd-util.h"
 #include "ctl-output.h"
 #include "dumpfile.h"
 #include "rproc/coredump.h"
@@ -446,14 +447,11 @@ static int copy_out(const struct dump *d, int fd)
 	r = dumpfile_open(d->path, &f);
 	if (r < 0)
 		return r;
-	while ((n = dumpfile_read(f, buf, 1u << 20)) > 0)
-		for (ssize_t done = 0, w; done < n; done += w) {
-			w = write(fd, buf + done, (size_t)(n - done));
-			if (w < 0 && errno == EINTR)
-				w = 0;
-			else if (w < 0)
-				return -errno;
-		}
+	while ((n = dumpfile_read(f, buf, 1u << 20)) > 0) {
+		r = write_full(fd, buf, (size_t)n, -1);
+		if (r < 0)
+			return r;
+	}
 	return n < 0 ? (int)n : 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "dumpfile.h"
+#include "fd-util.h"
 #include "tmpfile-util.h"
 #include "util.h"
 
@@ -23,23 +24,6 @@
 #define CHUNK (1u << 20)
 
 #if HAVE_ZSTD
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 DEFINE_TRIVIAL_CLEANUP_FUNC(ZSTD_CCtx *, ZSTD_freeCCtx)
 
 static int compress_fd(int in, int out, uint64_t size)
@@ -74,7 +58,7 @@ static int compress_fd(int in, int out, uint64_t size)
 
 			if (ZSTD_isError(left))
 				return -EIO;
-			r = write_all(out, obuf, ob.pos);
+			r = write_full(out, obuf, ob.pos, -1);
 			if (r < 0)
 				return r;
 			if (last ? left == 0 : ib.pos == ib.size)

@@ -13,7 +13,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -66,6 +68,30 @@ static inline int open_regular(const char *path, int extra_flags, struct stat *s
 		return S_ISDIR(s->st_mode) ? -EISDIR : -EBADFD;
 	}
 	return fd;
+}
+
+/*
+ * Write all @n bytes of @buf to @fd: at @off (pwrite), or at the file position when @off is
+ * negative.  A short write goes on, EINTR is retried.  0, or a negative errno.
+ */
+static inline int write_full(int fd, const void *buf, size_t n, off_t off)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		ssize_t w = off < 0 ? write(fd, p, n) : pwrite(fd, p, n, off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+		if (off >= 0)
+			off += w;
+	}
+	return 0;
 }
 
 #endif

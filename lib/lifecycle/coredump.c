@@ -24,6 +24,7 @@
 
 #include "rproc/coredump.h"
 #include "rproc/error.h"
+#include "fd-util.h"
 #include "minidump.h"
 #include "tmpfile-util.h"
 #include "util.h"
@@ -254,30 +255,11 @@ static int note_add(struct notes *nt, uint32_t type, const char *text)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t n, off_t off)
-{
-	const uint8_t *p = buf;
-
-	while (n) {
-		ssize_t w = pwrite(fd, p, n, off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
-}
-
 static int write_fill(int fd, const uint8_t *fill, uint64_t n, off_t off)
 {
 	while (n) {
 		size_t k = n > CHUNK ? CHUNK : (size_t)n;
-		int e = write_all(fd, fill, k, off);
+		int e = write_full(fd, fill, k, off);
 
 		if (e < 0)
 			return e;
@@ -321,7 +303,7 @@ static int dump_segment(struct rproc_backend *b, int fd, off_t off, const struct
 		size_t n = hi - lo - done > CHUNK ? CHUNK : (size_t)(hi - lo - done);
 
 		io_read(db->chunk, (const uint8_t *)m.va + done, n);
-		e = write_all(fd, db->chunk, n, off + (off_t)(lo - s->phys + done));
+		e = write_full(fd, db->chunk, n, off + (off_t)(lo - s->phys + done));
 		done += n;
 	}
 	b->mem->unmap(b->mem_ctx, &m);
@@ -504,7 +486,7 @@ int rproc_coredump_write(struct rproc_backend *b, const struct rproc_coredump_op
 	ph[0] = (Elf64_Phdr){
 		.p_type = PT_NOTE, .p_offset = off, .p_filesz = nt.len, .p_align = 4
 	};
-	e = write_all(fd, nt.buf, nt.len, (off_t)off);
+	e = write_full(fd, nt.buf, nt.len, (off_t)off);
 	if (e < 0)
 		goto fail;
 
@@ -520,9 +502,9 @@ int rproc_coredump_write(struct rproc_backend *b, const struct rproc_coredump_op
 	eh.e_ehsize = sizeof(eh);
 	eh.e_phentsize = sizeof(Elf64_Phdr);
 	eh.e_phnum = (Elf64_Half)(incl + 1);
-	e = write_all(fd, &eh, sizeof(eh), 0);
+	e = write_full(fd, &eh, sizeof(eh), 0);
 	if (!e)
-		e = write_all(fd, ph, (incl + 1) * sizeof(*ph), sizeof(eh));
+		e = write_full(fd, ph, (incl + 1) * sizeof(*ph), sizeof(eh));
 	/* Group-readable for the directory's group (rprocd(8), "Coredumps"), whatever the umask;
 	 * a setgid directory gives the group without any privilege. */
 	if (!e && fchmod(fd, 0640) < 0)
