@@ -270,7 +270,6 @@ static int real_export_fds(struct rproc_backend *pub, struct rproc_fd_entry *out
 
 	*n = 0;
 	b->exported = true;
-	b->shim->exported = true;
 	r = add_fd(out, max, n, b->shim->fd, "shim");
 	for (struct real_dev *d = b->devs; d && !r; d = d->next) {
 		if (d->vfio)

@@ -18,7 +18,6 @@ struct rproc_shim {
 	uint32_t major, minor;
 	uint32_t flags; /* QCOM_SCM_SHIM_VERSION_* (ABI 1.1 and later) */
 	uint64_t caps;
-	bool exported; /* its owner handed this file to the fd store: a successor adopts it */
 };
 
 /* Open @path (NULL: QCOM_SCM_SHIM_DEVICE) and check its version and required capabilities. */
