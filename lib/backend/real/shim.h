@@ -74,8 +74,8 @@ struct rproc_shim_core_state {
 /*
  * QCOM_SCM_SHIM_CORE @op on @device (ABI 1.1, CAP_CORE): QUERY its state and the current
  * SMP2P levels (a re-adopting daemon reads "ready" and "fatal" there), KEEP it across the
- * close of this file (a restart through the fd store then adopts it), or RELEASE everything
- * it holds now.  @out may be NULL.
+ * close of this file (the lifecycle does not: doc/boot-sequence.md#adoption), or RELEASE
+ * everything it holds now.  @out may be NULL.
  */
 int rproc_shim_core(struct rproc_shim *s, const char *device, uint32_t op,
 		    struct rproc_shim_core_state *out);
